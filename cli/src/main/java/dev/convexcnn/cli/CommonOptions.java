@@ -1,0 +1,36 @@
+package dev.convexcnn.cli;
+
+import dev.convexcnn.data.DataCache;
+import dev.convexcnn.linalg.Backend;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command takes. */
+final class CommonOptions {
+    @Option(names = "--verbose", description = "Print stack traces and more detail.")
+    boolean verbose;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Dataset cache folder (default: $CONVEXCNN_DATA, else ~/.cache/convexcnn/data).")
+    Path dataDir;
+
+    DataCache cache() {
+        return DataCache.resolve(dataDir);
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean ANNOUNCED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Forgets that the backend was printed: each command invocation prints it once. */
+    static void resetAnnouncement() {
+        ANNOUNCED.set(false);
+    }
+
+    /** Prints the backend line, once per command invocation. */
+    static void announceBackend(PrintWriter err) {
+        if (ANNOUNCED.compareAndSet(false, true)) {
+            err.println("backend: " + Backend.get().description());
+            err.flush();
+        }
+    }
+}

