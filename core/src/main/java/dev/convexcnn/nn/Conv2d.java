@@ -9,14 +9,19 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * 2-D convolution by im2col and one matrix product per batch. Weights are filters × (ky, kx, c), so the
- * product of the patch matrix with Wᵀ gives the output directly in channels-last order.
+ * 2-D convolution as one matrix product per batch over the (channels, height, width, batch) layout: the output
+ * (filters × positions·batch) is [W | b] · [patch columns ; 1]. Weights are filters × channels × kH × kW,
+ * PyTorch's layout. The row of ones adds the bias inside the product, and the bias gradient comes out of the
+ * weight-gradient product, so there is no separate pass over the output for either. The patch matrix is kept
+ * from forward to backward. A 1×1 convolution with stride 1 and no padding multiplies the input directly.
  */
 public final class Conv2d implements Layer {
     private final int filters, kernel, stride, padding;
     private ConvGeometry geometry;
     private Param weight, bias;
     private float[] cols, out, dcols, dx;
+    private float[] wb, gwb;
+    private float[] lastInput;
     private boolean identityPatches;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
@@ -38,8 +43,11 @@ public final class Conv2d implements Layer {
     public Shape build(Shape in) {
         geometry = new ConvGeometry(in.height(), in.width(), in.channels(), kernel, kernel, stride, padding);
         identityPatches = kernel == 1 && stride == 1 && padding == 0;
-        weight = new Param(spec() + ".weight", new int[] {filters, kernel, kernel, in.channels()}, true);
+        weight = new Param(spec() + ".weight", new int[] {filters, in.channels(), kernel, kernel}, true);
         bias = new Param(spec() + ".bias", new int[] {filters}, false);
+        int k1 = geometry.patchSize() + 1;
+        wb = new float[filters * k1];
+        gwb = new float[filters * k1];
         return new Shape(geometry.outHeight(), geometry.outWidth(), filters);
     }
 
@@ -59,55 +67,66 @@ public final class Conv2d implements Layer {
     @Override
     public float[] forward(float[] input, int batch) {
         final ConvGeometry g = geometry;
-        final int p = g.patches(), k = g.patchSize(), inSize = g.inputSize();
-        final int rows = batch * p;
+        final int k = g.patchSize(), np = batch * g.patches();
+        lastInput = input;
+        out = Layer.ensure(out, filters * np);
         if (identityPatches) {
-            cols = input;
-        } else {
-            cols = Layer.ensure(cols, rows * k);
-            final float[] c = cols;
-            Parallel.forRange(batch, 4, (from, to) -> {
-                for (int n = from; n < to; n++) Im2Col.im2col(input, n * inSize, g, c, n * p * k);
-            });
-        }
-        out = Layer.ensure(out, rows * filters);
-        Gemm.sgemm(false, true, rows, filters, k, 1f, cols, 0, k, weight.value(), 0, k, 0f, out, 0, filters);
-        final float[] b = bias.value();
-        final float[] o = out;
-        final int f = filters;
-        Parallel.forRange(rows, 1024, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int off = r * f;
-                for (int j = 0; j < f; j++) o[off + j] += b[j];
+            Gemm.sgemm(false, false, filters, np, k, 1f, weight.value(), 0, k, input, 0, np, 0f, out, 0, np);
+            float[] b = bias.value();
+            for (int f = 0; f < filters; f++) {
+                final float bf = b[f];
+                for (int j = f * np; j < (f + 1) * np; j++) out[j] += bf;
             }
-        });
+            return out;
+        }
+        final int k1 = k + 1;
+        cols = Layer.ensure(cols, k1 * np);
+        Arrays.fill(cols, k * np, k1 * np, 1f);
+        final float[] c = cols;
+        Parallel.forRange(k, 1, (from, to) -> Im2Col.patchColumns(input, g, batch, c, np, from, to));
+        float[] w = weight.value(), b = bias.value();
+        for (int f = 0; f < filters; f++) {
+            System.arraycopy(w, f * k, wb, f * k1, k);
+            wb[f * k1 + k] = b[f];
+        }
+        Gemm.sgemm(false, false, filters, np, k1, 1f, wb, 0, k1, cols, 0, np, 0f, out, 0, np);
         return out;
     }
 
     @Override
     public float[] backward(float[] gradOut, int batch, boolean needInputGradient) {
         final ConvGeometry g = geometry;
-        final int p = g.patches(), k = g.patchSize(), inSize = g.inputSize();
-        final int rows = batch * p;
-        Gemm.sgemm(true, false, filters, k, rows, 1f, gradOut, 0, filters, cols, 0, k, 1f, weight.grad(), 0, k);
-        float[] db = bias.grad();
-        for (int r = 0; r < rows; r++) {
-            int off = r * filters;
-            for (int j = 0; j < filters; j++) db[j] += gradOut[off + j];
-        }
-        if (!needInputGradient) return null;
+        final int k = g.patchSize(), np = batch * g.patches();
         if (identityPatches) {
-            dx = Layer.ensure(dx, rows * k);
-            Gemm.sgemm(false, false, rows, k, filters, 1f, gradOut, 0, filters, weight.value(), 0, k, 0f, dx, 0, k);
+            Gemm.sgemm(false, true, filters, k, np, 1f, gradOut, 0, np, lastInput, 0, np, 1f, weight.grad(), 0, k);
+            float[] db = bias.grad();
+            for (int f = 0; f < filters; f++) {
+                double s = 0;
+                for (int j = f * np; j < (f + 1) * np; j++) s += gradOut[j];
+                db[f] += (float) s;
+            }
+            if (!needInputGradient) return null;
+            dx = Layer.ensure(dx, k * np);
+            Gemm.sgemm(true, false, k, np, filters, 1f, weight.value(), 0, k, gradOut, 0, np, 0f, dx, 0, np);
             return dx;
         }
-        dcols = Layer.ensure(dcols, rows * k);
-        Gemm.sgemm(false, false, rows, k, filters, 1f, gradOut, 0, filters, weight.value(), 0, k, 0f, dcols, 0, k);
-        dx = Layer.ensure(dx, batch * inSize);
+        final int k1 = k + 1;
+        // [dW | db] = g · [patch columns ; 1]ᵀ
+        Gemm.sgemm(false, true, filters, k1, np, 1f, gradOut, 0, np, cols, 0, np, 0f, gwb, 0, k1);
+        float[] dw = weight.grad(), db = bias.grad();
+        for (int f = 0; f < filters; f++) {
+            for (int j = 0; j < k; j++) dw[f * k + j] += gwb[f * k1 + j];
+            db[f] += gwb[f * k1 + k];
+        }
+        if (!needInputGradient) return null;
+        dcols = Layer.ensure(dcols, k * np);
+        Gemm.sgemm(true, false, k, np, filters, 1f, wb, 0, k1, gradOut, 0, np, 0f, dcols, 0, np);
+        final int plane = g.height() * g.width() * batch;
+        dx = Layer.ensure(dx, g.channels() * plane);
         final float[] dc = dcols, d = dx;
-        Parallel.forRange(batch, 4, (from, to) -> {
-            Arrays.fill(d, from * inSize, to * inSize, 0f);
-            for (int n = from; n < to; n++) Im2Col.col2im(dc, n * p * k, g, d, n * inSize);
+        Parallel.forRange(g.channels(), 1, (from, to) -> {
+            Arrays.fill(d, from * plane, to * plane, 0f);
+            Im2Col.addPatchColumns(dc, np, g, batch, d, from, to);
         });
         return dx;
     }

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * One layer of a {@link Sequential} network, working on batches of channels-last samples stored one after
- * another in a float array. Lifecycle: {@link #build} once with the input shape, then forward/backward pairs.
- * Buffers returned by forward and backward belong to the layer and are overwritten by its next call.
+ * One layer of a {@link Sequential} network, working on a batch in the layout a float array indexed
+ * [channel][row][column][sample]; a vector batch is [feature][sample]. Lifecycle: {@link #build} once with the input shape, then forward/backward pairs.
+ * Buffers returned by forward and backward belong to the layer and are overwritten by its next call. The
+ * input array given to forward must stay unchanged until the matching backward: layers may read it there.
  */
 public interface Layer {
     /** The layer's token in an architecture string, e.g. {@code conv16k5} or {@code maxpool2}. */

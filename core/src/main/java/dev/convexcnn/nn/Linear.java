@@ -4,7 +4,10 @@ import dev.convexcnn.linalg.Gemm;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** y = x·Wᵀ + b over the flattened sample (channels-last order), W being outputs × inputs. */
+/**
+ * Y = W·X + b on feature-major vectors: X is inputs × batch, Y outputs × batch, W outputs × inputs. A spatial
+ * input needs no reshaping (see {@link Flatten}): its features are in (channel, row, column) order.
+ */
 public final class Linear implements Layer {
     private final int outputs;
     private int inputs;
@@ -37,27 +40,28 @@ public final class Linear implements Layer {
     @Override
     public float[] forward(float[] input, int batch) {
         lastInput = input;
-        out = Layer.ensure(out, batch * outputs);
-        Gemm.sgemm(false, true, batch, outputs, inputs, 1f, input, 0, inputs, weight.value(), 0, inputs, 0f, out, 0, outputs);
+        out = Layer.ensure(out, outputs * batch);
+        Gemm.sgemm(false, false, outputs, batch, inputs, 1f, weight.value(), 0, inputs, input, 0, batch, 0f, out, 0, batch);
         float[] b = bias.value();
-        for (int n = 0; n < batch; n++) {
-            int off = n * outputs;
-            for (int j = 0; j < outputs; j++) out[off + j] += b[j];
+        for (int j = 0; j < outputs; j++) {
+            final float bj = b[j];
+            for (int n = j * batch; n < (j + 1) * batch; n++) out[n] += bj;
         }
         return out;
     }
 
     @Override
     public float[] backward(float[] gradOut, int batch, boolean needInputGradient) {
-        Gemm.sgemm(true, false, outputs, inputs, batch, 1f, gradOut, 0, outputs, lastInput, 0, inputs, 1f, weight.grad(), 0, inputs);
+        Gemm.sgemm(false, true, outputs, inputs, batch, 1f, gradOut, 0, batch, lastInput, 0, batch, 1f, weight.grad(), 0, inputs);
         float[] db = bias.grad();
-        for (int n = 0; n < batch; n++) {
-            int off = n * outputs;
-            for (int j = 0; j < outputs; j++) db[j] += gradOut[off + j];
+        for (int j = 0; j < outputs; j++) {
+            double s = 0;
+            for (int n = j * batch; n < (j + 1) * batch; n++) s += gradOut[n];
+            db[j] += (float) s;
         }
         if (!needInputGradient) return null;
-        dx = Layer.ensure(dx, batch * inputs);
-        Gemm.sgemm(false, false, batch, inputs, outputs, 1f, gradOut, 0, outputs, weight.value(), 0, inputs, 0f, dx, 0, inputs);
+        dx = Layer.ensure(dx, inputs * batch);
+        Gemm.sgemm(true, false, inputs, batch, outputs, 1f, weight.value(), 0, inputs, gradOut, 0, batch, 0f, dx, 0, batch);
         return dx;
     }
 }

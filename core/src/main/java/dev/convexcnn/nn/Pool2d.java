@@ -4,7 +4,14 @@ import dev.convexcnn.linalg.Parallel;
 import java.util.Arrays;
 import java.util.List;
 
-/** Max or average pooling over square windows of channels-last samples, no padding. */
+/**
+ * Max or average pooling over square windows, no padding, on the (channels, height, width, batch) layout, so
+ * the innermost loops run over the samples. Max pooling sends the gradient to the first maximal position of
+ * each window in row-major order, as PyTorch does. Windows up to 11×11, so a window position fits a byte.
+ * <p>
+ * No data-dependent branches: which input wins is random, so a branch mispredicts half the time. Math.max
+ * compiles to branch-free code and an int select to a conditional move (a float select is a branch on x86).
+ */
 public final class Pool2d implements Layer {
     public enum Kind { MAX, AVG }
 
@@ -12,14 +19,18 @@ public final class Pool2d implements Layer {
     private final int window, stride;
     private int h, w, c, oh, ow;
     private float[] out, dx;
-    private int[] argmax;
+    /** Per output value, the window position (ky·window + kx) of its max. */
+    private byte[] argmax;
 
     public Pool2d(Kind kind, int window, int stride) {
         if (window <= 0 || stride <= 0) throw new IllegalArgumentException("pool window and stride must be positive");
+        if (window > 11) throw new IllegalArgumentException("pool windows larger than 11x11 are not supported, got " + window);
         this.kind = kind;
         this.window = window;
         this.stride = stride;
     }
+
+    public Kind kind() { return kind; }
 
     @Override
     public String spec() {
@@ -41,38 +52,38 @@ public final class Pool2d implements Layer {
 
     @Override
     public float[] forward(float[] input, int batch) {
-        final int inSize = h * w * c, outSize = oh * ow * c;
-        out = Layer.ensure(out, batch * outSize);
-        if (kind == Kind.MAX) argmax = argmax != null && argmax.length >= batch * outSize ? argmax : new int[batch * outSize];
+        final int n = batch;
+        out = Layer.ensure(out, c * oh * ow * n);
+        if (kind == Kind.MAX && (argmax == null || argmax.length < c * oh * ow * n)) argmax = new byte[c * oh * ow * n];
         final float[] o = out;
-        final int[] am = argmax;
+        final byte[] am = argmax;
+        final boolean max = kind == Kind.MAX;
         final float scale = 1f / (window * window);
-        Parallel.forRange(batch, 8, (from, to) -> {
-            for (int n = from; n < to; n++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        final int oo = n * outSize + (oy * ow + ox) * c;
-                        final int first = n * inSize + (oy * stride * w + ox * stride) * c;
-                        if (kind == Kind.MAX) {
-                            for (int ch = 0; ch < c; ch++) { o[oo + ch] = input[first + ch]; am[oo + ch] = first + ch; }
-                        } else {
-                            Arrays.fill(o, oo, oo + c, 0f);
-                        }
-                        for (int ky = 0; ky < window; ky++) {
-                            for (int kx = 0; kx < window; kx++) {
-                                final int ii = n * inSize + ((oy * stride + ky) * w + ox * stride + kx) * c;
-                                if (kind == Kind.MAX) {
-                                    for (int ch = 0; ch < c; ch++) {
-                                        float v = input[ii + ch];
-                                        if (v > o[oo + ch]) { o[oo + ch] = v; am[oo + ch] = ii + ch; }
-                                    }
-                                } else {
-                                    for (int ch = 0; ch < c; ch++) o[oo + ch] += input[ii + ch];
+        Parallel.forRange(c * oh, 1, (from, to) -> {
+            for (int co = from; co < to; co++) {
+                final int ch = co / oh, oy = co % oh;
+                for (int ox = 0; ox < ow; ox++) {
+                    final int dst = (co * ow + ox) * n;
+                    final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
+                    System.arraycopy(input, first, o, dst, n);
+                    if (max) Arrays.fill(am, dst, dst + n, (byte) 0);
+                    for (int ky = 0; ky < window; ky++) {
+                        for (int kx = 0; kx < window; kx++) {
+                            if (ky == 0 && kx == 0) continue;
+                            final int src = first + (ky * w + kx) * n;
+                            if (max) {
+                                final byte pos = (byte) (ky * window + kx);
+                                for (int i = 0; i < n; i++) {
+                                    final float v = input[src + i], best = o[dst + i];
+                                    am[dst + i] = v > best ? pos : am[dst + i];
+                                    o[dst + i] = Math.max(best, v);
                                 }
+                            } else {
+                                for (int i = 0; i < n; i++) o[dst + i] += input[src + i];
                             }
                         }
-                        if (kind == Kind.AVG) for (int ch = 0; ch < c; ch++) o[oo + ch] *= scale;
                     }
+                    if (!max) for (int i = 0; i < n; i++) o[dst + i] *= scale;
                 }
             }
         });
@@ -82,24 +93,31 @@ public final class Pool2d implements Layer {
     @Override
     public float[] backward(float[] gradOut, int batch, boolean needInputGradient) {
         if (!needInputGradient) return null;
-        final int inSize = h * w * c, outSize = oh * ow * c;
-        dx = Layer.ensure(dx, batch * inSize);
+        final int n = batch, plane = h * w * n;
+        dx = Layer.ensure(dx, c * plane);
         final float[] d = dx;
+        final byte[] am = argmax;
+        final boolean max = kind == Kind.MAX;
         final float scale = 1f / (window * window);
-        Parallel.forRange(batch, 8, (from, to) -> {
-            Arrays.fill(d, from * inSize, to * inSize, 0f);
-            if (kind == Kind.MAX) {
-                for (int i = from * outSize; i < to * outSize; i++) d[argmax[i]] += gradOut[i];
-                return;
-            }
-            for (int n = from; n < to; n++) {
+        // Threads split the channels: overlapping windows of one channel add into the same pixels.
+        Parallel.forRange(c, 1, (from, to) -> {
+            Arrays.fill(d, from * plane, to * plane, 0f);
+            for (int ch = from; ch < to; ch++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        final int oo = n * outSize + (oy * ow + ox) * c;
-                        for (int ky = 0; ky < window; ky++) {
-                            for (int kx = 0; kx < window; kx++) {
-                                final int ii = n * inSize + ((oy * stride + ky) * w + ox * stride + kx) * c;
-                                for (int ch = 0; ch < c; ch++) d[ii + ch] += gradOut[oo + ch] * scale;
+                        final int src = ((ch * oh + oy) * ow + ox) * n;
+                        final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
+                        if (max) {
+                            for (int i = 0; i < n; i++) {
+                                final int pos = am[src + i];
+                                d[first + ((pos / window) * w + pos % window) * n + i] += gradOut[src + i];
+                            }
+                        } else {
+                            for (int ky = 0; ky < window; ky++) {
+                                for (int kx = 0; kx < window; kx++) {
+                                    final int t = first + (ky * w + kx) * n;
+                                    for (int i = 0; i < n; i++) d[t + i] += gradOut[src + i] * scale;
+                                }
                             }
                         }
                     }

@@ -30,8 +30,13 @@ public final class Relu implements Layer {
         if (!needInputGradient) return null;
         int n = batch * size;
         dx = Layer.ensure(dx, n);
-        // The subgradient at 0 is taken as 0, as PyTorch does.
-        for (int i = 0; i < n; i++) dx[i] = out[i] > 0f ? gradOut[i] : 0f;
+        // The subgradient at 0 is taken as 0, as PyTorch does. The output is +0.0 or positive (Math.max never
+        // returns -0.0 here), so its bits are > 0 exactly when it is positive, and -bits >> 31 is then all ones:
+        // a mask that keeps the gradient, without a branch on random data.
+        for (int i = 0; i < n; i++) {
+            int mask = -Float.floatToRawIntBits(out[i]) >> 31;
+            dx[i] = Float.intBitsToFloat(Float.floatToRawIntBits(gradOut[i]) & mask);
+        }
         return dx;
     }
 }

@@ -5,13 +5,29 @@ import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** A chain of layers from an image shape to class logits. */
+/**
+ * A chain of layers from an image shape to class logits.
+ * <p>
+ * Outside, a batch is what a {@link dev.convexcnn.data.Dataset} holds: samples one after another, each
+ * channels-last; logits are batch × classes. Inside, layers work on the layout (channels, height, width, batch),
+ * with the sample index fastest: a convolution is then one matrix product with the batch along the long side,
+ * patch rows and pooling windows are long contiguous runs, and a flattened sample is (channel, row, column)
+ * as in PyTorch, so vectors are simply (features, batch). {@link #forward} and {@link #backward} convert at the
+ * two ends.
+ * <p>
+ * The execution order differs from the spec in one exact way: a ReLU followed by a max pool runs as the max pool
+ * followed by the ReLU. Max and
+ * ReLU commute, and the gradients agree exactly (both send the gradient to the first maximal position, or
+ * nowhere when the maximum is not positive), while the ReLU then touches a quarter of the data.
+ */
 public final class Sequential {
     private final Shape input;
     private final List<Layer> layers;
+    private final List<Layer> execution;
     private final List<Shape> shapes;
     private final List<Param> params;
     private final int outputs;
+    private float[] inBuf, logits, gradBuf;
 
     /** Builds the layers for the input shape; the last layer must produce a vector of the given size. */
     public Sequential(Shape input, List<Layer> layers, int outputs) {
@@ -20,24 +36,44 @@ public final class Sequential {
         this.layers = List.copyOf(layers);
         List<Shape> s = new ArrayList<>();
         List<Param> p = new ArrayList<>();
+        List<Layer> exec = new ArrayList<>();
         Shape cur = input;
         s.add(cur);
-        for (Layer l : this.layers) {
-            try {
-                cur = l.build(cur);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("layer '" + l.spec() + "' cannot take a " + cur + " input: " + e.getMessage(), e);
+        for (int i = 0; i < this.layers.size(); i++) {
+            Layer l = this.layers.get(i);
+            Layer next = i + 1 < this.layers.size() ? this.layers.get(i + 1) : null;
+            if (l instanceof Relu && next instanceof Pool2d pool && pool.kind() == Pool2d.Kind.MAX) {
+                Shape pooled = build(pool, cur);
+                build(l, pooled);
+                s.add(cur);
+                s.add(pooled);
+                exec.add(pool);
+                exec.add(l);
+                cur = pooled;
+                i++;
+                continue;
             }
+            cur = build(l, cur);
             s.add(cur);
+            exec.add(l);
             p.addAll(l.params());
         }
         if (cur.size() != outputs) {
             throw new IllegalArgumentException("the architecture ends in " + cur.size() + " outputs but the data has "
                     + outputs + " classes (end it with linear" + outputs + ")");
         }
+        this.execution = List.copyOf(exec);
         this.shapes = Collections.unmodifiableList(s);
         this.params = Collections.unmodifiableList(p);
         this.outputs = outputs;
+    }
+
+    private static Shape build(Layer l, Shape in) {
+        try {
+            return l.build(in);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer '" + l.spec() + "' cannot take a " + in + " input: " + e.getMessage(), e);
+        }
     }
 
     /** Parses and builds an architecture string or preset. */
@@ -55,6 +91,8 @@ public final class Sequential {
     public Shape inputShape() { return input; }
     public int outputs() { return outputs; }
     public List<Layer> layers() { return layers; }
+    /** The layers in the order forward runs them (see the class comment). */
+    public List<Layer> executionOrder() { return execution; }
     /** The shape before each layer and after the last. */
     public List<Shape> shapes() { return shapes; }
     public List<Param> params() { return params; }
@@ -74,17 +112,41 @@ public final class Sequential {
         return n;
     }
 
-    /** Logits for a batch (batch × outputs values); the array is owned by the last layer. */
+    /**
+     * Logits (batch × outputs, sample after sample) for a batch of channels-last samples. The array is owned
+     * by the network and overwritten by the next call.
+     */
     public float[] forward(float[] x, int batch) {
-        float[] cur = x;
-        for (Layer l : layers) cur = l.forward(cur, batch);
-        return cur;
+        float[] cur = toChannelMajor(x, batch);
+        for (Layer l : execution) cur = l.forward(cur, batch);
+        logits = Layer.ensure(logits, batch * outputs);
+        transpose(cur, outputs, batch, logits);
+        return logits;
     }
 
-    /** Backpropagates dLoss/dLogits of the last forward batch into the parameters' gradients. */
+    /** Backpropagates dLoss/dLogits (batch × outputs) of the last forward batch into the parameters' gradients. */
     public void backward(float[] gradLogits, int batch) {
-        float[] g = gradLogits;
-        for (int i = layers.size() - 1; i >= 0; i--) g = layers.get(i).backward(g, batch, i > 0);
+        gradBuf = Layer.ensure(gradBuf, batch * outputs);
+        transpose(gradLogits, batch, outputs, gradBuf);
+        float[] g = gradBuf;
+        for (int i = execution.size() - 1; i >= 0; i--) g = execution.get(i).backward(g, batch, i > 0);
+    }
+
+    /** Samples (batch × height·width·channels) into (channels, height, width, batch). */
+    private float[] toChannelMajor(float[] x, int batch) {
+        final int c = input.channels(), plane = input.height() * input.width();
+        inBuf = Layer.ensure(inBuf, batch * c * plane);
+        for (int n = 0; n < batch; n++) {
+            for (int j = 0; j < plane; j++) {
+                for (int ch = 0; ch < c; ch++) inBuf[(ch * plane + j) * batch + n] = x[(n * plane + j) * c + ch];
+            }
+        }
+        return inBuf;
+    }
+
+    /** dst (cols × rows) = srcᵀ for a rows × cols src. */
+    private static void transpose(float[] src, int rows, int cols, float[] dst) {
+        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
     }
 
     public void zeroGrad() {

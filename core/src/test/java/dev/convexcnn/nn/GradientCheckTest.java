@@ -117,7 +117,12 @@ class GradientCheckTest {
         assertEquals(Math.log(4), new SoftmaxCrossEntropy().evaluate(u, 1, 4, new int[] {2}, null, null), 1e-9);
     }
 
-    /** The whole reference-style network with cross-entropy, on a few parameter entries of every tensor. */
+    /**
+     * The whole network with cross-entropy, on every conv weight and a few entries of the other tensors. A deep
+     * ReLU net has kinks close to most points, so central differences are taken at shrinking steps; the check
+     * passes when they converge to the backward pass's value (kinks drop out as the step shrinks, before float
+     * rounding takes over).
+     */
     @Test
     void wholeNetworkGradient() {
         Shape in = new Shape(10, 10, 2);
@@ -133,31 +138,26 @@ class GradientCheckTest {
         net.zeroGrad();
         loss.evaluate(net.forward(x, b), b, 3, y, null, g);
         net.backward(g, b);
-        double eps = 1e-3;
-        int checked = 0, kinks = 0;
+        int checked = 0;
         for (Param p : net.params()) {
             float[] grad = p.grad().clone();
-            for (int i = 0; i < p.size(); i += Math.max(1, p.size() / 7)) {
+            int step = p.name().startsWith("conv") ? 1 : Math.max(1, p.size() / 7);
+            for (int i = 0; i < p.size(); i += step) {
                 float keep = p.value()[i];
-                double l0 = loss.evaluate(net.forward(x, b), b, 3, y, null, null);
-                p.value()[i] = keep + (float) eps;
-                double lp = loss.evaluate(net.forward(x, b), b, 3, y, null, null);
-                p.value()[i] = keep - (float) eps;
-                double lm = loss.evaluate(net.forward(x, b), b, 3, y, null, null);
-                p.value()[i] = keep;
-                double right = (lp - l0) / eps, left = (l0 - lm) / eps;
-                // A ReLU or max-pool kink inside [w-eps, w+eps] makes the one-sided slopes differ; any
-                // subgradient is right there, so only smooth points are compared.
-                if (Math.abs(right - left) > 1e-2 * (1 + Math.abs(right))) {
-                    kinks++;
-                    continue;
+                double best = Double.MAX_VALUE;
+                for (double eps : new double[] {1e-3, 3e-4, 1e-4}) {
+                    p.value()[i] = keep + (float) eps;
+                    double lp = loss.evaluate(net.forward(x, b), b, 3, y, null, null);
+                    p.value()[i] = keep - (float) eps;
+                    double lm = loss.evaluate(net.forward(x, b), b, 3, y, null, null);
+                    p.value()[i] = keep;
+                    best = Math.min(best, Math.abs((lp - lm) / (2 * eps) - grad[i]));
                 }
-                double num = (lp - lm) / (2 * eps);
-                assertEquals(num, grad[i], 2e-3 + 2e-2 * Math.abs(num), p.name() + "[" + i + "]");
+                assertTrue(best < 1e-3 + 1e-2 * Math.abs(grad[i]), p.name() + "[" + i + "]: off by " + best);
                 checked++;
             }
         }
-        assertTrue(checked > 30 && kinks <= checked / 10, checked + " smooth points, " + kinks + " kinks");
+        assertTrue(checked > 100);
         assertEquals(List.of(new Shape(10, 10, 2), new Shape(10, 10, 4), new Shape(10, 10, 4), new Shape(5, 5, 4),
                 new Shape(3, 3, 3), new Shape(3, 3, 3), new Shape(3, 3, 3), Shape.vector(6), Shape.vector(6), Shape.vector(3)),
                 net.shapes());

@@ -23,19 +23,20 @@ class LayerReferenceTest {
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         float[] y = conv.forward(x, batch).clone();
         float[] w = conv.params().get(0).value(), b = conv.params().get(1).value();
+        // Layout (channels, height, width, batch); weights (filters, channels, ky, kx).
         for (int n = 0; n < batch; n++)
             for (int oy = 0; oy < out.height(); oy++)
                 for (int ox = 0; ox < out.width(); ox++)
                     for (int f = 0; f < 4; f++) {
                         double s = b[f];
-                        for (int ky = 0; ky < 3; ky++)
-                            for (int kx = 0; kx < 3; kx++)
-                                for (int c = 0; c < 3; c++) {
+                        for (int c = 0; c < 3; c++)
+                            for (int ky = 0; ky < 3; ky++)
+                                for (int kx = 0; kx < 3; kx++) {
                                     int iy = oy * 2 - 1 + ky, ix = ox * 2 - 1 + kx;
                                     if (iy < 0 || ix < 0 || iy >= 7 || ix >= 6) continue;
-                                    s += w[((f * 3 + ky) * 3 + kx) * 3 + c] * x[n * in.size() + (iy * 6 + ix) * 3 + c];
+                                    s += w[((f * 3 + c) * 3 + ky) * 3 + kx] * x[((c * 7 + iy) * 6 + ix) * batch + n];
                                 }
-                        assertEquals(s, y[n * out.size() + (oy * out.width() + ox) * 4 + f], 1e-4);
+                        assertEquals(s, y[((f * out.height() + oy) * out.width() + ox) * batch + n], 1e-4);
                     }
     }
 
@@ -43,14 +44,20 @@ class LayerReferenceTest {
     void maxPoolPicksTheMaximum() {
         Pool2d pool = new Pool2d(Pool2d.Kind.MAX, 2, 2);
         pool.build(new Shape(2, 2, 2));
-        float[] x = {1, -5, 4, -1, 2, -3, 3, -2};   // channel 0: 1 4 2 3; channel 1: -5 -1 -3 -2
+        float[] x = {1, 4, 2, 3, -5, -1, -3, -2};   // channel 0: 1 4 / 2 3; channel 1: -5 -1 / -3 -2
         float[] y = pool.forward(x, 1);
         assertEquals(4f, y[0]);
         assertEquals(-1f, y[1]);
         float[] dx = pool.backward(new float[] {10, 20}, 1, true);
-        assertEquals(10f, dx[2]);
-        assertEquals(20f, dx[3]);
+        assertEquals(10f, dx[1]);
+        assertEquals(20f, dx[5]);
         assertEquals(0f, dx[0]);
+        // Ties go to the first position in row-major order.
+        pool.forward(new float[] {7, 7, 7, 7, 0, 0, 0, 0}, 1);
+        float[] tie = pool.backward(new float[] {1, 1}, 1, true);
+        assertEquals(1f, tie[0]);
+        assertEquals(0f, tie[1] + tie[2] + tie[3]);
+        assertEquals(1f, tie[4]);
     }
 
     @Test
@@ -85,5 +92,46 @@ class LayerReferenceTest {
         for (float v : w) assertTrue(Math.abs(v) <= 0.2f);
         Initializer.GLOROT.initWeights(w, 30, 20, new SplittableRandom(1));
         for (float v : w) assertTrue(Math.abs(v) <= Math.sqrt(6.0 / 50) + 1e-6);
+    }
+
+    /** Sequential runs relu→maxpool as maxpool→relu; outputs and gradients must equal the literal order's. */
+    @Test
+    void fusedReluMaxPoolEqualsTheLiteralOrder() {
+        Shape in = new Shape(12, 12, 2);
+        String spec = "conv5k3-relu-maxpool2-conv4k3-relu-maxpool2s1-linear3";
+        Sequential net = Sequential.of(spec, in, 3).initialize(Initializer.HE, 5);
+        java.util.List<Layer> literal = Architecture.parse(spec);
+        Shape cur = in;
+        for (Layer l : literal) cur = l.build(cur);
+        java.util.Iterator<Param> src = net.params().iterator();
+        for (Layer l : literal) for (Param p : l.params()) System.arraycopy(src.next().value(), 0, p.value(), 0, p.size());
+
+        Random r = new Random(8);
+        int b = 4;
+        float[] x = new float[b * in.size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        // Exact zeros make ties in the windows: the rule for ties must agree too.
+        for (int i = 0; i < x.length; i += 5) x[i] = 0f;
+        float[] g = new float[b * 3];
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+
+        net.zeroGrad();
+        float[] fused = net.forward(x, b).clone();
+        net.backward(g, b);
+        // The literal chain takes (channels, height, width, batch) and gives (classes, batch).
+        float[] xc = new float[x.length];
+        int plane = in.height() * in.width();
+        for (int n = 0; n < b; n++)
+            for (int j = 0; j < plane; j++)
+                for (int c = 0; c < in.channels(); c++) xc[(c * plane + j) * b + n] = x[(n * plane + j) * in.channels() + c];
+        float[] y = xc;
+        for (Layer l : literal) y = l.forward(y, b);
+        for (int n = 0; n < b; n++) for (int k = 0; k < 3; k++) assertEquals(y[k * b + n], fused[n * 3 + k], 0f);
+        float[] gt = new float[g.length];
+        for (int n = 0; n < b; n++) for (int k = 0; k < 3; k++) gt[k * b + n] = g[n * 3 + k];
+        float[] gg = gt;
+        for (int i = literal.size() - 1; i >= 0; i--) gg = literal.get(i).backward(gg, b, i > 0);
+        java.util.Iterator<Param> fp = net.params().iterator();
+        for (Layer l : literal) for (Param p : l.params()) org.junit.jupiter.api.Assertions.assertArrayEquals(p.grad(), fp.next().grad(), p.name());
     }
 }
