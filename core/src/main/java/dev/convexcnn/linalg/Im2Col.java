@@ -99,7 +99,7 @@ public final class Im2Col {
     }
 
     private static void add(float[] src, int from, float[] dst, int to, int n) {
-        for (int i = 0; i < n; i++) dst[to + i] += src[from + i];
+        ArrayKernels.add(src, from, dst, to, n);
     }
 
     /**

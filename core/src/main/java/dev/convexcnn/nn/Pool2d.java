@@ -1,5 +1,6 @@
 package dev.convexcnn.nn;
 
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Parallel;
 import java.util.Arrays;
 import java.util.List;
@@ -7,10 +8,10 @@ import java.util.List;
 /**
  * Max or average pooling over square windows, no padding, on the (channels, height, width, batch) layout, so
  * the innermost loops run over the samples. Max pooling sends the gradient to the first maximal position of
- * each window in row-major order, as PyTorch does. Windows up to 11×11, so a window position fits a byte.
+ * each window in row-major order, as PyTorch does.
  * <p>
- * No data-dependent branches: which input wins is random, so a branch mispredicts half the time. Math.max
- * compiles to branch-free code and an int select to a conditional move (a float select is a branch on x86).
+ * The max and its position are kept with selects, not branches: which input wins is random, so a branch would
+ * mispredict half the time. See {@link ArrayKernels#maxStep} and {@link ArrayKernels#routeMax}.
  */
 public final class Pool2d implements Layer {
     public enum Kind { MAX, AVG }
@@ -19,12 +20,11 @@ public final class Pool2d implements Layer {
     private final int window, stride;
     private int h, w, c, oh, ow;
     private float[] out, dx;
-    /** Per output value, the window position (ky·window + kx) of its max. */
-    private byte[] argmax;
+    /** Per output value, the window position (ky·window + kx) of its max, as a float for the SIMD selects. */
+    private float[] argmax;
 
     public Pool2d(Kind kind, int window, int stride) {
         if (window <= 0 || stride <= 0) throw new IllegalArgumentException("pool window and stride must be positive");
-        if (window > 11) throw new IllegalArgumentException("pool windows larger than 11x11 are not supported, got " + window);
         this.kind = kind;
         this.window = window;
         this.stride = stride;
@@ -54,9 +54,9 @@ public final class Pool2d implements Layer {
     public float[] forward(float[] input, int batch) {
         final int n = batch;
         out = Layer.ensure(out, c * oh * ow * n);
-        if (kind == Kind.MAX && (argmax == null || argmax.length < c * oh * ow * n)) argmax = new byte[c * oh * ow * n];
+        if (kind == Kind.MAX) argmax = Layer.ensure(argmax, c * oh * ow * n);
         final float[] o = out;
-        final byte[] am = argmax;
+        final float[] am = argmax;
         final boolean max = kind == Kind.MAX;
         final float scale = 1f / (window * window);
         Parallel.forRange(c * oh, 1, (from, to) -> {
@@ -66,18 +66,13 @@ public final class Pool2d implements Layer {
                     final int dst = (co * ow + ox) * n;
                     final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
                     System.arraycopy(input, first, o, dst, n);
-                    if (max) Arrays.fill(am, dst, dst + n, (byte) 0);
+                    if (max) Arrays.fill(am, dst, dst + n, 0f);
                     for (int ky = 0; ky < window; ky++) {
                         for (int kx = 0; kx < window; kx++) {
                             if (ky == 0 && kx == 0) continue;
                             final int src = first + (ky * w + kx) * n;
                             if (max) {
-                                final byte pos = (byte) (ky * window + kx);
-                                for (int i = 0; i < n; i++) {
-                                    final float v = input[src + i], best = o[dst + i];
-                                    am[dst + i] = v > best ? pos : am[dst + i];
-                                    o[dst + i] = Math.max(best, v);
-                                }
+                                ArrayKernels.maxStep(input, src, o, am, dst, n, ky * window + kx);
                             } else {
                                 for (int i = 0; i < n; i++) o[dst + i] += input[src + i];
                             }
@@ -96,7 +91,7 @@ public final class Pool2d implements Layer {
         final int n = batch, plane = h * w * n;
         dx = Layer.ensure(dx, c * plane);
         final float[] d = dx;
-        final byte[] am = argmax;
+        final float[] am = argmax;
         final boolean max = kind == Kind.MAX;
         final float scale = 1f / (window * window);
         // Threads split the channels: overlapping windows of one channel add into the same pixels.
@@ -107,17 +102,11 @@ public final class Pool2d implements Layer {
                     for (int ox = 0; ox < ow; ox++) {
                         final int src = ((ch * oh + oy) * ow + ox) * n;
                         final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
-                        if (max) {
-                            for (int i = 0; i < n; i++) {
-                                final int pos = am[src + i];
-                                d[first + ((pos / window) * w + pos % window) * n + i] += gradOut[src + i];
-                            }
-                        } else {
-                            for (int ky = 0; ky < window; ky++) {
-                                for (int kx = 0; kx < window; kx++) {
-                                    final int t = first + (ky * w + kx) * n;
-                                    for (int i = 0; i < n; i++) d[t + i] += gradOut[src + i] * scale;
-                                }
+                        for (int ky = 0; ky < window; ky++) {
+                            for (int kx = 0; kx < window; kx++) {
+                                final int t = first + (ky * w + kx) * n;
+                                if (max) ArrayKernels.routeMax(gradOut, src, am, ky * window + kx, d, t, n);
+                                else for (int i = 0; i < n; i++) d[t + i] += gradOut[src + i] * scale;
                             }
                         }
                     }

@@ -1,0 +1,81 @@
+package dev.convexcnn.linalg;
+
+/**
+ * Elementwise array kernels on hot paths. With the incubating Vector API module present
+ * ({@code --add-modules jdk.incubator.vector}, as the launcher and the tests run) they use explicit SIMD;
+ * otherwise a plain loop, which HotSpot 17 does not vectorise when source and target may be the same array.
+ * Both give bit-identical results (one add per element). The system property {@code convexcnn.vector=false}
+ * forces the plain loops.
+ */
+public final class ArrayKernels {
+    interface Impl {
+        void add(float[] src, int from, float[] dst, int to, int n);
+
+        void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position);
+
+        void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
+    }
+
+    private static final Impl IMPL = choose();
+
+    private ArrayKernels() {}
+
+    private static Impl choose() {
+        boolean wanted = !"false".equals(System.getProperty("convexcnn.vector"));
+        if (wanted && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                return (Impl) Class.forName("dev.convexcnn.linalg.VectorArrayKernels").getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                return new Scalar();
+            }
+        }
+        return new Scalar();
+    }
+
+    /** Whether the SIMD kernels are in use. */
+    public static boolean vectorized() {
+        return !(IMPL instanceof Scalar);
+    }
+
+    /** dst[to .. to+n) += src[from .. from+n). */
+    public static void add(float[] src, int from, float[] dst, int to, int n) {
+        IMPL.add(src, from, dst, to, n);
+    }
+
+    /**
+     * One window position of a max pool: where in[from+i] > best[to+i] (strictly, so the first maximal position
+     * stays), where[to+i] = position; best[to+i] = max(best, in).
+     */
+    public static void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position) {
+        IMPL.maxStep(in, from, best, where, to, n, position);
+    }
+
+    /** dst[to+i] += where[from+i] == position ? grad[from+i] : 0: the max pool's gradient for one position. */
+    public static void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
+        IMPL.routeMax(grad, from, where, position, dst, to, n);
+    }
+
+    /** The plain loops: the reference the SIMD kernels are tested against. */
+    static final class Scalar implements Impl {
+        @Override
+        public void add(float[] src, int from, float[] dst, int to, int n) {
+            for (int i = 0; i < n; i++) dst[to + i] += src[from + i];
+        }
+
+        @Override
+        public void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position) {
+            for (int i = 0; i < n; i++) {
+                float v = in[from + i], b = best[to + i];
+                if (v > b) where[to + i] = position;
+                best[to + i] = Math.max(b, v);
+            }
+        }
+
+        @Override
+        public void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
+            for (int i = 0; i < n; i++) {
+                if (where[from + i] == position) dst[to + i] += grad[from + i];
+            }
+        }
+    }
+}
