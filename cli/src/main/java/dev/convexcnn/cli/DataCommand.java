@@ -64,6 +64,7 @@ final class DataCommand implements Runnable {
 
         @Override
         public Integer call() {
+            CommonOptions.announceBackend(spec.commandLine().getErr());
             PrintWriter out = spec.commandLine().getOut();
             DataCache cache = common.cache();
             out.println("cache: " + cache.dir());
