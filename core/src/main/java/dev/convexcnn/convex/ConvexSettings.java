@@ -1,0 +1,71 @@
+package dev.convexcnn.convex;
+
+import com.google.gson.JsonObject;
+import java.util.Locale;
+
+/**
+ * The settings of a convex two-layer CNN run.
+ *
+ * @param program        {@code gated-relu} (the relaxation, R-FISTA) or {@code convex-relu} (the exact program,
+ *                       augmented Lagrangian)
+ * @param kernel         patch size k (k × k); the image size gives the fully-connected network
+ * @param stride         patch stride
+ * @param bias           append a constant 1 to each patch (a bias per neuron)
+ * @param patterns       number of sampled activation patterns p (random gate filters)
+ * @param lambdaFraction λ as a fraction of λ_max, the smallest λ at which zero is optimal; used when lambda ≤ 0
+ * @param lambda         λ itself when > 0
+ * @param loss           squared (scnn's 1/(2nc) scaling) or cross-entropy
+ * @param tolerance      on the squared norm of the minimum-norm subgradient (and on the squared violation)
+ * @param maxIterations  R-FISTA iterations (per outer step for the exact program)
+ * @param seed           seeds the gate filters
+ */
+public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
+                             double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
+                             long seed) {
+    public ConvexSettings {
+        program = program.toLowerCase(Locale.ROOT);
+        if (!program.equals("gated-relu") && !program.equals("convex-relu")) {
+            throw new IllegalArgumentException("program must be gated-relu or convex-relu, got '" + program + "'");
+        }
+        if (patterns <= 0) throw new IllegalArgumentException("patterns must be > 0, got " + patterns);
+        if (lambda <= 0 && !(lambdaFraction > 0 && lambdaFraction < 1)) {
+            throw new IllegalArgumentException("give lambda > 0, or a lambda fraction in (0, 1), got " + lambdaFraction);
+        }
+        if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
+        if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
+    }
+
+    /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
+    public static ConvexSettings defaults() {
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1);
+    }
+
+    public boolean exact() { return program.equals("convex-relu"); }
+
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
+
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("program", program);
+        o.addProperty("kernel", kernel);
+        o.addProperty("stride", stride);
+        o.addProperty("bias", bias);
+        o.addProperty("patterns", patterns);
+        if (lambda > 0) o.addProperty("lambda", lambda);
+        else o.addProperty("lambdaFraction", lambdaFraction);
+        o.addProperty("loss", loss.id());
+        o.addProperty("tolerance", tolerance);
+        o.addProperty("maxIterations", maxIterations);
+        o.addProperty("seed", seed);
+        return o;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.convexcnn.convex;
+
+import com.google.gson.JsonObject;
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Normalization;
+import dev.convexcnn.io.Provenance;
+import dev.convexcnn.nn.Evaluation;
+import dev.convexcnn.nn.Sequential;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Trains a two-layer CNN by its convex program: samples the patterns, builds the per-pattern features, picks λ,
+ * solves the gated relaxation by R-FISTA or the exact program by the augmented Lagrangian, and returns the model
+ * with its certificate. For the exact program the model is an ordinary ReLU CNN ({@link ReluNetwork}).
+ */
+public final class ConvexTrainer {
+    private final ConvexSettings settings;
+
+    public ConvexTrainer(ConvexSettings settings) {
+        this.settings = settings;
+    }
+
+    /** One line of the solver log: iteration (inner iterations summed for the exact program), objective, certificate. */
+    public record Step(int iteration, double objective, double certificate, double violation, double seconds) {}
+
+    /**
+     * A finished run.
+     *
+     * @param weights      W (p·h × c) for the gated program; [V; V′] for the exact one
+     * @param certificate  squared norm of the minimum-norm subgradient at the end (of the AL objective, for the
+     *                     exact program)
+     * @param violation    squared constraint violation (0 for the gated program)
+     * @param network      the recovered ReLU CNN (exact program) or null
+     */
+    public record Run(ConvexSettings settings, PatchGeometry geometry, Normalization normalization, Gates gates,
+                      double lambda, double lambdaMax, double[] weights, double objective, double certificate,
+                      double violation, boolean converged, int iterations, double seconds, List<Step> log,
+                      ReluNetwork network, JsonObject provenance) {
+
+        /** Logits (n × c) of the model on d. */
+        public double[] logits(Dataset d) {
+            GatedFeatures f = GatedFeatures.build(d, normalization, geometry, gates);
+            int c = d.classes();
+            double[] w = settings.exact() ? difference(weights) : weights;
+            double[] z = new double[d.size() * c];
+            dev.convexcnn.linalg.Gemm.dgemm(false, false, d.size(), c, f.columns(), 1, f.matrix(), 0, f.columns(), w, 0, c, 0, z, 0, c);
+            return z;
+        }
+
+        /** Accuracy, loss and confusion of the gated model (which, for the exact program, is the ReLU network on
+         * the training data only); for the exact program use {@link #relu()} on new data. */
+        public Evaluation evaluateGated(Dataset d) {
+            return evaluation(logits(d), d);
+        }
+
+        /** The recovered ReLU CNN as an nn network (exact program only). */
+        public Sequential relu() {
+            if (network == null) throw new IllegalStateException("the gated program recovers no ReLU network");
+            return network.toSequential();
+        }
+
+        /** The model's accuracy on d: the ReLU CNN for the exact program, the gated network otherwise. */
+        public Evaluation evaluate(Dataset d) {
+            return network != null ? Evaluation.of(relu(), d, normalization, 512) : evaluateGated(d);
+        }
+
+        private static double[] difference(double[] x) {
+            int half = x.length / 2;
+            double[] w = new double[half];
+            for (int i = 0; i < half; i++) w[i] = x[i] - x[half + i];
+            return w;
+        }
+    }
+
+    static Evaluation evaluation(double[] z, Dataset d) {
+        int n = d.size(), c = d.classes();
+        int[][] confusion = new int[c][c];
+        int correct = 0;
+        double loss = Loss.CROSS_ENTROPY.value(z, d.labels(), n, c, null);
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int k = 1; k < c; k++) if (z[i * c + k] > z[i * c + best]) best = k;
+            confusion[d.label(i)][best]++;
+            if (best == d.label(i)) correct++;
+        }
+        return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, loss, confusion);
+    }
+
+    public Run fit(Dataset train, Consumer<Step> listener) {
+        final ConvexSettings s = settings;
+        long t0 = System.nanoTime();
+        Normalization norm = Normalization.fit(train);
+        PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
+        Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
+        GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
+        int[] keep = full.informativeGates();
+        if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
+        Gates gates = all.select(keep);
+        GatedFeatures features = keep.length == all.count() ? full : full.select(keep);
+        int c = train.classes();
+        double lambdaMax = GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
+        double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
+        GatedReluProgram gated = new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
+        List<Step> log = new ArrayList<>();
+        Consumer<Step> record = st -> {
+            log.add(st);
+            if (listener != null) listener.accept(st);
+        };
+        double[] weights;
+        double objective, certificate, violation;
+        boolean converged;
+        int iterations;
+        ReluNetwork network = null;
+        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
+        if (!s.exact()) {
+            RFista.Result r = RFista.solve(gated, new double[gated.dimension()], rf,
+                    it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds())));
+            weights = r.x();
+            objective = r.objective();
+            certificate = r.certificate();
+            violation = 0;
+            converged = r.converged();
+            iterations = r.iterations();
+        } else {
+            PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
+            ExactReluProgram exact = new ExactReluProgram(gated, patterns);
+            int[] inner = {0};
+            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, 1.0),
+                    o -> {
+                        inner[0] += o.innerIterations();
+                        record.accept(new Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));
+                    });
+            weights = r.x();
+            objective = r.objective();
+            certificate = r.stationarity();
+            violation = r.violation();
+            converged = r.converged();
+            iterations = r.innerIterations();
+            network = ReluNetwork.recover(weights, gates.count(), geom.patchSize(), c, geom);
+        }
+        JsonObject prov = Provenance.base();
+        prov.addProperty("method", s.program());
+        prov.add("settings", s.toJson());
+        prov.addProperty("seed", s.seed());
+        prov.addProperty("lambda", lambda);
+        prov.addProperty("lambdaMax", lambdaMax);
+        prov.addProperty("patternsKept", gates.count());
+        prov.addProperty("objective", objective);
+        prov.addProperty("certificate", certificate);
+        prov.addProperty("violation", violation);
+        prov.addProperty("converged", converged);
+        JsonObject data = new JsonObject();
+        data.addProperty("train", train.name());
+        data.addProperty("trainSize", train.size());
+        prov.add("data", data);
+        return new Run(s, geom, norm, gates, lambda, lambdaMax, weights, objective, certificate, violation, converged,
+                iterations, (System.nanoTime() - t0) / 1e9, List.copyOf(log), network, prov);
+    }
+}

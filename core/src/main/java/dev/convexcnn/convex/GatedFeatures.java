@@ -1,0 +1,94 @@
+package dev.convexcnn.convex;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Normalization;
+import dev.convexcnn.linalg.Gemm;
+import java.util.Arrays;
+
+/**
+ * The data of the two-layer CNN programs, summarised per pattern: Φ_j(x) = Σ_p D_j(x, p) z_p(x) ∈ R^h, the sum
+ * of the patches that pattern j switches on. A gated network's output is then linear: f_k(x) = Σ_j Φ_j(x)·w_{j,k}
+ * = (Φ W)_k, with Φ the n × (p·h) matrix built here. It is built a block of samples at a time, so the patches of
+ * the whole dataset (n·P·h values) are never held at once.
+ */
+public final class GatedFeatures {
+    private final int samples, gates, patchSize;
+    private final double[] phi;
+
+    private GatedFeatures(int samples, int gates, int patchSize, double[] phi) {
+        this.samples = samples;
+        this.gates = gates;
+        this.patchSize = patchSize;
+        this.phi = phi;
+    }
+
+    public int samples() { return samples; }
+    public int gates() { return gates; }
+    public int patchSize() { return patchSize; }
+    /** Columns of Φ: p·h. */
+    public int columns() { return gates * patchSize; }
+    /** Φ, n × (p·h) row-major: row i holds Φ_0(x_i), Φ_1(x_i), ... */
+    public double[] matrix() { return phi; }
+
+    public static GatedFeatures build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
+        final int n = d.size(), P = geom.patches(), h = geom.patchSize(), p = gates.count();
+        if (gates.patchSize() != h) throw new IllegalArgumentException("gates are for patches of " + gates.patchSize() + ", not " + h);
+        long cells = (long) n * p * h;
+        if (cells > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(n + " samples × " + p + " patterns × " + h + " is too large for one array: use fewer patterns or samples");
+        }
+        double[] phi = new double[(int) cells];
+        final int block = Math.max(1, Math.min(n, 65536 / Math.max(1, P)));
+        double[] z = new double[block * P * h];
+        double[] act = new double[block * P * p];
+        double[] mask = new double[P * p];
+        float[] scratch = new float[geom.scratchSize()];
+        for (int i0 = 0; i0 < n; i0 += block) {
+            int m = Math.min(block, n - i0);
+            for (int b = 0; b < m; b++) geom.patchesOf(d, norm, i0 + b, scratch, z, b * P * h);
+            // Activations of every patch of the block for every gate: (m·P × h)(h × p).
+            Gemm.dgemm(false, false, m * P, p, h, 1, z, 0, h, gates.filters(), 0, p, 0, act, 0, p);
+            for (int b = 0; b < m; b++) {
+                for (int q = 0; q < P * p; q++) mask[q] = act[b * P * p + q] > 0 ? 1 : 0;
+                // Φ(x) as p × h: maskᵀ (p × P) · patches (P × h).
+                Gemm.dgemm(true, false, p, h, P, 1, mask, 0, p, z, b * P * h, h, 0, phi, (i0 + b) * p * h, h);
+            }
+        }
+        return new GatedFeatures(n, p, h, phi);
+    }
+
+    /**
+     * The patterns that switch on at least one patch of at least one sample, and differ from every earlier one
+     * in what they switch on (as Φ shows it). Duplicate or empty patterns add nothing to the program.
+     */
+    public int[] informativeGates() {
+        int[] keep = new int[gates];
+        int kept = 0;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int j = 0; j < gates; j++) {
+            long hash = 1;
+            boolean any = false;
+            for (int i = 0; i < samples; i++) {
+                int off = (i * gates + j) * patchSize;
+                for (int t = 0; t < patchSize; t++) {
+                    double v = phi[off + t];
+                    if (v != 0) any = true;
+                    hash = 31 * hash + Double.hashCode(v);
+                }
+            }
+            if (any && seen.add(hash)) keep[kept++] = j;
+        }
+        return Arrays.copyOf(keep, kept);
+    }
+
+    /** The features of the given gates only (for dropping uninformative patterns). */
+    public GatedFeatures select(int[] keep) {
+        double[] out = new double[samples * keep.length * patchSize];
+        for (int i = 0; i < samples; i++) {
+            for (int a = 0; a < keep.length; a++) {
+                System.arraycopy(phi, (i * gates + keep[a]) * patchSize, out, (i * keep.length + a) * patchSize, patchSize);
+            }
+        }
+        return new GatedFeatures(samples, keep.length, patchSize, out);
+    }
+}

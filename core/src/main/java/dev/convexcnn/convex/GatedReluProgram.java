@@ -1,0 +1,68 @@
+package dev.convexcnn.convex;
+
+import dev.convexcnn.linalg.Gemm;
+
+/**
+ * The gated-ReLU relaxation of the two-layer CNN program:
+ * min_W loss(Φ W, y) + λ Σ_{j,k} ‖W_{j,k}‖₂, with Φ the per-pattern patch sums ({@link GatedFeatures}) and
+ * W_{j,k} ∈ R^h the weights of pattern j for class k. Its optimum is a gated ReLU network's.
+ */
+public final class GatedReluProgram implements CompositeObjective {
+    private final GatedFeatures features;
+    private final int[] labels;
+    private final int classes;
+    private final Loss loss;
+    private final GroupLasso penalty;
+    private final double[] z, dz;
+
+    public GatedReluProgram(GatedFeatures features, int[] labels, int classes, Loss loss, double lambda) {
+        if (labels.length != features.samples()) throw new IllegalArgumentException("one label per sample");
+        this.features = features;
+        this.labels = labels;
+        this.classes = classes;
+        this.loss = loss;
+        this.penalty = new GroupLasso(1, features.gates(), features.patchSize(), classes, lambda);
+        this.z = new double[features.samples() * classes];
+        this.dz = new double[features.samples() * classes];
+    }
+
+    public GroupLasso penalty() { return penalty; }
+    public GatedFeatures features() { return features; }
+    public int classes() { return classes; }
+    public Loss loss() { return loss; }
+
+    @Override public int dimension() { return features.columns() * classes; }
+
+    /** Predictions Φ W, n × c. */
+    public void predict(double[] w, double[] out) {
+        int n = features.samples(), g = features.columns();
+        Gemm.dgemm(false, false, n, classes, g, 1, features.matrix(), 0, g, w, 0, classes, 0, out, 0, classes);
+    }
+
+    @Override
+    public double smooth(double[] w, double[] grad) {
+        int n = features.samples(), g = features.columns();
+        predict(w, z);
+        double f = loss.value(z, labels, n, classes, grad == null ? null : dz);
+        if (grad != null) {
+            Gemm.dgemm(true, false, g, classes, n, 1, features.matrix(), 0, g, dz, 0, classes, 0, grad, 0, classes);
+        }
+        return f;
+    }
+
+    @Override public double regularizer(double[] w) { return penalty.value(w); }
+    @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
+
+    @Override
+    public double minNormSubgradientSquared(double[] w, double[] grad) {
+        return penalty.minNormSubgradientSquared(w, grad);
+    }
+
+    /** λ_max: the smallest λ for which W = 0 is optimal. Choose λ as a fraction of it (it falls like 1/√n). */
+    public static double lambdaMax(GatedFeatures features, int[] labels, int classes, Loss loss) {
+        GatedReluProgram p = new GatedReluProgram(features, labels, classes, loss, 0);
+        double[] grad = new double[p.dimension()];
+        p.smooth(new double[p.dimension()], grad);
+        return p.penalty.maxGroupNorm(grad);
+    }
+}
