@@ -36,22 +36,33 @@ final class EvalCommand implements Callable<Integer> {
         if (!split.equals("test") && !split.equals("train")) {
             throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
         }
-        ModelFile.SavedModel m = ModelFile.load(model);
+        dev.convexcnn.io.TensorFile file = dev.convexcnn.io.TensorFile.read(model);
         Dataset d = Datasets.load(dataset, split.equals("train"), common.cache(), !noFetch, err::println);
+        if (dev.convexcnn.convex.GatedModelFile.isGated(file)) {
+            var g = dev.convexcnn.convex.GatedModelFile.load(model, file);
+            print(out, d, g.evaluate(d), "gated-relu network, " + g.gates().count() + " patterns, "
+                    + g.geometry().kernel() + "x" + g.geometry().kernel() + " patches");
+            return 0;
+        }
+        ModelFile.SavedModel m = ModelFile.load(model);
         var in = m.net().inputShape();
         if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {
             throw new IllegalArgumentException(model + " takes " + in + " images in " + m.net().outputs()
                     + " classes, but " + d + " does not match");
         }
-        Evaluation e = Evaluation.of(m.net(), d, m.normalization(), 512);
+        print(out, d, Evaluation.of(m.net(), d, m.normalization(), 512),
+                String.format("%s (%,d parameters)", m.net().spec(), m.net().parameterCount()));
+        return 0;
+    }
+
+    private void print(PrintWriter out, Dataset d, Evaluation e, String architecture) {
         out.printf("%-12s %s%n", "model", model);
-        out.printf("%-12s %s (%,d parameters)%n", "architecture", m.net().spec(), m.net().parameterCount());
+        out.printf("%-12s %s%n", "architecture", architecture);
         out.printf("%-12s %s (%d samples)%n", "data", d.name(), e.samples());
         out.printf("%-12s %.2f%%%n", "accuracy", 100 * e.accuracy());
         out.printf("%-12s %.4f%n", "loss", e.loss());
         out.println("confusion matrix (rows: true class, columns: predicted class)");
         out.print(e.confusionTable());
         out.flush();
-        return 0;
     }
 }

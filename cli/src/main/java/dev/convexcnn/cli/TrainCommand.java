@@ -24,12 +24,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on a dataset, evaluate it on the test split and save it.",
-                "Methods: sgd (the baseline CNN, optimiser sgd or adam)."})
+                "Methods: sgd (the baseline CNN, optimiser sgd or adam); gated-relu and convex-relu (two-layer",
+                "CNNs by their convex programs, with an optimality certificate)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
-    @Option(names = "--method", defaultValue = "sgd", description = "Training method: sgd (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", defaultValue = "sgd",
+            description = "sgd, gated-relu or convex-relu (default: ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
@@ -70,13 +72,38 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the run's figures as JSON (for scripts).")
     Path summaryJson;
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nConvex methods (gated-relu, convex-relu):%n")
+    ConvexOptions convex = new ConvexOptions();
+
+    static final class ConvexOptions {
+        @Option(names = "--patterns", defaultValue = "64", description = "Sampled activation patterns (default: ${DEFAULT-VALUE}).")
+        int patterns = 64;
+        @Option(names = "--kernel", defaultValue = "5", description = "Patch size k×k; the image size gives the fully-connected net (default: ${DEFAULT-VALUE}).")
+        int kernel = 5;
+        @Option(names = "--stride", defaultValue = "1", description = "Patch stride (default: ${DEFAULT-VALUE}).")
+        int stride = 1;
+        @Option(names = "--no-bias", description = "Patches without the constant 1 (no neuron bias).")
+        boolean noBias;
+        @Option(names = "--lambda", description = "The regularisation β (λ) itself.")
+        Double lambda;
+        @Option(names = "--lambda-fraction", defaultValue = "0.01", description = "λ as a fraction of λ_max, when --lambda is not given (default: ${DEFAULT-VALUE}).")
+        double lambdaFraction = 0.01;
+        @Option(names = "--loss", defaultValue = "squared", description = "squared or cross-entropy (default: ${DEFAULT-VALUE}).")
+        String loss = "squared";
+        @Option(names = "--tol", defaultValue = "1e-6", description = "Tolerance on the squared certificate (default: ${DEFAULT-VALUE}).")
+        double tol = 1e-6;
+        @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
+        int maxIter = 10_000;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         CommonOptions.announceBackend(err);
+        if (method.equals("gated-relu") || method.equals("convex-relu")) return trainConvex(err, out);
         if (!method.equals("sgd")) {
-            throw new IllegalArgumentException("--method '" + method + "' is not available yet: use sgd");
+            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu or convex-relu");
         }
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
@@ -131,6 +158,61 @@ final class TrainCommand implements Callable<Integer> {
             s.addProperty("backendDetail", Backend.get().description());
             s.addProperty("model", model.toString());
             AtomicFiles.writeString(summaryJson, TensorFile.toJson(s) + "\n");
+        }
+        return 0;
+    }
+
+    private int trainConvex(PrintWriter err, PrintWriter out) throws java.io.IOException {
+        var c = convex;
+        dev.convexcnn.convex.ConvexSettings s = new dev.convexcnn.convex.ConvexSettings(method, c.kernel, c.stride, !c.noBias,
+                c.patterns, c.lambda == null ? c.lambdaFraction : 0.5, c.lambda == null ? 0 : c.lambda,
+                dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, seed);
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
+        Dataset train = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
+        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        if (limit != null) train = train.head(limit);
+        err.printf("data: %d for training, %d for test; %s, %d patterns, %dx%d patches, stride %d%n", train.size(), test.size(),
+                method, c.patterns, c.kernel, c.kernel, c.stride);
+        long[] last = {System.nanoTime()};
+        dev.convexcnn.convex.ConvexTrainer.Run run = new dev.convexcnn.convex.ConvexTrainer(s).fit(train, st -> {
+            long now = System.nanoTime();
+            if (now - last[0] > 2_000_000_000L || s.exact()) {
+                last[0] = now;
+                err.printf("iteration %d: objective %.6g, certificate %.3g%s, %.1f s%n", st.iteration(), st.objective(),
+                        st.certificate(), s.exact() ? String.format(", violation %.3g", st.violation()) : "", st.seconds());
+                err.flush();
+            }
+        });
+        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-" + method + "-seed" + seed + ".cnn");
+        dev.convexcnn.nn.Evaluation trainEval = run.evaluate(train);
+        dev.convexcnn.nn.Evaluation testEval = run.evaluate(test);
+        run.provenance().addProperty("testAccuracy", testEval.accuracy());
+        if (s.exact()) {
+            ModelFile.save(model, run.relu(), run.normalization(), run.provenance());
+        } else {
+            dev.convexcnn.convex.GatedModelFile.save(model, run, train.classes());
+        }
+        out.printf("%-22s %s%n", "model", model);
+        out.printf("%-22s %s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d%n", "program", method, run.lambda(),
+                run.lambdaMax(), s.loss().id(), run.gates().count(), c.patterns);
+        out.printf("%-22s %.8g%n", "objective", run.objective());
+        out.printf("%-22s %.3g (tolerance %.1g, %s)%n", "certificate", run.certificate(), c.tol,
+                run.converged() ? "reached" : "NOT reached: raise --max-iter");
+        if (s.exact()) {
+            out.printf("%-22s %.3g%n", "constraint violation", run.violation());
+            out.printf("%-22s %d neurons: %s%n", "recovered CNN", run.network().neurons(), run.relu().spec());
+        }
+        out.printf("%-22s %d in %.1f s%n", "iterations", run.iterations(), run.seconds());
+        out.printf("%-22s %.2f%%%n", "train accuracy", 100 * trainEval.accuracy());
+        out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testEval.accuracy());
+        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        out.flush();
+        if (summaryJson != null) {
+            JsonObject j = run.provenance().deepCopy();
+            j.addProperty("trainAccuracy", trainEval.accuracy());
+            j.addProperty("seconds", run.seconds());
+            j.addProperty("iterations", run.iterations());
+            AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
         }
         return 0;
     }

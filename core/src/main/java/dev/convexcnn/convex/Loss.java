@@ -21,10 +21,18 @@ public enum Loss {
 
     /** The loss of predictions z; writes dLoss/dz into dz when dz is not null. */
     public double value(double[] z, int[] labels, int n, int c, double[] dz) {
+        return value(z, labels, 0, n, n, c, dz);
+    }
+
+    /**
+     * The part of the loss from samples [from, to) of n (scaled for n samples in all), reading z and writing dz
+     * at the same positions i·c + k.
+     */
+    public double value(double[] z, int[] labels, int from, int to, int n, int c, double[] dz) {
         double total = 0;
         if (this == SQUARED) {
             double scale = 1.0 / (n * (double) c);
-            for (int i = 0; i < n; i++) {
+            for (int i = from; i < to; i++) {
                 for (int k = 0; k < c; k++) {
                     double r = z[i * c + k] - (labels[i] == k ? 1 : 0);
                     total += r * r;
@@ -33,7 +41,7 @@ public enum Loss {
             }
             return total * scale / 2;
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             double max = Double.NEGATIVE_INFINITY;
             for (int k = 0; k < c; k++) max = Math.max(max, z[i * c + k]);
             double sum = 0;
