@@ -38,6 +38,17 @@ public final class PatchPatterns {
         return new PatchPatterns((int) rows, h, p, z, s);
     }
 
+    /** The patch matrix Z alone (n·P × h), for models that need no patterns. */
+    public static double[] patchMatrix(Dataset d, Normalization norm, PatchGeometry geom) {
+        int P = geom.patches(), h = geom.patchSize();
+        long size = (long) d.size() * P * h;
+        if (size > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(d.size() + " samples of " + P + " patches are too many for one array");
+        double[] z = new double[(int) size];
+        float[] scratch = new float[geom.scratchSize()];
+        for (int i = 0; i < d.size(); i++) geom.patchesOf(d, norm, i, scratch, z, i * P * h);
+        return z;
+    }
+
     /** n·P. */
     public int rows() { return rows; }
     public int patchSize() { return patchSize; }

@@ -1,0 +1,149 @@
+package dev.convexcnn.convex;
+
+import dev.convexcnn.linalg.Gemm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The non-convex network the programs are equivalent to, trained the ordinary way, for the paper's
+ * comparison: m neurons per class, f_k(x) = Σ_{a of class k} v_a Σ_p (z_p(x)·u_a)₊, objective
+ * loss(f) + (β/2) Σ_a (‖u_a‖² + v_a²) with the programs' loss and scaling, minimised by mini-batch SGD with
+ * momentum or Adam in double precision. Its objective can never go below the convex optimum with all patterns.
+ */
+public final class NonConvexReluCnn {
+    private final int classes, perClass, size, patches;
+    private final double[] u, v;
+
+    /** A network with m neurons per class, initialised from the seed (u ~ N(0, 1/h), v ~ N(0, 1/m)). */
+    public NonConvexReluCnn(int classes, int perClass, int patchSize, int patchesPerSample, long seed) {
+        this.classes = classes;
+        this.perClass = perClass;
+        this.size = patchSize;
+        this.patches = patchesPerSample;
+        int m = classes * perClass;
+        u = new double[m * size];
+        v = new double[m];
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < u.length; i++) u[i] = r.nextGaussian() / Math.sqrt(size);
+        for (int i = 0; i < m; i++) v[i] = r.nextGaussian() / Math.sqrt(perClass);
+    }
+
+    public double[] filters() { return u; }
+    public double[] outputWeights() { return v; }
+    public int neurons() { return classes * perClass; }
+
+    /** The objective on all samples (patches z: n·P × h). */
+    public double objective(double[] z, int[] labels, int n, Loss loss, double beta) {
+        return loss.value(predict(z, n), labels, n, classes, null) + beta / 2 * (dot(u, u) + dot(v, v));
+    }
+
+    /** Predictions (n × c) for the samples whose patches are z. */
+    public double[] predict(double[] z, int n) {
+        double[] pred = new double[n * classes];
+        int block = 256;
+        for (int i0 = 0; i0 < n; i0 += block) forward(z, i0, Math.min(block, n - i0), pred, i0 * classes, null);
+        return pred;
+    }
+
+    /** Predictions of samples [i0, i0+b) into pred at off; keeps the pre-activations in act when not null. */
+    private double[] forward(double[] z, int i0, int b, double[] pred, int off, double[] act) {
+        int m = neurons(), P = patches;
+        double[] a = act != null ? act : new double[b * P * m];
+        Gemm.dgemm(false, true, b * P, m, size, 1, z, i0 * P * size, size, u, 0, size, 0, a, 0, m);
+        double[] s = new double[b * m];
+        for (int i = 0; i < b; i++) {
+            for (int p = 0; p < P; p++) {
+                int row = (i * P + p) * m;
+                for (int n = 0; n < m; n++) s[i * m + n] += Math.max(0, a[row + n]);
+            }
+            for (int k = 0; k < classes; k++) pred[off + i * classes + k] = 0;
+            for (int n = 0; n < m; n++) pred[off + i * classes + n / perClass] += v[n] * s[i * m + n];
+        }
+        return s;
+    }
+
+    /** The gradient of the mini-batch objective (samples [i0, i0+b), loss scaled as for b samples). */
+    public double gradient(double[] z, int[] labels, int i0, int b, Loss loss, double beta, double[] gu, double[] gv) {
+        int m = neurons(), P = patches;
+        double[] act = new double[b * P * m];
+        double[] pred = new double[b * classes], dz = new double[b * classes];
+        double[] s = forward(z, i0, b, pred, 0, act);
+        int[] y = java.util.Arrays.copyOfRange(labels, i0, i0 + b);
+        double f = loss.value(pred, y, b, classes, dz);
+        for (int n = 0; n < m; n++) gv[n] = beta * v[n];
+        for (int i = 0; i < b; i++) for (int n = 0; n < m; n++) gv[n] += dz[i * classes + n / perClass] * s[i * m + n];
+        // dA = dz_k(a)·v_a on active patches.
+        for (int i = 0; i < b; i++) {
+            for (int p = 0; p < P; p++) {
+                int row = (i * P + p) * m;
+                for (int n = 0; n < m; n++) act[row + n] = act[row + n] > 0 ? dz[i * classes + n / perClass] * v[n] : 0;
+            }
+        }
+        for (int i = 0; i < u.length; i++) gu[i] = beta * u[i];
+        Gemm.dgemm(true, false, m, size, b * P, 1, act, 0, m, z, i0 * P * size, size, 1, gu, 0, size);
+        return f + beta / 2 * (dot(u, u) + dot(v, v));
+    }
+
+    /** One point of a training curve. */
+    public record Point(int epoch, double seconds, double objective) {}
+
+    /**
+     * Trains by mini-batch SGD with momentum 0.9 ("sgd") or Adam ("adam") for the given epochs, recording the full
+     * objective after every epoch. Each epoch visits the blocks of {@code batch} consecutive samples in a seeded
+     * random order (the samples themselves are in random order already when the data was shuffled).
+     */
+    public List<Point> train(double[] z, int[] labels, int n, Loss loss, double beta, String optimizer, double lr,
+                             int epochs, int batch, long seed) {
+        List<Point> curve = new ArrayList<>();
+        long t0 = System.nanoTime();
+        curve.add(new Point(0, 0, objective(z, labels, n, loss, beta)));
+        int m = neurons();
+        double[] gu = new double[u.length], gv = new double[m];
+        double[] mu = new double[u.length], mv = new double[m], su = new double[u.length], sv = new double[m];
+        boolean adam = optimizer.equals("adam");
+        SplittableRandom r = new SplittableRandom(seed);
+        long step = 0;
+        int blocks = (n + batch - 1) / batch;
+        for (int e = 1; e <= epochs; e++) {
+            int[] order = new int[blocks];
+            for (int i = 0; i < blocks; i++) order[i] = i;
+            for (int i = blocks - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (int blk : order) {
+                int i0 = blk * batch, b = Math.min(batch, n - i0);
+                gradient(z, labels, i0, b, loss, beta, gu, gv);
+                step++;
+                update(u, gu, mu, su, adam, lr, step);
+                update(v, gv, mv, sv, adam, lr, step);
+            }
+            curve.add(new Point(e, (System.nanoTime() - t0) / 1e9, objective(z, labels, n, loss, beta)));
+        }
+        return curve;
+    }
+
+    private static void update(double[] w, double[] g, double[] m1, double[] m2, boolean adam, double lr, long t) {
+        if (adam) {
+            double c1 = 1 - Math.pow(0.9, t), c2 = 1 - Math.pow(0.999, t);
+            for (int i = 0; i < w.length; i++) {
+                m1[i] = 0.9 * m1[i] + 0.1 * g[i];
+                m2[i] = 0.999 * m2[i] + 0.001 * g[i] * g[i];
+                w[i] -= lr * (m1[i] / c1) / (Math.sqrt(m2[i] / c2) + 1e-8);
+            }
+        } else {
+            for (int i = 0; i < w.length; i++) {
+                m1[i] = 0.9 * m1[i] + g[i];
+                w[i] -= lr * m1[i];
+            }
+        }
+    }
+
+    private static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+}

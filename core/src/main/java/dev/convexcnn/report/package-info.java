@@ -1,0 +1,2 @@
+/** Reports: plots (headless PNG through XChart) and tables for experiments. */
+package dev.convexcnn.report;

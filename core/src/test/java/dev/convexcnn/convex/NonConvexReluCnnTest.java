@@ -1,0 +1,50 @@
+package dev.convexcnn.convex;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Normalization;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NonConvexReluCnnTest {
+
+    @Test
+    void gradientMatchesFiniteDifferences() {
+        Dataset d = ConvexProgramTest.quadrants(6, 4, 2, 1);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 2, 1, true);
+        PatchPatterns pp = PatchPatterns.build(d, norm, geom, Gates.sample(geom.patchSize(), 1, 1));
+        for (Loss loss : Loss.values()) {
+            NonConvexReluCnn net = new NonConvexReluCnn(2, 3, geom.patchSize(), geom.patches(), 4);
+            double beta = 0.03;
+            double[] gu = new double[net.filters().length], gv = new double[net.neurons()];
+            net.gradient(pp.patches(), d.labels(), 0, d.size(), loss, beta, gu, gv);
+            double eps = 1e-6;
+            for (double[][] pair : new double[][][] {{net.filters(), gu}, {net.outputWeights(), gv}}) {
+                for (int i = 0; i < pair[0].length; i++) {
+                    double keep = pair[0][i];
+                    pair[0][i] = keep + eps;
+                    double fp = net.objective(pp.patches(), d.labels(), d.size(), loss, beta);
+                    pair[0][i] = keep - eps;
+                    double fm = net.objective(pp.patches(), d.labels(), d.size(), loss, beta);
+                    pair[0][i] = keep;
+                    assertEquals((fp - fm) / (2 * eps), pair[1][i], 1e-6, loss + " entry " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void trainingLowersTheObjective() {
+        Dataset d = ConvexProgramTest.quadrants(40, 4, 2, 2);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 2, 1, true);
+        PatchPatterns pp = PatchPatterns.build(d, norm, geom, Gates.sample(geom.patchSize(), 1, 1));
+        NonConvexReluCnn net = new NonConvexReluCnn(2, 4, geom.patchSize(), geom.patches(), 5);
+        List<NonConvexReluCnn.Point> curve = net.train(pp.patches(), d.labels(), d.size(), Loss.SQUARED, 0.01, "adam", 0.01, 30, 8, 6);
+        assertEquals(31, curve.size());
+        assertTrue(curve.get(30).objective() < 0.5 * curve.get(0).objective());
+    }
+}
