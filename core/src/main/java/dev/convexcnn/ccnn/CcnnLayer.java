@@ -1,0 +1,141 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.linalg.ConvGeometry;
+import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
+
+/**
+ * One trained CCNN layer, immutable: the patch geometry, the whitening, the kernel feature map, the average
+ * pooling, and the r filters (the top-r left singular vectors U_r of the layer's A, m×r). A sample's pooled
+ * features are Φ(x) = pool(φ(z_1(x)), …, φ(z_P(x))) (Q×m); its output for the next layer is Φ(x)·U_r (Q×r),
+ * which equals pooling the filter responses (pooling is linear), a channels-last grid of r channels.
+ */
+public final class CcnnLayer {
+    private final ConvGeometry geometry;
+    private final PatchWhitening whitening;
+    private final FeatureMap features;
+    private final int poolSize, poolStride, pooledH, pooledW;
+    private final double[] filters; // m×r
+    private final int filterCount;
+
+    public CcnnLayer(ConvGeometry geometry, PatchWhitening whitening, FeatureMap features, int poolSize, int poolStride,
+                     double[] filters, int filterCount) {
+        if (whitening.dim() != geometry.patchSize() || features.inputDim() != geometry.patchSize()) {
+            throw new IllegalArgumentException("patch size " + geometry.patchSize() + " does not match whitening "
+                    + whitening.dim() + " / features " + features.inputDim());
+        }
+        if (filters.length != features.dim() * filterCount) throw new IllegalArgumentException("filters must be m×r");
+        this.geometry = geometry;
+        this.whitening = whitening;
+        this.features = features;
+        this.poolSize = poolSize;
+        this.poolStride = poolStride;
+        this.pooledH = Patches.pooledSize(geometry.outHeight(), poolSize, poolStride);
+        this.pooledW = Patches.pooledSize(geometry.outWidth(), poolSize, poolStride);
+        this.filters = filters;
+        this.filterCount = filterCount;
+    }
+
+    /** The same layer with other filters (m×r). */
+    public CcnnLayer withFilters(double[] u, int r) {
+        return new CcnnLayer(geometry, whitening, features, poolSize, poolStride, u, r);
+    }
+
+    public ConvGeometry geometry() { return geometry; }
+    public PatchWhitening whitening() { return whitening; }
+    public FeatureMap featureMap() { return features; }
+    /** m. */
+    public int featureDim() { return features.dim(); }
+    /** Q, the pooled positions. */
+    public int positions() { return pooledH * pooledW; }
+    public int pooledHeight() { return pooledH; }
+    public int pooledWidth() { return pooledW; }
+    public int poolSize() { return poolSize; }
+    public int poolStride() { return poolStride; }
+    /** r. */
+    public int filterCount() { return filterCount; }
+    /** U_r, m×r row-major (not a copy). */
+    public double[] filters() { return filters; }
+
+    /**
+     * Pooled features of {@code count} samples of the input grid {@code data} (each geometry.inputSize()
+     * floats): sample k is idx[from + k] (or from + k when idx is null); writes count × (Q·m) doubles into out
+     * from outOff, sample-major, then position-major.
+     */
+    public void pooledFeatures(float[] data, int[] idx, int from, int count, double[] out, int outOff) {
+        int P = geometry.patches(), d = geometry.patchSize(), m = features.dim(), qm = positions() * m;
+        int sub = Math.max(1, Math.min(count, 4096 / Math.max(1, P)));
+        double[] raw = new double[sub * P * d];
+        double[] white = new double[sub * P * d];
+        double[] feat = new double[sub * P * m];
+        double[] scratch = new double[features.scratchSize(sub * P)];
+        int in = geometry.inputSize();
+        for (int s0 = 0; s0 < count; s0 += sub) {
+            int nb = Math.min(sub, count - s0);
+            final int base = s0;
+            Parallel.forRange(nb, 1, (a, b) -> {
+                for (int k = a; k < b; k++) {
+                    int sample = idx == null ? from + base + k : idx[from + base + k];
+                    extractRows(data, (long) sample * in, k * P * d, raw);
+                }
+            });
+            whitening.apply(raw, nb * P, white);
+            features.map(white, nb * P, feat, scratch);
+            Parallel.forRange(nb, 1, (a, b) -> {
+                for (int k = a; k < b; k++) {
+                    poolInto(feat, k * P * m, m, out, outOff + (base + k) * qm);
+                }
+            });
+        }
+    }
+
+    private void extractRows(float[] data, long off, int rawOff, double[] raw) {
+        // Patches.extract writes from index 0; use a view by extracting each patch row.
+        int P = geometry.patches(), d = geometry.patchSize();
+        for (int p = 0; p < P; p++) Patches.extractOne(data, (int) off, geometry, p, raw, rawOff + p * d);
+    }
+
+    private void poolInto(double[] feat, int featOff, int m, double[] out, int outOff) {
+        int oh = geometry.outHeight(), ow = geometry.outWidth();
+        if (poolSize == 1 && poolStride == 1) {
+            System.arraycopy(feat, featOff, out, outOff, oh * ow * m);
+            return;
+        }
+        double inv = 1.0 / (poolSize * poolSize);
+        java.util.Arrays.fill(out, outOff, outOff + positions() * m, 0);
+        for (int qy = 0; qy < pooledH; qy++) {
+            for (int qx = 0; qx < pooledW; qx++) {
+                int o = outOff + (qy * pooledW + qx) * m;
+                for (int dy = 0; dy < poolSize; dy++) {
+                    for (int dx = 0; dx < poolSize; dx++) {
+                        int src = featOff + ((qy * poolStride + dy) * ow + (qx * poolStride + dx)) * m;
+                        for (int j = 0; j < m; j++) out[o + j] += feat[src + j];
+                    }
+                }
+                for (int j = 0; j < m; j++) out[o + j] *= inv;
+            }
+        }
+    }
+
+    /**
+     * This layer's output for the next layer, for {@code count} samples: Φ(x)·U_r as float grids of
+     * pooledHeight × pooledWidth × r, written sample after sample into out from outOff.
+     */
+    public void outputs(float[] data, int[] idx, int from, int count, float[] out, long outOff) {
+        if (filterCount == 0) throw new IllegalStateException("this layer has no filters");
+        int Q = positions(), m = features.dim(), r = filterCount;
+        int chunk = Math.max(1, Math.min(count, 64));
+        double[] f = new double[chunk * Q * m];
+        double[] h = new double[chunk * Q * r];
+        for (int c0 = 0; c0 < count; c0 += chunk) {
+            int nb = Math.min(chunk, count - c0);
+            pooledFeatures(data, idx, from + c0, nb, f, 0);
+            Gemm.dgemm(false, false, nb * Q, r, m, 1, f, 0, m, filters, 0, r, 0, h, 0, r);
+            long o = outOff + (long) c0 * Q * r;
+            for (int i = 0; i < nb * Q * r; i++) out[(int) (o + i)] = (float) h[i];
+        }
+    }
+
+    /** The geometry of this layer's output grid, as the next layer's input (before its own patches). */
+    public int[] outputShape() { return new int[] {pooledH, pooledW, filterCount}; }
+}
