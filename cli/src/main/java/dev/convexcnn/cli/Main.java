@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The {@code convexcnn} command: a thin layer over the library. */
 @Command(name = "convexcnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and compare CNNs by SGD and by convex methods with certificates.",
-        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class,
+        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class, ExperimentCommand.class,
+                RedundancyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: a flag value, a dataset name, a file. */

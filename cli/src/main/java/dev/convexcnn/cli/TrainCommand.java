@@ -31,13 +31,14 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
     @Option(names = "--method", defaultValue = "sgd",
-            description = "sgd, gated-relu or convex-relu (default: ${DEFAULT-VALUE}).")
+            description = "sgd, gated-relu, convex-relu, alternation or ccnn (default: ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
     String dataset;
-    @Option(names = "--arch", defaultValue = "reference",
-            description = "Architecture string or preset (reference, lenet5, mlp, linear), e.g. conv16k5-relu-maxpool2-linear10 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--arch",
+            description = "Architecture string or preset (reference, lenet5, mlp, linear), e.g. conv16k5-relu-maxpool2-linear10 "
+                    + "(default: reference; for alternation conv16k5s2-relu-conv32k5s2-relu-linear10).")
     String arch;
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (momentum) or adam (default: ${DEFAULT-VALUE}).")
     String optimizer;
@@ -75,6 +76,40 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nConvex methods (gated-relu, convex-relu):%n")
     ConvexOptions convex = new ConvexOptions();
 
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nAlternation (positive hard-thresholding, our reading of Huang et al.):%n")
+    AlternationOptions alternation = new AlternationOptions();
+
+    static final class AlternationOptions {
+        @Option(names = "--threshold", defaultValue = "0", description = "Threshold τ of the units (default: ${DEFAULT-VALUE}: the support of a ReLU).")
+        float threshold = 0;
+        @Option(names = "--ridge", defaultValue = "1e-4", description = "Ridge λ on the weights (default: ${DEFAULT-VALUE}).")
+        double ridge = 1e-4;
+        @Option(names = "--sweeps", defaultValue = "20", description = "Maximum sweeps over the layers (default: ${DEFAULT-VALUE}).")
+        int sweeps = 20;
+        @Option(names = "--cg-iter", defaultValue = "10", description = "Conjugate-gradient iterations per layer solve (default: ${DEFAULT-VALUE}).")
+        int cgIter = 10;
+    }
+
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nCCNN (convexified CNN, every layer alike):%n")
+    CcnnOptions ccnn = new CcnnOptions();
+
+    static final class CcnnOptions {
+        @Option(names = "--layers", defaultValue = "2", description = "1, 2 or 3 convexified layers (default: ${DEFAULT-VALUE}).")
+        int layers = 2;
+        @Option(names = "--ccnn-kernel", description = "gaussian or inverse-polynomial (default: each layer's reference setting).")
+        String kernel;
+        @Option(names = "--features", description = "Kernel features per layer (default: 500, 1000, ...).")
+        Integer features;
+        @Option(names = "--radius", description = "Nuclear-norm radius R (default: 200, 500, ...).")
+        Double radius;
+        @Option(names = "--ccnn-lr", description = "Projected-SGD learning rate (default: 0.2, 1, ...).")
+        Double lr;
+        @Option(names = "--iterations", description = "Projected-SGD iterations per layer (default: 1000, 2000, ...).")
+        Integer iterations;
+        @Option(names = "--filters", description = "Filters recovered per layer (default: 16, 32, ...).")
+        Integer filters;
+    }
+
     static final class ConvexOptions {
         @Option(names = "--patterns", defaultValue = "64", description = "Sampled activation patterns (default: ${DEFAULT-VALUE}).")
         int patterns = 64;
@@ -102,9 +137,12 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CommonOptions.announceBackend(err);
         if (method.equals("gated-relu") || method.equals("convex-relu")) return trainConvex(err, out);
+        if (method.equals("alternation")) return trainAlternation(err, out);
+        if (method.equals("ccnn")) return trainCcnn(err, out);
         if (!method.equals("sgd")) {
-            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu or convex-relu");
+            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu, convex-relu, alternation or ccnn");
         }
+        if (arch == null) arch = "reference";
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
         TrainSettings settings = new TrainSettings(arch, optimizer,
@@ -214,6 +252,84 @@ final class TrainCommand implements Callable<Integer> {
             j.addProperty("iterations", run.iterations());
             AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
         }
+        return 0;
+    }
+
+    private Dataset[] trainAndTest(PrintWriter err) throws java.io.IOException {
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
+        Dataset train = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
+        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        if (limit != null) train = train.head(limit);
+        return new Dataset[] {train, test};
+    }
+
+    private int trainAlternation(PrintWriter err, PrintWriter out) throws java.io.IOException {
+        var a = alternation;
+        var s = dev.convexcnn.alternation.AlternationSettings.defaults().withThreshold(a.threshold).withRidge(a.ridge)
+                .withMaxSweeps(a.sweeps).withCgIterations(a.cgIter).withSeed(seed);
+        if (arch != null) s = s.withArchitecture(arch);
+        Dataset[] d = trainAndTest(err);
+        err.printf("data: %d for training, %d for test; alternation on %s%n", d[0].size(), d[1].size(), s.architecture());
+        Progress progress = new Progress(err, a.sweeps, false);
+        var r = dev.convexcnn.alternation.AlternatingTrainer.fit(d[0], null, s, progress);
+        Evaluation e = Evaluation.of(r.net(), d[1], r.normalization(), 512);
+        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-alternation-seed" + seed + ".cnn");
+        if (a.threshold == 0) {
+            r.provenance().addProperty("testAccuracy", e.accuracy());
+            ModelFile.save(model, r.net(), r.normalization(), r.provenance());
+            out.printf("%-22s %s%n", "model", model);
+        } else {
+            out.printf("%-22s %s%n", "model", "not saved: the model format has no token for thresholds τ > 0 yet");
+        }
+        var last = r.log().get(r.log().size() - 1);
+        out.printf("%-22s %s (%,d parameters)%n", "architecture", r.net().spec(), r.net().parameterCount());
+        out.printf("%-22s %d sweeps, %d passes over the data, stop: %s%n", "alternation", last.sweep(), last.dataPasses(), r.stopReason());
+        out.printf("%-22s %.6f%n", "objective", last.objective());
+        out.printf("%-22s %.2f%%%n", "train accuracy", 100 * last.trainAccuracy());
+        out.printf("%-22s %.2f%%%n", "test accuracy", 100 * e.accuracy());
+        out.printf("%-22s %.1f s%n", "training time", last.elapsedSeconds());
+        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        out.flush();
+        return 0;
+    }
+
+    private int trainCcnn(PrintWriter err, PrintWriter out) throws java.io.IOException {
+        var c = ccnn;
+        if (c.layers < 1 || c.layers > 3) throw new IllegalArgumentException("--layers must be 1, 2 or 3, got " + c.layers);
+        var s = dev.convexcnn.ccnn.CcnnSettings.layers(c.layers).withSeed(seed);
+        for (int i = 0; i < c.layers; i++) {
+            var l = s.layers().get(i);
+            if (c.kernel != null) {
+                var k = dev.convexcnn.ccnn.Kernel.parse(c.kernel);
+                l = l.withKernel(k, k == dev.convexcnn.ccnn.Kernel.GAUSSIAN ? l.approximation()
+                        : dev.convexcnn.ccnn.Approximation.parse("nystrom"));
+            }
+            if (c.features != null) l = l.withFeatures(c.features);
+            if (c.radius != null) l = l.withRadius(c.radius);
+            if (c.lr != null) l = l.withLearningRate(c.lr);
+            if (c.iterations != null) l = l.withIterations(c.iterations);
+            if (c.filters != null) l = l.withFilters(c.filters);
+            s = s.withLayer(i, l);
+        }
+        Dataset[] d = trainAndTest(err);
+        err.printf("data: %d for training, %d for test; CCNN with %d layer(s)%n", d[0].size(), d[1].size(), c.layers);
+        var model = dev.convexcnn.ccnn.CcnnTrainer.fit(d[0], s, new dev.convexcnn.ccnn.CcnnListener() {
+            @Override public void onMessage(String m) {
+                err.println(m);
+                err.flush();
+            }
+        });
+        Evaluation e = model.evaluate(d[1]);
+        var cert = model.certificate();
+        out.printf("%-22s %d layer(s), %s%n", "ccnn", c.layers, s.layers().get(c.layers - 1).kernel());
+        out.printf("%-22s gap %.4g on objective %.6g (relative %.3g); ‖A‖* = %.4g ≤ R = %.4g: %s%n", "certificate (last layer)",
+                cert.gap(), cert.objective(), cert.relativeGap(), cert.nuclearNorm(), cert.radius(), cert.feasible() ? "feasible" : "INFEASIBLE");
+        out.printf("%-22s %d%n", "filters", model.filterCount());
+        out.printf("%-22s %,d%n", "parameters", model.parameterCount());
+        out.printf("%-22s %.2f%% (error %.2f%%)%n", "test accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
+        out.printf("%-22s %s%n", "model", "not saved: CCNN models have no file format yet");
+        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        out.flush();
         return 0;
     }
 

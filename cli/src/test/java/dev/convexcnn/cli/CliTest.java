@@ -110,4 +110,45 @@ class CliTest {
         assertTrue(more.err.contains("epoch 3/3"), more.err);
         assertFalse(more.err.contains("epoch 1/3"), more.err);
     }
+
+    @Test
+    void convexMethodsPrintTheirCertificateAndSaveAModel() throws IOException {
+        Path csv = digits(120);
+        Path gated = dir.resolve("gated.cnn");
+        Run g = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
+                "--lambda-fraction", "0.05", "--tol", "1e-8", "-o", gated.toString());
+        assertEquals(0, g.code, g.err);
+        assertTrue(g.out.contains("certificate") && g.out.contains("reached"), g.out);
+        Run ge = run("eval", "--model", gated.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, ge.code, ge.err);
+        assertTrue(ge.out.contains("gated-relu network"), ge.out);
+
+        Path exact = dir.resolve("exact.cnn");
+        Run x = run("train", "--method", "convex-relu", "--dataset", "digits:" + csv, "--kernel", "4", "--stride", "4",
+                "--patterns", "4", "--lambda-fraction", "0.1", "--tol", "1e-6", "--max-iter", "500", "-o", exact.toString());
+        assertEquals(0, x.code, x.err);
+        assertTrue(x.out.contains("constraint violation") && x.out.contains("recovered CNN"), x.out);
+        Run xe = run("eval", "--model", exact.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, xe.code, xe.err);
+        assertTrue(xe.out.contains("relu-avgpool"), "the recovered ReLU CNN is an ordinary model: " + xe.out);
+    }
+
+    @Test
+    void redundancyReportsABlockAndRejectsABadShape() {
+        Run r = run("redundancy", "--block", "bottleneck:k=32,kr=4", "--input", "14x14x16");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("K/R") && r.out.contains("4.000"), r.out);
+        Run bad = run("redundancy", "--block", "bottleneck:k=32,kr=4", "--input", "14by14");
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("--input"), bad.err);
+    }
+
+    @Test
+    void alternationTrainsThroughTheCli() throws IOException {
+        Path csv = digits(200);
+        Run a = run("train", "--method", "alternation", "--dataset", "digits:" + csv, "--arch", "conv4k3-relu-linear10",
+                "--sweeps", "2", "--cg-iter", "3", "-o", dir.resolve("alt.cnn").toString());
+        assertEquals(0, a.code, a.err);
+        assertTrue(a.out.contains("passes over the data"), a.out);
+    }
 }

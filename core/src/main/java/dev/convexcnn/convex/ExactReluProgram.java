@@ -78,6 +78,22 @@ public final class ExactReluProgram {
         }
     }
 
+    /**
+     * For one block and class: m = max(0, γ/ρ − h) elementwise, q = −ρ m s (d/dh of (ρ/2) m² is −ρ m, and
+     * dh/dv = s z); returns Σ m². A small static method, so the JIT compiles the hot loop on its own.
+     */
+    private static double penaltyBlock(double[] gamma, double[] hv, int off, double[] s, double invRho, double rho,
+                                       double[] q, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double m = gamma[off + i] * invRho - hv[off + i];
+            m = Math.max(m, 0.0);   // branch-free: the sign of m is random
+            sum += m * m;
+            q[i] = -rho * m * s[i];
+        }
+        return sum;
+    }
+
     /** The augmented Lagrangian objective for multipliers γ (same layout as h) and penalty ρ. */
     public CompositeObjective withMultipliers(double[] gamma, double rho) {
         final int rows = patterns.rows(), p = gates, h = size, half = gates * size * classes;
@@ -85,6 +101,10 @@ public final class ExactReluProgram {
         final double[] wg = new double[half];
         final double[] q = new double[rows * p];
         final double[] gk = new double[h * p];
+        final double invRho = 1 / rho;
+        double g2 = 0;
+        for (double g : gamma) g2 += g * g;
+        final double gammaSquared = g2;
         return new CompositeObjective() {
             @Override public int dimension() { return 2 * half; }
 
@@ -99,20 +119,14 @@ public final class ExactReluProgram {
                     }
                 }
                 constraints(x, hv);
-                double pen = 0;
+                double pen = -gammaSquared / (2 * rho);
                 double[] zs = patterns.patches(), s = patterns.signs();
                 for (int b = 0; b < 2; b++) {
                     for (int k = 0; k < classes; k++) {
                         int off = (b * classes + k) * rows * p;
-                        boolean anyActive = false;
-                        for (int i = 0; i < rows * p; i++) {
-                            double g = gamma[off + i];
-                            double m = Math.max(0, g / rho - hv[off + i]);
-                            pen += rho / 2 * m * m - g * g / (2 * rho);
-                            // d/dh of (ρ/2) m² is −ρ m; dh/dv = s z.
-                            q[i] = -rho * m * s[i];
-                            anyActive |= m != 0;
-                        }
+                        double sum = penaltyBlock(gamma, hv, off, s, invRho, rho, q, rows * p);
+                        boolean anyActive = sum > 0;
+                        pen += rho / 2 * sum;
                         if (grad != null && anyActive) {
                             dev.convexcnn.linalg.Gemm.dgemm(true, false, h, p, rows, 1, zs, 0, h, q, 0, p, 0, gk, 0, p);
                             int base = b * half;

@@ -1,0 +1,151 @@
+package dev.convexcnn.cli;
+
+import dev.convexcnn.convex.ConvexSettings;
+import dev.convexcnn.convex.ConvexVsSgd;
+import dev.convexcnn.convex.Loss;
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Datasets;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Reproducible experiments that write plots and tables.",
+        subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class})
+final class ExperimentCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd or alternation-vs-sgd");
+    }
+
+    @Command(name = "convex-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network",
+                    "and β from several random starts: objective against time (PNG), table (Markdown), figures (JSON)."})
+    static final class ConvexVsSgdCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+        String dataset;
+        @Option(names = "--limit", defaultValue = "1000", description = "Training samples, the first N (default: ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--test-limit", defaultValue = "10000", description = "Test samples, the first N (default: ${DEFAULT-VALUE}).")
+        int testLimit;
+        @Option(names = "--kernel", defaultValue = "5", description = "Patch size (default: ${DEFAULT-VALUE}).")
+        int kernel;
+        @Option(names = "--stride", defaultValue = "3", description = "Patch stride (default: ${DEFAULT-VALUE}).")
+        int stride;
+        @Option(names = "--patterns", defaultValue = "32", description = "Sampled patterns (default: ${DEFAULT-VALUE}).")
+        int patterns;
+        @Option(names = "--lambda-fraction", defaultValue = "0.05", description = "β as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
+        double lambdaFraction;
+        @Option(names = "--tol", defaultValue = "1e-6", description = "Certificate tolerance (default: ${DEFAULT-VALUE}).")
+        double tol;
+        @Option(names = "--max-iter", defaultValue = "300", description = "R-FISTA iterations per augmented-Lagrangian step (default: ${DEFAULT-VALUE}).")
+        int maxIter;
+        @Option(names = "--restarts", defaultValue = "3", description = "Random starts per optimiser (default: ${DEFAULT-VALUE}).")
+        int restarts;
+        @Option(names = "--epochs", defaultValue = "40", description = "Epochs per SGD/Adam run (default: ${DEFAULT-VALUE}).")
+        int epochs;
+        @Option(names = "--sgd-lr", defaultValue = "0.05", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+        double sgdLr;
+        @Option(names = "--adam-lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        double adamLr;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plot and tables go.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            CommonOptions.announceBackend(err);
+            if (limit <= 0 || testLimit <= 0 || restarts <= 0 || epochs <= 0) {
+                throw new IllegalArgumentException("--limit, --test-limit, --restarts and --epochs must be > 0");
+            }
+            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println).head(limit);
+            Dataset test = Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit);
+            ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
+                    Loss.SQUARED, tol, maxIter, seed);
+            var rows = ConvexVsSgd.run(train, test, s, restarts, epochs, sgdLr, adamLr, out, line -> {
+                err.println(line);
+                err.flush();
+            });
+            PrintWriter o = spec.commandLine().getOut();
+            o.printf("%-12s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");
+            for (var r : rows) {
+                o.printf(Locale.ROOT, "%-12s %6d %12.6f %9.1f %9.2f%% %9.2f%%%n", r.method(), r.seed(), r.objective(),
+                        r.seconds(), 100 * r.trainAccuracy(), 100 * r.testAccuracy());
+            }
+            o.println("written: " + out.resolve("objective-vs-time.png") + ", results.md, results.json");
+            o.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "alternation-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Alternation against SGD and Adam on the same architecture from the same initial weights:",
+                    "test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."})
+    static final class AlternationVsSgdCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+        String dataset;
+        @Option(names = "--limit", defaultValue = "10000", description = "Training samples, the first N (default: ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--test-limit", defaultValue = "10000", description = "Test samples, the first N (default: ${DEFAULT-VALUE}).")
+        int testLimit;
+        @Option(names = "--arch", description = "Architecture (default: alternation's, conv16k5s2-relu-conv32k5s2-relu-linear10).")
+        String arch;
+        @Option(names = "--sweeps", defaultValue = "10", description = "Alternation sweeps (default: ${DEFAULT-VALUE}).")
+        int sweeps;
+        @Option(names = "--cg-iter", defaultValue = "10", description = "CG iterations per layer solve (default: ${DEFAULT-VALUE}).")
+        int cgIter;
+        @Option(names = "--epochs", defaultValue = "20", description = "SGD/Adam epochs (default: ${DEFAULT-VALUE}).")
+        int epochs;
+        @Option(names = "--sgd-lr", defaultValue = "0.05", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+        double sgdLr;
+        @Option(names = "--adam-lr", defaultValue = "0.001", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+        double adamLr;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plots and tables go.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            CommonOptions.announceBackend(err);
+            if (limit <= 0 || testLimit <= 0 || sweeps <= 0 || epochs <= 0) {
+                throw new IllegalArgumentException("--limit, --test-limit, --sweeps and --epochs must be > 0");
+            }
+            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println).head(limit);
+            Dataset test = Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit);
+            var s = dev.convexcnn.alternation.AlternationSettings.defaults().withMaxSweeps(sweeps).withCgIterations(cgIter)
+                    .withSeed(seed).withTolerance(1e-9);
+            if (arch != null) s = s.withArchitecture(arch);
+            var curves = dev.convexcnn.alternation.AlternationVsSgd.run(train, test, s, epochs, sgdLr, adamLr, out, line -> {
+                err.println(line);
+                err.flush();
+            });
+            PrintWriter o = spec.commandLine().getOut();
+            for (var c : curves) {
+                int last = c.passes().length - 1;
+                o.printf(Locale.ROOT, "%-12s %5.0f passes %7.1f s  test accuracy %.2f%%%n", c.method(), c.passes()[last],
+                        c.seconds()[last], 100 * c.testAccuracy()[last]);
+            }
+            o.println("written: " + out.resolve("accuracy-vs-passes.png") + ", accuracy-vs-seconds.png, loss-vs-passes.png, results.md, results.json");
+            o.flush();
+            return 0;
+        }
+    }
+}

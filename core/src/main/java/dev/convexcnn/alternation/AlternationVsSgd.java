@@ -1,0 +1,103 @@
+package dev.convexcnn.alternation;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.io.AtomicFiles;
+import dev.convexcnn.io.TensorFile;
+import dev.convexcnn.report.LinePlot;
+import dev.convexcnn.sgd.EpochRecord;
+import dev.convexcnn.sgd.SgdTrainer;
+import dev.convexcnn.sgd.TrainingListener;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * Alternation against SGD and Adam on the same architecture from the same initial weights: test accuracy
+ * against passes over the data and against seconds, and each method's own training loss (alternation's squared
+ * objective, SGD's and Adam's cross-entropy: different losses, so separate panels). Writes PNG plots, a Markdown
+ * table and the raw curves as JSON.
+ */
+public final class AlternationVsSgd {
+    private AlternationVsSgd() {}
+
+    /** One curve: x = passes over the data and seconds, y = test accuracy and the method's own training loss. */
+    public record Curve(String method, double[] passes, double[] seconds, double[] testAccuracy, double[] trainLoss) {}
+
+    public static List<Curve> run(Dataset train, Dataset test, AlternationSettings s, int epochs, double sgdLr,
+                                  double adamLr, Path outDir, Consumer<String> log) throws IOException {
+        List<Curve> curves = new ArrayList<>();
+        log.accept("alternation ...");
+        AlternatingTrainer.Result alt = AlternatingTrainer.fit(train, test, s, new TrainingListener() {
+            @Override public void onEpoch(EpochRecord r) {
+                log.accept(String.format(Locale.ROOT, "  sweep %d: objective %.5f, test accuracy %.2f%%, %.1f s", r.epoch(),
+                        r.trainLoss(), 100 * r.validationAccuracy(), r.elapsedSeconds()));
+            }
+        });
+        List<SweepRecord> sw = alt.log();
+        curves.add(new Curve("alternation", sw.stream().mapToDouble(SweepRecord::dataPasses).toArray(),
+                sw.stream().mapToDouble(SweepRecord::elapsedSeconds).toArray(),
+                sw.stream().mapToDouble(SweepRecord::validationAccuracy).toArray(),
+                sw.stream().mapToDouble(SweepRecord::objective).toArray()));
+        for (String opt : new String[] {"sgd", "adam"}) {
+            log.accept(opt + " ...");
+            SgdTrainer.Result r = new SgdTrainer(AlternatingTrainer.sgdSettings(s, opt, opt.equals("sgd") ? sgdLr : adamLr, 128, epochs))
+                    .fit(train, test, null, false, TrainingListener.NONE);
+            List<EpochRecord> e = r.log();
+            curves.add(new Curve(opt, e.stream().mapToDouble(EpochRecord::epoch).toArray(),
+                    e.stream().mapToDouble(EpochRecord::elapsedSeconds).toArray(),
+                    e.stream().mapToDouble(EpochRecord::validationAccuracy).toArray(),
+                    e.stream().mapToDouble(EpochRecord::trainLoss).toArray()));
+        }
+        String title = train.name() + " (n = " + train.size() + "), " + s.architecture();
+        LinePlot byPasses = new LinePlot(title, "passes over the training data", "test accuracy", false);
+        LinePlot bySeconds = new LinePlot(title, "seconds", "test accuracy", false);
+        LinePlot loss = new LinePlot(title, "passes over the training data",
+                "own training loss (alternation: squared; SGD/Adam: cross-entropy)", true);
+        for (Curve c : curves) {
+            byPasses.add(c.method(), c.passes(), c.testAccuracy(), false);
+            bySeconds.add(c.method(), c.seconds(), c.testAccuracy(), false);
+            loss.add(c.method(), c.passes(), c.trainLoss(), c.method().equals("alternation"));
+        }
+        byPasses.write(outDir.resolve("accuracy-vs-passes.png"));
+        bySeconds.write(outDir.resolve("accuracy-vs-seconds.png"));
+        loss.write(outDir.resolve("loss-vs-passes.png"));
+
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
+                "%s, n = %d, test %d, %s, seed %d; alternation stop: %s%n%n", train.name(), train.size(), test.size(),
+                s.architecture(), s.seed(), alt.stopReason()));
+        md.append("| method | steps | passes | seconds | final own loss | final test acc. | best test acc. |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        JsonObject json = new JsonObject();
+        json.add("settings", s.toJson());
+        JsonArray cj = new JsonArray();
+        for (Curve c : curves) {
+            int last = c.passes().length - 1;
+            double best = 0;
+            for (double a : c.testAccuracy()) best = Math.max(best, a);
+            md.append(String.format(Locale.ROOT, "| %s | %d %s | %.0f | %.1f | %.5f | %.2f %% | %.2f %% |%n", c.method(), last + 1,
+                    c.method().equals("alternation") ? "sweeps" : "epochs", c.passes()[last], c.seconds()[last],
+                    c.trainLoss()[last], 100 * c.testAccuracy()[last], 100 * best));
+            JsonObject o = new JsonObject();
+            o.addProperty("method", c.method());
+            o.add("passes", array(c.passes()));
+            o.add("seconds", array(c.seconds()));
+            o.add("testAccuracy", array(c.testAccuracy()));
+            o.add("trainLoss", array(c.trainLoss()));
+            cj.add(o);
+        }
+        json.add("curves", cj);
+        AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
+        AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
+        return curves;
+    }
+
+    private static JsonArray array(double[] v) {
+        JsonArray a = new JsonArray();
+        for (double x : v) a.add(x);
+        return a;
+    }
+}
