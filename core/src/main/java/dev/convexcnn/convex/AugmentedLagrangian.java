@@ -6,8 +6,8 @@ import java.util.function.Consumer;
 
 /**
  * The exact ReLU program by the augmented Lagrangian method: each outer step solves the penalised problem by
- * {@link RFista} from the last point, then updates the multipliers γ ← max(0, γ − ρ h(x)) and doubles ρ when
- * the violation did not fall to a quarter. It stops when the inner certificate and the squared violation are
+ * {@link RFista} from the last point, then updates the multipliers γ ← max(0, γ − ρ h(x)) and doubles ρ (up to
+ * 1024 times its start) when the violation did not halve and is still above the tolerance. It stops when the inner certificate and the squared violation are
  * both at most the tolerance. The KKT residual it reports: stationarity (the inner certificate), feasibility
  * (Σ max(0, −h)²) and complementary slackness (Σ (γ·h)²).
  */
@@ -30,6 +30,8 @@ public final class AugmentedLagrangian {
     public record Result(double[] x, double objective, double stationarity, double violation, double slackness,
                          boolean converged, int outerIterations, int innerIterations, List<Outer> log) {}
 
+    private static final double MAX_RHO_FACTOR = 1024;
+
     private AugmentedLagrangian() {}
 
     public static Result solve(ExactReluProgram program, double[] x0, Settings s, Consumer<Outer> listener) {
@@ -43,7 +45,10 @@ public final class AugmentedLagrangian {
         RFista.Result inner = null;
         double violation = Double.NaN, slack = Double.NaN;
         for (int outer = 1; outer <= s.maxOuter(); outer++) {
-            inner = RFista.solve(program.withMultipliers(gamma, rho), x, s.inner(), null);
+            // Warm start: the last point, and the last accepted step (so the line search need not shrink from 10).
+            RFista.Settings in = inner == null ? s.inner()
+                    : new RFista.Settings(s.inner().tolerance(), s.inner().maxIterations(), inner.step());
+            inner = RFista.solve(program.withMultipliers(gamma, rho), x, in, null);
             innerTotal += inner.iterations();
             x = inner.x();
             program.constraints(x, h);
@@ -61,7 +66,11 @@ public final class AugmentedLagrangian {
             if (inner.certificate() <= s.tolerance() && violation <= s.tolerance()) {
                 return new Result(x, rec.objective(), inner.certificate(), violation, slack, true, outer, innerTotal, log);
             }
-            if (violation > 0.25 * lastViolation) rho *= 2;
+            // The multipliers do the work; ρ grows only when the violation stops halving, and stays bounded,
+            // since a large ρ makes the inner problem ill-conditioned and the certificate hard to reach.
+            if (violation > s.tolerance() && violation > 0.5 * lastViolation && rho < MAX_RHO_FACTOR * s.initialRho()) {
+                rho *= 2;
+            }
             lastViolation = violation;
         }
         return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log);

@@ -41,12 +41,8 @@ public final class ConvexTrainer {
 
         /** Logits (n × c) of the model on d. */
         public double[] logits(Dataset d) {
-            GatedFeatures f = GatedFeatures.build(d, normalization, geometry, gates);
-            int c = d.classes();
-            double[] w = settings.exact() ? difference(weights) : weights;
-            double[] z = new double[d.size() * c];
-            dev.convexcnn.linalg.Gemm.dgemm(false, false, d.size(), c, f.columns(), 1, f.matrix(), 0, f.columns(), w, 0, c, 0, z, 0, c);
-            return z;
+            double[] w = settings.exact() ? ExactReluProgram.difference(weights) : weights;
+            return GatedFeatures.logits(d, normalization, geometry, gates, w, d.classes());
         }
 
         /** Accuracy, loss and confusion of the gated model (which, for the exact program, is the ReLU network on
@@ -64,13 +60,6 @@ public final class ConvexTrainer {
         /** The model's accuracy on d: the ReLU CNN for the exact program, the gated network otherwise. */
         public Evaluation evaluate(Dataset d) {
             return network != null ? Evaluation.of(relu(), d, normalization, 512) : evaluateGated(d);
-        }
-
-        private static double[] difference(double[] x) {
-            int half = x.length / 2;
-            double[] w = new double[half];
-            for (int i = 0; i < half; i++) w[i] = x[i] - x[half + i];
-            return w;
         }
     }
 

@@ -32,9 +32,9 @@ public final class ExactReluProgram {
     /** Number of constraint values: 2 blocks × classes × n·P × p. */
     public long constraintCount() { return 2L * classes * patterns.rows() * gates; }
 
-    /** W = V − V′. */
-    public double[] difference(double[] x) {
-        int half = gates * size * classes;
+    /** W = V − V′ for x = [V; V′]. */
+    public static double[] difference(double[] x) {
+        int half = x.length / 2;
         double[] w = new double[half];
         for (int i = 0; i < half; i++) w[i] = x[i] - x[half + i];
         return w;

@@ -57,6 +57,14 @@ public final class GatedFeatures {
         return new GatedFeatures(n, p, h, phi);
     }
 
+    /** Logits (n × c) of a gated network with weights W (p·h × c) on d. */
+    public static double[] logits(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes) {
+        GatedFeatures f = build(d, norm, geom, gates);
+        double[] z = new double[d.size() * classes];
+        Gemm.dgemm(false, false, d.size(), classes, f.columns(), 1, f.matrix(), 0, f.columns(), w, 0, classes, 0, z, 0, classes);
+        return z;
+    }
+
     /**
      * The patterns that switch on at least one patch of at least one sample, and differ from every earlier one
      * in what they switch on (as Φ shows it). Duplicate or empty patterns add nothing to the program.

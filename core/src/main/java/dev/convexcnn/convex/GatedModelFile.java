@@ -23,10 +23,7 @@ public final class GatedModelFile {
     public record GatedModel(PatchGeometry geometry, Normalization normalization, Gates gates, double[] weights,
                              int classes, JsonObject provenance) {
         public double[] logits(dev.convexcnn.data.Dataset d) {
-            GatedFeatures f = GatedFeatures.build(d, normalization, geometry, gates);
-            double[] z = new double[d.size() * classes];
-            dev.convexcnn.linalg.Gemm.dgemm(false, false, d.size(), classes, f.columns(), 1, f.matrix(), 0, f.columns(), weights, 0, classes, 0, z, 0, classes);
-            return z;
+            return GatedFeatures.logits(d, normalization, geometry, gates, weights, classes);
         }
 
         public dev.convexcnn.nn.Evaluation evaluate(dev.convexcnn.data.Dataset d) {
