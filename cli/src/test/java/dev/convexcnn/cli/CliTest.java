@@ -151,4 +151,26 @@ class CliTest {
         assertEquals(0, a.code, a.err);
         assertTrue(a.out.contains("passes over the data"), a.out);
     }
+
+    @Test
+    void experimentsWritePlotsAndTables() throws IOException {
+        Path csv = digits(150);
+        Path a = dir.resolve("alt");
+        Run ra = run("experiment", "alternation-vs-sgd", "--dataset", "digits:" + csv, "--limit", "150", "--test-limit", "100",
+                "--arch", "conv4k3-relu-linear10", "--sweeps", "2", "--cg-iter", "3", "--epochs", "2", "--out", a.toString());
+        assertEquals(0, ra.code, ra.err);
+        Path c = dir.resolve("cvx");
+        Run rc = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--limit", "60", "--test-limit", "100",
+                "--kernel", "4", "--stride", "4", "--patterns", "4", "--max-iter", "100", "--restarts", "1", "--epochs", "3",
+                "--out", c.toString());
+        assertEquals(0, rc.code, rc.err);
+        for (Path png : new Path[] {a.resolve("accuracy-vs-passes.png"), a.resolve("accuracy-vs-seconds.png"),
+                a.resolve("loss-vs-passes.png"), c.resolve("objective-vs-time.png")}) {
+            byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
+            assertEquals((byte) 0x89, head[0], png + " is a PNG");
+            assertEquals('P', head[1]);
+        }
+        assertTrue(Files.readString(a.resolve("results.md")).contains("| alternation |"));
+        assertTrue(Files.readString(c.resolve("results.md")).contains("| convex-relu |"));
+    }
 }
