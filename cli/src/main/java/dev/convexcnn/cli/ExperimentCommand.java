@@ -45,7 +45,7 @@ final class ExperimentCommand implements Runnable {
         int stride;
         @Option(names = "--patterns", defaultValue = "32", description = "Sampled patterns (default: ${DEFAULT-VALUE}).")
         int patterns;
-        @Option(names = "--lambda-fraction", defaultValue = "0.05", description = "β as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--lambda-fraction", defaultValue = "0.01", description = "β as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
         double lambdaFraction;
         @Option(names = "--tol", defaultValue = "1e-6", description = "Certificate tolerance (default: ${DEFAULT-VALUE}).")
         double tol;
@@ -55,7 +55,7 @@ final class ExperimentCommand implements Runnable {
         int restarts;
         @Option(names = "--epochs", defaultValue = "40", description = "Epochs per SGD/Adam run (default: ${DEFAULT-VALUE}).")
         int epochs;
-        @Option(names = "--sgd-lr", defaultValue = "0.05", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--sgd-lr", defaultValue = "0.003", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
         double sgdLr;
         @Option(names = "--adam-lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
         double adamLr;

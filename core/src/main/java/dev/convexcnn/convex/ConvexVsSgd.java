@@ -20,6 +20,9 @@ import java.util.function.Consumer;
  * objective-versus-time plot, a Markdown table and the raw figures as JSON.
  */
 public final class ConvexVsSgd {
+    /** Mini-batch size of the SGD and Adam runs. */
+    public static final int BATCH = 16;
+
     private ConvexVsSgd() {}
 
     public record Row(String method, long seed, double objective, double seconds, double trainAccuracy,
@@ -64,12 +67,12 @@ public final class ConvexVsSgd {
                 log.accept(opt + " from random start " + r + " ...");
                 NonConvexReluCnn net = new NonConvexReluCnn(train.classes(), perClass, geom.patchSize(), geom.patches(), seed);
                 List<NonConvexReluCnn.Point> curve = net.train(zTrain, train.labels(), train.size(), s.loss(), beta, opt,
-                        opt.equals("sgd") ? sgdLr : adamLr, epochs, 64, seed);
+                        opt.equals("sgd") ? sgdLr : adamLr, epochs, BATCH, seed);
                 NonConvexReluCnn.Point last = curve.get(curve.size() - 1);
                 Evaluation te = ConvexTrainer.evaluation(net.predict(zTest, test.size()), test);
                 Evaluation tr = ConvexTrainer.evaluation(net.predict(zTrain, train.size()), train);
                 rows.add(new Row(opt, seed, last.objective(), last.seconds(), tr.accuracy(), te.accuracy(),
-                        perClass * train.classes() + " neurons, " + epochs + " epochs"));
+                        perClass * train.classes() + " neurons, " + epochs + " epochs, batch " + BATCH));
                 plot.add(opt + " start " + r, curve.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray(),
                         curve.stream().mapToDouble(NonConvexReluCnn.Point::objective).toArray(), false);
                 JsonObject c = new JsonObject();

@@ -46,20 +46,19 @@ public final class ExactReluProgram {
     }
 
     /**
-     * Writes the constraint values h (2 × c × rows × p, block-major) of x into out: h = S ∘ (Z v) per block and
-     * class.
+     * Writes the constraint values h of x into out, row-major (n·P rows × 2·c·p columns, column (b·c + k)·p + j for
+     * block b, class k, pattern j): h = s_j (z·v_{b,k,j}). One matrix product for all blocks and classes, so the
+     * product has 2·c·p columns rather than p.
      */
     public void constraints(double[] x, double[] out) {
-        int rows = patterns.rows(), p = gates, h = size;
-        double[] vk = new double[h * p];
-        double[] zs = patterns.patches(), s = patterns.signs();
-        for (int b = 0; b < 2; b++) {
-            for (int k = 0; k < classes; k++) {
-                gather(x, b, k, vk);
-                int off = (b * classes + k) * rows * p;
-                dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, p, h, 1, zs, 0, h, vk, 0, p, 0, out, off, p);
-                for (int i = 0; i < rows * p; i++) out[off + i] *= s[i];
-            }
+        int rows = patterns.rows(), cols = 2 * classes * gates;
+        double[] vAll = new double[size * cols];
+        gather(x, vAll);
+        dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, cols, size, 1, patterns.patches(), 0, size, vAll, 0, cols, 0, out, 0, cols);
+        double[] s = patterns.signs();
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, so = r * gates;
+            for (int col = 0; col < cols; col++) out[o + col] *= s[so + col % gates];
         }
     }
 
@@ -70,37 +69,45 @@ public final class ExactReluProgram {
         return v;
     }
 
-    /** The block b, class k weights as an h × p matrix (column j = the group of pattern j). */
-    private void gather(double[] x, int b, int k, double[] vk) {
-        int base = b * gates * size * classes;
-        for (int j = 0; j < gates; j++) {
-            for (int t = 0; t < size; t++) vk[t * gates + j] = x[base + (j * size + t) * classes + k];
+    /** All weights as one h × (2·c·p) matrix, column (b·c + k)·p + j = the group of block b, class k, pattern j. */
+    private void gather(double[] x, double[] vAll) {
+        int cols = 2 * classes * gates, half = gates * size * classes;
+        for (int b = 0; b < 2; b++) {
+            for (int k = 0; k < classes; k++) {
+                for (int j = 0; j < gates; j++) {
+                    int col = (b * classes + k) * gates + j;
+                    for (int t = 0; t < size; t++) vAll[t * cols + col] = x[b * half + (j * size + t) * classes + k];
+                }
+            }
         }
     }
 
     /**
-     * For one block and class: m = max(0, γ/ρ − h) elementwise, q = −ρ m s (d/dh of (ρ/2) m² is −ρ m, and
-     * dh/dv = s z); returns Σ m². A small static method, so the JIT compiles the hot loop on its own.
+     * For the whole constraint matrix: m = max(0, γ/ρ − h), q = −ρ m s (d/dh of (ρ/2) m² is −ρ m, and dh/dv = s z);
+     * returns Σ m². A small static method, so the JIT compiles the hot loop on its own; Math.max, because the sign
+     * of γ/ρ − h is random and a branch would mispredict.
      */
-    private static double penaltyBlock(double[] gamma, double[] hv, int off, double[] s, double invRho, double rho,
-                                       double[] q, int n) {
+    private static double penalty(double[] gamma, double[] hv, double[] s, int gates, int rows, int cols,
+                                  double invRho, double rho, double[] q) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
-            double m = gamma[off + i] * invRho - hv[off + i];
-            m = Math.max(m, 0.0);   // branch-free: the sign of m is random
-            sum += m * m;
-            q[i] = -rho * m * s[i];
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols, so = r * gates;
+            for (int col = 0; col < cols; col++) {
+                double m = Math.max(gamma[o + col] * invRho - hv[o + col], 0.0);
+                sum += m * m;
+                q[o + col] = -rho * m * s[so + col % gates];
+            }
         }
         return sum;
     }
 
     /** The augmented Lagrangian objective for multipliers γ (same layout as h) and penalty ρ. */
     public CompositeObjective withMultipliers(double[] gamma, double rho) {
-        final int rows = patterns.rows(), p = gates, h = size, half = gates * size * classes;
+        final int rows = patterns.rows(), h = size, half = gates * size * classes, cols = 2 * classes * gates;
         final double[] hv = new double[(int) constraintCount()];
         final double[] wg = new double[half];
-        final double[] q = new double[rows * p];
-        final double[] gk = new double[h * p];
+        final double[] q = new double[(int) constraintCount()];
+        final double[] gAll = new double[h * cols];
         final double invRho = 1 / rho;
         double g2 = 0;
         for (double g : gamma) g2 += g * g;
@@ -110,33 +117,28 @@ public final class ExactReluProgram {
 
             @Override
             public double smooth(double[] x, double[] grad) {
-                double[] w = difference(x);
-                double f = gated.smooth(w, grad == null ? null : wg);
+                double f = gated.smooth(difference(x), grad == null ? null : wg);
+                constraints(x, hv);
+                double sum = penalty(gamma, hv, patterns.signs(), gates, rows, cols, invRho, rho, q);
                 if (grad != null) {
                     for (int i = 0; i < half; i++) {
                         grad[i] = wg[i];
                         grad[half + i] = -wg[i];
                     }
-                }
-                constraints(x, hv);
-                double pen = -gammaSquared / (2 * rho);
-                double[] zs = patterns.patches(), s = patterns.signs();
-                for (int b = 0; b < 2; b++) {
-                    for (int k = 0; k < classes; k++) {
-                        int off = (b * classes + k) * rows * p;
-                        double sum = penaltyBlock(gamma, hv, off, s, invRho, rho, q, rows * p);
-                        boolean anyActive = sum > 0;
-                        pen += rho / 2 * sum;
-                        if (grad != null && anyActive) {
-                            dev.convexcnn.linalg.Gemm.dgemm(true, false, h, p, rows, 1, zs, 0, h, q, 0, p, 0, gk, 0, p);
-                            int base = b * half;
-                            for (int j = 0; j < p; j++) {
-                                for (int t = 0; t < h; t++) grad[base + (j * h + t) * classes + k] += gk[t * p + j];
+                    if (sum > 0) {
+                        // Zᵀ Q, one product for all blocks and classes, scattered back to the group layout.
+                        dev.convexcnn.linalg.Gemm.dgemm(true, false, h, cols, rows, 1, patterns.patches(), 0, h, q, 0, cols, 0, gAll, 0, cols);
+                        for (int b = 0; b < 2; b++) {
+                            for (int k = 0; k < classes; k++) {
+                                for (int j = 0; j < gates; j++) {
+                                    int col = (b * classes + k) * gates + j;
+                                    for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += gAll[t * cols + col];
+                                }
                             }
                         }
                     }
                 }
-                return f + pen;
+                return f + rho / 2 * sum - gammaSquared / (2 * rho);
             }
 
             @Override public double regularizer(double[] x) { return penalty.value(x); }

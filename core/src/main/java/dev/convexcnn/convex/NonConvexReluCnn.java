@@ -15,7 +15,10 @@ public final class NonConvexReluCnn {
     private final int classes, perClass, size, patches;
     private final double[] u, v;
 
-    /** A network with m neurons per class, initialised from the seed (u ~ N(0, 1/h), v ~ N(0, 1/m)). */
+    /**
+     * A network with m neurons per class, initialised from the seed: u ~ N(0, 1/h), so z·u is of order one, and
+     * v ~ N(0, (0.25/(P√m))²), so that the sums over P patches start the outputs near 0.1, not near P.
+     */
     public NonConvexReluCnn(int classes, int perClass, int patchSize, int patchesPerSample, long seed) {
         this.classes = classes;
         this.perClass = perClass;
@@ -26,7 +29,7 @@ public final class NonConvexReluCnn {
         v = new double[m];
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < u.length; i++) u[i] = r.nextGaussian() / Math.sqrt(size);
-        for (int i = 0; i < m; i++) v[i] = r.nextGaussian() / Math.sqrt(perClass);
+        for (int i = 0; i < m; i++) v[i] = r.nextGaussian() * 0.25 / (patchesPerSample * Math.sqrt(perClass));
     }
 
     public double[] filters() { return u; }
