@@ -33,7 +33,7 @@ public final class ConvexVsSgd {
         if (!s.exact()) s = s.withProgram("convex-relu");
         List<Row> rows = new ArrayList<>();
         LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + train.name() + " (n = " + train.size() + ")",
-                "seconds", "objective: loss + (β/2)Σ(‖u‖² + v²)", true);
+                "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)", true).logX();
         JsonObject json = new JsonObject();
         json.add("settings", s.toJson());
 
@@ -53,10 +53,10 @@ public final class ConvexVsSgd {
         rows.add(new Row("convex-relu", s.seed(), convexObjective, run.seconds(), convexTrain.accuracy(),
                 convexTest.accuracy(), String.format(Locale.ROOT, "certificate %.2g, violation %.2g, %d neurons",
                         run.certificate(), run.violation(), relu.neurons())));
-        double[] ct = run.log().stream().mapToDouble(ConvexTrainer.Step::seconds).toArray();
+        double[] ct = run.log().stream().mapToDouble(st -> Math.max(st.seconds(), 1e-3)).toArray();
         double[] co = run.log().stream().mapToDouble(ConvexTrainer.Step::objective).toArray();
         plot.add("convex (AL iterates)", ct, co, false);
-        plot.add("convex optimum (recovered ReLU CNN)", new double[] {0, Math.max(1e-3, run.seconds())},
+        plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, run.seconds())},
                 new double[] {convexObjective, convexObjective}, true);
 
         int perClass = Math.max(8, (relu.neurons() + train.classes() - 1) / train.classes());

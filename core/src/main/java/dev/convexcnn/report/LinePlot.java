@@ -15,6 +15,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class LinePlot {
     private final String title, xLabel, yLabel;
     private final boolean logY;
+    private boolean logX;
     private final List<Object[]> series = new ArrayList<>();
 
     public LinePlot(String title, String xLabel, String yLabel, boolean logY) {
@@ -22,6 +23,12 @@ public final class LinePlot {
         this.xLabel = xLabel;
         this.yLabel = yLabel;
         this.logY = logY;
+    }
+
+    /** A logarithmic x axis (x values must be positive). */
+    public LinePlot logX() {
+        this.logX = true;
+        return this;
     }
 
     public LinePlot add(String name, double[] x, double[] y, boolean dashed) {
@@ -35,6 +42,7 @@ public final class LinePlot {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(4);
         for (Object[] s : series) {
