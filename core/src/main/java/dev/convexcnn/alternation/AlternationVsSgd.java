@@ -78,7 +78,9 @@ public final class AlternationVsSgd {
             int last = c.passes().length - 1;
             double best = 0;
             for (double a : c.testAccuracy()) best = Math.max(best, a);
-            md.append(String.format(Locale.ROOT, "| %s | %d %s | %.0f | %.1f | %.5f | %.2f %% | %.2f %% |%n", c.method(), last + 1,
+            // Alternation's log starts with sweep 0 (the initial weights); SGD's starts after epoch 1.
+            int steps = c.method().equals("alternation") ? last : last + 1;
+            md.append(String.format(Locale.ROOT, "| %s | %d %s | %.0f | %.1f | %.5f | %.2f %% | %.2f %% |%n", c.method(), steps,
                     c.method().equals("alternation") ? "sweeps" : "epochs", c.passes()[last], c.seconds()[last],
                     c.trainLoss()[last], 100 * c.testAccuracy()[last], 100 * best));
             JsonObject o = new JsonObject();
