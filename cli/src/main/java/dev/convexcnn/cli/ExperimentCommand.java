@@ -26,6 +26,16 @@ final class ExperimentCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd or alternation-vs-sgd");
     }
 
+    /** The first limit training and testLimit test samples, after checking the counts are positive. */
+    static Dataset[] heads(CommonOptions common, String dataset, int limit, int testLimit, PrintWriter err,
+                           String runsFlag, int runs, int epochs) throws java.io.IOException {
+        if (limit <= 0 || testLimit <= 0 || runs <= 0 || epochs <= 0) {
+            throw new IllegalArgumentException("--limit, --test-limit, " + runsFlag + " and --epochs must be > 0");
+        }
+        return new Dataset[] {Datasets.load(dataset, true, common.cache(), true, err::println).head(limit),
+                Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit)};
+    }
+
     @Command(name = "convex-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network",
                     "and β from several random starts: objective against time (PNG), table (Markdown), figures (JSON)."})
@@ -68,11 +78,8 @@ final class ExperimentCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
-            if (limit <= 0 || testLimit <= 0 || restarts <= 0 || epochs <= 0) {
-                throw new IllegalArgumentException("--limit, --test-limit, --restarts and --epochs must be > 0");
-            }
-            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println).head(limit);
-            Dataset test = Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit);
+            Dataset[] data = heads(common, dataset, limit, testLimit, err, "--restarts", restarts, epochs);
+            Dataset train = data[0], test = data[1];
             ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
                     Loss.SQUARED, tol, maxIter, seed);
             var rows = ConvexVsSgd.run(train, test, s, restarts, epochs, sgdLr, adamLr, out, line -> {
@@ -125,11 +132,8 @@ final class ExperimentCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
-            if (limit <= 0 || testLimit <= 0 || sweeps <= 0 || epochs <= 0) {
-                throw new IllegalArgumentException("--limit, --test-limit, --sweeps and --epochs must be > 0");
-            }
-            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println).head(limit);
-            Dataset test = Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit);
+            Dataset[] data = heads(common, dataset, limit, testLimit, err, "--sweeps", sweeps, epochs);
+            Dataset train = data[0], test = data[1];
             var s = dev.convexcnn.alternation.AlternationSettings.defaults().withMaxSweeps(sweeps).withCgIterations(cgIter)
                     .withSeed(seed).withTolerance(1e-9);
             if (arch != null) s = s.withArchitecture(arch);

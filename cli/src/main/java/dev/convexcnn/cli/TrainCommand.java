@@ -144,15 +144,13 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (arch == null) arch = "reference";
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
-        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
         TrainSettings settings = new TrainSettings(arch, optimizer,
                 lr != null ? lr : (optimizer.equalsIgnoreCase("adam") ? 0.001 : 0.05), momentum, weightDecay,
                 0.9, 0.999, 1e-8, batchSize, epochs, seed, Initializer.parse(init));
 
-        Dataset full = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
-        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
-        if (limit != null) full = full.head(limit);
-        Splits.Split split = Splits.stratified(full, valFraction, seed);
+        Dataset[] data = trainAndTest(err);
+        Dataset test = data[1];
+        Splits.Split split = Splits.stratified(data[0], valFraction, seed);
         err.printf("data: %s for training, %s for validation, %s for test%n", split.train().size(),
                 split.validation().size(), test.size());
 
@@ -205,10 +203,8 @@ final class TrainCommand implements Callable<Integer> {
         dev.convexcnn.convex.ConvexSettings s = new dev.convexcnn.convex.ConvexSettings(method, c.kernel, c.stride, !c.noBias,
                 c.patterns, c.lambda == null ? c.lambdaFraction : 0.5, c.lambda == null ? 0 : c.lambda,
                 dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, seed);
-        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
-        Dataset train = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
-        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
-        if (limit != null) train = train.head(limit);
+        Dataset[] data = trainAndTest(err);
+        Dataset train = data[0], test = data[1];
         err.printf("data: %d for training, %d for test; %s, %d patterns, %dx%d patches, stride %d%n", train.size(), test.size(),
                 method, c.patterns, c.kernel, c.kernel, c.stride);
         long[] last = {System.nanoTime()};
@@ -255,6 +251,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The training part (its first --limit samples) and the test part of --dataset. */
     private Dataset[] trainAndTest(PrintWriter err) throws java.io.IOException {
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
         Dataset train = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
