@@ -7,6 +7,7 @@ import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,13 +18,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Reproducible experiments that write plots and tables.",
-        subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class})
+        subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class,
+                ExperimentCommand.CompressionCommand.class})
 final class ExperimentCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd or alternation-vs-sgd");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd or compression");
     }
 
     /** The first limit training and testLimit test samples, after checking the counts are positive. */
@@ -148,6 +150,51 @@ final class ExperimentCommand implements Runnable {
                         c.seconds()[last], 100 * c.testAccuracy()[last]);
             }
             o.println("written: " + out.resolve("accuracy-vs-passes.png") + ", accuracy-vs-seconds.png, loss-vs-passes.png, results.md, results.json");
+            o.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "compression", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Block designs in the same network, trained the same way: parameters, compression ratio, K/R,",
+                    "complexity, test accuracy, seconds per epoch (Markdown, JSON) and accuracy against parameters and K/R (PNG)."})
+    static final class CompressionCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+        String dataset;
+        @Option(names = "--limit", defaultValue = "10000", description = "Training samples, the first N (default: ${DEFAULT-VALUE}).")
+        int limit;
+        @Option(names = "--test-limit", defaultValue = "10000", description = "Test samples (default: ${DEFAULT-VALUE}).")
+        int testLimit;
+        @Option(names = "--designs", split = ";", paramLabel = "DESIGN",
+                defaultValue = "dense:k=32;cp:k=32,rank=8;cp:k=32,rank=16;tucker2:k=32,r=0.25;tucker2:k=32,r=0.5;"
+                        + "tucker:k=32,r=0.25;tt:k=32,r=0.25;bottleneck:k=32,kr=4;bottleneck:k=32,kr=2;separable:k=32;"
+                        + "grouped:k=32,g=4;lowrank:k=32,kr=4;residual:k=16",
+                description = "Block designs separated by ';' (default: ${DEFAULT-VALUE}).")
+        List<String> designs;
+        @Option(names = "--epochs", defaultValue = "3", description = "SGD epochs per design (default: ${DEFAULT-VALUE}).")
+        int epochs;
+        @Option(names = "--lr", defaultValue = "0.02", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+        double lr;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+        long seed;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plots and tables go.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            CommonOptions.announceBackend(err);
+            Dataset[] data = heads(common, dataset, limit, testLimit, err, "--designs count", designs.size(), epochs);
+            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seed, out, line -> {
+                err.println(line);
+                err.flush();
+            });
+            PrintWriter o = spec.commandLine().getOut();
+            o.print(java.nio.file.Files.readString(out.resolve("results.md")));
+            o.println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png, results.md, results.json");
             o.flush();
             return 0;
         }

@@ -170,6 +170,12 @@ class CliTest {
             assertEquals((byte) 0x89, head[0], png + " is a PNG");
             assertEquals('P', head[1]);
         }
+        Path k = dir.resolve("comp");
+        Run rk = run("experiment", "compression", "--dataset", "digits:" + csv, "--limit", "150", "--test-limit", "100",
+                "--designs", "dense:k=8;cp:k=8,rank=2", "--epochs", "1", "--out", k.toString());
+        assertEquals(0, rk.code, rk.err);
+        assertTrue(rk.out.contains("`cp:k=8,rank=2`"), rk.out);
+        assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")) && Files.exists(k.resolve("accuracy-vs-parameters.png")));
         assertTrue(Files.readString(a.resolve("results.md")).contains("| alternation |"));
         assertTrue(Files.readString(c.resolve("results.md")).contains("| convex-relu |"));
     }

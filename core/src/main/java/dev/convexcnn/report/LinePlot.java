@@ -33,7 +33,14 @@ public final class LinePlot {
 
     public LinePlot add(String name, double[] x, double[] y, boolean dashed) {
         if (x.length != y.length || x.length == 0) throw new IllegalArgumentException("series '" + name + "' needs equal, non-empty x and y");
-        series.add(new Object[] {name, x, y, dashed});
+        series.add(new Object[] {name, x, y, dashed, false});
+        return this;
+    }
+
+    /** Points with markers and no line. */
+    public LinePlot scatter(String name, double[] x, double[] y) {
+        if (x.length != y.length || x.length == 0) throw new IllegalArgumentException("series '" + name + "' needs equal, non-empty x and y");
+        series.add(new Object[] {name, x, y, false, true});
         return this;
     }
 
@@ -44,9 +51,13 @@ public final class LinePlot {
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
-        chart.getStyler().setMarkerSize(4);
+        chart.getStyler().setMarkerSize(9);
         for (Object[] s : series) {
             XYSeries xy = chart.addSeries((String) s[0], (double[]) s[1], (double[]) s[2]);
+            if ((Boolean) s[4]) {
+                xy.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                continue;
+            }
             xy.setMarker(SeriesMarkers.NONE);
             if ((Boolean) s[3]) xy.setLineStyle(new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT,
                     java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));

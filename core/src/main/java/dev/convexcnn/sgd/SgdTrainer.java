@@ -41,11 +41,22 @@ public final class SgdTrainer {
      */
     public Result fit(Dataset train, Dataset validation, Path checkpoint, boolean resume, TrainingListener listener)
             throws IOException {
+        Shape shape = new Shape(train.height(), train.width(), train.channels());
+        Sequential net = Sequential.of(settings.architecture(), shape, train.classes())
+                .initialize(settings.initializer(), settings.seed());
+        return fit(net, train, validation, checkpoint, resume, listener);
+    }
+
+    /**
+     * Trains a network built by the caller (for layers no architecture string names, such as factorised
+     * blocks), from its current weights. The settings' architecture is then only a label; a checkpoint can only
+     * be resumed into a network built the same way.
+     */
+    public Result fit(Sequential net, Dataset train, Dataset validation, Path checkpoint, boolean resume,
+                      TrainingListener listener) throws IOException {
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
         final TrainSettings s = settings;
         final String fingerprint = fingerprint(train);
-        Shape shape = new Shape(train.height(), train.width(), train.channels());
-        Sequential net = Sequential.of(s.architecture(), shape, train.classes()).initialize(s.initializer(), s.seed());
         Normalization norm = Normalization.fit(train);
         Optimizer opt = optimizer(net);
         List<EpochRecord> log = new ArrayList<>();
