@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Reproducible experiments that write plots and tables.",
         subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class,
-                ExperimentCommand.CompressionCommand.class})
+                ExperimentCommand.CompressionCommand.class, ExperimentCommand.ConvexScalingCommand.class})
 final class ExperimentCommand implements Runnable {
     @Spec CommandSpec spec;
 
@@ -196,6 +196,51 @@ final class ExperimentCommand implements Runnable {
             o.print(java.nio.file.Files.readString(out.resolve("results.md")));
             o.println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png, results.md, results.json");
             o.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "convex-scaling", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Time to tolerance of the gated program as n and the patterns grow, and its hot loop's GFLOP/s against dgemm.")
+    static final class ConvexScalingCommand implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+        String dataset;
+        @Option(names = "--runs", split = ";", paramLabel = "N:P", defaultValue = "1000:32;5000:32;20000:32;5000:16;5000:64",
+                description = "Sample counts and pattern counts, N:P separated by ';' (default: ${DEFAULT-VALUE}).")
+        List<String> runs;
+        @Option(names = "--lambda-fraction", defaultValue = "0.01", description = "λ as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
+        double lambdaFraction;
+        @Option(names = "--tol", defaultValue = "1e-6", description = "Tolerance (default: ${DEFAULT-VALUE}).")
+        double tol;
+        @Option(names = "--max-iter", defaultValue = "3000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
+        int maxIter;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where scaling.md goes.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter err = spec.commandLine().getErr();
+            CommonOptions.announceBackend(err);
+            java.util.List<int[]> np = new java.util.ArrayList<>();
+            for (String r : runs) {
+                String[] p = r.split(":");
+                try {
+                    np.add(new int[] {Integer.parseInt(p[0].trim()), Integer.parseInt(p[1].trim())});
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException("--runs takes N:P pairs such as 5000:32, got '" + r + "'");
+                }
+            }
+            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println);
+            ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
+            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, out, line -> {
+                err.println(line);
+                err.flush();
+            });
+            spec.commandLine().getOut().print(md);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }
