@@ -176,6 +176,16 @@ class CliTest {
         assertEquals(0, rk.code, rk.err);
         assertTrue(rk.out.contains("`cp:k=8,rank=2`"), rk.out);
         assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")) && Files.exists(k.resolve("accuracy-vs-parameters.png")));
+        Run rs = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60:4;120:4", "--kernel-free",
+                "--out", dir.resolve("scal").toString());
+        assertEquals(2, rs.code, "unknown flag is refused: " + rs.err);
+        rs = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60:4;120:4", "--max-iter", "50",
+                "--out", dir.resolve("scal").toString());
+        assertEquals(0, rs.code, rs.err);
+        assertTrue(Files.readString(dir.resolve("scal").resolve("scaling.md")).contains("| 120 |"));
+        Run bad = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60x4", "--out", dir.toString());
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("N:P"), bad.err);
         assertTrue(Files.readString(a.resolve("results.md")).contains("| alternation |"));
         assertTrue(Files.readString(c.resolve("results.md")).contains("| convex-relu |"));
     }
