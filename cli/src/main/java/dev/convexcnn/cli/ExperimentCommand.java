@@ -28,6 +28,14 @@ final class ExperimentCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd or compression");
     }
 
+    /** Prints each progress line to err at once. */
+    static java.util.function.Consumer<String> echo(PrintWriter err) {
+        return line -> {
+            err.println(line);
+            err.flush();
+        };
+    }
+
     /** The first limit training and testLimit test samples, after checking the counts are positive. */
     static Dataset[] heads(CommonOptions common, String dataset, int limit, int testLimit, PrintWriter err,
                            String runsFlag, int runs, int epochs) throws java.io.IOException {
@@ -84,10 +92,7 @@ final class ExperimentCommand implements Runnable {
             Dataset train = data[0], test = data[1];
             ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
                     Loss.SQUARED, tol, maxIter, seed);
-            var rows = ConvexVsSgd.run(train, test, s, restarts, epochs, sgdLr, adamLr, out, line -> {
-                err.println(line);
-                err.flush();
-            });
+            var rows = ConvexVsSgd.run(train, test, s, restarts, epochs, sgdLr, adamLr, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.printf("%-12s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");
             for (var r : rows) {
@@ -139,10 +144,7 @@ final class ExperimentCommand implements Runnable {
             var s = dev.convexcnn.alternation.AlternationSettings.defaults().withMaxSweeps(sweeps).withCgIterations(cgIter)
                     .withSeed(seed).withTolerance(1e-9);
             if (arch != null) s = s.withArchitecture(arch);
-            var curves = dev.convexcnn.alternation.AlternationVsSgd.run(train, test, s, epochs, sgdLr, adamLr, out, line -> {
-                err.println(line);
-                err.flush();
-            });
+            var curves = dev.convexcnn.alternation.AlternationVsSgd.run(train, test, s, epochs, sgdLr, adamLr, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             for (var c : curves) {
                 int last = c.passes().length - 1;
@@ -188,10 +190,7 @@ final class ExperimentCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--designs count", designs.size(), epochs);
-            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seed, out, line -> {
-                err.println(line);
-                err.flush();
-            });
+            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seed, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.print(java.nio.file.Files.readString(out.resolve("results.md")));
             o.println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png, results.md, results.json");
@@ -235,10 +234,7 @@ final class ExperimentCommand implements Runnable {
             }
             Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println);
             ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
-            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, out, line -> {
-                err.println(line);
-                err.flush();
-            });
+            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, out, echo(err));
             spec.commandLine().getOut().print(md);
             spec.commandLine().getOut().flush();
             return 0;

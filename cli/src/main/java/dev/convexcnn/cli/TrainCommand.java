@@ -201,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
     private int trainConvex(PrintWriter err, PrintWriter out) throws java.io.IOException {
         var c = convex;
         dev.convexcnn.convex.ConvexSettings s = new dev.convexcnn.convex.ConvexSettings(method, c.kernel, c.stride, !c.noBias,
-                c.patterns, c.lambda == null ? c.lambdaFraction : 0.5, c.lambda == null ? 0 : c.lambda,
+                c.patterns, c.lambdaFraction, c.lambda == null ? 0 : c.lambda,
                 dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, seed);
         Dataset[] data = trainAndTest(err);
         Dataset train = data[0], test = data[1];

@@ -72,7 +72,8 @@ public final class GatedFeatures {
     public int[] informativeGates() {
         int[] keep = new int[gates];
         int kept = 0;
-        java.util.Set<Long> seen = new java.util.HashSet<>();
+        // Hash first, then compare the columns themselves: a hash collision must not drop a distinct pattern.
+        java.util.Map<Long, java.util.List<Integer>> byHash = new java.util.HashMap<>();
         for (int j = 0; j < gates; j++) {
             long hash = 1;
             boolean any = false;
@@ -84,9 +85,23 @@ public final class GatedFeatures {
                     hash = 31 * hash + Double.hashCode(v);
                 }
             }
-            if (any && seen.add(hash)) keep[kept++] = j;
+            if (!any) continue;
+            java.util.List<Integer> same = byHash.computeIfAbsent(hash, h -> new java.util.ArrayList<>());
+            final int candidate = j;
+            if (same.stream().noneMatch(other -> sameColumns(other, candidate))) {
+                same.add(j);
+                keep[kept++] = j;
+            }
         }
         return Arrays.copyOf(keep, kept);
+    }
+
+    private boolean sameColumns(int a, int b) {
+        for (int i = 0; i < samples; i++) {
+            int oa = (i * gates + a) * patchSize, ob = (i * gates + b) * patchSize;
+            for (int t = 0; t < patchSize; t++) if (phi[oa + t] != phi[ob + t]) return false;
+        }
+        return true;
     }
 
     /** The features of the given gates only (for dropping uninformative patterns). */

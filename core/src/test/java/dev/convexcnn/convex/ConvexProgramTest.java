@@ -54,6 +54,26 @@ class ConvexProgramTest {
     }
 
     @Test
+    void duplicateAndEmptyPatternsAreDroppedDistinctOnesKept() {
+        Dataset d = quadrants(10, 6, 3, 4);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        Gates g = Gates.sample(geom.patchSize(), 3, 5);
+        double[] never = new double[geom.patchSize()];
+        never[geom.patchSize() - 1] = -1;   // only the bias entry, negative: no patch is ever on
+        double[] filters = new double[geom.patchSize() * 5];
+        for (int t = 0; t < geom.patchSize(); t++) {
+            filters[t * 5] = g.filter(t, 0);
+            filters[t * 5 + 1] = g.filter(t, 1);
+            filters[t * 5 + 2] = g.filter(t, 0);    // a duplicate of pattern 0
+            filters[t * 5 + 3] = never[t];
+            filters[t * 5 + 4] = g.filter(t, 2);
+        }
+        GatedFeatures f = GatedFeatures.build(d, norm, geom, new Gates(geom.patchSize(), 5, filters));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 1, 4}, f.informativeGates());
+    }
+
+    @Test
     void proxIsTheMinimiserOfItsSubproblem() {
         Random r = new Random(2);
         GroupLasso gl = new GroupLasso(2, 3, 4, 2, 0.7);
