@@ -46,7 +46,8 @@ class CliTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] cmd : new String[][] {{"--help"}, {"train", "--help"}, {"eval", "--help"}, {"data", "--help"},
-                {"data", "fetch", "--help"}, {"data", "list", "--help"}, {"demo", "--help"}}) {
+                {"data", "fetch", "--help"}, {"data", "list", "--help"}, {"demo", "--help"}, {"compare", "--help"},
+                {"report", "--help"}, {"export", "--help"}}) {
             Run r = run(cmd);
             assertEquals(0, r.code, String.join(" ", cmd));
             assertTrue(r.out.contains("Usage:"), r.out);
