@@ -17,7 +17,7 @@ public final class DistributedGatedProgram implements CompositeObjective {
     private final GroupLasso penalty;
     private final int dimension, depth;
     private long evaluations;
-    private double aggregateSeconds;
+    private double aggregateSeconds, computeSeconds;
 
     DistributedGatedProgram(JavaRDD<Shard> shards, int gates, int patchSize, int classes, double lambda, int depth) {
         if (depth < 1) throw new IllegalArgumentException("tree depth must be >= 1, got " + depth);
@@ -36,15 +36,16 @@ public final class DistributedGatedProgram implements CompositeObjective {
         long t0 = System.nanoTime();
         final double[] at = w.clone();
         final int d = dimension;
-        double[] sum = shards.treeAggregate(new double[d + 1],
+        double[] sum = shards.treeAggregate(new double[d + 2],
                 (acc, shard) -> shard.addSmooth(at, acc),
                 (a, b) -> {
-                    for (int i = 0; i <= d; i++) a[i] += b[i];
+                    for (int i = 0; i < d + 2; i++) a[i] += b[i];
                     return a;
                 }, depth);
         if (grad != null) System.arraycopy(sum, 0, grad, 0, d);
         evaluations++;
         aggregateSeconds += (System.nanoTime() - t0) / 1e9;
+        computeSeconds += sum[d + 1];
         return sum[d];
     }
 
@@ -57,4 +58,7 @@ public final class DistributedGatedProgram implements CompositeObjective {
 
     /** Wall time spent in those jobs. */
     public double aggregateSeconds() { return aggregateSeconds; }
+
+    /** Time the executors spent computing in them, summed over partitions. */
+    public double computeSeconds() { return computeSeconds; }
 }

@@ -46,12 +46,17 @@ final class Shard implements Serializable {
         return program;
     }
 
-    /** acc[0 .. d) += this shard's gradient at w, acc[d] += its smooth part. One read of the shard's Φ. */
+    /**
+     * acc[0 .. d) += this shard's gradient at w, acc[d] += its smooth part, acc[d + 1] += the seconds it took (to
+     * tell computation from Spark's overhead). One read of the shard's Φ.
+     */
     double[] addSmooth(double[] w, double[] acc) {
+        long t0 = System.nanoTime();
         double[] g = new double[w.length];
         double f = program().smooth(w, g);
         for (int i = 0; i < w.length; i++) acc[i] += g[i];
         acc[w.length] += f;
+        acc[w.length + 1] += (System.nanoTime() - t0) / 1e9;
         return acc;
     }
 

@@ -44,7 +44,8 @@ public final class SparkConvexTrainer {
      * where the time went.
      */
     public record Result(ConvexTrainer.Run run, double trainAccuracy, int samples, int partitions,
-                         double buildSeconds, double solveSeconds, long smoothEvaluations, double aggregateSeconds) {
+                         double buildSeconds, double solveSeconds, long smoothEvaluations, double aggregateSeconds,
+                         double computeSeconds) {
         public double secondsPerIteration() { return run.iterations() == 0 ? Double.NaN : solveSeconds / run.iterations(); }
     }
 
@@ -133,7 +134,7 @@ public final class SparkConvexTrainer {
             ConvexTrainer.Run run = new ConvexTrainer.Run(s, geom, norm, gates, lambda, lambdaMax, r.x(), r.objective(),
                     r.certificate(), 0, r.converged(), r.iterations(), (System.nanoTime() - t0) / 1e9, List.copyOf(log), null, prov);
             return new Result(run, (double) right / n, n, k, buildSeconds, solveSeconds, program.evaluations() + 1,
-                    program.aggregateSeconds() + zeroLambda.aggregateSeconds());
+                    program.aggregateSeconds() + zeroLambda.aggregateSeconds(), program.computeSeconds() + zeroLambda.computeSeconds());
         } finally {
             shards.unpersist(false);
         }

@@ -109,7 +109,7 @@ class SparkConvexTrainerTest {
     void onLocal2TheDistributedSolveReachesTheSingleMachineOptimum() {
         Dataset d = quadrants(60, 6, 3, 1);
         ConvexSettings s = ConvexSettings.defaults().withPatches(3, 1).withPatterns(10).withLoss(Loss.CROSS_ENTROPY)
-                .withTolerance(1e-8).withMaxIterations(2000).withSeed(7);
+                .withTolerance(1e-7).withMaxIterations(2000).withSeed(7);
         ConvexTrainer.Run single = new ConvexTrainer(s).fit(d, null);
         SparkConvexTrainer.Result dist = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(3, 2))
                 .fit(TestSpark.context(), SampleSource.InMemory.of(d), null);
@@ -128,7 +128,7 @@ class SparkConvexTrainerTest {
         GatedReluProgram whole = new GatedReluProgram(phi, d.labels(), 3, s.loss(), run.lambda());
         double[] g = new double[whole.dimension()];
         whole.smooth(run.weights(), g);
-        assertTrue(whole.minNormSubgradientSquared(run.weights(), g) <= 1.01e-8, "certificate");
+        assertTrue(whole.minNormSubgradientSquared(run.weights(), g) <= 1.01e-7, "certificate");
         assertEquals(single.evaluateGated(d).accuracy(), dist.trainAccuracy(), 1e-12);
         assertEquals(3, run.provenance().getAsJsonObject("spark").get("partitions").getAsInt());
         assertTrue(dist.smoothEvaluations() >= 2L * run.iterations(), "two evaluations per iteration at least");
@@ -139,11 +139,11 @@ class SparkConvexTrainerTest {
         // Same iterations, same steps: the solver is the core's, only the sums are ordered differently.
         Dataset d = quadrants(45, 6, 3, 3);
         ConvexSettings s = ConvexSettings.defaults().withPatches(3, 2).withPatterns(8).withLoss(Loss.SQUARED)
-                .withTolerance(1e-14).withMaxIterations(30).withSeed(3);
+                .withTolerance(1e-14).withMaxIterations(15).withSeed(3);
         ConvexTrainer.Run single = new ConvexTrainer(s).fit(d, null);
         ConvexTrainer.Run run = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(2, 1))
                 .fit(TestSpark.context(), SampleSource.InMemory.of(d), null).run();
-        assertEquals(30, single.log().size());
+        assertEquals(15, single.log().size());
         assertEquals(single.log().size(), run.log().size());
         for (int i = 0; i < single.log().size(); i++) {
             double a = single.log().get(i).objective(), b = run.log().get(i).objective();
