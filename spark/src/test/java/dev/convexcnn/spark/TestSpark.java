@@ -11,8 +11,17 @@ final class TestSpark {
     static synchronized JavaSparkContext context() {
         if (sc == null) {
             sc = SparkContexts.create("local[2]", "convexcnn-spark-tests");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> sc.stop()));
+            JavaSparkContext started = sc;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::stop));
         }
         return sc;
+    }
+
+    /** Stops the shared context (one context per JVM: a test of a command that starts its own needs this). */
+    static synchronized void stop() {
+        if (sc != null) {
+            sc.stop();
+            sc = null;
+        }
     }
 }
