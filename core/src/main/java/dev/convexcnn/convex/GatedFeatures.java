@@ -30,6 +30,18 @@ public final class GatedFeatures {
     /** Φ, n × (p·h) row-major: row i holds Φ_0(x_i), Φ_1(x_i), ... */
     public double[] matrix() { return phi; }
 
+    /**
+     * Features built elsewhere (a shard received from another machine, say): Φ as n × (p·h) row-major. The array
+     * is used as is, not copied.
+     */
+    public static GatedFeatures of(int samples, int gates, int patchSize, double[] phi) {
+        if (samples < 0 || gates <= 0 || patchSize <= 0 || phi.length != (long) samples * gates * patchSize) {
+            throw new IllegalArgumentException("features of " + samples + " samples × " + gates + " patterns × " + patchSize
+                    + " need that many values, got " + phi.length);
+        }
+        return new GatedFeatures(samples, gates, patchSize, phi);
+    }
+
     public static GatedFeatures build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
         final int n = d.size(), P = geom.patches(), h = geom.patchSize(), p = gates.count();
         if (gates.patchSize() != h) throw new IllegalArgumentException("gates are for patches of " + gates.patchSize() + ", not " + h);

@@ -13,10 +13,24 @@ public final class GatedReluProgram implements CompositeObjective {
     private final int classes;
     private final Loss loss;
     private final GroupLasso penalty;
+    private final int totalSamples;
     private final double[] z, dz;
 
     public GatedReluProgram(GatedFeatures features, int[] labels, int classes, Loss loss, double lambda) {
+        this(features, labels, classes, loss, lambda, features.samples());
+    }
+
+    /**
+     * A shard of a program over {@code totalSamples} samples, holding some of its rows: the loss is scaled for
+     * totalSamples, so the smooth parts (and gradients) of disjoint shards add up to the whole program's. This is
+     * what a data-parallel solver sums across machines.
+     */
+    public GatedReluProgram(GatedFeatures features, int[] labels, int classes, Loss loss, double lambda, int totalSamples) {
         if (labels.length != features.samples()) throw new IllegalArgumentException("one label per sample");
+        if (totalSamples < features.samples() || totalSamples <= 0) {
+            throw new IllegalArgumentException("total samples " + totalSamples + " must be > 0 and at least this shard's " + features.samples());
+        }
+        this.totalSamples = totalSamples;
         this.features = features;
         this.labels = labels;
         this.classes = classes;
@@ -50,10 +64,11 @@ public final class GatedReluProgram implements CompositeObjective {
         final double[] phi = features.matrix();
         final int block = Math.max(1, BLOCK_BYTES / (g * Double.BYTES));
         double f = 0;
+        if (n == 0 && grad != null) java.util.Arrays.fill(grad, 0);
         for (int r0 = 0; r0 < n; r0 += block) {
             int m = Math.min(block, n - r0);
             Gemm.dgemm(false, false, m, classes, g, 1, phi, r0 * g, g, w, 0, classes, 0, z, r0 * classes, classes);
-            f += loss.value(z, labels, r0, r0 + m, n, classes, grad == null ? null : dz);
+            f += loss.value(z, labels, r0, r0 + m, totalSamples, classes, grad == null ? null : dz);
             if (grad != null) {
                 Gemm.dgemm(true, false, g, classes, m, 1, phi, r0 * g, g, dz, r0 * classes, classes, r0 == 0 ? 0 : 1, grad, 0, classes);
             }
