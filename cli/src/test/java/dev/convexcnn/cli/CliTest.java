@@ -155,6 +155,20 @@ class CliTest {
         Run r = run("redundancy", "--model", model.toString());
         assertEquals(0, r.code, r.err);
         assertTrue(r.out.contains("layer 2: cpconv8k3p1r2") && r.out.contains("K/R") && r.out.contains("4.000"), r.out);
+        // A trained dense model compressed at a rank, then evaluated and reported.
+        Path dense = dir.resolve("dense.cnn"), small = dir.resolve("small.cnn");
+        assertEquals(0, run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3p1-relu-conv8k3p1-relu-maxpool2-linear10",
+                "--epochs", "1", "--batch-size", "16", "-o", dense.toString()).code);
+        Run c = run("compress", "--model", dense.toString(), "--kind", "tucker2", "--rank", "r=0.5", "--layers", "2",
+                "-o", small.toString());
+        assertEquals(0, c.code, c.err);
+        assertTrue(c.out.contains("layer 2: conv8k3p1 -> tucker2conv8k3p1r") && c.out.contains("relative kernel error"), c.out);
+        assertEquals(0, run("eval", "--model", small.toString(), "--dataset", "digits:" + csv).code);
+        Run cr = run("redundancy", "--model", small.toString());
+        assertTrue(cr.code == 0 && cr.out.contains("layer 2: tucker2conv8k3p1r"), cr.out + cr.err);
+        Run notConv = run("compress", "--model", dense.toString(), "--kind", "cp", "--rank", "2", "--layers", "1", "-o", small.toString());
+        assertEquals(2, notConv.code);
+        assertTrue(notConv.err.contains("--layers 1"), notConv.err);
         Run bad = run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3-cpconv8k3-linear10", "-o", model.toString());
         assertEquals(2, bad.code);
         assertTrue(bad.err.contains("cpconv8k3") && bad.err.contains("rank"), bad.err);
