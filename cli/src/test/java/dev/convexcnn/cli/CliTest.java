@@ -207,6 +207,9 @@ class CliTest {
         assertEquals(0, rk.code, rk.err);
         assertTrue(rk.out.contains("`cp:k=8,rank=2`") && rk.out.contains("seeds [1, 2]"), rk.out);
         assertTrue(rk.out.contains("| K/R |") && rk.out.contains("Partial Spearman"), rk.out);
+        Files.delete(k.resolve("accuracy-vs-kr.png"));
+        assertEquals(0, run("experiment", "compression", "--replot", "--out", k.toString()).code);
+        assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")));
         assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")) && Files.exists(k.resolve("accuracy-vs-parameters.png")));
         Run rs = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60:4;120:4", "--kernel-free",
                 "--out", dir.resolve("scal").toString());

@@ -130,18 +130,8 @@ public final class CompressionAblation {
         }
         double partial = rows.size() >= 4 ? RankCorrelation.partialSpearman(kr, meanAcc, params) : Double.NaN;
 
-        String title = train.name() + " (n = " + train.size() + "), " + epochs + " epochs, mean of " + seeds.size() + " seeds";
-        LinePlot byParams = new LinePlot(title, "block parameters (log scale)", "mean test accuracy", false).logX();
-        LinePlot byKr = new LinePlot(title, "K/R (our reading; log scale)", "mean test accuracy", false).logX();
-        Map<String, List<Row>> families = new LinkedHashMap<>();
-        for (Row r : rows) families.computeIfAbsent(r.family(), f -> new ArrayList<>()).add(r);
-        for (var f : families.entrySet()) {
-            double[] y = f.getValue().stream().mapToDouble(Row::meanAccuracy).toArray();
-            byParams.scatter(f.getKey(), f.getValue().stream().mapToDouble(Row::blockParameters).toArray(), y);
-            byKr.scatter(f.getKey(), f.getValue().stream().mapToDouble(Row::kOverR).toArray(), y);
-        }
-        byParams.write(outDir.resolve("accuracy-vs-parameters.png"));
-        byKr.write(outDir.resolve("accuracy-vs-kr.png"));
+        writePlots(rows.stream().map(r -> new PlotPoint(r.family(), r.blockParameters(), r.kOverR(), r.meanAccuracy())).toList(),
+                train.name() + " (n = " + train.size() + "), " + epochs + " epochs, mean of " + seeds.size() + " seeds", outDir);
 
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "%s, n = %d, test %d; network %s - BLOCK - maxpool2 - linear%d; SGD lr %s, momentum 0.9, batch 128, "
@@ -207,6 +197,36 @@ public final class CompressionAblation {
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
         return new Result(rows, cors, partial, md.toString());
+    }
+
+    private record PlotPoint(String family, double parameters, double kOverR, double accuracy) {}
+
+    /** Accuracy against block parameters (log x) and against K/R, one marker series per family of designs. */
+    private static void writePlots(List<PlotPoint> points, String title, Path outDir) throws IOException {
+        LinePlot byParams = new LinePlot(title, "block parameters (log scale)", "mean test accuracy", false).logX();
+        LinePlot byKr = new LinePlot(title, "K/R (our reading)", "mean test accuracy", false);
+        Map<String, List<PlotPoint>> families = new LinkedHashMap<>();
+        for (PlotPoint p : points) families.computeIfAbsent(p.family(), f -> new ArrayList<>()).add(p);
+        for (var f : families.entrySet()) {
+            double[] y = f.getValue().stream().mapToDouble(PlotPoint::accuracy).toArray();
+            byParams.scatter(f.getKey(), f.getValue().stream().mapToDouble(PlotPoint::parameters).toArray(), y);
+            byKr.scatter(f.getKey(), f.getValue().stream().mapToDouble(PlotPoint::kOverR).toArray(), y);
+        }
+        byParams.write(outDir.resolve("accuracy-vs-parameters.png"));
+        byKr.write(outDir.resolve("accuracy-vs-kr.png"));
+    }
+
+    /** Redraws the two plots of a finished run from its results.json. */
+    public static void replot(Path outDir) throws IOException {
+        JsonObject j = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(outDir.resolve("results.json"))).getAsJsonObject();
+        List<PlotPoint> pts = new ArrayList<>();
+        for (var e : j.getAsJsonArray("rows")) {
+            JsonObject o = e.getAsJsonObject();
+            pts.add(new PlotPoint(o.get("family").getAsString(), o.get("blockParameters").getAsDouble(),
+                    o.get("kOverR").getAsDouble(), o.get("meanTestAccuracy").getAsDouble()));
+        }
+        writePlots(pts, j.get("dataset").getAsString() + " (n = " + j.get("trainSize").getAsInt() + "), " + j.get("epochs").getAsInt()
+                + " epochs, mean of " + j.getAsJsonArray("seeds").size() + " seeds", outDir);
     }
 
     private static double ratioTo(double[] v, double[] ref) {
