@@ -203,8 +203,8 @@ public final class CompressionAblation {
 
     /** Accuracy against block parameters (log x) and against K/R, one marker series per family of designs. */
     private static void writePlots(List<PlotPoint> points, String title, Path outDir) throws IOException {
-        LinePlot byParams = new LinePlot(title, "block parameters (log scale)", "mean test accuracy", false).logX();
-        LinePlot byKr = new LinePlot(title, "K/R (our reading)", "mean test accuracy", false);
+        LinePlot byParams = new LinePlot(title, "block parameters (log scale)", "mean test accuracy", false).logX().legendOutside();
+        LinePlot byKr = new LinePlot(title, "K/R (our reading)", "mean test accuracy", false).legendOutside();
         Map<String, List<PlotPoint>> families = new LinkedHashMap<>();
         for (PlotPoint p : points) families.computeIfAbsent(p.family(), f -> new ArrayList<>()).add(p);
         for (var f : families.entrySet()) {
