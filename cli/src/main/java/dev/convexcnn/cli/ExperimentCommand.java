@@ -158,8 +158,9 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "compression", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Block designs in the same network, trained the same way: parameters, compression ratio, K/R,",
-                    "complexity, test accuracy, seconds per epoch (Markdown, JSON) and accuracy against parameters and K/R (PNG)."})
+            description = {"Block designs in the same network, trained the same way from several seeds: parameters, compression",
+                    "ratio, K/R, complexity, test accuracy, seconds per epoch against the dense block's, Spearman correlations",
+                    "(Markdown, JSON) and accuracy against parameters and K/R (PNG)."})
     static final class CompressionCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -171,26 +172,40 @@ final class ExperimentCommand implements Runnable {
         @Option(names = "--test-limit", defaultValue = "10000", description = "Test samples (default: ${DEFAULT-VALUE}).")
         int testLimit;
         @Option(names = "--designs", split = ";", paramLabel = "DESIGN",
-                defaultValue = "dense:k=32;cp:k=32,rank=8;cp:k=32,rank=16;tucker2:k=32,r=0.25;tucker2:k=32,r=0.5;"
-                        + "tucker:k=32,r=0.25;tt:k=32,r=0.25;bottleneck:k=32,kr=4;bottleneck:k=32,kr=2;separable:k=32;"
-                        + "grouped:k=32,g=4;lowrank:k=32,kr=4;residual:k=16",
+                defaultValue = "dense:k=32;cp:k=32,rank=4;cp:k=32,rank=8;cp:k=32,rank=16;cp:k=32,rank=32;"
+                        + "tucker2:k=32,r=0.1;tucker2:k=32,r=0.25;tucker2:k=32,r=0.5;tucker:k=32,r=0.25;tucker:k=32,r=0.5;"
+                        + "tucker:k=32,same;tt:k=32,r=0.1;tt:k=32,r=0.25;tt:k=32,r=0.5;bottleneck:k=32,kr=4;"
+                        + "bottleneck:k=32,kr=2;bottleneck:k=32,kr=1;grouped:k=32,g=4,kr=4;grouped:k=32,g=4,kr=1;"
+                        + "separable:k=32,rank=16;separable:k=32,rank=64;residual:k=32;lowrank:k=32,kr=4;lowrank:k=32,kr=2",
                 description = "Block designs separated by ';' (default: ${DEFAULT-VALUE}).")
         List<String> designs;
         @Option(names = "--epochs", defaultValue = "3", description = "SGD epochs per design (default: ${DEFAULT-VALUE}).")
         int epochs;
         @Option(names = "--lr", defaultValue = "0.02", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
         double lr;
-        @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-        long seed;
+        @Option(names = "--seeds", split = ",", paramLabel = "SEED", defaultValue = "1,2,3",
+                description = "Seeds, each design trained once per seed (default: ${DEFAULT-VALUE}).")
+        List<Long> seeds;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plots and tables go.")
         Path out;
+        @Option(names = "--replot", description = "Only redraw the plots from DIR/results.json of a finished run.")
+        boolean replot;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            if (replot) {
+                if (!java.nio.file.Files.exists(out.resolve("results.json"))) {
+                    throw new IllegalArgumentException("--replot needs " + out.resolve("results.json") + " from a finished run");
+                }
+                dev.convexcnn.compress.CompressionAblation.replot(out);
+                spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png");
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--designs count", designs.size(), epochs);
-            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seed, out, echo(err));
+            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seeds, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.print(java.nio.file.Files.readString(out.resolve("results.md")));
             o.println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png, results.md, results.json");

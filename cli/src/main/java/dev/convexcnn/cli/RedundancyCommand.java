@@ -1,6 +1,7 @@
 package dev.convexcnn.cli;
 
 import dev.convexcnn.compress.BlockDesign;
+import dev.convexcnn.compress.FactorisedConv2d;
 import dev.convexcnn.compress.Redundancy;
 import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.nn.Conv2d;
@@ -30,7 +31,7 @@ final class RedundancyCommand implements Callable<Integer> {
         @Option(names = "--block", paramLabel = "DESIGN",
                 description = "A block design, e.g. bottleneck:k=32,kr=4 or cp:k=32,rank=8 (dense, cp, tucker2, tucker, tt, bottleneck, grouped, separable, residual, lowrank).")
         String block;
-        @Option(names = "--model", paramLabel = "FILE", description = "A model file: every conv layer is reported.")
+        @Option(names = "--model", paramLabel = "FILE", description = "A model file: every dense or factorised conv layer is reported.")
         Path model;
     }
 
@@ -48,7 +49,7 @@ final class RedundancyCommand implements Callable<Integer> {
             Sequential net = ModelFile.load(target.model).net();
             for (int i = 0; i < net.layers().size(); i++) {
                 Layer l = net.layers().get(i);
-                if (l instanceof Conv2d) {
+                if (l instanceof Conv2d || l instanceof FactorisedConv2d) {
                     out.println("layer " + i + ": " + l.spec());
                     out.print(Redundancy.of(l, net.shapes().get(i)).describe());
                 }

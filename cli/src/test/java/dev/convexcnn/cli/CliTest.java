@@ -145,6 +145,37 @@ class CliTest {
     }
 
     @Test
+    void factorisedLayersTrainSaveEvalAndReport() throws IOException {
+        Path csv = digits(150);
+        Path model = dir.resolve("cp.cnn");
+        Run t = run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3p1-relu-cpconv8k3p1r2-relu-maxpool2-linear10",
+                "--epochs", "1", "--batch-size", "16", "--seed", "3", "-o", model.toString());
+        assertEquals(0, t.code, t.err);
+        Run e = run("eval", "--model", model.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, e.code, e.err);
+        Run r = run("redundancy", "--model", model.toString());
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("layer 2: cpconv8k3p1r2") && r.out.contains("K/R") && r.out.contains("4.000"), r.out);
+        // A trained dense model compressed at a rank, then evaluated and reported.
+        Path dense = dir.resolve("dense.cnn"), small = dir.resolve("small.cnn");
+        assertEquals(0, run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3p1-relu-conv8k3p1-relu-maxpool2-linear10",
+                "--epochs", "1", "--batch-size", "16", "-o", dense.toString()).code);
+        Run c = run("compress", "--model", dense.toString(), "--kind", "tucker2", "--rank", "r=0.5", "--layers", "2",
+                "-o", small.toString());
+        assertEquals(0, c.code, c.err);
+        assertTrue(c.out.contains("layer 2: conv8k3p1 -> tucker2conv8k3p1r") && c.out.contains("relative kernel error"), c.out);
+        assertEquals(0, run("eval", "--model", small.toString(), "--dataset", "digits:" + csv).code);
+        Run cr = run("redundancy", "--model", small.toString());
+        assertTrue(cr.code == 0 && cr.out.contains("layer 2: tucker2conv8k3p1r"), cr.out + cr.err);
+        Run notConv = run("compress", "--model", dense.toString(), "--kind", "cp", "--rank", "2", "--layers", "1", "-o", small.toString());
+        assertEquals(2, notConv.code);
+        assertTrue(notConv.err.contains("--layers 1"), notConv.err);
+        Run bad = run("train", "--dataset", "digits:" + csv, "--arch", "conv4k3-cpconv8k3-linear10", "-o", model.toString());
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("cpconv8k3") && bad.err.contains("rank"), bad.err);
+    }
+
+    @Test
     void alternationTrainsThroughTheCli() throws IOException {
         Path csv = digits(200);
         Run a = run("train", "--method", "alternation", "--dataset", "digits:" + csv, "--arch", "conv4k3-relu-linear10",
@@ -173,9 +204,13 @@ class CliTest {
         }
         Path k = dir.resolve("comp");
         Run rk = run("experiment", "compression", "--dataset", "digits:" + csv, "--limit", "150", "--test-limit", "100",
-                "--designs", "dense:k=8;cp:k=8,rank=2", "--epochs", "1", "--out", k.toString());
+                "--designs", "dense:k=8;cp:k=8,rank=2;bottleneck:k=8,kr=2", "--epochs", "1", "--seeds", "1,2", "--out", k.toString());
         assertEquals(0, rk.code, rk.err);
-        assertTrue(rk.out.contains("`cp:k=8,rank=2`"), rk.out);
+        assertTrue(rk.out.contains("`cp:k=8,rank=2`") && rk.out.contains("seeds [1, 2]"), rk.out);
+        assertTrue(rk.out.contains("| K/R |") && rk.out.contains("Partial Spearman"), rk.out);
+        Files.delete(k.resolve("accuracy-vs-kr.png"));
+        assertEquals(0, run("experiment", "compression", "--replot", "--out", k.toString()).code);
+        assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")));
         assertTrue(Files.exists(k.resolve("accuracy-vs-kr.png")) && Files.exists(k.resolve("accuracy-vs-parameters.png")));
         Run rs = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60:4;120:4", "--kernel-free",
                 "--out", dir.resolve("scal").toString());

@@ -83,7 +83,7 @@ public final class Decompositions {
         return Math.sqrt(s);
     }
 
-    static double relativeError(double[] x, double[] approx) {
+    public static double relativeError(double[] x, double[] approx) {
         double s = 0;
         for (int i = 0; i < x.length; i++) s += (x[i] - approx[i]) * (x[i] - approx[i]);
         double nx = norm(x);

@@ -22,6 +22,8 @@ import java.util.List;
  * </ul>
  * The stride and padding of the rows act in the k×1 stage and those of the columns in the 1×k stage, so the
  * chain equals the dense convolution exactly. Ranks are resolved at build time from a {@link RankSpec}.
+ * Architecture token ({@link LayerTokens}): {@code <kind>conv<F>k<k>[s<S>][p<P>]r<rank>}, e.g. {@code cpconv32k3p1r8},
+ * {@code tucker2conv32k3p1r8x4}, {@code ttconv32k3r0.25}; once built it names the resolved ranks.
  */
 public final class FactorisedConv2d extends StagedConv {
     private final Factorisation kind;
@@ -46,12 +48,16 @@ public final class FactorisedConv2d extends StagedConv {
 
     @Override
     public String spec() {
-        StringBuilder b = new StringBuilder(kind.id()).append(filters).append('k').append(kernel);
+        StringBuilder b = new StringBuilder(kind.id()).append("conv").append(filters).append('k').append(kernel);
         if (stride != 1) b.append('s').append(stride);
         if (padding != 0) b.append('p').append(padding);
+        b.append('r');
         if (ranks != null) {
-            b.append('r');
             for (int i = 0; i < ranks.length; i++) b.append(i > 0 ? "x" : "").append(ranks[i]);
+        } else {
+            b.append(rankSpec instanceof RankSpec.Explicit e ? RankSpec.explicit(e.ranks()).toString().substring(5)
+                    : rankSpec instanceof RankSpec.Fraction f ? (f.fraction() == 1.0 ? "same" : Double.toString(f.fraction()))
+                    : rankSpec.toString());
         }
         return b.toString();
     }

@@ -49,7 +49,13 @@ public final class ModelFile {
         Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
         int i = 0;
         for (Layer l : net.layers()) {
-            for (Param p : l.params()) t.put(tensorName(i, p), new TensorFile.Tensor(p.shape(), p.value().clone()));
+            for (Param p : l.params()) {
+                // A layer made of sublayers (a compress block) may repeat a suffix: refuse rather than overwrite.
+                if (t.put(tensorName(i, p), new TensorFile.Tensor(p.shape(), p.value().clone())) != null) {
+                    throw new IllegalArgumentException("layer " + i + " ('" + l.spec() + "') has two parameters named "
+                            + tensorName(i, p) + ": it cannot be stored in a model file");
+                }
+            }
             i++;
         }
         return t;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -16,7 +17,9 @@ import java.util.regex.Pattern;
  *   <li>{@code maxpool<K>[s<S>]}, {@code avgpool<K>[s<S>]}: K×K windows, stride S (K)</li>
  *   <li>{@code linear<N>} (or {@code fc<N>}): N outputs</li>
  * </ul>
- * Named presets stand for whole strings; {@code reference} is the benchmark net of the project.
+ * Named presets stand for whole strings; {@code reference} is the benchmark net of the project. Method packages
+ * add layer tokens through a {@link TokenParser} service (META-INF/services), so that this shared package
+ * never imports them and model files can still name their layers.
  */
 public final class Architecture {
     public static final Map<String, String> PRESETS = Map.of(
@@ -30,6 +33,20 @@ public final class Architecture {
     private static final Pattern LINEAR = Pattern.compile("(?:linear|fc)(\\d+)");
 
     private Architecture() {}
+
+    /** Layer tokens defined outside this package, found with {@link ServiceLoader}. */
+    public interface TokenParser {
+        /** The (unbuilt) layer for a token, or null when the token is not one of this parser's. */
+        Layer parse(String token);
+
+        /** The token forms, for error messages, e.g. {@code cpFkK[sS][pP]rR}. */
+        String forms();
+    }
+
+    private static final class Extensions {
+        static final List<TokenParser> ALL = ServiceLoader.load(TokenParser.class, Architecture.class.getClassLoader())
+                .stream().map(ServiceLoader.Provider::get).toList();
+    }
 
     /** Expands a preset name, or returns the string unchanged. */
     public static String expand(String specOrPreset) {
@@ -67,8 +84,19 @@ public final class Architecture {
         }
         if (t.equals("relu")) return new Relu();
         if (t.equals("flatten")) return new Flatten();
+        StringBuilder forms = new StringBuilder();
+        for (TokenParser p : Extensions.ALL) {
+            Layer l;
+            try {
+                l = p.parse(t);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("bad layer '" + t + "' in architecture '" + spec + "': " + e.getMessage(), e);
+            }
+            if (l != null) return l;
+            forms.append(", ").append(p.forms());
+        }
         throw new IllegalArgumentException("unknown layer '" + t + "' in architecture '" + spec
-                + "' (expected convFkK[sS][pP], relu, maxpoolK, avgpoolK, flatten, linearN, or a preset: "
+                + "' (expected convFkK[sS][pP], relu, maxpoolK, avgpoolK, flatten, linearN" + forms + ", or a preset: "
                 + String.join(", ", PRESETS.keySet().stream().sorted().toList()) + ")");
     }
 }

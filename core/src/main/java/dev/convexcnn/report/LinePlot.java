@@ -15,7 +15,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class LinePlot {
     private final String title, xLabel, yLabel;
     private final boolean logY;
-    private boolean logX;
+    private boolean logX, legendOutside;
     private final List<Object[]> series = new ArrayList<>();
 
     public LinePlot(String title, String xLabel, String yLabel, boolean logY) {
@@ -28,6 +28,12 @@ public final class LinePlot {
     /** A logarithmic x axis (x values must be positive). */
     public LinePlot logX() {
         this.logX = true;
+        return this;
+    }
+
+    /** The legend to the right of the plot area, so that it hides no point. */
+    public LinePlot legendOutside() {
+        this.legendOutside = true;
         return this;
     }
 
@@ -50,7 +56,8 @@ public final class LinePlot {
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setXAxisLogarithmic(logX);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(legendOutside ? org.knowm.xchart.style.Styler.LegendPosition.OutsideE
+                : org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(9);
         for (Object[] s : series) {
             XYSeries xy = chart.addSeries((String) s[0], (double[]) s[1], (double[]) s[2]);

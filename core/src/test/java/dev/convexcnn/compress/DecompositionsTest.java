@@ -112,6 +112,44 @@ class DecompositionsTest {
     }
 
     @Test
+    void aTrainedConvConvertsAtEveryRankSpelling() {
+        Shape in = new Shape(7, 7, 6);
+        Conv2d dense = new Conv2d(8, 3, 1, 1);
+        dense.build(in);
+        dense.initialize(Initializer.UNIFORM_FAN_IN, new SplittableRandom(2));
+        double[] w = StagedConv.toDouble(dense.params().get(0).value());
+        long denseWeights = 8 * 6 * 9;
+        float[] x = new float[2 * in.size()];
+        Random rnd = new Random(3);
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        for (var kind : Factorisation.values()) {
+            double prev = Double.POSITIVE_INFINITY;
+            // Explicit rank 2, then growing budgets (25 %, r=0.5, "same": nested ranks, so the error falls).
+            for (String spelling : new String[] {"2", "25%", "r=0.5", "same"}) {
+                if (spelling.equals("25%")) prev = Double.POSITIVE_INFINITY;
+                RankSpec spec = RankSpec.parse(spelling);
+                FactorisedConv2d f = FactorisedConv2d.fromDense(dense, in, kind, spec, S);
+                assertArrayEquals(kind.resolve(8, 6, 3, spec), f.ranks(), kind + " " + spelling);
+                if (spec instanceof RankSpec.Fraction fr) {
+                    assertTrue(f.kernelWeights() <= fr.fraction() * denseWeights, kind + " " + spelling + " stays in budget");
+                }
+                double err = Decompositions.relativeError(w, f.denseKernel());
+                assertTrue(err <= prev + 1e-6, kind + " " + spelling + ": error " + err + " after " + prev);
+                prev = err;
+                // The converted layer keeps the bias and runs its factors as the dense conv of its own kernel.
+                assertArrayEquals(dense.params().get(1).value(), f.bias().value(), 0f);
+                float[] yf = f.forward(x, 2).clone(), yd = f.toConv2d().forward(x, 2);
+                for (int i = 0; i < yf.length; i += 7) assertEquals(yd[i], yf[i], 1e-4, kind + " " + spelling + " output " + i);
+            }
+        }
+        // Per-slot ranks and the K/R spelling (for blocks only).
+        FactorisedConv2d t2 = FactorisedConv2d.fromDense(dense, in, Factorisation.TUCKER2, RankSpec.parse("rank=4x3"), S);
+        assertArrayEquals(new int[] {4, 3}, t2.ranks());
+        assertThrows(IllegalArgumentException.class,
+                () -> FactorisedConv2d.fromDense(dense, in, Factorisation.CP, RankSpec.parse("kr=4"), S));
+    }
+
+    @Test
     void rankSpellings() {
         assertEquals(RankSpec.explicit(8), RankSpec.parse("8"));
         assertEquals(RankSpec.explicit(8), RankSpec.parse("rank=8"));
