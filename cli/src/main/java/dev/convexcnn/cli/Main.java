@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "convexcnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and compare CNNs by SGD and by convex methods with certificates.",
         subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class, ExperimentCommand.class,
-                RedundancyCommand.class,
+                RedundancyCommand.class, DistillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: a flag value, a dataset name, a file. */
