@@ -69,13 +69,16 @@ public final class DistillStudy {
     /** What a study produced: the teacher's summary and every cell in run order. */
     public record Outcome(TeacherSummary teacher, List<CellRunner.Outcome> cells) {}
 
+    /** A prepared study: the data every cell needs, the teacher and its row of the table. */
+    public record Prepared(StudyData data, Teacher teacher, TeacherSummary summary) {}
+
     /**
-     * Runs (or continues) the study in out. With teacherFiles null the teacher is trained with teacherSettings.
-     * onCell hears each cell as soon as its file is written (or found done).
+     * Everything before the cells: the split, the teacher (loaded, or trained into out with teacherSettings when
+     * teacherFiles is null), the transfer set and the teacher's cached logits. A distributed runner calls this
+     * once, then {@link CellRunner#runIfNeeded} for each of {@link #cells}.
      */
-    public static Outcome run(Dataset train, Dataset test, List<Path> teacherFiles, Teacher.Settings teacherSettings,
-                              Settings s, Path out, Consumer<String> log, Consumer<CellRunner.Outcome> onCell)
-            throws IOException {
+    public static Prepared prepare(Dataset train, Dataset test, List<Path> teacherFiles, Teacher.Settings teacherSettings,
+                                   Settings s, Path out, Consumer<String> log) throws IOException {
         long seed = s.cell().seed();
         Splits.Split split = Splits.stratified(train, s.validationFraction(), seed);
         Dataset students = split.train(), validation = split.validation();
@@ -95,28 +98,47 @@ public final class DistillStudy {
 
         List<Double> members = new ArrayList<>();
         for (int i = 0; i < teacher.size(); i++) {
-            var m = dev.convexcnn.io.ModelFile.load(teacher.files().get(i));
-            members.add(TargetTrainer.accuracy(TargetTrainer.logits(m.net(), m.normalization(), test), test));
+            Teacher m = Teacher.load(List.of(teacher.files().get(i)));
+            members.add(TargetTrainer.accuracy(m.logits(test), test));
         }
         TeacherSummary ts = new TeacherSummary(teacher.size(), teacher.member(0).spec(), teacher.member(0).parameterCount(),
                 TargetTrainer.accuracy(teacher.logits(test), test), TargetTrainer.accuracy(teacher.logits(validation), validation),
                 members);
         log.accept(String.format(Locale.ROOT, "teacher: %d × %s, test accuracy %.2f %%", ts.members(), ts.architecture(), 100 * ts.testAccuracy()));
+        return new Prepared(data, teacher, ts);
+    }
 
-        CellStore store = new CellStore(out);
-        List<CellRunner.Outcome> done = new ArrayList<>();
+    /** The study's cells in run order: budget by budget (smallest first), student by student, mimic then labels. */
+    public static List<CellId> cells(Settings s) {
+        List<CellId> ids = new ArrayList<>();
         for (long budget : s.budgets()) {
             for (StudentFamily f : s.students()) {
                 for (CellId.Target t : CellId.Target.values()) {
                     if (t == CellId.Target.LABELS && !s.hardLabels()) continue;
-                    CellRunner.Outcome o = CellRunner.runIfNeeded(store, new CellId(f, budget, t), s.cell(), data, log);
-                    done.add(o);
-                    onCell.accept(o);
+                    ids.add(new CellId(f, budget, t));
                 }
             }
         }
-        report(train.name(), ts, teacher, data, s, done, out);
-        return new Outcome(ts, done);
+        return ids;
+    }
+
+    /**
+     * Runs (or continues) the study in out. With teacherFiles null the teacher is trained with teacherSettings.
+     * onCell hears each cell as soon as its file is written (or found done).
+     */
+    public static Outcome run(Dataset train, Dataset test, List<Path> teacherFiles, Teacher.Settings teacherSettings,
+                              Settings s, Path out, Consumer<String> log, Consumer<CellRunner.Outcome> onCell)
+            throws IOException {
+        Prepared p = prepare(train, test, teacherFiles, teacherSettings, s, out, log);
+        CellStore store = new CellStore(out);
+        List<CellRunner.Outcome> done = new ArrayList<>();
+        for (CellId id : cells(s)) {
+            CellRunner.Outcome o = CellRunner.runIfNeeded(store, id, s.cell(), p.data(), log);
+            done.add(o);
+            onCell.accept(o);
+        }
+        report(train.name(), p.summary(), p.teacher(), p.data(), s, done, out);
+        return new Outcome(p.summary(), done);
     }
 
     private static String pct(JsonObject r, String k) {

@@ -47,6 +47,8 @@ class DistillStudyTest {
         List<String> logA = new ArrayList<>();
         Map<String, JsonObject> full = run(dir.resolve("a"), logA, -1);
         assertEquals(16, full.size());
+        assertEquals(DistillStudy.cells(Fixtures.tinyStudy()).stream().map(CellId::id).sorted().toList(),
+                full.keySet().stream().sorted().toList());
         for (JsonObject r : full.values()) {
             assertTrue(r.get("testAccuracy").getAsDouble() > 0.5, r.toString());
             double err = Math.abs(r.get("parameters").getAsDouble() / r.get("budget").getAsDouble() - 1);
@@ -93,12 +95,7 @@ class DistillStudyTest {
 
     /** The study's data as the study builds it, for computing keys in the test. */
     static StudyData dataOf(Path out) throws Exception {
-        DistillStudy.Settings s = Fixtures.tinyStudy();
-        var split = dev.convexcnn.data.Splits.stratified(TRAIN, s.validationFraction(), s.cell().seed());
-        Teacher t = Teacher.trainOrLoad(Fixtures.tinyTeacher(), split.train(), out, l -> {});
-        Dataset shifted = dev.convexcnn.data.Shifts.random(split.train(), s.maxShift(), s.cell().seed() * 31 + 1, "s");
-        Dataset transfer = dev.convexcnn.data.Shifts.concat("t", split.train(), shifted);
-        return new StudyData(transfer, LogitCache.logits(t, transfer, out, l -> {}), t.key(), split.validation(), TEST);
+        return DistillStudy.prepare(TRAIN, TEST, null, Fixtures.tinyTeacher(), Fixtures.tinyStudy(), out, l -> {}).data();
     }
 
     @Test
