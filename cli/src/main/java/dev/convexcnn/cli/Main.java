@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "Train and compare CNNs by SGD and by convex methods with certificates.",
         subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class, ExperimentCommand.class,
                 RedundancyCommand.class, CompressCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
+                DistillCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for bad input: a flag value, a dataset name, a file. */
