@@ -44,6 +44,11 @@ final class EvalCommand implements Callable<Integer> {
                     + g.geometry().kernel() + "x" + g.geometry().kernel() + " patches");
             return 0;
         }
+        if (dev.convexcnn.convex.CircularModelFile.isCircular(file)) {
+            var net = dev.convexcnn.convex.CircularModelFile.load(model, file);
+            print(out, d, net.evaluate(d), "circular CNN, " + net.units().size() + " units");
+            return 0;
+        }
         ModelFile.SavedModel m = ModelFile.load(model);
         var in = m.net().inputShape();
         if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {

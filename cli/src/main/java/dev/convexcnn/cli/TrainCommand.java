@@ -25,13 +25,15 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on a dataset, evaluate it on the test split and save it.",
                 "Methods: sgd (the baseline CNN, optimiser sgd or adam); gated-relu and convex-relu (two-layer",
-                "CNNs by their convex programs, with an optimality certificate)."})
+                "CNNs by their convex programs, with an optimality certificate; convex-relu --pool A for the",
+                "average-pooling variant); convex-circular and convex-3layer (the circular CNN and the three-layer",
+                "CNN with two ReLU layers by their exact convex programs)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
     @Option(names = "--method", defaultValue = "sgd",
-            description = "sgd, gated-relu, convex-relu, alternation or ccnn (default: ${DEFAULT-VALUE}).")
+            description = "sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation or ccnn (default: ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
@@ -73,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the run's figures as JSON (for scripts).")
     Path summaryJson;
 
-    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nConvex methods (gated-relu, convex-relu):%n")
+    @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nConvex methods (gated-relu, convex-relu, convex-circular, convex-3layer):%n")
     ConvexOptions convex = new ConvexOptions();
 
     @picocli.CommandLine.ArgGroup(exclusive = false, heading = "%nAlternation (positive hard-thresholding, our reading of Huang et al.):%n")
@@ -129,6 +131,14 @@ final class TrainCommand implements Callable<Integer> {
         double tol = 1e-6;
         @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
         int maxIter = 10_000;
+        @Option(names = "--pool", description = "convex-relu only: average-pooling window A (A×A positions, stride A) before the linear layer.")
+        Integer pool;
+        @Option(names = "--cells", defaultValue = "32", description = "convex-3layer: sampled cells (units' activation patterns) (default: ${DEFAULT-VALUE}).")
+        int cells = 32;
+        @Option(names = "--unit-filters", defaultValue = "2", description = "convex-3layer: first-layer filters per unit (default: ${DEFAULT-VALUE}).")
+        int unitFilters = 2;
+        @Option(names = "--max-outer", defaultValue = "50", description = "convex-relu --pool, convex-circular, convex-3layer: augmented Lagrangian steps (default: ${DEFAULT-VALUE}).")
+        int maxOuter = 50;
     }
 
     @Override
@@ -136,11 +146,15 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         CommonOptions.announceBackend(err);
+        if (method.equals("convex-circular") || method.equals("convex-3layer") || (method.equals("convex-relu") && convex.pool != null)) {
+            return trainConvexCnn(err, out);
+        }
+        if (convex.pool != null) throw new IllegalArgumentException("--pool needs --method convex-relu");
         if (method.equals("gated-relu") || method.equals("convex-relu")) return trainConvex(err, out);
         if (method.equals("alternation")) return trainAlternation(err, out);
         if (method.equals("ccnn")) return trainCcnn(err, out);
         if (!method.equals("sgd")) {
-            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu, convex-relu, alternation or ccnn");
+            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation or ccnn");
         }
         if (arch == null) arch = "reference";
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
@@ -236,6 +250,53 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("%-22s %.3g%n", "constraint violation", run.violation());
             out.printf("%-22s %d neurons: %s%n", "recovered CNN", run.network().neurons(), run.relu().spec());
         }
+        out.printf("%-22s %d in %.1f s%n", "iterations", run.iterations(), run.seconds());
+        out.printf("%-22s %.2f%%%n", "train accuracy", 100 * trainEval.accuracy());
+        out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testEval.accuracy());
+        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        out.flush();
+        if (summaryJson != null) {
+            JsonObject j = run.provenance().deepCopy();
+            j.addProperty("trainAccuracy", trainEval.accuracy());
+            j.addProperty("seconds", run.seconds());
+            j.addProperty("iterations", run.iterations());
+            AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
+        }
+        return 0;
+    }
+
+    /** The circular, three-layer and pooled CNNs by their exact programs (dev.convexcnn.convex.CnnProgramTrainer). */
+    private int trainConvexCnn(PrintWriter err, PrintWriter out) throws java.io.IOException {
+        var c = convex;
+        var variant = method.equals("convex-circular") ? dev.convexcnn.convex.CnnProgramTrainer.Variant.CIRCULAR
+                : method.equals("convex-3layer") ? dev.convexcnn.convex.CnnProgramTrainer.Variant.THREE_LAYER
+                : dev.convexcnn.convex.CnnProgramTrainer.Variant.POOLED;
+        var s = new dev.convexcnn.convex.CnnProgramTrainer.Settings(variant, c.kernel, c.stride, !c.noBias, c.patterns, c.cells,
+                c.unitFilters, c.pool == null ? 0 : c.pool, c.lambdaFraction, c.lambda == null ? 0 : c.lambda,
+                dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, c.maxOuter, seed);
+        Dataset[] data = trainAndTest(err);
+        Dataset train = data[0], test = data[1];
+        err.printf("data: %d for training, %d for test; %s, %d patterns%n", train.size(), test.size(), variant.id, c.patterns);
+        var run = new dev.convexcnn.convex.CnnProgramTrainer(s).fit(train, st -> {
+            err.printf("iteration %d: objective %.6g, certificate %.3g, violation %.3g, %.1f s%n", st.iteration(), st.objective(),
+                    st.certificate(), st.violation(), st.seconds());
+            err.flush();
+        });
+        String name = variant == dev.convexcnn.convex.CnnProgramTrainer.Variant.POOLED ? "convex-relu-pool" + c.pool : method;
+        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-" + name + "-seed" + seed + ".cnn");
+        dev.convexcnn.nn.Evaluation trainEval = run.evaluate(train);
+        dev.convexcnn.nn.Evaluation testEval = run.evaluate(test);
+        run.provenance().addProperty("testAccuracy", testEval.accuracy());
+        run.save(model);
+        out.printf("%-22s %s%n", "model", model);
+        out.printf("%-22s %s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d%s%n", "program", variant.id, run.lambda(),
+                run.lambdaMax(), s.loss().id(), run.patternsKept(), c.patterns,
+                run.cellsKept() > 0 ? ", " + run.cellsKept() + " cells" : "");
+        out.printf("%-22s %.8g%n", "objective", run.objective());
+        out.printf("%-22s %.3g (tolerance %.1g, %s)%n", "certificate", run.stationarity(), c.tol,
+                run.converged() ? "reached" : "NOT reached: raise --max-iter or --max-outer");
+        out.printf("%-22s %.3g%n", "constraint violation", run.violation());
+        out.printf("%-22s %s%n", "recovered CNN", run.description());
         out.printf("%-22s %d in %.1f s%n", "iterations", run.iterations(), run.seconds());
         out.printf("%-22s %.2f%%%n", "train accuracy", 100 * trainEval.accuracy());
         out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testEval.accuracy());

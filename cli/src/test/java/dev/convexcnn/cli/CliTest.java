@@ -135,6 +135,31 @@ class CliTest {
     }
 
     @Test
+    void circularThreeLayerAndPooledProgramsPrintTheirCertificateAndSaveModelsThatEvalReads() throws IOException {
+        Path csv = digits(60);
+        String[][] runs = {
+                {"--method", "convex-circular", "--patterns", "4"},
+                {"--method", "convex-3layer", "--kernel", "4", "--stride", "4", "--patterns", "4", "--cells", "4"},
+                {"--method", "convex-relu", "--pool", "1", "--kernel", "4", "--stride", "4", "--patterns", "4"}};
+        String[] kinds = {"circular CNN", "-relu-linear", "relu-avgpool1"};
+        for (int a = 0; a < runs.length; a++) {
+            Path model = dir.resolve("cnn" + a + ".cnn");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--dataset", "digits:" + csv,
+                    "--lambda-fraction", "0.2", "--tol", "1e-5", "--max-iter", "100", "--max-outer", "2", "-o", model.toString()));
+            args.addAll(java.util.List.of(runs[a]));
+            Run t = run(args.toArray(new String[0]));
+            assertEquals(0, t.code, t.err);
+            assertTrue(t.out.contains("certificate") && t.out.contains("constraint violation") && t.out.contains("recovered CNN"), t.out);
+            Run e = run("eval", "--model", model.toString(), "--dataset", "digits:" + csv);
+            assertEquals(0, e.code, e.err);
+            assertTrue(e.out.contains(kinds[a]), e.out);
+        }
+        Run bad = run("train", "--method", "gated-relu", "--pool", "2", "--dataset", "digits:" + csv);
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("--pool"), bad.err);
+    }
+
+    @Test
     void redundancyReportsABlockAndRejectsABadShape() {
         Run r = run("redundancy", "--block", "bottleneck:k=32,kr=4", "--input", "14x14x16");
         assertEquals(0, r.code, r.err);

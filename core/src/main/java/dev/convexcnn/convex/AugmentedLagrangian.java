@@ -34,7 +34,7 @@ public final class AugmentedLagrangian {
 
     private AugmentedLagrangian() {}
 
-    public static Result solve(ExactReluProgram program, double[] x0, Settings s, Consumer<Outer> listener) {
+    public static Result solve(ConstrainedProgram program, double[] x0, Settings s, Consumer<Outer> listener) {
         long t0 = System.nanoTime();
         int m = (int) program.constraintCount();
         double[] gamma = new double[m], h = new double[m];

@@ -8,7 +8,7 @@ package dev.convexcnn.convex;
  * For the augmented Lagrangian, {@link #withMultipliers} gives the smooth-plus-group-lasso objective
  * loss + λΣ‖·‖ + (ρ/2) Σ max(0, γ/ρ − h(x))² − Σ γ²/(2ρ), with h(x) the constraint values.
  */
-public final class ExactReluProgram {
+public final class ExactReluProgram implements ConstrainedProgram {
     private final GatedReluProgram gated;
     private final PatchPatterns patterns;
     private final int gates, size, classes;
@@ -26,11 +26,11 @@ public final class ExactReluProgram {
         this.penalty = new GroupLasso(2, gates, size, classes, gated.penalty().lambda());
     }
 
-    public int dimension() { return 2 * gates * size * classes; }
+    @Override public int dimension() { return 2 * gates * size * classes; }
     public GroupLasso penalty() { return penalty; }
     public GatedReluProgram gated() { return gated; }
     /** Number of constraint values: 2 blocks × classes × n·P × p. */
-    public long constraintCount() { return 2L * classes * patterns.rows() * gates; }
+    @Override public long constraintCount() { return 2L * classes * patterns.rows() * gates; }
 
     /** W = V − V′ for x = [V; V′]. */
     public static double[] difference(double[] x) {
@@ -41,7 +41,7 @@ public final class ExactReluProgram {
     }
 
     /** The loss plus λ Σ‖·‖ of x, ignoring the constraints. */
-    public double objective(double[] x) {
+    @Override public double objective(double[] x) {
         return gated.smooth(difference(x), null) + penalty.value(x);
     }
 
@@ -50,7 +50,7 @@ public final class ExactReluProgram {
      * block b, class k, pattern j): h = s_j (z·v_{b,k,j}). One matrix product for all blocks and classes, so the
      * product has 2·c·p columns rather than p.
      */
-    public void constraints(double[] x, double[] out) {
+    @Override public void constraints(double[] x, double[] out) {
         int rows = patterns.rows(), cols = 2 * classes * gates;
         double[] vAll = new double[size * cols];
         gather(x, vAll);
@@ -60,13 +60,6 @@ public final class ExactReluProgram {
             int o = r * cols, so = r * gates;
             for (int col = 0; col < cols; col++) out[o + col] *= s[so + col % gates];
         }
-    }
-
-    /** Σ max(0, −h)²: how far x is from feasible. */
-    public double violation(double[] hValues) {
-        double v = 0;
-        for (double hv : hValues) if (hv < 0) v += hv * hv;
-        return v;
     }
 
     /** All weights as one h × (2·c·p) matrix, column (b·c + k)·p + j = the group of block b, class k, pattern j. */
@@ -102,7 +95,7 @@ public final class ExactReluProgram {
     }
 
     /** The augmented Lagrangian objective for multipliers γ (same layout as h) and penalty ρ. */
-    public CompositeObjective withMultipliers(double[] gamma, double rho) {
+    @Override public CompositeObjective withMultipliers(double[] gamma, double rho) {
         final int rows = patterns.rows(), h = size, half = gates * size * classes, cols = 2 * classes * gates;
         final double[] hv = new double[(int) constraintCount()];
         final double[] wg = new double[half];

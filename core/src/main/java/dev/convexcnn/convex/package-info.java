@@ -6,5 +6,9 @@
  * The network: f_k(x) = Σ_neurons Σ_patches (z_p(x)·u)₊ v_k, a convolution, a ReLU, a sum over all positions
  * (global sum pooling) and a linear layer. With ten classes the program is solved as ten scalar-output networks
  * that share the sampled patterns, as the scnn library does: every recovered neuron feeds one class.
+ * <p>
+ * Beyond it: the circular CNN (spectral ℓ1 program in Fourier coordinates, {@link dev.convexcnn.convex.CircularProgram}),
+ * the three-layer CNN with two ReLU layers ({@link dev.convexcnn.convex.ThreeLayerProgram}) and the average-pooling
+ * variant ({@link dev.convexcnn.convex.PooledReluProgram}), all on {@link dev.convexcnn.convex.LinearConeProgram}.
  */
 package dev.convexcnn.convex;

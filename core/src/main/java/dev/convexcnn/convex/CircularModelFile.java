@@ -1,0 +1,71 @@
+package dev.convexcnn.convex;
+
+import com.google.gson.JsonObject;
+import dev.convexcnn.data.Normalization;
+import dev.convexcnn.io.ModelFormatException;
+import dev.convexcnn.io.TensorFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A circular CNN on disk (meta.kind = "circular-cnn"), in the container of {@link TensorFile}: image size,
+ * classes, normalisation and provenance in the header; filters u and maps w (m × H·W), output weights and classes
+ * (m) as tensors. The nn layers pad with zeros, not circularly, so the network has a file of its own.
+ */
+public final class CircularModelFile {
+    public static final String KIND = "circular-cnn";
+
+    private CircularModelFile() {}
+
+    public static void save(Path path, CircularCnn net, JsonObject provenance) throws IOException {
+        int m = net.units().size(), d = net.height() * net.width();
+        JsonObject meta = new JsonObject();
+        meta.addProperty("kind", KIND);
+        meta.addProperty("height", net.height());
+        meta.addProperty("width", net.width());
+        meta.addProperty("classes", net.classes());
+        meta.add("normalization", net.normalization().toJson());
+        meta.add("provenance", provenance);
+        float[] u = new float[m * d], w = new float[m * d], v = new float[m], k = new float[m];
+        for (int a = 0; a < m; a++) {
+            CircularCnn.Unit un = net.units().get(a);
+            for (int t = 0; t < d; t++) { u[a * d + t] = (float) un.filter()[t]; w[a * d + t] = (float) un.map()[t]; }
+            v[a] = (float) un.output();
+            k[a] = un.cls();
+        }
+        Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
+        t.put("filters", new TensorFile.Tensor(new int[] {m, d}, u));
+        t.put("maps", new TensorFile.Tensor(new int[] {m, d}, w));
+        t.put("outputs", new TensorFile.Tensor(new int[] {m}, v));
+        t.put("classes", new TensorFile.Tensor(new int[] {m}, k));
+        new TensorFile(meta, t).write(path);
+    }
+
+    public static boolean isCircular(TensorFile f) {
+        return f.meta() != null && f.meta().has("kind") && KIND.equals(f.meta().get("kind").getAsString());
+    }
+
+    public static CircularCnn load(Path path, TensorFile f) throws ModelFormatException {
+        try {
+            JsonObject meta = f.meta();
+            int h = meta.get("height").getAsInt(), w = meta.get("width").getAsInt(), c = meta.get("classes").getAsInt(), d = h * w;
+            float[] u = f.tensor("filters", path).values(), mp = f.tensor("maps", path).values();
+            float[] v = f.tensor("outputs", path).values(), k = f.tensor("classes", path).values();
+            List<CircularCnn.Unit> units = new ArrayList<>();
+            for (int a = 0; a < v.length; a++) {
+                double[] uu = new double[d], ww = new double[d];
+                for (int t = 0; t < d; t++) { uu[t] = u[a * d + t]; ww[t] = mp[a * d + t]; }
+                int cls = Math.round(k[a]);
+                if (cls < 0 || cls >= c) throw new IllegalArgumentException("unit " + a + " feeds class " + cls + " of " + c);
+                units.add(new CircularCnn.Unit(uu, ww, v[a], cls));
+            }
+            return new CircularCnn(h, w, c, Normalization.fromJson(meta.getAsJsonObject("normalization")), units);
+        } catch (RuntimeException e) {
+            throw new ModelFormatException(path + ": damaged circular-cnn model (" + e.getMessage() + ")");
+        }
+    }
+}
