@@ -140,4 +140,29 @@ class DccnnTest {
         assertEquals(Math.log(3), dual.dualObjective(), 1e-9);
         assertEquals(Math.log(3), PenalizedProgram.primalObjective(fs, rec.w(), lambda), 1e-12);
     }
+
+    @Test
+    void trainerCertifiesEachLayerAndTheModelPredictsAsTheRecoveredA() {
+        Dataset d = CcnnTrainerTest.bars(80, 11);
+        LayerSettings l1 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(3);
+        LayerSettings l2 = CcnnTrainerTest.small(Kernel.INVERSE_POLYNOMIAL, Approximation.NYSTROM, 6000).withFilters(0)
+                .withPatch(2, 1, 0).withPooling(2, 2);
+        DccnnSettings s = DccnnSettings.of(CcnnTrainerTest.settings(List.of(l1, l2), 1000)).withLambda(0.1, 0).withTolerance(1e-7, 50);
+        List<String> messages = new java.util.ArrayList<>();
+        CcnnModel model = DccnnTrainer.fit(d, s, new CcnnListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        });
+        assertTrue(model.isDual());
+        assertEquals(2, model.dualCertificates().size());
+        for (DualCertificate c : model.dualCertificates()) {
+            System.out.println(c);
+            assertTrue(c.gap() >= -1e-9 && c.gap() < 1e-5, "gap " + c.gap());
+            assertTrue(c.filters() >= 1 && c.filters() <= c.subspace());
+        }
+        assertEquals(Math.min(3, model.dualCertificates().get(0).filters()), model.layers().get(0).filterCount());
+        // The model's logits equal the recovered A's on the layer-2 features (its exact form).
+        CcnnModel again = DccnnTrainer.fit(d, s, null);
+        assertArrayEquals(model.logits(d), again.logits(d), 0);
+        assertTrue(model.evaluate(d).accuracy() > 0.6, "train accuracy " + model.evaluate(d).accuracy());
+    }
 }
