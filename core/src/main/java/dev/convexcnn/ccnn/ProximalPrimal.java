@@ -9,8 +9,8 @@ package dev.convexcnn.ccnn;
 public final class ProximalPrimal {
     private ProximalPrimal() {}
 
-    /** W-layout solution, its objective, and the primal objective after each iteration. */
-    public record Result(double[] w, double objective, double[] history) {}
+    /** W-layout solution and its objective. */
+    public record Result(double[] w, double objective) {}
 
     public static Result solve(FeatureSource fs, double lambda, int iterations, double featureNorm) {
         int m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1, n = fs.size();
@@ -20,7 +20,6 @@ public final class ProximalPrimal {
         double eta = 1 / L;
         double[] x = new double[len], y = new double[len];
         double t = 1;
-        double[] hist = new double[iterations];
         for (int it = 0; it < iterations; it++) {
             PenalizedProgram.Pass p = PenalizedProgram.pass(fs, y, true);
             double[] next = new double[len];
@@ -32,8 +31,7 @@ public final class ProximalPrimal {
             for (int i = 0; i < len; i++) y[i] = next[i] + (t - 1) / tNext * (next[i] - x[i]);
             x = next;
             t = tNext;
-            hist[it] = PenalizedProgram.primalObjective(fs, x, lambda);
         }
-        return new Result(x, iterations == 0 ? PenalizedProgram.primalObjective(fs, x, lambda) : hist[iterations - 1], hist);
+        return new Result(x, PenalizedProgram.primalObjective(fs, x, lambda));
     }
 }
