@@ -126,6 +126,9 @@ final class TrainCommand implements Callable<Integer> {
                 description = "dccnn: hold a layer's pooled features in memory when they fit in this many MiB, else stream them every pass "
                         + "(default: ${DEFAULT-VALUE}). dccnn also reads --lambda, --lambda-fraction (λ/λ_max) and --tol (relative duality gap).")
         long featureCacheMb = 512;
+        @Option(names = "--step-balance", defaultValue = "1",
+                description = "dccnn: β of the primal–dual steps τ = β/L, σ = 1/(βL) (default: ${DEFAULT-VALUE}).")
+        double stepBalance = 1;
     }
 
     static final class ConvexOptions {
@@ -336,7 +339,7 @@ final class TrainCommand implements Callable<Integer> {
         if (dual) {
             if (c.featureCacheMb < 0) throw new IllegalArgumentException("--feature-cache-mb must be >= 0, got " + c.featureCacheMb);
             ds = dev.convexcnn.ccnn.DccnnSettings.of(s).withLambda(convex.lambdaFraction, convex.lambda == null ? 0 : convex.lambda)
-                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20);
+                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance);
         }
         Dataset[] d = trainAndTest(err);
         err.printf("data: %d for training, %d for test; %s with %d layer(s)%n", d[0].size(), d[1].size(), dual ? "DCCNN" : "CCNN", c.layers);

@@ -12,7 +12,7 @@ package dev.convexcnn.ccnn;
  * @param balance            β of the primal–dual steps τ = β/L, σ = 1/(βL)
  * @param tolerance          stop when the duality gap ≤ tolerance·max(1, |P|)
  * @param checkEvery         iterations between gap checks (each costs one pass and one SVD)
- * @param rankTolerance      recovery keeps singular values of −G ≥ (1 − rankTolerance)·λ
+ * @param rankTolerance      recovery keeps singular values of −G ≥ (1 − rankTolerance)·σ_max(−G)
  * @param recoveryIterations iterations of the small S fit
  * @param powerIterations    power iterations for ‖F‖₂ (the step sizes)
  * @param featureCacheBytes  a layer's pooled features (n·Q·m doubles) are held in memory when they fit in this many
@@ -34,9 +34,11 @@ public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lam
         if (featureCacheBytes < 0) throw new IllegalArgumentException("feature cache must be >= 0 bytes, got " + featureCacheBytes);
     }
 
-    /** λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 50, rank tolerance 1e-3, 1,000 recovery and 30 power iterations, features cached up to 512 MiB. */
+    /**
+     * λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 50, rank tolerance 0.1 (generous: extra directions cost
+     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB. */
     public static DccnnSettings of(CcnnSettings base) {
-        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 50, 1e-3, 1000, 30, 512L << 20);
+        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 50, 0.1, 1000, 30, 512L << 20);
     }
 
     public DccnnSettings withLambda(double fraction, double absolute) {

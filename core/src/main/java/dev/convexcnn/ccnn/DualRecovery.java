@@ -8,7 +8,8 @@ import dev.convexcnn.linalg.Gemm;
  * KKT: −G(p*) ∈ λ∂‖A*‖_*, so A*'s singular vectors are the singular vectors of −G(p*) whose singular value is λ.
  * <ol>
  *   <li>G = G(p) (one streamed pass), SVD of −G (read as m × (Q·(C−1))).</li>
- *   <li>Keep the r pairs (U₁, V₁) with σ ≥ (1 − rankTolerance)·λ: the filter subspace (m × r).</li>
+ *   <li>Keep the r pairs (U₁, V₁) with σ ≥ (1 − rankTolerance)·σ_max (= λ at the optimum when A* ≠ 0): the filter
+ *       subspace (m × r).</li>
  *   <li>The filter outputs H_i = Φ(x_i)U₁ (Q × r per sample, one pass): the conv layer's outputs.</li>
  *   <li>Fit the r×r matrix S ⪰ 0 by min_S (1/n)Σ ℓ(f_{U₁SV₁ᵀ}(x_i), y_i) + λ tr(S) (accelerated projected
  *       gradient with backtracking; tr S = ‖U₁SV₁ᵀ‖_* on the PSD cone), then S = E diag(e) Eᵀ.</li>
@@ -42,9 +43,11 @@ public final class DualRecovery {
         DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, g).svd();
         double[] sv = svd.s();
         int k = sv.length, r = 0;
-        while (r < k && sv[r] >= (1 - rankTolerance) * lambda) r++;
+        // Relative to σ_max rather than λ: at the exact optimum σ_max = λ whenever A* ≠ 0 (and the S fit returns 0
+        // when A* = 0), and an inexact dual point keeps its top directions instead of losing them all.
+        while (r < k && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
         if (r == 0) {
-            // ‖G‖₂ < λ strictly: A* = 0. One zero filter keeps the model well formed.
+            // G = 0: A* = 0. One zero filter keeps the model well formed.
             double[] u = new double[m];
             u[0] = 1;
             return new Result(new CcnnModel.Factors(u, new double[] {0}, new double[cols], m, Q, c1, 0), 0,
