@@ -18,6 +18,37 @@ import org.junit.jupiter.api.Test;
  * and a GC, so the figure is what training adds (plus what the JVM already held).
  */
 class DccnnMemoryManualTest {
+    /** The same run in a plain JVM (java -cp ... dev.convexcnn.ccnn.DccnnMemoryManualTest MODE N ITERATIONS). */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ccnn.memory", args[0]);
+        System.setProperty("ccnn.n", args[1]);
+        System.setProperty("ccnn.iterations", args[2]);
+        new DccnnMemoryManualTest().memory();
+    }
+
+    /**
+     * The first n MNIST training images; kept as a small file (-Dccnn.head=FILE, default the temp dir) so that runs
+     * under a small -Xmx do not have to load the whole training set first.
+     */
+    static Dataset head(int n) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Path.of(System.getProperty("ccnn.head",
+                System.getProperty("java.io.tmpdir") + "/convexcnn-mnist-head-" + n + ".bin"));
+        if (!java.nio.file.Files.exists(f)) {
+            Dataset d = Datasets.load("mnist", true, DataCache.resolve(null), false, s -> { }).head(n);
+            try (var out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(f)))) {
+                for (float v : d.pixels()) out.writeFloat(v);
+                for (int y : d.labels()) out.writeInt(y);
+            }
+        }
+        float[] px = new float[n * 784];
+        int[] y = new int[n];
+        try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(java.nio.file.Files.newInputStream(f)))) {
+            for (int i = 0; i < px.length; i++) px[i] = in.readFloat();
+            for (int i = 0; i < n; i++) y[i] = in.readInt();
+        }
+        return new Dataset("mnist-head-" + n, 28, 28, 1, 10, px, y);
+    }
+
     @Test
     void memory() throws Exception {
         String mode = System.getProperty("ccnn.memory");
@@ -25,7 +56,7 @@ class DccnnMemoryManualTest {
         int n = Integer.getInteger("ccnn.n", 100);
         int iterations = Integer.getInteger("ccnn.iterations", 20);
         int m = Integer.getInteger("ccnn.features", 500);
-        Dataset train = Datasets.load("mnist", true, DataCache.resolve(null), false, s -> { }).head(n);
+        Dataset train = head(n);
         LayerSettings ls = LayerSettings.mnistLayer1().withFeatures(m).withPooling(6, 6).withIterations(iterations);
         CcnnSettings s = CcnnSettings.layers(1).withLayer(0, ls);
         System.gc();
