@@ -371,9 +371,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("%-24s %s, %d layer(s), %s kernel via %s%n", method, dual ? "dual + weight recovery" : "projected SGD", c.layers, top.kernel(), top.approximation());
         if (dual) {
             for (var dc : model.dualCertificates()) {
-                out.printf("%-24s P %.8g − D %.8g = %.3g (relative %.3g); λ = %.4g (%.4g·λ_max); ‖G(p)‖₂/λ = %.6f; %d iterations%n",
+                out.printf("%-24s P %.8g − D %.8g = %.3g (relative %.3g); λ = %.4g (%.4g·λ_max); ‖G(p)‖₂/λ = %.6f; %d iterations; A from the %s%n",
                         "duality gap, layer " + dc.layer(), dc.primal(), dc.dual(), dc.gap(), dc.relativeGap(), dc.lambda(),
-                        dc.lambda() / dc.lambdaMax(), dc.constraintRatio(), dc.iterations());
+                        dc.lambda() / dc.lambdaMax(), dc.constraintRatio(), dc.iterations(), dc.source());
             }
         } else {
             for (var cert : model.certificates()) {

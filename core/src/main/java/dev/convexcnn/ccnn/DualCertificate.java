@@ -8,10 +8,13 @@ package dev.convexcnn.ccnn;
  * @param constraintRatio ‖G(p)‖₂/λ of the raw dual iterate (≤ 1: feasible before scaling)
  * @param subspace        singular pairs of −G(p) at λ kept by the recovery (the candidate filters)
  * @param filters         rank of the recovered A
+ * @param source          "dual" when A came from {@link DualRecovery}; "multiplier" when the solver's own primal
+ *                        iterate (the spectral constraint's multiplier) had an objective lower by more than the tolerance and was kept instead
+ *                        (an inexact dual point can point the recovery at the wrong subspace)
  */
 public record DualCertificate(int layer, int samples, double lambda, double lambdaMax, double primal, double dual,
                               double constraintRatio, int subspace, int filters, int iterations, double seconds,
-                              double accuracy) {
+                              double accuracy, String source) {
     public double gap() { return primal - dual; }
 
     public double relativeGap() { return gap() / Math.max(Math.abs(primal), 1e-300); }

@@ -157,6 +157,7 @@ class DccnnTest {
         for (DualCertificate c : model.dualCertificates()) {
             System.out.println(c);
             assertTrue(c.gap() >= -1e-9 && c.gap() < 1e-5, "gap " + c.gap());
+            assertTrue(c.source().equals("dual") || c.source().equals("multiplier"), c.source());
             assertTrue(c.filters() >= 1 && c.filters() <= c.subspace());
         }
         assertEquals(Math.min(3, model.dualCertificates().get(0).filters()), model.layers().get(0).filterCount());
