@@ -49,6 +49,12 @@ final class EvalCommand implements Callable<Integer> {
             print(out, d, net.evaluate(d), "circular CNN, " + net.units().size() + " units");
             return 0;
         }
+        if (dev.convexcnn.ccnn.CcnnModelFile.isCcnn(file)) {
+            var c = dev.convexcnn.ccnn.CcnnModelFile.load(model, file);
+            print(out, d, c.evaluate(d), String.format("%s, %d layer(s), %d filters (%,d parameters)", c.isDual() ? "DCCNN" : "CCNN",
+                    c.layers().size(), c.filterCount(), c.parameterCount()));
+            return 0;
+        }
         ModelFile.SavedModel m = ModelFile.load(model);
         var in = m.net().inputShape();
         if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {

@@ -27,13 +27,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Methods: sgd (the baseline CNN, optimiser sgd or adam); gated-relu and convex-relu (two-layer",
                 "CNNs by their convex programs, with an optimality certificate; convex-relu --pool A for the",
                 "average-pooling variant); convex-circular and convex-3layer (the circular CNN and the three-layer",
-                "CNN with two ReLU layers by their exact convex programs)."})
+                "CNN with two ReLU layers by their exact convex programs); ccnn (convexified CNN, projected SGD) and",
+                "dccnn (its dual, with weight recovery and a duality-gap certificate)."})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
     @Option(names = "--method", defaultValue = "sgd",
-            description = "sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation or ccnn (default: ${DEFAULT-VALUE}).")
+            description = "sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation, ccnn or dccnn (default: ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
@@ -98,18 +99,38 @@ final class TrainCommand implements Callable<Integer> {
     static final class CcnnOptions {
         @Option(names = "--layers", defaultValue = "2", description = "1, 2 or 3 convexified layers (default: ${DEFAULT-VALUE}).")
         int layers = 2;
-        @Option(names = "--ccnn-kernel", description = "gaussian or inverse-polynomial (default: each layer's reference setting).")
+        @Option(names = "--ccnn-kernel", description = "gaussian or inverse-polynomial (default: each layer's reference setting, gaussian).")
         String kernel;
-        @Option(names = "--features", description = "Kernel features per layer (default: 500, 1000, ...).")
-        Integer features;
-        @Option(names = "--radius", description = "Nuclear-norm radius R (default: 200, 500, ...).")
-        Double radius;
-        @Option(names = "--ccnn-lr", description = "Projected-SGD learning rate (default: 0.2, 1, ...).")
-        Double lr;
-        @Option(names = "--iterations", description = "Projected-SGD iterations per layer (default: 1000, 2000, ...).")
-        Integer iterations;
-        @Option(names = "--filters", description = "Filters recovered per layer (default: 16, 32, ...).")
-        Integer filters;
+        @Option(names = "--approximation", description = "fourier (random Fourier features, gaussian only) or nystrom (default: fourier for "
+                + "gaussian, nystrom for inverse-polynomial).")
+        String approximation;
+        @Option(names = "--gamma", paramLabel = "G[,G...]", description = "Gaussian kernel γ, one value or one per layer (default: 0.2, 2, 2).")
+        String gamma;
+        @Option(names = "--features", paramLabel = "M[,M...]", description = "Kernel features per layer, one value or one per layer (default: 500, 1000, 1000).")
+        String features;
+        @Option(names = "--radius", paramLabel = "R[,R...]", description = "ccnn: nuclear-norm radius R, one value or one per layer (default: 200, 500, 500). "
+                + "dccnn uses --lambda / --lambda-fraction instead.")
+        String radius;
+        @Option(names = "--ccnn-lr", paramLabel = "LR[,LR...]", description = "ccnn: projected-SGD learning rate, one value or one per layer (default: 0.2, 1, 1).")
+        String lr;
+        @Option(names = "--iterations", paramLabel = "T[,T...]", description = "Iterations per layer: projected-SGD steps (ccnn) or dual passes over "
+                + "the data (dccnn), one value or one per layer (default: 1000, 2000, 2000).")
+        String iterations;
+        @Option(names = "--filters", paramLabel = "R[,R...]", description = "Filters recovered per layer; 0 on the last layer keeps the whole rank "
+                + "(default: 16, 32, 32).")
+        String filters;
+        @Option(names = "--ccnn-batch", defaultValue = "50", description = "ccnn: projected-SGD mini-batch (default: ${DEFAULT-VALUE}).")
+        int batch = 50;
+        @Option(names = "--certificate-samples", defaultValue = "0",
+                description = "ccnn: training samples the Frank–Wolfe certificate is computed on (0: all; default: ${DEFAULT-VALUE}).")
+        int certificateSamples = 0;
+        @Option(names = "--feature-cache-mb", defaultValue = "512",
+                description = "dccnn: hold a layer's pooled features in memory when they fit in this many MiB, else stream them every pass "
+                        + "(default: ${DEFAULT-VALUE}). dccnn also reads --lambda, --lambda-fraction (λ/λ_max) and --tol (relative duality gap).")
+        long featureCacheMb = 512;
+        @Option(names = "--step-balance", defaultValue = "1",
+                description = "dccnn: β of the primal–dual steps τ = β/L, σ = 1/(βL) (default: ${DEFAULT-VALUE}).")
+        double stepBalance = 1;
     }
 
     static final class ConvexOptions {
@@ -152,9 +173,9 @@ final class TrainCommand implements Callable<Integer> {
         if (convex.pool != null) throw new IllegalArgumentException("--pool needs --method convex-relu");
         if (method.equals("gated-relu") || method.equals("convex-relu")) return trainConvex(err, out);
         if (method.equals("alternation")) return trainAlternation(err, out);
-        if (method.equals("ccnn")) return trainCcnn(err, out);
+        if (method.equals("ccnn") || method.equals("dccnn")) return trainCcnn(err, out, method.equals("dccnn"));
         if (!method.equals("sgd")) {
-            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation or ccnn");
+            throw new IllegalArgumentException("--method '" + method + "' is not available: use sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation, ccnn or dccnn");
         }
         if (arch == null) arch = "reference";
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
@@ -351,44 +372,126 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int trainCcnn(PrintWriter err, PrintWriter out) throws java.io.IOException {
+    private int trainCcnn(PrintWriter err, PrintWriter out, boolean dual) throws java.io.IOException {
         var c = ccnn;
         if (c.layers < 1 || c.layers > 3) throw new IllegalArgumentException("--layers must be 1, 2 or 3, got " + c.layers);
-        var s = dev.convexcnn.ccnn.CcnnSettings.layers(c.layers).withSeed(seed);
+        var s = dev.convexcnn.ccnn.CcnnSettings.layers(c.layers).withSeed(seed).withBatchSize(c.batch)
+                .withCertificateSamples(c.certificateSamples);
+        double[] gammas = perLayer("--gamma", c.gamma, c.layers), feats = perLayer("--features", c.features, c.layers),
+                radii = perLayer("--radius", c.radius, c.layers), lrs = perLayer("--ccnn-lr", c.lr, c.layers),
+                iters = perLayer("--iterations", c.iterations, c.layers), filt = perLayer("--filters", c.filters, c.layers);
         for (int i = 0; i < c.layers; i++) {
             var l = s.layers().get(i);
-            if (c.kernel != null) {
-                var k = dev.convexcnn.ccnn.Kernel.parse(c.kernel);
-                l = l.withKernel(k, k == dev.convexcnn.ccnn.Kernel.GAUSSIAN ? l.approximation()
-                        : dev.convexcnn.ccnn.Approximation.parse("nystrom"));
+            if (c.kernel != null || c.approximation != null) {
+                var k = c.kernel != null ? dev.convexcnn.ccnn.Kernel.parse(c.kernel) : l.kernel();
+                var a = c.approximation != null ? dev.convexcnn.ccnn.Approximation.parse(c.approximation)
+                        : k == dev.convexcnn.ccnn.Kernel.GAUSSIAN ? l.approximation() : dev.convexcnn.ccnn.Approximation.NYSTROM;
+                l = l.withKernel(k, a);
             }
-            if (c.features != null) l = l.withFeatures(c.features);
-            if (c.radius != null) l = l.withRadius(c.radius);
-            if (c.lr != null) l = l.withLearningRate(c.lr);
-            if (c.iterations != null) l = l.withIterations(c.iterations);
-            if (c.filters != null) l = l.withFilters(c.filters);
+            if (gammas != null) l = l.withGamma(gammas[i]);
+            if (feats != null) l = l.withFeatures(whole("--features", feats[i]));
+            if (radii != null) l = l.withRadius(radii[i]);
+            if (lrs != null) l = l.withLearningRate(lrs[i]);
+            if (iters != null) l = l.withIterations(whole("--iterations", iters[i]));
+            if (filt != null) l = l.withFilters(whole("--filters", filt[i]));
             s = s.withLayer(i, l);
         }
+        dev.convexcnn.ccnn.DccnnSettings ds = null;
+        if (dual) {
+            if (c.featureCacheMb < 0) throw new IllegalArgumentException("--feature-cache-mb must be >= 0, got " + c.featureCacheMb);
+            ds = dev.convexcnn.ccnn.DccnnSettings.of(s).withLambda(convex.lambdaFraction, convex.lambda == null ? 0 : convex.lambda)
+                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance);
+        }
         Dataset[] d = trainAndTest(err);
-        err.printf("data: %d for training, %d for test; CCNN with %d layer(s)%n", d[0].size(), d[1].size(), c.layers);
-        var model = dev.convexcnn.ccnn.CcnnTrainer.fit(d[0], s, new dev.convexcnn.ccnn.CcnnListener() {
+        err.printf("data: %d for training, %d for test; %s with %d layer(s)%n", d[0].size(), d[1].size(), dual ? "DCCNN" : "CCNN", c.layers);
+        var listener = new dev.convexcnn.ccnn.CcnnListener() {
             @Override public void onMessage(String m) {
                 err.println(m);
                 err.flush();
             }
-        });
+        };
+        long t0 = System.nanoTime();
+        var model = dual ? dev.convexcnn.ccnn.DccnnTrainer.fit(d[0], ds, listener) : dev.convexcnn.ccnn.CcnnTrainer.fit(d[0], s, listener);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long peak = peakHeapBytes();
         Evaluation e = model.evaluate(d[1]);
-        var cert = model.certificate();
-        out.printf("%-22s %d layer(s), %s%n", "ccnn", c.layers, s.layers().get(c.layers - 1).kernel());
-        out.printf("%-22s gap %.4g on objective %.6g (relative %.3g); ‖A‖* = %.4g ≤ R = %.4g: %s%n", "certificate (last layer)",
-                cert.gap(), cert.objective(), cert.relativeGap(), cert.nuclearNorm(), cert.radius(), cert.feasible() ? "feasible" : "INFEASIBLE");
-        out.printf("%-22s %d%n", "filters", model.filterCount());
-        out.printf("%-22s %,d%n", "parameters", model.parameterCount());
-        out.printf("%-22s %.2f%% (error %.2f%%)%n", "test accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
-        out.printf("%-22s %s%n", "model", "not saved: CCNN models have no file format yet");
-        out.printf("%-22s %s%n", "backend", Backend.get().kind());
+        Path file = output != null ? output : Path.of("runs", safe(dataset) + "-" + method + "-seed" + seed + ".ccnn");
+        JsonObject prov = new JsonObject();
+        prov.addProperty("dataset", dataset);
+        prov.addProperty("trainSamples", d[0].size());
+        prov.addProperty("testAccuracy", e.accuracy());
+        prov.addProperty("trainSeconds", seconds);
+        prov.addProperty("peakHeapBytes", peak);
+        if (dual) {
+            prov.addProperty("lambdaFraction", ds.lambdaFraction());
+            prov.addProperty("lambda", ds.lambda());
+            prov.addProperty("tolerance", ds.tolerance());
+        }
+        dev.convexcnn.ccnn.CcnnModelFile.save(file, model, prov);
+        var top = s.layers().get(c.layers - 1);
+        out.printf("%-24s %s, %d layer(s), %s kernel via %s%n", method, dual ? "dual + weight recovery" : "projected SGD", c.layers, top.kernel(), top.approximation());
+        if (dual) {
+            for (var dc : model.dualCertificates()) {
+                out.printf("%-24s P %.8g − D %.8g = %.3g (relative %.3g); λ = %.4g (%.4g·λ_max); ‖G(p)‖₂/λ = %.6f; %d iterations; A from the %s%n",
+                        "duality gap, layer " + dc.layer(), dc.primal(), dc.dual(), dc.gap(), dc.relativeGap(), dc.lambda(),
+                        dc.lambda() / dc.lambdaMax(), dc.constraintRatio(), dc.iterations(), dc.source());
+            }
+        } else {
+            for (var cert : model.certificates()) {
+                out.printf("%-24s FW gap %.4g on objective %.6g (relative %.3g); ‖A‖* = %.4g ≤ R = %.4g: %s%n", "certificate, layer " + cert.layer(),
+                        cert.gap(), cert.objective(), cert.relativeGap(), cert.nuclearNorm(), cert.radius(), cert.feasible() ? "feasible" : "INFEASIBLE");
+            }
+        }
+        out.printf("%-24s %d (last layer %d)%n", "filters", model.filterCount(), model.finalFilters());
+        out.printf("%-24s %,d (convex variable of the last layer: %,d)%n", "parameters", model.parameterCount(), model.convexParameterCount());
+        out.printf("%-24s %.2f%% (error %.2f%%)%n", "test accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
+        out.printf("%-24s %.1f s%n", "training time", seconds);
+        out.printf("%-24s %.1f MiB (sum of the heap pools' peaks, data included)%n", "peak heap", peak / 1048576.0);
+        out.printf("%-24s %s%n", "model", file);
+        out.printf("%-24s %s%n", "backend", Backend.get().kind());
         out.flush();
+        if (summaryJson != null) {
+            JsonObject j = prov.deepCopy();
+            j.addProperty("method", method);
+            j.addProperty("filters", model.filterCount());
+            j.addProperty("parameters", model.parameterCount());
+            j.addProperty("model", file.toString());
+            AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
+        }
         return 0;
+    }
+
+    /** One value for every layer, or one per layer, from a comma-separated flag value; null when the flag is absent. */
+    static double[] perLayer(String flag, String value, int layers) {
+        if (value == null) return null;
+        String[] parts = value.split(",");
+        if (parts.length != 1 && parts.length != layers) {
+            throw new IllegalArgumentException(flag + " takes one value or " + layers + " (one per layer), got '" + value + "'");
+        }
+        double[] out = new double[layers];
+        for (int i = 0; i < layers; i++) {
+            String p = parts[parts.length == 1 ? 0 : i].trim();
+            try {
+                out[i] = Double.parseDouble(p);
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(flag + ": '" + p + "' is not a number");
+            }
+        }
+        return out;
+    }
+
+    private static int whole(String flag, double v) {
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) throw new IllegalArgumentException(flag + " needs whole numbers, got " + v);
+        return (int) v;
+    }
+
+    /** The sum of the heap memory pools' peak usage since the JVM started. */
+    static long peakHeapBytes() {
+        long sum = 0;
+        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) sum += pool.getPeakUsage().getUsed();
+        }
+        return sum;
     }
 
     static String safe(String dataset) {

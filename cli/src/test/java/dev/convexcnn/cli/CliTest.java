@@ -160,6 +160,37 @@ class CliTest {
     }
 
     @Test
+    void ccnnAndDccnnPrintTheirCertificatesAndSaveAModelEvalReads() throws IOException {
+        Path csv = digits(90);
+        Path primal = dir.resolve("p.ccnn");
+        Run p = run("train", "--method", "ccnn", "--dataset", "digits:" + csv, "--layers", "1", "--features", "30",
+                "--iterations", "40", "--ccnn-lr", "2", "--radius", "5", "--filters", "3", "-o", primal.toString());
+        assertEquals(0, p.code, p.err);
+        assertTrue(p.out.contains("certificate, layer 1") && p.out.contains("filters") && p.out.contains("parameters"), p.out);
+        Run pe = run("eval", "--model", primal.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, pe.code, pe.err);
+        assertTrue(pe.out.contains("CCNN, 1 layer(s)"), pe.out);
+
+        Path dual = dir.resolve("d.ccnn");
+        Run d = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "1", "--features", "30",
+                "--iterations", "400", "--lambda-fraction", "0.1", "--tol", "1e-6", "--approximation", "nystrom",
+                "--ccnn-kernel", "inverse-polynomial", "-o", dual.toString());
+        assertEquals(0, d.code, d.err);
+        assertTrue(d.out.contains("duality gap, layer 1") && d.out.contains("filters"), d.out);
+        Run de = run("eval", "--model", dual.toString(), "--dataset", "digits:" + csv);
+        assertEquals(0, de.code, de.err);
+        assertTrue(de.out.contains("DCCNN, 1 layer(s)"), de.out);
+
+        Run bad = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "2", "--gamma", "1,2,3");
+        assertEquals(2, bad.code);
+        assertTrue(bad.err.contains("--gamma") && bad.err.contains("1,2,3"), bad.err);
+        Run badKernel = run("train", "--method", "ccnn", "--dataset", "digits:" + csv, "--layers", "1", "--approximation", "fourier",
+                "--ccnn-kernel", "inverse-polynomial");
+        assertEquals(2, badKernel.code);
+        assertTrue(badKernel.err.contains("random Fourier features need the Gaussian kernel"), badKernel.err);
+    }
+
+    @Test
     void redundancyReportsABlockAndRejectsABadShape() {
         Run r = run("redundancy", "--block", "bottleneck:k=32,kr=4", "--input", "14x14x16");
         assertEquals(0, r.code, r.err);

@@ -56,9 +56,11 @@ public final class CcnnModel {
     private final List<Certificate> certificates;
     private final List<IterationRecord> log;
     private final String trainedOn;
+    private final List<DualCertificate> dualCertificates;
 
     private CcnnModel(List<CcnnLayer> layers, Factors factors, int r, int classes, CcnnSettings settings,
-                      List<Certificate> certificates, List<IterationRecord> log, String trainedOn) {
+                      List<Certificate> certificates, List<IterationRecord> log, String trainedOn,
+                      List<DualCertificate> dualCertificates) {
         if (r < 1 || r > factors.k()) throw new IllegalArgumentException("filters must be in 1.." + factors.k() + ", got " + r);
         CcnnLayer top = layers.get(layers.size() - 1);
         this.layers = List.copyOf(layers.subList(0, layers.size() - 1));
@@ -70,6 +72,7 @@ public final class CcnnModel {
         this.certificates = List.copyOf(certificates);
         this.log = List.copyOf(log);
         this.trainedOn = trainedOn;
+        this.dualCertificates = List.copyOf(dualCertificates);
         this.top = top.withFilters(factors.leftVectors(r), r);
     }
 
@@ -79,14 +82,34 @@ public final class CcnnModel {
                             List<Certificate> certificates, List<IterationRecord> log, String trainedOn) {
         int want = settings.layers().get(settings.layers().size() - 1).filters();
         int r = want == 0 ? factors.rank() : Math.min(want, factors.rank());
-        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, certificates, log, trainedOn);
+        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, certificates, log, trainedOn, List.of());
     }
+
+    /** A DCCNN model: its layers were trained through the dual; it carries their duality-gap certificates. */
+    static CcnnModel createDual(List<CcnnLayer> layers, Factors factors, int classes, CcnnSettings settings,
+                                List<DualCertificate> dual, String trainedOn) {
+        int want = settings.layers().get(settings.layers().size() - 1).filters();
+        int r = want == 0 ? factors.rank() : Math.min(want, factors.rank());
+        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, List.of(), List.of(), trainedOn, dual);
+    }
+
+    /** Rebuilds a model from its parts (as read from a file). */
+    static CcnnModel restore(List<CcnnLayer> layers, Factors factors, int r, int classes, CcnnSettings settings,
+                             List<Certificate> certificates, List<DualCertificate> dual, String trainedOn) {
+        return new CcnnModel(layers, factors, r, classes, settings, certificates, List.of(), trainedOn, dual);
+    }
+
+    /** Whether the layers were trained through the dual (DCCNN). */
+    public boolean isDual() { return !dualCertificates.isEmpty(); }
+
+    /** DCCNN only: one duality-gap certificate per layer (empty for a primal CCNN). */
+    public List<DualCertificate> dualCertificates() { return dualCertificates; }
 
     /** The same model with the last layer truncated to its top r filters (1 ≤ r ≤ min(m, Q·c1)). */
     public CcnnModel withFilters(int r) {
         List<CcnnLayer> all = new java.util.ArrayList<>(layers);
         all.add(top);
-        return new CcnnModel(all, factors, r, classes, settings, certificates, log, trainedOn);
+        return new CcnnModel(all, factors, r, classes, settings, certificates, log, trainedOn, dualCertificates);
     }
 
     /** The model that predicts exactly as the convex solution A of the last layer (all its numerical rank). */
@@ -106,7 +129,10 @@ public final class CcnnModel {
     /** One certificate per layer: the Frank–Wolfe gap of that layer's convex program at the returned A. */
     public List<Certificate> certificates() { return certificates; }
     /** The last layer's certificate: the one of the model's classifier. */
-    public Certificate certificate() { return certificates.get(certificates.size() - 1); }
+    public Certificate certificate() {
+        if (certificates.isEmpty()) throw new IllegalStateException("a DCCNN model has dual certificates: see dualCertificates()");
+        return certificates.get(certificates.size() - 1);
+    }
     /** The per-iteration log of all layers. */
     public List<IterationRecord> log() { return log; }
     /** The last layer's factors (the SVD of its A). */

@@ -98,6 +98,52 @@ public final class NuclearBall {
         return new Projection(nuclear, theta, r);
     }
 
+    /**
+     * The proximal map of θ‖·‖_* (singular-value soft-thresholding) of the row-major m×n matrix a, in place:
+     * σ_i ← max(σ_i − θ, 0). Fast path through the Gram matrix of the shorter side, like {@link #project}.
+     * Returns the rank after.
+     */
+    public static int shrink(double[] a, int m, int n, double theta) {
+        boolean rowsShort = m <= n;
+        int k = Math.min(m, n);
+        double[] gram = new double[k * k];
+        if (rowsShort) Gemm.dgemm(false, true, m, m, n, 1, a, a, 0, gram);
+        else Gemm.dgemm(true, false, n, n, m, 1, a, a, 0, gram);
+        SymmetricEigen eig = SymmetricEigen.of(gram, k);
+        int r = 0;
+        for (int i = 0; i < k; i++) if (Math.sqrt(Math.max(0, eig.values()[i])) > theta) r++;
+        double[] q = new double[r * k];
+        double[] scale = new double[r];
+        for (int j = 0; j < r; j++) {
+            int i = k - 1 - j;
+            double s = Math.sqrt(eig.values()[i]);
+            System.arraycopy(eig.vectors(), i * k, q, j * k, k);
+            scale[j] = (s - theta) / s;
+        }
+        if (rowsShort) {
+            double[] qa = new double[r * n];
+            Gemm.dgemm(false, false, r, n, m, 1, q, a, 0, qa);
+            for (int j = 0; j < r; j++) for (int c = 0; c < n; c++) qa[j * n + c] *= scale[j];
+            if (r == 0) Arrays.fill(a, 0, m * n, 0);
+            else Gemm.dgemm(true, false, m, n, r, 1, q, qa, 0, a);
+        } else {
+            double[] aq = new double[m * r];
+            Gemm.dgemm(false, true, m, r, n, 1, a, q, 0, aq);
+            for (int row = 0; row < m; row++) for (int j = 0; j < r; j++) aq[row * r + j] *= scale[j];
+            if (r == 0) Arrays.fill(a, 0, m * n, 0);
+            else Gemm.dgemm(false, false, m, n, r, 1, aq, q, 0, a);
+        }
+        return r;
+    }
+
+    /** The slow twin of {@link #shrink}: a full SVD, soft-thresholded singular values, U·diag(s')·Vᵀ. */
+    public static double[] shrinkBySvd(double[] a, int m, int n, double theta) {
+        DoubleMatrix.Svd svd = new DoubleMatrix(m, n, a.clone()).svd();
+        double[] t = new double[svd.s().length];
+        for (int i = 0; i < t.length; i++) t[i] = Math.max(svd.s()[i] - theta, 0);
+        return compose(svd, t, m, n);
+    }
+
     /** The slow twin of {@link #project}: a full SVD, the ℓ1 projection, and U·diag(s')·Vᵀ. Returns a new array. */
     public static double[] projectBySvd(double[] a, int m, int n, double radius) {
         DoubleMatrix.Svd svd = new DoubleMatrix(m, n, a.clone()).svd();

@@ -58,6 +58,17 @@ public final class NystromFeatures implements FeatureMap {
         return new NystromFeatures(kernel, gamma, inputDim, count, keep, l, norms, t);
     }
 
+    /** Rebuilds a map from its parts (as saved): landmarks (k×d) and the k×m transform. */
+    static NystromFeatures restore(Kernel kernel, double gamma, int d, int k, int m, double[] landmarks, double[] transform) {
+        if (landmarks.length != k * d || transform.length != k * m) throw new IllegalArgumentException("landmarks must be k×d, transform k×m");
+        double[] norms = new double[k];
+        for (int i = 0; i < k; i++) for (int j = 0; j < d; j++) norms[i] += landmarks[i * d + j] * landmarks[i * d + j];
+        return new NystromFeatures(kernel, gamma, d, k, m, landmarks, norms, transform);
+    }
+
+    double[] landmarkMatrix() { return landmarks; }
+    double[] transform() { return transform; }
+
     @Override public Kernel kernel() { return kernel; }
     @Override public double gamma() { return gamma; }
     @Override public int inputDim() { return d; }

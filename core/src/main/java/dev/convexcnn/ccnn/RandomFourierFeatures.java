@@ -35,6 +35,15 @@ public final class RandomFourierFeatures implements FeatureMap {
         return new RandomFourierFeatures(inputDim, features, gamma, omega, bias);
     }
 
+    /** Rebuilds a map from its parts (as saved): Ω (d×m row-major) and b (m). */
+    static RandomFourierFeatures restore(int d, int m, double gamma, double[] omega, double[] bias) {
+        if (omega.length != d * m || bias.length != m) throw new IllegalArgumentException("Ω must be d×m and b of length m");
+        return new RandomFourierFeatures(d, m, gamma, omega, bias);
+    }
+
+    double[] omega() { return omega; }
+    double[] bias() { return bias; }
+
     @Override public Kernel kernel() { return Kernel.GAUSSIAN; }
     @Override public double gamma() { return gamma; }
     @Override public int inputDim() { return d; }

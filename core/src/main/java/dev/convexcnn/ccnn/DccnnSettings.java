@@ -1,0 +1,63 @@
+package dev.convexcnn.ccnn;
+
+/**
+ * The settings of a DCCNN run: the layers (patches, kernel, features, iterations, filters) come from a
+ * {@link CcnnSettings}; the dual replaces the nuclear-norm ball by the penalty λ‖A‖_*. Each layer's
+ * {@link LayerSettings#iterations()} caps its dual iterations (one pass over the data each); its radius and
+ * learning rate are not used. Construction validates.
+ *
+ * @param base               layers and shared settings (whitening, seed)
+ * @param lambdaFraction     λ = lambdaFraction·λ_max per layer, λ_max = ‖∇L(0)‖₂ (A* = 0 above it); used when lambda is 0
+ * @param lambda             λ itself, the same for every layer (0: use the fraction)
+ * @param balance            β of the primal–dual steps τ = β/L, σ = 1/(βL)
+ * @param tolerance          stop when the duality gap ≤ tolerance·max(1, |P|)
+ * @param checkEvery         iterations between gap checks (each costs one pass and one SVD)
+ * @param rankTolerance      recovery keeps singular values of −G ≥ (1 − rankTolerance)·σ_max(−G)
+ * @param recoveryIterations iterations of the small S fit
+ * @param powerIterations    power iterations for ‖F‖₂ (the step sizes)
+ * @param featureCacheBytes  a layer's pooled features (n·Q·m doubles) are held in memory when they fit in this many
+ *                           bytes, and computed per block on every pass otherwise (0: always streamed)
+ */
+public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lambda, double balance, double tolerance,
+                            int checkEvery, double rankTolerance, int recoveryIterations, int powerIterations, long featureCacheBytes) {
+    public DccnnSettings {
+        if (base == null) throw new IllegalArgumentException("base settings are required");
+        if (!(lambda >= 0 && lambda < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("lambda must be >= 0, got " + lambda);
+        if (lambda == 0 && !(lambdaFraction > 0 && lambdaFraction < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("lambda fraction must be > 0, got " + lambdaFraction);
+        }
+        if (!(balance > 0 && balance < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("step balance must be > 0, got " + balance);
+        if (!(tolerance >= 0)) throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
+        if (checkEvery <= 0) throw new IllegalArgumentException("checkEvery must be > 0, got " + checkEvery);
+        if (!(rankTolerance >= 0 && rankTolerance < 1)) throw new IllegalArgumentException("rank tolerance must be in [0, 1), got " + rankTolerance);
+        if (recoveryIterations < 0 || powerIterations < 1) throw new IllegalArgumentException("iteration counts must be positive");
+        if (featureCacheBytes < 0) throw new IllegalArgumentException("feature cache must be >= 0 bytes, got " + featureCacheBytes);
+    }
+
+    /**
+     * λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 50, rank tolerance 0.1 (generous: extra directions cost
+     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB. */
+    public static DccnnSettings of(CcnnSettings base) {
+        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 50, 0.1, 1000, 30, 512L << 20);
+    }
+
+    public DccnnSettings withLambda(double fraction, double absolute) {
+        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes);
+    }
+
+    public DccnnSettings withTolerance(double tol, int every) {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes);
+    }
+
+    public DccnnSettings withBalance(double b) {
+        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes);
+    }
+
+    public DccnnSettings withRecovery(double rankTol, int iterations) {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes);
+    }
+
+    public DccnnSettings withFeatureCache(long bytes) {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes);
+    }
+}

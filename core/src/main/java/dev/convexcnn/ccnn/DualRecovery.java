@@ -1,0 +1,171 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.linalg.DoubleMatrix;
+import dev.convexcnn.linalg.Gemm;
+
+/**
+ * DCCNN's weight recovery: from a dual solution p and the features, the primal A = U₁ S V₁ᵀ of few filters.
+ * KKT: −G(p*) ∈ λ∂‖A*‖_*, so A*'s singular vectors are the singular vectors of −G(p*) whose singular value is λ.
+ * <ol>
+ *   <li>G = G(p) (one streamed pass), SVD of −G (read as m × (Q·(C−1))).</li>
+ *   <li>Keep the r pairs (U₁, V₁) with σ ≥ (1 − rankTolerance)·σ_max (= λ at the optimum when A* ≠ 0): the filter
+ *       subspace (m × r).</li>
+ *   <li>The filter outputs H_i = Φ(x_i)U₁ (Q × r per sample, one pass): the conv layer's outputs.</li>
+ *   <li>Fit the r×r matrix S ⪰ 0 by min_S (1/n)Σ ℓ(f_{U₁SV₁ᵀ}(x_i), y_i) + λ tr(S) (accelerated projected
+ *       gradient with backtracking; tr S = ‖U₁SV₁ᵀ‖_* on the PSD cone), then S = E diag(e) Eᵀ.</li>
+ * </ol>
+ * The filters are U₁E (one per positive e_j), the linear weights diag(e)(V₁E)ᵀ. H (n·Q·r doubles) is held.
+ */
+public final class DualRecovery {
+    private DualRecovery() {}
+
+    /** The recovered factors, the candidate subspace size, the fitted objective and the singular values of −G. */
+    public record Result(CcnnModel.Factors factors, int subspace, double objective, double[] dualSingularValues) {
+        /** A in the W layout. */
+        public double[] w() {
+            CcnnModel.Factors f = factors;
+            int k = f.s().length, m = f.m(), cols = f.positions() * f.outputs();
+            double[] a = new double[m * cols];
+            for (int i = 0; i < m; i++) for (int t = 0; t < k; t++) {
+                double us = f.u()[i * k + t] * f.s()[t];
+                if (us != 0) for (int j = 0; j < cols; j++) a[i * cols + j] += us * f.vt()[t * cols + j];
+            }
+            double[] w = new double[a.length];
+            ProjectedSgd.fromA(a, m, f.positions(), f.outputs(), w);
+            return w;
+        }
+    }
+
+    public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations) {
+        int m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, n = fs.size(), cols = Q * c1;
+        double[] g = ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
+        for (int i = 0; i < g.length; i++) g[i] = -g[i];
+        DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, g).svd();
+        double[] sv = svd.s();
+        int k = sv.length, r = 0;
+        // Relative to σ_max rather than λ: at the exact optimum σ_max = λ whenever A* ≠ 0 (and the S fit returns 0
+        // when A* = 0), and an inexact dual point keeps its top directions instead of losing them all.
+        while (r < k && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
+        if (r == 0) {
+            // G = 0: A* = 0. One zero filter keeps the model well formed.
+            double[] u = new double[m];
+            u[0] = 1;
+            return new Result(new CcnnModel.Factors(u, new double[] {0}, new double[cols], m, Q, c1, 0), 0,
+                    PenalizedProgram.pass(fs, new double[Q * m * c1], false).loss(), sv);
+        }
+        double[] u1 = new double[m * r], v1 = new double[cols * r]; // V₁ as (Q·c1) × r
+        for (int i = 0; i < m; i++) System.arraycopy(svd.u().data(), i * k, u1, i * r, r);
+        for (int j = 0; j < r; j++) for (int c = 0; c < cols; c++) v1[c * r + j] = svd.vt().data()[j * cols + c];
+        // Vflat[(q, b), o] = V₁[q·c1 + o, b]: logits = (H S) flattened per sample · Vflat.
+        double[] vflat = new double[Q * r * c1];
+        for (int q = 0; q < Q; q++) for (int b = 0; b < r; b++) for (int o = 0; o < c1; o++)
+            vflat[(q * r + b) * c1 + o] = v1[(q * c1 + o) * r + b];
+        double[] h = filterOutputs(fs, u1, r);
+        double[] s = fitS(h, vflat, n, Q, r, fs.labels(), C, lambda, iterations);
+        SymmetricEigen e = SymmetricEigen.of(s, r);
+        // Descending eigenvalues; S ⪰ 0 after the projection, rounding aside.
+        double[] ev = new double[r];
+        double[] uf = new double[m * r], vt = new double[r * cols];
+        for (int j = 0; j < r; j++) {
+            int src = r - 1 - j;
+            ev[j] = Math.max(0, e.values()[src]);
+            for (int i = 0; i < m; i++) {
+                double v = 0;
+                for (int b = 0; b < r; b++) v += u1[i * r + b] * e.vectors()[src * r + b];
+                uf[i * r + j] = v;
+            }
+            for (int c = 0; c < cols; c++) {
+                double v = 0;
+                for (int b = 0; b < r; b++) v += v1[c * r + b] * e.vectors()[src * r + b];
+                vt[j * cols + c] = v;
+            }
+        }
+        double max = ev[0];
+        int rank = 0;
+        for (double v : ev) if (v > 1e-8 * max && v > 0) rank++;
+        double obj = objectiveS(h, vflat, s, n, Q, r, fs.labels(), C, null) + lambda * trace(s, r);
+        return new Result(new CcnnModel.Factors(uf, ev, vt, m, Q, c1, Math.max(rank, 0)), r, obj, sv);
+    }
+
+    /** H = Φ U₁ for all samples: (n·Q) × r. */
+    static double[] filterOutputs(FeatureSource fs, double[] u1, int r) {
+        int n = fs.size(), Q = fs.positions(), m = fs.dim(), D = Q * m;
+        int chunk = Math.min(PenalizedProgram.CHUNK, n);
+        double[] f = new double[chunk * D];
+        double[] h = new double[Math.multiplyExact(n * Q, r)];
+        for (int from = 0; from < n; from += chunk) {
+            int nb = Math.min(chunk, n - from);
+            fs.block(from, nb, f);
+            Gemm.dgemm(false, false, nb * Q, r, m, 1, f, 0, m, u1, 0, r, 0, h, from * Q * r, r);
+        }
+        return h;
+    }
+
+    /** Mean loss at S; the gradient (r×r, symmetrised) into grad when not null. */
+    static double objectiveS(double[] h, double[] vflat, double[] s, int n, int Q, int r, int[] y, int C, double[] grad) {
+        int c1 = C - 1;
+        double[] hs = new double[n * Q * r];
+        Gemm.dgemm(false, false, n * Q, r, r, 1, h, s, 0, hs);
+        double[] logits = new double[n * c1];
+        Gemm.dgemm(false, false, n, c1, Q * r, 1, hs, vflat, 0, logits);
+        double[] delta = grad == null ? null : new double[n * c1];
+        double loss = MultinomialLogistic.evaluate(logits, n, C, y, 0, 1.0 / n, delta, null) / n;
+        if (grad != null) {
+            double[] gamma = new double[n * Q * r];
+            Gemm.dgemm(false, true, n, Q * r, c1, 1, delta, vflat, 0, gamma);
+            double[] gs = new double[r * r];
+            Gemm.dgemm(true, false, r, r, n * Q, 1, h, gamma, 0, gs);
+            for (int a = 0; a < r; a++) for (int b = 0; b < r; b++) grad[a * r + b] = 0.5 * (gs[a * r + b] + gs[b * r + a]);
+        }
+        return loss;
+    }
+
+    static double trace(double[] s, int r) {
+        double t = 0;
+        for (int i = 0; i < r; i++) t += s[i * r + i];
+        return t;
+    }
+
+    /** Prox of θ·tr on the PSD cone: eigenvalues e ← max(e − θ, 0). */
+    static double[] proxPsdTrace(double[] s, int r, double theta) {
+        SymmetricEigen e = SymmetricEigen.of(s, r);
+        double[] out = new double[r * r];
+        for (int i = 0; i < r; i++) {
+            double v = e.values()[i] - theta;
+            if (v <= 0) continue;
+            for (int a = 0; a < r; a++) {
+                double va = v * e.vectors()[i * r + a];
+                for (int b = 0; b < r; b++) out[a * r + b] += va * e.vectors()[i * r + b];
+            }
+        }
+        return out;
+    }
+
+    /** FISTA with backtracking on min loss(S) + λ tr S over S ⪰ 0, from S = 0. */
+    static double[] fitS(double[] h, double[] vflat, int n, int Q, int r, int[] y, int C, double lambda, int iterations) {
+        double[] x = new double[r * r], z = x.clone();
+        double t = 1, L = 1;
+        double[] grad = new double[r * r];
+        for (int it = 0; it < iterations; it++) {
+            double fz = objectiveS(h, vflat, z, n, Q, r, y, C, grad);
+            double[] next;
+            while (true) {
+                double[] step = new double[r * r];
+                for (int i = 0; i < step.length; i++) step[i] = z[i] - grad[i] / L;
+                next = proxPsdTrace(step, r, lambda / L);
+                double quad = fz;
+                for (int i = 0; i < step.length; i++) {
+                    double d = next[i] - z[i];
+                    quad += grad[i] * d + 0.5 * L * d * d;
+                }
+                if (objectiveS(h, vflat, next, n, Q, r, y, C, null) <= quad + 1e-15 || L > 1e15) break;
+                L *= 2;
+            }
+            double tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+            for (int i = 0; i < z.length; i++) z[i] = next[i] + (t - 1) / tn * (next[i] - x[i]);
+            x = next;
+            t = tn;
+        }
+        return x;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.linalg.Gemm;
+
+/**
+ * The penalised CCNN program of one layer and its dual, over a {@link FeatureSource}:
+ * <pre>
+ *   primal  P(A) = (1/n) Σ_i ℓ(f_A(x_i), y_i) + λ‖A‖_*            (A in the W layout, (Q·m) × (C−1))
+ *   dual    D(p) = (1/n) Σ_i H(p_i)   s.t. ‖G(p)‖₂ ≤ λ,  p_i ∈ Δ_C,
+ *           G(p) = (1/n) Σ_i Φ(x_i)ᵀ (p_i − e_{y_i})  (the free C−1 coordinates; read as m × (Q·(C−1)))
+ * </pre>
+ * ℓ is the multinomial logistic loss with the last logit pinned at 0, H the Shannon entropy. The dual comes
+ * from Fenchel duality: ℓ*(v; y) = −H(v + e_y) on the simplex, and the conjugate of λ‖·‖_* is the indicator of
+ * the spectral-norm ball of radius λ. Weak duality P(A) ≥ D(p) holds for every A and every feasible p; at the
+ * optimum p_i = softmax(f_{A*}(x_i)) and −G(p*) ∈ λ∂‖A*‖_*. Every pass reads the features in blocks.
+ */
+public final class PenalizedProgram {
+    static final int CHUNK = 64;
+
+    private PenalizedProgram() {}
+
+    /** Mean loss and (when wanted) its gradient G (W layout) at w, and the free logits of every sample. */
+    public record Pass(double loss, double accuracy, double[] gradient, double[] logits) {}
+
+    public static Pass pass(FeatureSource fs, double[] w, boolean wantGradient) {
+        int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        int chunk = Math.min(CHUNK, n);
+        double[] f = new double[chunk * D];
+        double[] logits = new double[n * c1];
+        double[] delta = wantGradient ? new double[chunk * c1] : null;
+        double[] grad = wantGradient ? new double[D * c1] : null;
+        double loss = 0;
+        int[] correct = new int[1];
+        for (int from = 0; from < n; from += chunk) {
+            int nb = Math.min(chunk, n - from);
+            fs.block(from, nb, f);
+            Gemm.dgemm(false, false, nb, c1, D, 1, f, 0, D, w, 0, c1, 0, logits, from * c1, c1);
+            double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
+            loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, delta, correct);
+            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, delta, 1, grad);
+        }
+        return new Pass(loss / n, (double) correct[0] / n, grad, logits);
+    }
+
+    /** P(A) = mean loss + λ‖A‖_* at a W-layout A. */
+    public static double primalObjective(FeatureSource fs, double[] w, double lambda) {
+        return pass(fs, w, false).loss() + lambda * nuclearNorm(w, fs.dim(), fs.positions(), fs.classes() - 1);
+    }
+
+    /** ‖A‖_* of a W-layout matrix. */
+    public static double nuclearNorm(double[] w, int m, int Q, int c1) {
+        return NuclearBall.nuclearNorm(ProjectedSgd.toA(w, m, Q, c1), m, Q * c1);
+    }
+
+    /** G(p) (W layout) for distributions p (n × C, rows on the simplex). */
+    public static double[] dualMatrix(FeatureSource fs, double[] p) {
+        int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        int chunk = Math.min(CHUNK, n);
+        double[] f = new double[chunk * D];
+        double[] delta = new double[chunk * c1];
+        double[] g = new double[D * c1];
+        int[] y = fs.labels();
+        for (int from = 0; from < n; from += chunk) {
+            int nb = Math.min(chunk, n - from);
+            fs.block(from, nb, f);
+            for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, y[from + k], delta, k * c1, 1.0 / n);
+            Gemm.dgemm(true, false, D, c1, nb, 1, f, delta, 1, g);
+        }
+        return g;
+    }
+
+    /** scale·(p_i − e_{y_i}) over the free coordinates. */
+    static void deltaRow(double[] p, int i, int C, int y, double[] out, int off, double scale) {
+        for (int k = 0; k < C - 1; k++) out[off + k] = scale * (p[i * C + k] - (k == y ? 1 : 0));
+    }
+
+    /** ‖G‖₂ of a W-layout matrix read as A (m × (Q·c1)). */
+    public static double spectralNorm(double[] g, int m, int Q, int c1) {
+        return NuclearBall.spectralNorm(ProjectedSgd.toA(g, m, Q, c1), m, Q * c1);
+    }
+
+    /** D(p) = mean entropy of the rows of p (n × C); does not check feasibility. */
+    public static double meanEntropy(double[] p, int n, int C) {
+        double h = 0;
+        for (int i = 0; i < n * C; i++) if (p[i] > 0) h -= p[i] * Math.log(p[i]);
+        return h / n;
+    }
+
+    /**
+     * A feasible dual point from any p on the simplices: p̃_i = (1 − t)e_{y_i} + t·p_i with t = min(1, λ/‖G(p)‖₂).
+     * G is linear in p − e_y, so G(p̃) = t·G(p) and ‖G(p̃)‖₂ ≤ λ. Returns p̃ (a new array).
+     */
+    public static double[] feasible(double[] p, int n, int C, int[] labels, double spectral, double lambda) {
+        double t = spectral <= lambda ? 1 : lambda / spectral;
+        double[] out = new double[n * C];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < C; k++) out[i * C + k] = t * p[i * C + k] + (k == labels[i] ? 1 - t : 0);
+        }
+        return out;
+    }
+
+    /** The dual objective of p made feasible, computed from p alone (one pass for G(p), one SVD). */
+    public static double dualObjective(FeatureSource fs, double[] p, double lambda) {
+        int n = fs.size(), C = fs.classes();
+        double spec = spectralNorm(dualMatrix(fs, p), fs.dim(), fs.positions(), C - 1);
+        return meanEntropy(feasible(p, n, C, fs.labels(), spec, lambda), n, C);
+    }
+
+    /** softmax over all C classes (the pinned logit 0 included) of free logits, n × C. */
+    public static double[] softmax(double[] logits, int n, int C) {
+        int c1 = C - 1;
+        double[] p = new double[n * C];
+        for (int i = 0; i < n; i++) {
+            double max = 0;
+            for (int k = 0; k < c1; k++) max = Math.max(max, logits[i * c1 + k]);
+            double z = 0;
+            for (int k = 0; k < C; k++) {
+                double v = Math.exp((k < c1 ? logits[i * c1 + k] : 0) - max);
+                p[i * C + k] = v;
+                z += v;
+            }
+            for (int k = 0; k < C; k++) p[i * C + k] /= z;
+        }
+        return p;
+    }
+
+    /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF (streamed passes), from a seeded start. */
+    public static double featureNorm(FeatureSource fs, int iterations, long seed) {
+        int n = fs.size(), D = fs.positions() * fs.dim();
+        int chunk = Math.min(CHUNK, n);
+        double[] f = new double[chunk * D];
+        double[] v = new double[D];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < D; i++) v[i] = r.nextGaussian();
+        double est = 0;
+        double[] fv = new double[chunk];
+        for (int it = 0; it < iterations; it++) {
+            double norm = 0;
+            for (double x : v) norm += x * x;
+            norm = Math.sqrt(norm);
+            if (norm == 0) return 0;
+            for (int i = 0; i < D; i++) v[i] /= norm;
+            double[] next = new double[D];
+            double sq = 0;
+            for (int from = 0; from < n; from += chunk) {
+                int nb = Math.min(chunk, n - from);
+                fs.block(from, nb, f);
+                Gemm.dgemm(false, false, nb, 1, D, 1, f, 0, D, v, 0, 1, 0, fv, 0, 1);
+                for (int k = 0; k < nb; k++) sq += fv[k] * fv[k];
+                Gemm.dgemm(true, false, D, 1, nb, 1, f, 0, D, fv, 0, 1, 1, next, 0, 1);
+            }
+            est = Math.sqrt(sq);
+            v = next;
+        }
+        return est;
+    }
+}

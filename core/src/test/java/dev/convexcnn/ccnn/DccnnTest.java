@@ -1,0 +1,198 @@
+package dev.convexcnn.ccnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convexcnn.data.Dataset;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** DCCNN: the dual, its solver, weak/strong duality against an independent primal solver, KKT and recovery. */
+class DccnnTest {
+
+    static FeatureSource features(int n, long seed) {
+        Dataset d = CcnnTrainerTest.bars(n, seed);
+        CcnnSettings s = CcnnTrainerTest.settings(List.of(CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 0)), 1000);
+        CcnnLayer layer = CcnnTrainer.prepareLayer(0, d.pixels(), n, d.height(), d.width(), d.channels(), s);
+        return FeatureSource.ofMatrix(FeatureSource.materialize(FeatureSource.ofLayer(layer, d.pixels(), d.labels(), n, 3)),
+                n, layer.positions(), layer.featureDim(), d.labels(), 3);
+    }
+
+    static double maxAbsDiff(double[] a, double[] b) {
+        double d = 0;
+        for (int i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+        return d;
+    }
+
+    @Test
+    void shrinkMatchesItsSvdTwin() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int[] mn : new int[][] {{7, 12}, {12, 7}, {6, 6}}) {
+            int m = mn[0], n = mn[1];
+            double[] a = new double[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+            double theta = NuclearBall.singularValues(a, m, n)[Math.min(m, n) / 2];
+            double[] slow = NuclearBall.shrinkBySvd(a, m, n, theta);
+            double[] fast = a.clone();
+            int rank = NuclearBall.shrink(fast, m, n, theta);
+            assertArrayEquals(slow, fast, 1e-10);
+            assertEquals(Math.min(m, n) - Math.min(m, n) / 2 - 1, rank);
+            double[] zero = a.clone();
+            assertEquals(0, NuclearBall.shrink(zero, m, n, 1e6));
+            assertArrayEquals(new double[m * n], zero, 0);
+        }
+    }
+
+    @Test
+    void weakDualityHoldsAtArbitraryPoints() {
+        FeatureSource fs = features(40, 4);
+        int n = fs.size(), C = fs.classes(), len = fs.positions() * fs.dim() * (C - 1);
+        double lambda = 0.3 * DualSolver.lambdaMax(fs);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int trial = 0; trial < 5; trial++) {
+            double[] p = new double[n * C];
+            for (int i = 0; i < n; i++) {
+                double z = 0;
+                for (int k = 0; k < C; k++) z += p[i * C + k] = r.nextDouble();
+                for (int k = 0; k < C; k++) p[i * C + k] /= z;
+            }
+            double[] w = new double[len];
+            for (int i = 0; i < len; i++) w[i] = 0.3 * r.nextGaussian();
+            double dual = PenalizedProgram.dualObjective(fs, p, lambda);
+            double primal = PenalizedProgram.primalObjective(fs, w, lambda);
+            assertTrue(dual <= primal, dual + " > " + primal);
+            // The scaled point is feasible.
+            double[] g = PenalizedProgram.dualMatrix(fs, p);
+            double spec = PenalizedProgram.spectralNorm(g, fs.dim(), fs.positions(), C - 1);
+            double[] pt = PenalizedProgram.feasible(p, n, C, fs.labels(), spec, lambda);
+            double specT = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, pt), fs.dim(), fs.positions(), C - 1);
+            assertTrue(specT <= lambda * (1 + 1e-12), specT + " > " + lambda);
+        }
+    }
+
+    /** The dual matrix of a pass equals the loss gradient when p is the softmax of the logits (one identity, two code paths). */
+    @Test
+    void dualMatrixAtTheSoftmaxIsTheLossGradient() {
+        FeatureSource fs = features(30, 6);
+        int len = fs.positions() * fs.dim() * (fs.classes() - 1);
+        SplittableRandom r = new SplittableRandom(2);
+        double[] w = new double[len];
+        for (int i = 0; i < len; i++) w[i] = 0.5 * r.nextGaussian();
+        PenalizedProgram.Pass pass = PenalizedProgram.pass(fs, w, true);
+        double[] g = PenalizedProgram.dualMatrix(fs, PenalizedProgram.softmax(pass.logits(), fs.size(), fs.classes()));
+        assertArrayEquals(pass.gradient(), g, 1e-12);
+    }
+
+    @Test
+    void dualSolverClosesTheGapWithTheIndependentPrimalAndRecoversItsModel() {
+        FeatureSource fs = features(60, 3);
+        int n = fs.size(), C = fs.classes(), m = fs.dim(), Q = fs.positions(), c1 = C - 1;
+        double norm = PenalizedProgram.featureNorm(fs, 50, 1) * 1.01;
+        double lambda = 0.2 * DualSolver.lambdaMax(fs);
+        ProximalPrimal.Result primal = ProximalPrimal.solve(fs, lambda, 3000, norm);
+        DualSolver.Result dual = DualSolver.solve(fs, lambda, 3000, 1, 100, norm, 1e-10, null);
+        // Objectives computed independently: P from FISTA's A, D from the dual's feasible p alone.
+        double d = PenalizedProgram.dualObjective(fs, dual.dual(), lambda);
+        double p = PenalizedProgram.primalObjective(fs, primal.w(), lambda);
+        System.out.printf("P(A_fista) %.12f  D(p) %.12f  gap %.3g  (dual solver's own gap %.3g after %d checks)%n",
+                p, d, p - d, dual.gap(), dual.checks().size());
+        assertTrue(p - d >= -1e-12, "weak duality");
+        assertTrue(p - d < 1e-7, "gap " + (p - d));
+
+        // KKT at the primal solution: ‖G(A)‖₂ ≤ λ, ⟨−G, A⟩ = λ‖A‖_*, and p* = softmax(f_A).
+        PenalizedProgram.Pass pass = PenalizedProgram.pass(fs, primal.w(), true);
+        double spec = PenalizedProgram.spectralNorm(pass.gradient(), m, Q, c1);
+        double nuc = PenalizedProgram.nuclearNorm(primal.w(), m, Q, c1);
+        double inner = 0;
+        for (int i = 0; i < pass.gradient().length; i++) inner -= pass.gradient()[i] * primal.w()[i];
+        System.out.printf("KKT: ‖G‖₂/λ %.8f, ⟨−G,A⟩ %.8g vs λ‖A‖_* %.8g, max|p − softmax| %.3g%n", spec / lambda, inner,
+                lambda * nuc, maxAbsDiff(dual.dual(), PenalizedProgram.softmax(pass.logits(), n, C)));
+        assertTrue(spec <= lambda * (1 + 1e-4));
+        assertEquals(lambda * nuc, inner, 1e-5 * lambda * nuc);
+        assertTrue(maxAbsDiff(dual.dual(), PenalizedProgram.softmax(pass.logits(), n, C)) < 1e-3);
+
+        // Recovery from the dual alone: few filters, the primal's objective and predictions.
+        DualRecovery.Result rec = DualRecovery.recover(fs, dual.dual(), lambda, 1e-3, 3000);
+        double[] wr = rec.w();
+        double pr = PenalizedProgram.primalObjective(fs, wr, lambda);
+        PenalizedProgram.Pass recPass = PenalizedProgram.pass(fs, wr, false);
+        System.out.printf("recovered: %d filters (subspace %d of %d), P(A_rec) %.12f, gap %.3g, max logit diff %.3g%n",
+                rec.factors().rank(), rec.subspace(), Math.min(m, Q * c1), pr, pr - d, maxAbsDiff(recPass.logits(), pass.logits()));
+        assertTrue(pr - d < 1e-6, "recovered gap " + (pr - d));
+        assertTrue(maxAbsDiff(recPass.logits(), pass.logits()) < 1e-2);
+        for (int i = 0; i < n; i++) {
+            assertEquals(MultinomialLogistic.argmax(pass.logits(), i * c1, C), MultinomialLogistic.argmax(recPass.logits(), i * c1, C));
+        }
+        assertTrue(rec.factors().rank() >= 1 && rec.factors().rank() < Math.min(m, Q * c1) / 2, "rank " + rec.factors().rank());
+        assertEquals(nuc, PenalizedProgram.nuclearNorm(wr, m, Q, c1), 1e-3 * nuc);
+    }
+
+    @Test
+    void aboveLambdaMaxTheSolutionIsZero() {
+        FeatureSource fs = features(30, 8);
+        double norm = PenalizedProgram.featureNorm(fs, 30, 1) * 1.01;
+        double lambda = 1.5 * DualSolver.lambdaMax(fs);
+        DualSolver.Result dual = DualSolver.solve(fs, lambda, 200, 1, 50, norm, 1e-12, null);
+        DualRecovery.Result rec = DualRecovery.recover(fs, dual.dual(), lambda, 1e-3, 50);
+        assertEquals(0, rec.factors().rank(), "the S fit returns 0 above λ_max");
+        assertEquals(Math.log(3), dual.dualObjective(), 1e-9);
+        assertEquals(Math.log(3), PenalizedProgram.primalObjective(fs, rec.w(), lambda), 1e-12);
+    }
+
+    @Test
+    void trainerCertifiesEachLayerAndTheModelPredictsAsTheRecoveredA() {
+        Dataset d = CcnnTrainerTest.bars(80, 11);
+        LayerSettings l1 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(3);
+        LayerSettings l2 = CcnnTrainerTest.small(Kernel.INVERSE_POLYNOMIAL, Approximation.NYSTROM, 6000).withFilters(0)
+                .withPatch(2, 1, 0).withPooling(2, 2);
+        DccnnSettings s = DccnnSettings.of(CcnnTrainerTest.settings(List.of(l1, l2), 1000)).withLambda(0.1, 0).withTolerance(1e-7, 50);
+        List<String> messages = new java.util.ArrayList<>();
+        CcnnModel model = DccnnTrainer.fit(d, s, new CcnnListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        });
+        assertTrue(model.isDual());
+        assertEquals(2, model.dualCertificates().size());
+        for (DualCertificate c : model.dualCertificates()) {
+            System.out.println(c);
+            assertTrue(c.gap() >= -1e-9 && c.gap() < 1e-5, "gap " + c.gap());
+            assertTrue(c.source().equals("dual") || c.source().equals("multiplier"), c.source());
+            assertTrue(c.filters() >= 1 && c.filters() <= c.subspace());
+        }
+        assertEquals(Math.min(3, model.dualCertificates().get(0).filters()), model.layers().get(0).filterCount());
+        // The model's logits equal the recovered A's on the layer-2 features (its exact form).
+        CcnnModel again = DccnnTrainer.fit(d, s, null);
+        assertArrayEquals(model.logits(d), again.logits(d), 0);
+        assertTrue(model.evaluate(d).accuracy() > 0.6, "train accuracy " + model.evaluate(d).accuracy());
+    }
+
+    /** The explicit pooled kernel matrix against a naive double loop, and its factorisation against the matrix. */
+    @Test
+    void kernelMatrixBaselineMatchesNaiveKernelSums() {
+        int n = 4;
+        Dataset d = CcnnTrainerTest.bars(n, 13);
+        for (Kernel kernel : Kernel.values()) {
+            CcnnSettings s = CcnnTrainerTest.settings(List.of(CcnnTrainerTest.small(kernel, Approximation.NYSTROM, 0)), 1000);
+            CcnnLayer layer = CcnnTrainer.prepareLayer(0, d.pixels(), n, d.height(), d.width(), d.channels(), s);
+            int Q = layer.positions(), P = layer.geometry().patches(), dim = layer.geometry().patchSize(), nq = n * Q;
+            double[] k = KernelMatrixPrimal.pooledKernelMatrix(layer, d.pixels(), n);
+            double[] z = KernelMatrixPrimal.whitenedPatches(layer, d.pixels(), n);
+            int[][] win = KernelMatrixPrimal.windows(layer);
+            for (int a = 0; a < nq; a++) for (int b = 0; b < nq; b++) {
+                int i = a / Q, q = a % Q, j = b / Q, q2 = b % Q;
+                double sum = 0;
+                for (int p : win[q]) for (int p2 : win[q2]) sum += kernel.value(z, (i * P + p) * dim, z, (j * P + p2) * dim, dim, 0.5);
+                assertEquals(sum / (win[q].length * win[q2].length), k[a * nq + b], 1e-12);
+            }
+            FeatureSource fs = KernelMatrixPrimal.factorize(layer, d.pixels(), d.labels(), n, 3);
+            double[] f = FeatureSource.materialize(fs);
+            int m = fs.dim();
+            for (int a = 0; a < nq; a++) for (int b = 0; b < nq; b++) {
+                double dot = 0;
+                for (int c = 0; c < m; c++) dot += f[a * m + c] * f[b * m + c];
+                assertEquals(k[a * nq + b], dot, 1e-9);
+            }
+        }
+    }
+}
