@@ -18,12 +18,15 @@ import com.google.gson.JsonObject;
  * @param alternationLimit  training samples for alternation
  * @param alternationSweeps sweeps of alternation
  * @param ccnnLimit         training samples for CCNN and DCCNN
- * @param ccnnIterations    projected-SGD iterations per CCNN layer (and dual iterations of DCCNN)
+ * @param ccnnIterations    projected-SGD iterations per CCNN layer
+ * @param dccnnLimit        training samples for DCCNN
+ * @param dccnnIterations   iterations of DCCNN's dual solver (it stops earlier at a duality gap of 1e-6·max(1, |P|))
  * @param testLimit         test samples evaluated (0 = the whole test set)
  */
 public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, int gatedPatterns, int exactLimit,
                      int exactPatterns, int exactStride, int convexIterations, int alternationLimit,
-                     int alternationSweeps, int ccnnLimit, int ccnnIterations, int testLimit) {
+                     int alternationSweeps, int ccnnLimit, int ccnnIterations, int dccnnLimit, int dccnnIterations,
+                     int testLimit) {
 
     public Budget {
         if (name == null || name.isBlank()) throw new IllegalArgumentException("a budget needs a name");
@@ -34,7 +37,8 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
         positive("convex iterations", convexIterations);
         positive("alternation sweeps", alternationSweeps);
         positive("ccnn iterations", ccnnIterations);
-        for (int v : new int[] {sgdLimit, gatedLimit, exactLimit, alternationLimit, ccnnLimit, testLimit}) {
+        positive("dccnn iterations", dccnnIterations);
+        for (int v : new int[] {sgdLimit, gatedLimit, exactLimit, alternationLimit, ccnnLimit, dccnnLimit, testLimit}) {
             if (v < 0) throw new IllegalArgumentException("a sample limit must be >= 0 (0 = all), got " + v);
         }
     }
@@ -45,12 +49,12 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
 
     /** Minutes on 2 cores for every method on MNIST: the demo's budget. */
     public static Budget quick() {
-        return new Budget("quick", 1, 0, 10_000, 32, 1_000, 8, 3, 2_000, 10_000, 5, 10_000, 300, 0);
+        return new Budget("quick", 1, 0, 10_000, 32, 1_000, 8, 3, 2_000, 10_000, 5, 10_000, 300, 2_000, 300, 0);
     }
 
     /** Longer runs on more data: tens of minutes on 2 cores for every method. */
     public static Budget standard() {
-        return new Budget("standard", 3, 0, 20_000, 64, 2_000, 16, 2, 10_000, 60_000, 20, 20_000, 1_000, 0);
+        return new Budget("standard", 3, 0, 20_000, 64, 2_000, 16, 2, 10_000, 60_000, 20, 20_000, 1_000, 10_000, 1_000, 0);
     }
 
     /** A named preset: quick or standard. */
@@ -67,17 +71,17 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
         if (n <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + n);
         return new Budget(name + "-limit" + n, sgdEpochs, cap(sgdLimit, n), cap(gatedLimit, n), gatedPatterns,
                 cap(exactLimit, n), exactPatterns, exactStride, convexIterations, cap(alternationLimit, n),
-                alternationSweeps, cap(ccnnLimit, n), ccnnIterations, testLimit);
+                alternationSweeps, cap(ccnnLimit, n), ccnnIterations, cap(dccnnLimit, n), dccnnIterations, testLimit);
     }
 
     public Budget withTestLimit(int n) {
         return new Budget(name, sgdEpochs, sgdLimit, gatedLimit, gatedPatterns, exactLimit, exactPatterns, exactStride,
-                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, n);
+                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, n);
     }
 
     public Budget withSgdEpochs(int e) {
         return new Budget(name, e, sgdLimit, gatedLimit, gatedPatterns, exactLimit, exactPatterns, exactStride,
-                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, testLimit);
+                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, testLimit);
     }
 
     private static int cap(int limit, int n) {

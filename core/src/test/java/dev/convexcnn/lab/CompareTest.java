@@ -27,7 +27,7 @@ class CompareTest {
 
     /** Every method for a few iterations on 150 synthetic CIFAR images. */
     static Budget tiny() {
-        return new Budget("tiny", 2, 0, 0, 6, 20, 4, 8, 2000, 0, 2, 50, 30, 0);
+        return new Budget("tiny", 2, 0, 0, 6, 20, 4, 8, 2000, 0, 2, 50, 30, 50, 100, 0);
     }
 
     @BeforeAll
@@ -45,7 +45,7 @@ class CompareTest {
             Path f = runDir.resolve("runs").resolve(RunRecord.fileName(r.method(), r.seed()));
             assertTrue(Files.exists(f), f.toString());
             assertEquals(60, r.testSamples());
-            assertEquals(switch (r.method()) { case "convex-relu" -> 20; case "ccnn" -> 50; default -> 150; }, r.trainSamples());
+            assertEquals(switch (r.method()) { case "convex-relu" -> 20; case "ccnn", "dccnn" -> 50; default -> 150; }, r.trainSamples());
             assertTrue(r.testAccuracy() >= 0 && r.testAccuracy() <= 1);
             assertTrue(r.trainSeconds() > 0);
             assertTrue(r.peakHeapBytes() > 0, r.method());
@@ -64,6 +64,10 @@ class CompareTest {
         // Models saved where a format exists.
         assertTrue(Files.exists(runDir.resolve("models").resolve("sgd-seed1.cnn")));
         assertTrue(Files.exists(runDir.resolve("models").resolve("convex-relu-seed2.cnn")));
+        assertTrue(Files.exists(runDir.resolve("models").resolve("dccnn-seed1.ccnn")));
+        RunRecord dccnn = first.stream().filter(r -> r.method().equals("dccnn")).findFirst().orElseThrow();
+        assertEquals("duality gap", dccnn.certificateName());
+        assertTrue(dccnn.certificate() >= -1e-9, "weak duality: the gap is never negative");
     }
 
     @Test

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "convexcnn-spark", mixinStandardHelpOptions = true, versionProvider = SparkMain.Version.class,
         description = "ConvexCNN on Apache Spark: distributed convex solves and experiment sweeps.",
-        subcommands = {SparkMain.Solve.class, SparkMain.Sweep.class, SparkMain.Scaling.class, CommandLine.HelpCommand.class})
+        subcommands = {SparkMain.Solve.class, SparkMain.Sweep.class, SparkMain.Distill.class, SparkMain.Scaling.class, CommandLine.HelpCommand.class})
 public final class SparkMain implements Runnable {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -231,6 +231,66 @@ public final class SparkMain implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Run a distillation study's (student, budget) cells as Spark tasks. Each cell runs `convexcnn distill`",
+                    "for one student family and budget into <out>, so the files are those of a single-machine study",
+                    "(<out>/cells/*.json); finished cells are skipped, and a last single-machine pass writes the table and plots.",
+                    "Example: distill --out runs/fm-study --budgets 10000,30000 --conv-layers 1..3 --mlp-layers 1..2",
+                    "         --set dataset=fashion-mnist --set limit=5000 --set trials=3"})
+    static final class Distill extends Common implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "The study folder (on a cluster: a path every executor sees).")
+        Path out;
+        @Option(names = "--budgets", required = true, split = ",", description = "Parameter budgets.")
+        List<Long> budgets;
+        @Option(names = "--conv-layers", defaultValue = "0..4", description = "Conv students: a..b, a list, or none (default: ${DEFAULT-VALUE}).")
+        String convLayers;
+        @Option(names = "--mlp-layers", defaultValue = "1..5", description = "Fully-connected students: a..b, a list, or none (default: ${DEFAULT-VALUE}).")
+        String mlpLayers;
+        @Option(names = "--set", paramLabel = "NAME=VALUE", description = "A distill flag (without --), e.g. dataset=mnist; true for a switch. Repeatable.")
+        List<String> set = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+            java.util.TreeMap<String, String> settings = new java.util.TreeMap<>();
+            for (String f : set) {
+                int eq = f.indexOf('=');
+                if (eq <= 0) throw new IllegalArgumentException("--set '" + f + "': use NAME=VALUE");
+                settings.put(f.substring(0, eq).strip(), f.substring(eq + 1).strip());
+            }
+            List<DistillCell> cells = DistillCell.of(DistillCell.families(convLayers, mlpLayers), budgets, settings, out);
+            int failed = 0;
+            try (JavaSparkContext sc = SparkContexts.create(master, "convexcnn-spark distill")) {
+                err.printf("spark %s on %s: %d cells into %s%n", sc.version(), sc.master(), cells.size(), out.toAbsolutePath());
+                List<SparkSweep.Outcome> outcomes = DistillCell.sweep(sc, cells);
+                SparkSweep.writeIndex(out.resolve("sweep.json"), cells, outcomes, sc.master());
+                for (SparkSweep.Outcome r : outcomes) {
+                    o.printf("%-24s %-8s %9.1f s%n", r.id(), r.status(), r.seconds());
+                    if (r.failed()) {
+                        failed++;
+                        err.println("  " + r.id() + ": " + r.message());
+                    }
+                }
+            }
+            if (failed > 0) {
+                err.printf("convexcnn-spark: %d of %d cells failed; rerun the same command to retry them%n", failed, cells.size());
+                return 1;
+            }
+            // Every cell is done: the single-machine command skips them all and writes the study's table and plots.
+            List<String> a = new ArrayList<>(List.of("distill", "--out", out.toString(), "--budgets",
+                    String.join(",", budgets.stream().map(String::valueOf).toList()), "--conv-layers", convLayers, "--mlp-layers", mlpLayers));
+            for (var e : settings.entrySet()) {
+                if (e.getValue().equals("true")) a.add("--" + e.getKey());
+                else if (!e.getValue().equals("false")) {
+                    a.add("--" + e.getKey());
+                    a.add(e.getValue());
+                }
+            }
+            return dev.convexcnn.cli.Main.execute(a.toArray(new String[0]), new PrintWriter(o, true), new PrintWriter(err, true));
         }
     }
 
