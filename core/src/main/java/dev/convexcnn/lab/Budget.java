@@ -14,7 +14,8 @@ import com.google.gson.JsonObject;
  * @param exactLimit        training samples for the exact convex ReLU program (augmented Lagrangian)
  * @param exactPatterns     activation patterns of the exact program
  * @param exactStride       patch stride of the exact program (a larger stride means fewer patches and less memory)
- * @param convexIterations  iteration cap of both convex solvers
+ * @param convexIterations  iteration cap of the gated solver (R-FISTA)
+ * @param exactIterations   R-FISTA iterations per augmented-Lagrangian step of the exact program (at most 50 steps)
  * @param alternationLimit  training samples for alternation
  * @param alternationSweeps sweeps of alternation
  * @param ccnnLimit         training samples for CCNN and DCCNN
@@ -24,7 +25,7 @@ import com.google.gson.JsonObject;
  * @param testLimit         test samples evaluated (0 = the whole test set)
  */
 public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, int gatedPatterns, int exactLimit,
-                     int exactPatterns, int exactStride, int convexIterations, int alternationLimit,
+                     int exactPatterns, int exactStride, int convexIterations, int exactIterations, int alternationLimit,
                      int alternationSweeps, int ccnnLimit, int ccnnIterations, int dccnnLimit, int dccnnIterations,
                      int testLimit) {
 
@@ -35,6 +36,7 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
         positive("exact patterns", exactPatterns);
         positive("exact stride", exactStride);
         positive("convex iterations", convexIterations);
+        positive("exact iterations", exactIterations);
         positive("alternation sweeps", alternationSweeps);
         positive("ccnn iterations", ccnnIterations);
         positive("dccnn iterations", dccnnIterations);
@@ -49,12 +51,12 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
 
     /** Minutes on 2 cores for every method on MNIST: the demo's budget. */
     public static Budget quick() {
-        return new Budget("quick", 1, 0, 10_000, 32, 1_000, 8, 3, 2_000, 10_000, 5, 10_000, 300, 2_000, 300, 0);
+        return new Budget("quick", 1, 0, 10_000, 32, 100, 8, 3, 2_000, 100, 10_000, 5, 10_000, 300, 1_000, 300, 0);
     }
 
     /** Longer runs on more data: tens of minutes on 2 cores for every method. */
     public static Budget standard() {
-        return new Budget("standard", 3, 0, 20_000, 64, 2_000, 16, 2, 10_000, 60_000, 20, 20_000, 1_000, 10_000, 1_000, 0);
+        return new Budget("standard", 3, 0, 20_000, 64, 300, 8, 3, 10_000, 300, 60_000, 20, 20_000, 1_000, 5_000, 1_000, 0);
     }
 
     /** A named preset: quick or standard. */
@@ -70,18 +72,18 @@ public record Budget(String name, int sgdEpochs, int sgdLimit, int gatedLimit, i
     public Budget limitedTo(int n) {
         if (n <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + n);
         return new Budget(name + "-limit" + n, sgdEpochs, cap(sgdLimit, n), cap(gatedLimit, n), gatedPatterns,
-                cap(exactLimit, n), exactPatterns, exactStride, convexIterations, cap(alternationLimit, n),
+                cap(exactLimit, n), exactPatterns, exactStride, convexIterations, exactIterations, cap(alternationLimit, n),
                 alternationSweeps, cap(ccnnLimit, n), ccnnIterations, cap(dccnnLimit, n), dccnnIterations, testLimit);
     }
 
     public Budget withTestLimit(int n) {
         return new Budget(name, sgdEpochs, sgdLimit, gatedLimit, gatedPatterns, exactLimit, exactPatterns, exactStride,
-                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, n);
+                convexIterations, exactIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, n);
     }
 
     public Budget withSgdEpochs(int e) {
         return new Budget(name, e, sgdLimit, gatedLimit, gatedPatterns, exactLimit, exactPatterns, exactStride,
-                convexIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, testLimit);
+                convexIterations, exactIterations, alternationLimit, alternationSweeps, ccnnLimit, ccnnIterations, dccnnLimit, dccnnIterations, testLimit);
     }
 
     private static int cap(int limit, int n) {

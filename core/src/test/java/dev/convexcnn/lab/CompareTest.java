@@ -27,7 +27,7 @@ class CompareTest {
 
     /** Every method for a few iterations on 150 synthetic CIFAR images. */
     static Budget tiny() {
-        return new Budget("tiny", 2, 0, 0, 6, 20, 4, 8, 2000, 0, 2, 50, 30, 50, 100, 0);
+        return new Budget("tiny", 2, 0, 0, 6, 20, 4, 8, 2000, 300, 0, 2, 50, 30, 50, 100, 0);
     }
 
     @BeforeAll

@@ -3,14 +3,10 @@ package dev.convexcnn.spark;
 import dev.convexcnn.cli.Main;
 import dev.convexcnn.distill.CellId;
 import dev.convexcnn.distill.StudentFamily;
-import dev.convexcnn.io.AtomicFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -105,29 +101,13 @@ public final class DistillCell implements SweepCell {
         String k = family.substring(conv ? 4 : 3);
         List<String> a = new ArrayList<>(List.of("distill", "--out", dir, "--budgets", Long.toString(budget),
                 "--conv-layers", conv ? k : "none", "--mlp-layers", conv ? "none" : k));
-        for (Map.Entry<String, String> e : settings.entrySet()) {
-            if (e.getValue().equals("true")) a.add("--" + e.getKey());
-            else if (!e.getValue().equals("false")) {
-                a.add("--" + e.getKey());
-                a.add(e.getValue());
-            }
-        }
+        a.addAll(SweepCell.flags(settings));
         return a;
     }
 
     @Override
     public void run() throws Exception {
-        Files.createDirectories(logPath().getParent());
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code;
-        try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
-            code = Main.execute(arguments().toArray(new String[0]), o, e);
-        }
-        AtomicFiles.writeString(logPath(), "$ convexcnn " + String.join(" ", arguments()) + "\n" + err + out + "exit " + code + "\n");
-        if (code != 0) {
-            String[] lines = err.toString().strip().split("\n");
-            throw new IllegalStateException("cell " + id() + " failed (exit " + code + "): " + lines[lines.length - 1] + " (see " + logPath() + ")");
-        }
+        SweepCell.runCli(id(), arguments(), logPath());
     }
 
     /**

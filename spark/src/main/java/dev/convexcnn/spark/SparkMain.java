@@ -283,13 +283,7 @@ public final class SparkMain implements Runnable {
             // Every cell is done: the single-machine command skips them all and writes the study's table and plots.
             List<String> a = new ArrayList<>(List.of("distill", "--out", out.toString(), "--budgets",
                     String.join(",", budgets.stream().map(String::valueOf).toList()), "--conv-layers", convLayers, "--mlp-layers", mlpLayers));
-            for (var e : settings.entrySet()) {
-                if (e.getValue().equals("true")) a.add("--" + e.getKey());
-                else if (!e.getValue().equals("false")) {
-                    a.add("--" + e.getKey());
-                    a.add(e.getValue());
-                }
-            }
+            a.addAll(SweepCell.flags(settings));
             return dev.convexcnn.cli.Main.execute(a.toArray(new String[0]), new PrintWriter(o, true), new PrintWriter(err, true));
         }
     }

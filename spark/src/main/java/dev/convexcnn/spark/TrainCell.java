@@ -3,15 +3,11 @@ package dev.convexcnn.spark;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import dev.convexcnn.cli.Main;
-import dev.convexcnn.io.AtomicFiles;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -84,30 +80,14 @@ public final class TrainCell implements SweepCell {
     public List<String> arguments() {
         List<String> a = new ArrayList<>(List.of("train", "--summary-json", resultPath().toString(), "-o", modelPath().toString()));
         if (settings.getOrDefault("method", "sgd").equals("sgd")) a.add("--resume");
-        for (Map.Entry<String, String> e : settings.entrySet()) {
-            String flag = "--" + e.getKey();
-            if (e.getValue().equals("true")) a.add(flag);
-            else if (!e.getValue().equals("false")) {
-                a.add(flag);
-                a.add(e.getValue());
-            }
-        }
+        a.addAll(SweepCell.flags(settings));
         return a;
     }
 
     @Override
     public void run() throws Exception {
         Files.createDirectories(Path.of(dir));
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code;
-        try (PrintWriter o = new PrintWriter(out); PrintWriter e = new PrintWriter(err)) {
-            code = Main.execute(arguments().toArray(new String[0]), o, e);
-        }
-        AtomicFiles.writeString(logPath(), "$ convexcnn " + String.join(" ", arguments()) + "\n" + err + out + "exit " + code + "\n");
-        if (code != 0) {
-            String[] lines = err.toString().strip().split("\n");
-            throw new IllegalStateException("cell " + id + " failed (exit " + code + "): " + lines[lines.length - 1] + " (see " + logPath() + ")");
-        }
+        SweepCell.runCli(id, arguments(), logPath());
     }
 
     @Override public String toString() { return "TrainCell(" + id + ", " + settings + ")"; }
