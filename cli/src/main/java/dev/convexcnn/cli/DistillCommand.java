@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,34 +79,12 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (cells, teacher, cache, table, plots).")
     Path out;
 
-    /** "a..b", "a,b,c", or "none". */
-    static List<Integer> layerCounts(String flag, String v) {
-        List<Integer> r = new ArrayList<>();
-        String s = v.trim().toLowerCase(Locale.ROOT);
-        if (s.equals("none") || s.isEmpty()) return r;
-        try {
-            if (s.contains("..")) {
-                String[] p = s.split("\\.\\.", -1);
-                int a = Integer.parseInt(p[0].trim()), b = Integer.parseInt(p[1].trim());
-                if (b < a) throw new IllegalArgumentException(flag + " range '" + v + "' is empty");
-                for (int i = a; i <= b; i++) r.add(i);
-            } else {
-                for (String t : s.split(",")) r.add(Integer.parseInt(t.trim()));
-            }
-        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException(flag + " must be a range like 1..5, a list like 1,3 or none, got '" + v + "'");
-        }
-        return r;
-    }
-
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         CommonOptions.announceBackend(err);
         if (limit < 0 || testLimit < 0) throw new IllegalArgumentException("--limit and --test-limit must be >= 0");
-        List<StudentFamily> students = new ArrayList<>();
-        for (int c : layerCounts("--conv-layers", convLayers)) students.add(new StudentFamily(StudentFamily.Kind.CONV, c));
-        for (int m : layerCounts("--mlp-layers", mlpLayers)) students.add(new StudentFamily(StudentFamily.Kind.MLP, m));
+        List<StudentFamily> students = StudentFamily.of(convLayers, mlpLayers);
         for (long b : budgets) if (b <= 0) throw new IllegalArgumentException("--budgets must be > 0, got " + b);
         CellSettings cell = new CellSettings(trials, epochs, batch, lrMin, lrMax, 0.25, 4, 0.05, softLoss, temperature, seed);
         DistillStudy.Settings s = new DistillStudy.Settings(students, budgets, !noHardLabels, cell, validation, transferShifts, maxShift);

@@ -413,7 +413,7 @@ final class TrainCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         var model = dual ? dev.convexcnn.ccnn.DccnnTrainer.fit(d[0], ds, listener) : dev.convexcnn.ccnn.CcnnTrainer.fit(d[0], s, listener);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long peak = peakHeapBytes();
+        long peak = dev.convexcnn.lab.PeakHeap.bytes();
         Evaluation e = model.evaluate(d[1]);
         Path file = output != null ? output : Path.of("runs", safe(dataset) + "-" + method + "-seed" + seed + ".ccnn");
         JsonObject prov = new JsonObject();
@@ -485,14 +485,6 @@ final class TrainCommand implements Callable<Integer> {
         return (int) v;
     }
 
-    /** The sum of the heap memory pools' peak usage since the JVM started. */
-    static long peakHeapBytes() {
-        long sum = 0;
-        for (var pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getPeakUsage() != null) sum += pool.getPeakUsage().getUsed();
-        }
-        return sum;
-    }
 
     static String safe(String dataset) {
         return dataset.replaceAll("[^A-Za-z0-9._-]", "_");

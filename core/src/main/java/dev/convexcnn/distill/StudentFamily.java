@@ -34,6 +34,34 @@ public record StudentFamily(Kind kind, int depth) {
 
     public String id() { return (kind == Kind.CONV ? "conv" : "mlp") + depth; }
 
+    /** The students named by --conv-layers and --mlp-layers values: each "a..b", "a,b,c" or "none". */
+    public static java.util.List<StudentFamily> of(String convLayers, String mlpLayers) {
+        java.util.List<StudentFamily> out = new java.util.ArrayList<>();
+        for (int c : layerCounts("--conv-layers", convLayers)) out.add(new StudentFamily(Kind.CONV, c));
+        for (int m : layerCounts("--mlp-layers", mlpLayers)) out.add(new StudentFamily(Kind.MLP, m));
+        return out;
+    }
+
+    /** "a..b", "a,b,c", or "none". */
+    static java.util.List<Integer> layerCounts(String flag, String v) {
+        java.util.List<Integer> r = new java.util.ArrayList<>();
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("none") || s.isEmpty()) return r;
+        try {
+            if (s.contains("..")) {
+                String[] p = s.split("\\.\\.", -1);
+                int a = Integer.parseInt(p[0].trim()), b = Integer.parseInt(p[1].trim());
+                if (b < a) throw new IllegalArgumentException(flag + " range '" + v + "' is empty");
+                for (int i = a; i <= b; i++) r.add(i);
+            } else {
+                for (String t : s.split(",")) r.add(Integer.parseInt(t.trim()));
+            }
+        } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(flag + " must be a range like 1..5, a list like 1,3 or none, got '" + v + "'");
+        }
+        return r;
+    }
+
     /** Whether the main width w appears in the net at all (not for conv0 and mlp1). */
     public boolean usesMainWidth() { return kind == Kind.CONV ? depth > 0 : depth > 1; }
 

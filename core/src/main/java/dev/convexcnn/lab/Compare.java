@@ -58,22 +58,11 @@ public final class Compare {
                 Path model = runDir.resolve("models").resolve(m + "-seed" + seed + ".cnn");
                 PeakHeap.reset();
                 RunRecord r = Methods.get(m).run(train, test, seed, s.budget(), model, log);
-                r = withPeak(r, PeakHeap.bytes());
+                r = r.withPeakHeapBytes(PeakHeap.bytes());
                 AtomicFiles.writeString(file, r.toJsonText() + "\n");
                 log.accept(String.format("%s seed %d: test accuracy %.2f%%, %.1f s", m, seed, 100 * r.testAccuracy(), r.trainSeconds()));
                 out.add(r);
             }
-        }
-        return out;
-    }
-
-    /** Every run stored in a run directory, in file-name order. */
-    public static List<RunRecord> stored(Path runDir) throws IOException {
-        Path runs = runDir.resolve("runs");
-        if (!Files.isDirectory(runs)) throw new IOException(runDir + ": not a comparison directory (no runs/ folder)");
-        List<RunRecord> out = new ArrayList<>();
-        try (var files = Files.list(runs)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList()) out.add(RunRecord.read(f));
         }
         return out;
     }
@@ -115,12 +104,5 @@ public final class Compare {
         if (before == methods.size() && o.has("methods")) return;
         o.add("methods", methods);
         AtomicFiles.writeString(f, dev.convexcnn.io.TensorFile.toJson(o) + "\n");
-    }
-
-    private static RunRecord withPeak(RunRecord r, long peak) {
-        return new RunRecord(r.method(), r.dataset(), r.seed(), r.trainSamples(), r.testSamples(), r.testAccuracy(),
-                r.testLoss(), r.trainSeconds(), peak, r.parameters(), r.architecture(), r.objectiveName(),
-                r.certificateName(), r.certificate(), r.certified(), r.backend(), r.settings(), r.provenance(), r.curve(),
-                r.confusion(), r.filters());
     }
 }

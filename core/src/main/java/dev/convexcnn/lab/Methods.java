@@ -90,6 +90,11 @@ public final class Methods {
         return null;
     }
 
+    /** CCNN models have their own file kind: beside the model file, with .ccnn for .cnn. */
+    static Path ccnnFile(Path modelFile) {
+        return modelFile.resolveSibling(modelFile.getFileName().toString().replace(".cnn", ".ccnn"));
+    }
+
     static JsonObject provenance(Dataset train, long seed) {
         JsonObject p = Provenance.base();
         p.addProperty("trainedOn", train.name());
@@ -255,7 +260,7 @@ public final class Methods {
             prov.addProperty("certificateRelativeGap", cert.relativeGap());
             prov.addProperty("nuclearNorm", cert.nuclearNorm());
             prov.addProperty("radius", cert.radius());
-            if (modelFile != null) CcnnModelFile.save(modelFile.resolveSibling(modelFile.getFileName().toString().replace(".cnn", ".ccnn")), model, prov);
+            if (modelFile != null) CcnnModelFile.save(ccnnFile(modelFile), model, prov);
             return new RunRecord(name(), test.name(), seed, tr.size(), test.size(), e.accuracy(), e.loss(), seconds, -1,
                     model.parameterCount(), model.filterCount() + " filters in kernel-feature space, 1 layer",
                     "multinomial logistic loss (mini-batch)", "Frank-Wolfe gap (last layer)", cert.gap(),
@@ -296,7 +301,7 @@ public final class Methods {
             prov.addProperty("lambda", cert.lambda());
             prov.addProperty("lambdaMax", cert.lambdaMax());
             prov.addProperty("source", String.valueOf(cert.source()));
-            if (modelFile != null) CcnnModelFile.save(modelFile.resolveSibling(modelFile.getFileName().toString().replace(".cnn", ".ccnn")), model, prov);
+            if (modelFile != null) CcnnModelFile.save(ccnnFile(modelFile), model, prov);
             boolean reached = cert.gap() <= s.tolerance() * Math.max(1, Math.abs(cert.primal()));
             return new RunRecord(name(), test.name(), seed, tr.size(), test.size(), e.accuracy(), e.loss(), seconds, -1,
                     model.parameterCount(), model.filterCount() + " filters recovered in kernel-feature space, 1 layer",

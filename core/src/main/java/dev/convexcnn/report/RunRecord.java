@@ -46,6 +46,13 @@ public record RunRecord(String method, String dataset, long seed, int trainSampl
         curve = List.copyOf(curve);
     }
 
+    /** This record with the peak heap measured by whoever ran it. */
+    public RunRecord withPeakHeapBytes(long bytes) {
+        return new RunRecord(method, dataset, seed, trainSamples, testSamples, testAccuracy, testLoss, trainSeconds, bytes,
+                parameters, architecture, objectiveName, certificateName, certificate, certified, backend, settings, provenance,
+                curve, confusion, filters);
+    }
+
     /** The file name of a run: method-seedN.json. */
     public static String fileName(String method, long seed) {
         return method + "-seed" + seed + ".json";

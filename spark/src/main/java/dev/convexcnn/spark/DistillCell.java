@@ -51,29 +51,10 @@ public final class DistillCell implements SweepCell {
         return cells;
     }
 
-    /** "conv0..2" style lists: conv-layers and mlp-layers values (a..b, a list, or none) as family names. */
+    /** The family names of --conv-layers and --mlp-layers values (a..b, a list, or none), as the distill command reads them. */
     public static List<String> families(String convLayers, String mlpLayers) {
-        List<String> out = new ArrayList<>();
-        for (int k : counts("--conv-layers", convLayers)) out.add("conv" + k);
-        for (int k : counts("--mlp-layers", mlpLayers)) out.add("mlp" + k);
+        List<String> out = StudentFamily.of(convLayers, mlpLayers).stream().map(StudentFamily::id).toList();
         if (out.isEmpty()) throw new IllegalArgumentException("--conv-layers and --mlp-layers name no student");
-        return out;
-    }
-
-    private static List<Integer> counts(String flag, String v) {
-        List<Integer> out = new ArrayList<>();
-        String s = v.strip();
-        if (s.equalsIgnoreCase("none")) return out;
-        try {
-            if (s.contains("..")) {
-                String[] ab = s.split("\\.\\.");
-                for (int k = Integer.parseInt(ab[0].strip()); k <= Integer.parseInt(ab[1].strip()); k++) out.add(k);
-            } else {
-                for (String x : s.split(",")) out.add(Integer.parseInt(x.strip()));
-            }
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(flag + " '" + v + "': use a range a..b, a list, or none");
-        }
         return out;
     }
 
