@@ -215,14 +215,14 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "convex-scaling", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Time to tolerance of the gated program as n and the patterns grow, and its hot loop's GFLOP/s against dgemm.")
+            description = "Time to tolerance of the gated program (squared loss) as n and the patterns grow, in its Gram and streamed forms, with their rates against dgemm and sgemm.")
     static final class ConvexScalingCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
 
         @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
         String dataset;
-        @Option(names = "--runs", split = ";", paramLabel = "N:P", defaultValue = "1000:32;5000:32;20000:32;5000:16;5000:64",
+        @Option(names = "--runs", split = ";", paramLabel = "N:P", defaultValue = "1000:32;5000:32;20000:32;60000:32;5000:16;5000:64;60000:64",
                 description = "Sample counts and pattern counts, N:P separated by ';' (default: ${DEFAULT-VALUE}).")
         List<String> runs;
         @Option(names = "--lambda-fraction", defaultValue = "0.01", description = "λ as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
@@ -231,6 +231,9 @@ final class ExperimentCommand implements Runnable {
         double tol;
         @Option(names = "--max-iter", defaultValue = "3000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
         int maxIter;
+        @Option(names = "--streamed-up-to", defaultValue = "20000", paramLabel = "N",
+                description = "Also run the streamed form (two passes over Φ per evaluation) for n ≤ N, side by side; 0: never (default: ${DEFAULT-VALUE}).")
+        int streamedUpTo;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where scaling.md goes.")
         Path out;
 
@@ -238,6 +241,7 @@ final class ExperimentCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
+            if (streamedUpTo < 0) throw new IllegalArgumentException("--streamed-up-to must be ≥ 0, got " + streamedUpTo);
             java.util.List<int[]> np = new java.util.ArrayList<>();
             for (String r : runs) {
                 String[] p = r.split(":");
@@ -249,7 +253,7 @@ final class ExperimentCommand implements Runnable {
             }
             Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println);
             ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
-            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, out, echo(err));
+            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, streamedUpTo, out, echo(err));
             spec.commandLine().getOut().print(md);
             spec.commandLine().getOut().flush();
             return 0;

@@ -274,7 +274,8 @@ class CliTest {
         rs = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60:4;120:4", "--max-iter", "50",
                 "--out", dir.resolve("scal").toString());
         assertEquals(0, rs.code, rs.err);
-        assertTrue(Files.readString(dir.resolve("scal").resolve("scaling.md")).contains("| 120 |"));
+        String scaling = Files.readString(dir.resolve("scal").resolve("scaling.md"));
+        assertTrue(scaling.contains("| 120 |") && scaling.contains("| Gram |") && scaling.contains("| streamed |"), scaling);
         Run bad = run("experiment", "convex-scaling", "--dataset", "digits:" + csv, "--runs", "60x4", "--out", dir.toString());
         assertEquals(2, bad.code);
         assertTrue(bad.err.contains("N:P"), bad.err);

@@ -83,15 +83,30 @@ public final class ConvexTrainer {
         Normalization norm = Normalization.fit(train);
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
         Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
-        GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
-        int[] keep = full.informativeGates();
+        int c = train.classes();
+        // The gated program with the squared loss runs on ΦᵀΦ, built streamed (Φ is never held), when that is
+        // smaller than Φ itself (n ≥ p·h); the other programs need Φ.
+        long columns = (long) all.count() * geom.patchSize();
+        boolean gramForm = !s.exact() && s.loss() == Loss.SQUARED && columns <= GramGatedProgram.MAX_COLUMNS
+                && train.size() >= columns;
+        GatedFeatures features = null;
+        GramGatedProgram gram = null;
+        int[] keep;
+        if (gramForm) {
+            gram = GramGatedProgram.build(train, norm, geom, all);
+            keep = gram.informativeGates();
+            if (keep.length != all.count() && keep.length > 0) gram = gram.select(keep);
+        } else {
+            GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
+            keep = full.informativeGates();
+            features = keep.length == all.count() ? full : full.select(keep);
+        }
         if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
         Gates gates = all.select(keep);
-        GatedFeatures features = keep.length == all.count() ? full : full.select(keep);
-        int c = train.classes();
-        double lambdaMax = GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
+        double lambdaMax = gramForm ? gram.lambdaMax() : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
         double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
-        GatedReluProgram gated = new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
+        CompositeObjective gated = gramForm ? gram.withLambda(lambda)
+                : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
         List<Step> log = new ArrayList<>();
         Consumer<Step> record = st -> {
             log.add(st);
@@ -114,7 +129,7 @@ public final class ConvexTrainer {
             iterations = r.iterations();
         } else {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
-            ExactReluProgram exact = new ExactReluProgram(gated, patterns);
+            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns);
             int[] inner = {0};
             AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                     new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, 1.0),
@@ -137,6 +152,7 @@ public final class ConvexTrainer {
         prov.addProperty("lambda", lambda);
         prov.addProperty("lambdaMax", lambdaMax);
         prov.addProperty("patternsKept", gates.count());
+        prov.addProperty("lossForm", gramForm ? "gram" : "streamed");
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);

@@ -39,4 +39,23 @@ public final class Gemm {
                              double[] a, double[] b, double beta, double[] c) {
         dgemm(transA, transB, m, n, k, alpha, a, 0, transA ? m : k, b, 0, transB ? k : n, beta, c, 0, n);
     }
+
+    /**
+     * C[g×g] = alpha · AᵀA + beta · C for a row-major m×g block A at aOff (leading dimension g): one dsyrk, half
+     * the work of a dgemm. Only the lower triangle of the row-major C is written; {@link #symmetriseFromLower}
+     * fills the rest once the sums are done.
+     */
+    public static void gramLower(int m, int g, double alpha, double[] a, int aOff, double beta, double[] c) {
+        if (g == 0) return;
+        // Row-major A (m×g) is the column-major g×m matrix Aᵀ; AᵀA is then (Aᵀ)(Aᵀ)ᵀ, the "N" form of dsyrk. The
+        // column-major upper triangle it fills is the row-major lower one.
+        Backend.get().blas().dsyrk("U", "N", g, m, alpha, a, aOff, g, beta, c, 0, g);
+    }
+
+    /** Copies the lower triangle of a row-major g×g matrix onto its upper one. */
+    public static void symmetriseFromLower(int g, double[] c) {
+        for (int r = 0; r < g; r++) {
+            for (int col = r + 1; col < g; col++) c[r * g + col] = c[col * g + r];
+        }
+    }
 }
