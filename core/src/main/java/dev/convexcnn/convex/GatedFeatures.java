@@ -3,6 +3,7 @@ package dev.convexcnn.convex;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
 import java.util.Arrays;
 
 /**
@@ -63,8 +64,6 @@ public final class GatedFeatures {
         private final PatchGeometry geom;
         private final Gates gates;
         private final int positions, h, p, block;
-        private final double[] z, act, mask;
-        private final float[] scratch;
 
         public RowBuilder(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
             if (gates.patchSize() != geom.patchSize()) {
@@ -79,20 +78,28 @@ public final class GatedFeatures {
             this.p = gates.count();
             // A block's patches and activations stay within about 1 MiB each, so the mask pass reads them from cache.
             this.block = Math.max(1, Math.min(Math.max(1, d.size()), 131072 / Math.max(1, positions * Math.max(p, h))));
-            this.z = new double[block * positions * h];
-            this.act = new double[block * positions * p];
-            this.mask = new double[positions * p];
-            this.scratch = new float[geom.scratchSize()];
         }
 
         /** Columns of a row: p·h. */
         public int columns() { return p * h; }
 
-        /** Rows [from, from + count) of Φ into out at outOff, row-major with p·h columns. */
+        /**
+         * Rows [from, from + count) of Φ into out at outOff, row-major with p·h columns. Samples are split over
+         * {@link Parallel#threads()} chunks with buffers of their own; every row is computed the same way whatever
+         * the split, and chunks write disjoint rows.
+         */
         public void fill(int from, int count, double[] out, int outOff) {
             if (from < 0 || count < 0 || from + count > d.size()) {
                 throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") of " + d.size());
             }
+            Parallel.forRange(count, 8 * block, (lo, hi) -> fillSerial(from + lo, hi - lo, out, outOff + lo * p * h));
+        }
+
+        private void fillSerial(int from, int count, double[] out, int outOff) {
+            double[] z = new double[block * positions * h];
+            double[] act = new double[block * positions * p];
+            double[] mask = new double[positions * p];
+            float[] scratch = new float[geom.scratchSize()];
             for (int i0 = 0; i0 < count; i0 += block) {
                 int m = Math.min(block, count - i0);
                 for (int b = 0; b < m; b++) geom.patchesOf(d, norm, from + i0 + b, scratch, z, b * positions * h);

@@ -48,6 +48,27 @@ class GramGatedProgramTest {
     }
 
     @Test
+    void rowsAreTheSameWhateverTheBlocksAndChunks() {
+        // 28×28 images and 64 gates make blocks of 3 samples, so 60 samples split over chunks and blocks.
+        Random r = new Random(6);
+        int n = 60, s = 28;
+        float[] px = new float[n * s * s];
+        for (int i = 0; i < px.length; i++) px[i] = r.nextFloat();
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = i % 3;
+        Dataset d = new Dataset("noise", s, s, 1, 3, px, y);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        Gates gates = Gates.sample(geom.patchSize(), 64, 3);
+        GatedFeatures.RowBuilder rows = new GatedFeatures.RowBuilder(d, norm, geom, gates);
+        double[] whole = new double[n * rows.columns()], one = new double[whole.length];
+        rows.fill(0, n, whole, 0);
+        for (int i = 0; i < n; i++) rows.fill(i, 1, one, i * rows.columns());
+        assertArrayEquals(one, whole, 0.0);
+        assertArrayEquals(GatedFeatures.build(d, norm, geom, gates).matrix(), whole, 0.0);
+    }
+
+    @Test
     void valueGradientAndLambdaMaxEqualTheStreamedProgram() {
         Dataset d = ConvexProgramTest.quadrants(37, 6, 3, 5);
         Normalization norm = Normalization.fit(d);
