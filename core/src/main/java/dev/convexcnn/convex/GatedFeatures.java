@@ -127,11 +127,16 @@ public final class GatedFeatures {
         }
     }
 
-    /** Logits (n × c) of a gated network with weights W (p·h × c) on d. */
+    /** Logits (n × c) of a gated network with weights W (p·h × c) on d, a block of rows of Φ at a time. */
     public static double[] logits(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes) {
-        GatedFeatures f = build(d, norm, geom, gates);
-        double[] z = new double[d.size() * classes];
-        Gemm.dgemm(false, false, d.size(), classes, f.columns(), 1, f.matrix(), 0, f.columns(), w, 0, classes, 0, z, 0, classes);
+        RowBuilder rows = new RowBuilder(d, norm, geom, gates);
+        int n = d.size(), g = rows.columns(), block = Math.max(1, Math.min(n, 1024));
+        double[] z = new double[n * classes], phi = new double[block * g];
+        for (int r0 = 0; r0 < n; r0 += block) {
+            int m = Math.min(block, n - r0);
+            rows.fill(r0, m, phi, 0);
+            Gemm.dgemm(false, false, m, classes, g, 1, phi, 0, g, w, 0, classes, 0, z, r0 * classes, classes);
+        }
         return z;
     }
 

@@ -66,6 +66,11 @@ class GramGatedProgramTest {
         for (int i = 0; i < n; i++) rows.fill(i, 1, one, i * rows.columns());
         assertArrayEquals(one, whole, 0.0);
         assertArrayEquals(GatedFeatures.build(d, norm, geom, gates).matrix(), whole, 0.0);
+        // Logits are streamed the same way: Φ W, never holding Φ.
+        double[] w = new double[rows.columns() * 3], expected = new double[n * 3];
+        for (int i = 0; i < w.length; i++) w[i] = r.nextGaussian();
+        Gemm.dgemm(false, false, n, 3, rows.columns(), 1, whole, w, 0, expected);
+        assertArrayEquals(expected, GatedFeatures.logits(d, norm, geom, gates, w, 3), 1e-9);
     }
 
     @Test
