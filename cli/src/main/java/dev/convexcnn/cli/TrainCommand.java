@@ -119,6 +119,9 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--filters", paramLabel = "R[,R...]", description = "Filters recovered per layer; 0 on the last layer keeps the whole rank "
                 + "(default: 16, 32, 32).")
         String filters;
+        @Option(names = "--validation", paramLabel = "N", description = "ccnn/dccnn: hold out the last N training images, report the error "
+                + "on them and leave the test set untouched (for tuning); --limit then takes the first samples of the rest.")
+        Integer validation;
         @Option(names = "--ccnn-batch", defaultValue = "50", description = "ccnn: projected-SGD mini-batch (default: ${DEFAULT-VALUE}).")
         int batch = 50;
         @Option(names = "--certificate-samples", defaultValue = "0",
@@ -345,6 +348,24 @@ final class TrainCommand implements Callable<Integer> {
         return new Dataset[] {train, test};
     }
 
+    /** The training set split into its first part (its first --limit samples) and its last n images for validation. */
+    private Dataset[] trainAndValidation(PrintWriter err, int n) throws java.io.IOException {
+        if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
+        Dataset all = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
+        if (n <= 0 || n >= all.size()) {
+            throw new IllegalArgumentException("--validation must be in 1.." + (all.size() - 1) + " (the training set has " + all.size() + " images), got " + n);
+        }
+        int rest = all.size() - n;
+        if (limit != null && limit > rest) {
+            throw new IllegalArgumentException("--limit " + limit + " exceeds the " + rest + " training images left by --validation " + n);
+        }
+        int[] tail = new int[n];
+        for (int i = 0; i < n; i++) tail[i] = rest + i;
+        Dataset validation = all.subset(tail, all.name() + "-validation");
+        Dataset train = all.head(limit != null ? limit : rest);
+        return new Dataset[] {train, validation};
+    }
+
     private int trainAlternation(PrintWriter err, PrintWriter out) throws java.io.IOException {
         var a = alternation;
         var s = dev.convexcnn.alternation.AlternationSettings.defaults().withThreshold(a.threshold).withRidge(a.ridge)
@@ -405,8 +426,9 @@ final class TrainCommand implements Callable<Integer> {
             ds = dev.convexcnn.ccnn.DccnnSettings.of(s).withLambda(convex.lambdaFraction, convex.lambda == null ? 0 : convex.lambda)
                     .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance);
         }
-        Dataset[] d = trainAndTest(err);
-        err.printf("data: %d for training, %d for test; %s with %d layer(s)%n", d[0].size(), d[1].size(), dual ? "DCCNN" : "CCNN", c.layers);
+        Dataset[] d = c.validation == null ? trainAndTest(err) : trainAndValidation(err, c.validation);
+        String heldOut = c.validation == null ? "test" : "validation";
+        err.printf("data: %d for training, %d for %s; %s with %d layer(s)%n", d[0].size(), d[1].size(), heldOut, dual ? "DCCNN" : "CCNN", c.layers);
         var listener = new dev.convexcnn.ccnn.CcnnListener() {
             @Override public void onMessage(String m) {
                 err.println(m);
@@ -422,7 +444,8 @@ final class TrainCommand implements Callable<Integer> {
         JsonObject prov = new JsonObject();
         prov.addProperty("dataset", dataset);
         prov.addProperty("trainSamples", d[0].size());
-        prov.addProperty("testAccuracy", e.accuracy());
+        prov.addProperty(heldOut + "Accuracy", e.accuracy());
+        if (c.validation != null) prov.addProperty("validationSamples", c.validation);
         prov.addProperty("trainSeconds", seconds);
         prov.addProperty("peakHeapBytes", peak);
         if (dual) {
@@ -447,7 +470,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         out.printf("%-24s %d (last layer %d)%n", "filters", model.filterCount(), model.finalFilters());
         out.printf("%-24s %,d (convex variable of the last layer: %,d)%n", "parameters", model.parameterCount(), model.convexParameterCount());
-        out.printf("%-24s %.2f%% (error %.2f%%)%n", "test accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
+        out.printf("%-24s %.2f%% (error %.2f%%)%n", heldOut + " accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
+        if (c.validation != null) out.printf("%-24s %s%n", "test", "not evaluated (--validation)");
         out.printf("%-24s %.1f s%n", "training time", seconds);
         out.printf("%-24s %.1f MiB (sum of the heap pools' peaks, data included)%n", "peak heap", peak / 1048576.0);
         out.printf("%-24s %s%n", "model", file);

@@ -191,6 +191,34 @@ class CliTest {
     }
 
     @Test
+    void ccnnValidationHoldsOutTheLastImagesAndLeavesTheTestSetAlone() throws IOException {
+        Path csv = digits(90);
+        String[] base = {"train", "--method", "ccnn", "--dataset", "digits:" + csv, "--layers", "1", "--features", "30",
+                "--iterations", "20", "--ccnn-lr", "2", "--radius", "5", "--filters", "3", "-o", dir.resolve("v.ccnn").toString()};
+        Run v = run(concat(base, "--validation", "30", "--limit", "40"));
+        assertEquals(0, v.code, v.err);
+        assertTrue(v.err.contains("data: 40 for training, 30 for validation"), v.err);
+        assertTrue(v.out.contains("validation accuracy") && v.out.contains("not evaluated (--validation)"), v.out);
+        assertFalse(v.out.contains("test accuracy"), v.out);
+        Run all = run(concat(base, "--validation", "30"));
+        assertEquals(0, all.code, all.err);
+        assertTrue(all.err.contains("data: 60 for training, 30 for validation"), all.err);
+
+        Run tooMany = run(concat(base, "--validation", "90"));
+        assertEquals(2, tooMany.code);
+        assertTrue(tooMany.err.contains("--validation") && tooMany.err.contains("90"), tooMany.err);
+        Run tooLong = run(concat(base, "--validation", "30", "--limit", "70"));
+        assertEquals(2, tooLong.code);
+        assertTrue(tooLong.err.contains("--limit 70") && tooLong.err.contains("60 training images"), tooLong.err);
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    @Test
     void redundancyReportsABlockAndRejectsABadShape() {
         Run r = run("redundancy", "--block", "bottleneck:k=32,kr=4", "--input", "14x14x16");
         assertEquals(0, r.code, r.err);

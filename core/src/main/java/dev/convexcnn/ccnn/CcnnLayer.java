@@ -64,29 +64,27 @@ public final class CcnnLayer {
      */
     public void pooledFeatures(float[] data, int[] idx, int from, int count, double[] out, int outOff) {
         int P = geometry.patches(), d = geometry.patchSize(), m = features.dim(), qm = positions() * m;
+        // Fixed sub-batches (their size depends only on the geometry), processed in parallel with buffers per
+        // worker: a sub-batch's numbers do not depend on the thread count or on which thread ran it.
         int sub = Math.max(1, Math.min(count, 4096 / Math.max(1, P)));
-        double[] raw = new double[sub * P * d];
-        double[] white = new double[sub * P * d];
-        double[] feat = new double[sub * P * m];
-        double[] scratch = new double[features.scratchSize(sub * P)];
+        int blocks = (count + sub - 1) / sub;
         int in = geometry.inputSize();
-        for (int s0 = 0; s0 < count; s0 += sub) {
-            int nb = Math.min(sub, count - s0);
-            final int base = s0;
-            Parallel.forRange(nb, 1, (a, b) -> {
-                for (int k = a; k < b; k++) {
-                    int sample = idx == null ? from + base + k : idx[from + base + k];
+        Parallel.forRange(blocks, 1, (lo, hi) -> {
+            double[] raw = new double[sub * P * d];
+            double[] white = new double[sub * P * d];
+            double[] feat = new double[sub * P * m];
+            double[] scratch = new double[features.scratchSize(sub * P)];
+            for (int blk = lo; blk < hi; blk++) {
+                int s0 = blk * sub, nb = Math.min(sub, count - s0);
+                for (int k = 0; k < nb; k++) {
+                    int sample = idx == null ? from + s0 + k : idx[from + s0 + k];
                     extractRows(data, (long) sample * in, k * P * d, raw);
                 }
-            });
-            whitening.apply(raw, nb * P, white);
-            features.map(white, nb * P, feat, scratch);
-            Parallel.forRange(nb, 1, (a, b) -> {
-                for (int k = a; k < b; k++) {
-                    poolInto(feat, k * P * m, m, out, outOff + (base + k) * qm);
-                }
-            });
-        }
+                whitening.apply(raw, nb * P, white);
+                features.map(white, nb * P, feat, scratch);
+                for (int k = 0; k < nb; k++) poolInto(feat, k * P * m, m, out, outOff + (s0 + k) * qm);
+            }
+        });
     }
 
     private void extractRows(float[] data, long off, int rawOff, double[] raw) {

@@ -51,7 +51,9 @@ public final class CcnnTrainer {
                 int n = train.size();
                 int[] shape = layer.outputShape();
                 float[] next = new float[Math.multiplyExact(n, shape[0] * shape[1] * shape[2])];
+                long o0 = System.nanoTime();
                 layer.outputs(data, null, 0, n, next, 0);
+                log.onMessage(String.format("layer %d outputs for %d samples: %.1f s", l + 1, n, (System.nanoTime() - o0) / 1e9));
                 data = next;
                 h = shape[0];
                 w = shape[1];
@@ -132,15 +134,23 @@ public final class CcnnTrainer {
         int T = ls.iterations();
         int tail = Math.max(1, (int) Math.round(T * s.averageTail()));
         int monitor = Math.min(s.monitorSamples(), n);
+        long nsFeatures = 0, nsGradient = 0, nsProjection = 0, nsMonitor = 0;
         for (int t = 1; t <= T; t++) {
             if (!full) for (int k = 0; k < b; k++) idx[k] = rb.nextInt(n);
             for (int k = 0; k < b; k++) lab[k] = labels[idx[k]];
+            long k0 = System.nanoTime();
             layer.pooledFeatures(data, idx, 0, b, f, 0);
+            long k1 = System.nanoTime();
             Gemm.dgemm(false, false, b, c1, D, 1, f, opt.iterate(), 0, logits);
             int[] correct = new int[1];
             double loss = MultinomialLogistic.evaluate(logits, b, classes, lab, 0, 1.0 / b, delta, correct) / b;
             Gemm.dgemm(true, false, D, c1, b, 1, f, delta, 0, grad);
+            long k2 = System.nanoTime();
             NuclearBall.Projection p = opt.step(grad, ls.learningRate(), t > T - tail);
+            long k3 = System.nanoTime();
+            nsFeatures += k1 - k0;
+            nsGradient += k2 - k1;
+            nsProjection += k3 - k2;
             if (t % s.logEvery() == 0 || t == T) {
                 double mLoss = Double.NaN, mGap = Double.NaN;
                 if (monitor > 0) {
@@ -153,9 +163,11 @@ public final class CcnnTrainer {
                         mLoss, mGap, (System.nanoTime() - t0) / 1e9);
                 records.add(rec);
                 log.onIteration(rec);
+                nsMonitor += System.nanoTime() - k3;
             }
         }
         double[] avg = opt.average();
+        long k4 = System.nanoTime();
         int nc = s.certificateSamples() == 0 ? n : Math.min(n, s.certificateSamples());
         Pass pass = pass(layer, data, labels, nc, avg, classes, true);
         double[] a = ProjectedSgd.toA(avg, m, Q, c1);
@@ -167,6 +179,9 @@ public final class CcnnTrainer {
         double nuclear = 0;
         for (double v : svd.s()) nuclear += v;
         Certificate cert = new Certificate(l + 1, nc, pass.loss, dot + ls.radius() * spec, nuclear, ls.radius(), spec, pass.accuracy);
+        log.onMessage(String.format("layer %d time: batch features %.1f s, loss+gradient %.1f s, projection %.1f s, monitor %.1f s, "
+                        + "certificate (%d samples) + SVD %.1f s, total %.1f s", l + 1, nsFeatures / 1e9, nsGradient / 1e9,
+                nsProjection / 1e9, nsMonitor / 1e9, nc, (System.nanoTime() - k4) / 1e9, (System.nanoTime() - t0) / 1e9));
         return new LayerResult(layer, CcnnModel.Factors.of(svd, m, Q, c1), cert);
     }
 

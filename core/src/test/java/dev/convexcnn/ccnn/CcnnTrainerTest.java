@@ -90,6 +90,27 @@ class CcnnTrainerTest {
     }
 
     @Test
+    void batchFeaturesInParallelBlocksEqualOneSampleAtATime() {
+        // 10×10 images, 3×3 patches: P = 64, so a call of 150 samples runs in many parallel sub-batches.
+        Dataset d = bars(150, 5);
+        CcnnLayer layer = CcnnTrainer.prepareLayer(0, d.pixels(), d.size(), 10, 10, 1,
+                settings(List.of(small(Kernel.GAUSSIAN, Approximation.FOURIER, 1)), 10));
+        int qm = layer.positions() * layer.featureDim();
+        int[] idx = new int[d.size()];
+        for (int i = 0; i < idx.length; i++) idx[i] = (i * 37) % d.size();
+        double[] batch = new double[d.size() * qm];
+        layer.pooledFeatures(d.pixels(), idx, 0, d.size(), batch, 0);
+        double[] one = new double[qm];
+        for (int k = 0; k < d.size(); k++) {
+            layer.pooledFeatures(d.pixels(), new int[] {idx[k]}, 0, 1, one, 0);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(batch, k * qm, (k + 1) * qm), 1e-12, "sample " + k);
+        }
+        double[] again = new double[batch.length];
+        layer.pooledFeatures(d.pixels(), idx, 0, d.size(), again, 0);
+        assertArrayEquals(batch, again, 0.0);
+    }
+
+    @Test
     void seededRunsRepeatAndSeedsMatter() {
         Dataset d = bars(80, 3);
         CcnnSettings s = settings(List.of(small(Kernel.GAUSSIAN, Approximation.FOURIER, 30)), 16);
