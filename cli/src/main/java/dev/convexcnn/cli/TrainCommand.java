@@ -131,6 +131,10 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--step-balance", defaultValue = "1",
                 description = "dccnn: β of the primal–dual steps τ = β/L, σ = 1/(βL) (default: ${DEFAULT-VALUE}).")
         double stepBalance = 1;
+        @Option(names = "--dual-solver", defaultValue = "centred",
+                description = "dccnn: centred (features minus their mean, a free bias: the default), centred-restarted, or plain "
+                        + "(the program without bias, plain PDHG) (default: ${DEFAULT-VALUE}).")
+        String dualSolver = "centred";
     }
 
     static final class ConvexOptions {
@@ -400,7 +404,11 @@ final class TrainCommand implements Callable<Integer> {
         if (dual) {
             if (c.featureCacheMb < 0) throw new IllegalArgumentException("--feature-cache-mb must be >= 0, got " + c.featureCacheMb);
             ds = dev.convexcnn.ccnn.DccnnSettings.of(s).withLambda(convex.lambdaFraction, convex.lambda == null ? 0 : convex.lambda)
-                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance);
+                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance)
+                    .withSolver(!c.dualSolver.equals("plain"), c.dualSolver.equals("centred-restarted"));
+            if (!java.util.List.of("centred", "centred-restarted", "plain").contains(c.dualSolver)) {
+                throw new IllegalArgumentException("--dual-solver must be centred, centred-restarted or plain, got '" + c.dualSolver + "'");
+            }
         }
         Dataset[] d = trainAndTest(err);
         err.printf("data: %d for training, %d for test; %s with %d layer(s)%n", d[0].size(), d[1].size(), dual ? "DCCNN" : "CCNN", c.layers);
