@@ -182,6 +182,10 @@ class DccnnTest {
                 p, d, p - d, sol.gap(), sol.iterations());
         assertTrue(p - d >= -1e-12, "weak duality");
         assertTrue(p - d < 1e-7, "gap " + (p - d));
+        // The FISTA variant of the restarted solver reaches the same optimum (its dual point: the softmax).
+        DualSolver.Solution byFista = DualSolver.solve(fs, lambda, 3000, new DualSolver.Options(true, true, true, 1, 20, 1e-9, 30, 1), null);
+        System.out.printf("FISTA variant: gap %.3g after %d iterations, D %.12f%n", byFista.gap(), byFista.iterations(), byFista.dualObjective());
+        assertTrue(p - byFista.dualObjective() < 1e-7 && byFista.gap() < 1e-7, "FISTA variant gap " + byFista.gap());
         // The solver's own primal point, mapped back to raw features (b − cᵀw), has the same objective.
         double raw = PenalizedProgram.pass(fs, sol.w(), sol.rawBias(c1), false).loss() + lambda * PenalizedProgram.nuclearNorm(sol.w(), m, Q, c1);
         assertEquals(sol.primalObjective(), raw, 1e-12);
