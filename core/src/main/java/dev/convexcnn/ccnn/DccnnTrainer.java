@@ -50,12 +50,13 @@ public final class DccnnTrainer {
             double dualObjective, ratio;
             int iters;
             boolean centre = settings.centre();
-            if (centre || settings.restart()) {
+            if (centre || settings.restart() || settings.fista()) {
                 DualSolver.Solution sol = DualSolver.solve(fs, lambda, ls.iterations(), new DualSolver.Options(centre,
-                        settings.restart(), false, settings.balance(), settings.checkEvery(), settings.tolerance(),
+                        settings.restart(), settings.fista(), settings.balance(), settings.checkEvery(), settings.tolerance(),
                         settings.powerIterations(), powerSeed), onCheck);
-                log.onMessage(String.format("layer %d: %s, %d restarts, class-balance residual %.2g", layerNo,
-                        centre ? "centred features with a free bias" : "plain program", sol.restarts(), sol.balanceResidual()));
+                log.onMessage(String.format("layer %d: %s by %s, %d restarts, class-balance residual %.2g", layerNo,
+                        centre ? "centred features with a free bias" : "plain program", settings.fista() ? "FISTA" : "PDHG",
+                        sol.restarts(), sol.balanceResidual()));
                 solved = sol.features(fs);
                 centreRow = sol.centre();
                 multiplier = sol.w();
