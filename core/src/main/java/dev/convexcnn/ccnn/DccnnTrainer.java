@@ -15,6 +15,9 @@ import java.util.List;
 public final class DccnnTrainer {
     private DccnnTrainer() {}
 
+    /** The second, wider band of singular values of −G the recovery tries (σ ≥ 0.5·σ_max). */
+    static final double WIDE_RANK_TOLERANCE = 0.5;
+
     public static CcnnModel fit(Dataset train, DccnnSettings settings, CcnnListener listener) {
         if (train.classes() < 2) throw new IllegalArgumentException("need at least 2 classes");
         if (train.size() == 0) throw new IllegalArgumentException("empty training set");
@@ -85,6 +88,25 @@ public final class DccnnTrainer {
             double[] biasUsed = centre ? rec.bias() : null;
             PenalizedProgram.Pass pass = PenalizedProgram.pass(solved, wr, biasUsed, false);
             double primal = pass.loss() + lambda * PenalizedProgram.nuclearNorm(wr, m, Q, c1);
+            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE) {
+                // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
+                // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
+                DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(), centre);
+                if (wide.subspace() > rec.subspace()) {
+                    double[] ww = wide.w();
+                    PenalizedProgram.Pass wp = PenalizedProgram.pass(solved, ww, centre ? wide.bias() : null, false);
+                    double wPrimal = wp.loss() + lambda * PenalizedProgram.nuclearNorm(ww, m, Q, c1);
+                    log.onMessage(String.format("layer %d: recovery from the %d-direction band: P %.8g; from the %d-direction band (σ ≥ %.1f·σ_max): P %.8g",
+                            layerNo, rec.subspace(), primal, wide.subspace(), 1 - WIDE_RANK_TOLERANCE, wPrimal));
+                    if (wPrimal < primal) {
+                        rec = wide;
+                        wr = ww;
+                        biasUsed = centre ? wide.bias() : null;
+                        pass = wp;
+                        primal = wPrimal;
+                    }
+                }
+            }
             CcnnModel.Factors factors = rec.factors();
             double[] wUsed = wr;
             String source = "dual";
