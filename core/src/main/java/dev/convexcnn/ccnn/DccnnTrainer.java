@@ -17,6 +17,8 @@ public final class DccnnTrainer {
 
     /** The second, wider band of singular values of −G the recovery tries (σ ≥ 0.5·σ_max). */
     static final double WIDE_RANK_TOLERANCE = 0.5;
+    /** At most this many pairs in the wider band: its S fit costs n·Q·r² per product. */
+    static final int WIDE_MAX_RANK = 12;
 
     public static CcnnModel fit(Dataset train, DccnnSettings settings, CcnnListener listener) {
         if (train.classes() < 2) throw new IllegalArgumentException("need at least 2 classes");
@@ -91,7 +93,8 @@ public final class DccnnTrainer {
             if (settings.rankTolerance() < WIDE_RANK_TOLERANCE) {
                 // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
                 // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
-                DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(), centre);
+                DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(),
+                        centre, Math.max(WIDE_MAX_RANK, rec.subspace()));
                 if (wide.subspace() > rec.subspace()) {
                     double[] ww = wide.w();
                     PenalizedProgram.Pass wp = PenalizedProgram.pass(solved, ww, centre ? wide.bias() : null, false);

@@ -45,6 +45,12 @@ public final class DualRecovery {
      * fs are then the centred features, and the S fit also fits the bias b (C−1 values, in {@link Result#bias()}).
      */
     public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations, boolean withBias) {
+        return recover(fs, p, lambda, rankTolerance, iterations, withBias, Integer.MAX_VALUE);
+    }
+
+    /** As above, keeping at most maxRank singular pairs (each S-fit step costs n·Q·r² flops per product). */
+    public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations, boolean withBias,
+                                 int maxRank) {
         int m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, n = fs.size(), cols = Q * c1;
         double[] g = ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
         for (int i = 0; i < g.length; i++) g[i] = -g[i];
@@ -53,7 +59,7 @@ public final class DualRecovery {
         int k = sv.length, r = 0;
         // Relative to σ_max rather than λ: at the exact optimum σ_max = λ whenever A* ≠ 0 (and the S fit returns 0
         // when A* = 0), and an inexact dual point keeps its top directions instead of losing them all.
-        while (r < k && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
+        while (r < k && r < maxRank && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
         if (r == 0) {
             // G = 0: A* = 0. One zero filter keeps the model well formed.
             double[] u = new double[m];
