@@ -134,6 +134,11 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--step-balance", defaultValue = "1",
                 description = "dccnn: β of the primal–dual steps τ = β/L, σ = 1/(βL) (default: ${DEFAULT-VALUE}).")
         double stepBalance = 1;
+        @Option(names = "--dual-solver", defaultValue = "centred-fista",
+                description = "dccnn: centred-fista (features minus their mean, a free bias; FISTA on the primal pair, its dual point "
+                        + "p = softmax certified and used by the recovery), centred (the same program by PDHG), centred-restarted (PDHG "
+                        + "with restarts), or plain (no bias, plain PDHG: the solver before centring) (default: ${DEFAULT-VALUE}).")
+        String dualSolver = "centred-fista";
     }
 
     static final class ConvexOptions {
@@ -424,7 +429,11 @@ final class TrainCommand implements Callable<Integer> {
         if (dual) {
             if (c.featureCacheMb < 0) throw new IllegalArgumentException("--feature-cache-mb must be >= 0, got " + c.featureCacheMb);
             ds = dev.convexcnn.ccnn.DccnnSettings.of(s).withLambda(convex.lambdaFraction, convex.lambda == null ? 0 : convex.lambda)
-                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance);
+                    .withTolerance(convex.tol, 50).withFeatureCache(c.featureCacheMb << 20).withBalance(c.stepBalance)
+                    .withSolver(!c.dualSolver.equals("plain"), c.dualSolver.equals("centred-restarted"), c.dualSolver.equals("centred-fista"));
+            if (!java.util.List.of("centred", "centred-restarted", "centred-fista", "plain").contains(c.dualSolver)) {
+                throw new IllegalArgumentException("--dual-solver must be centred, centred-restarted, centred-fista or plain, got '" + c.dualSolver + "'");
+            }
         }
         Dataset[] d = c.validation == null ? trainAndTest(err) : trainAndValidation(err, c.validation);
         String heldOut = c.validation == null ? "test" : "validation";

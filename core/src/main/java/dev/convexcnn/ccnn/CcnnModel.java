@@ -57,10 +57,13 @@ public final class CcnnModel {
     private final List<IterationRecord> log;
     private final String trainedOn;
     private final List<DualCertificate> dualCertificates;
+    private final double[] bias; // C−1 values added to the free logits (DCCNN's centred variant; zeros otherwise)
 
     private CcnnModel(List<CcnnLayer> layers, Factors factors, int r, int classes, CcnnSettings settings,
                       List<Certificate> certificates, List<IterationRecord> log, String trainedOn,
-                      List<DualCertificate> dualCertificates) {
+                      List<DualCertificate> dualCertificates, double[] bias) {
+        if (bias.length != classes - 1) throw new IllegalArgumentException("bias must have " + (classes - 1) + " values");
+        this.bias = bias.clone();
         if (r < 1 || r > factors.k()) throw new IllegalArgumentException("filters must be in 1.." + factors.k() + ", got " + r);
         CcnnLayer top = layers.get(layers.size() - 1);
         this.layers = List.copyOf(layers.subList(0, layers.size() - 1));
@@ -82,21 +85,21 @@ public final class CcnnModel {
                             List<Certificate> certificates, List<IterationRecord> log, String trainedOn) {
         int want = settings.layers().get(settings.layers().size() - 1).filters();
         int r = want == 0 ? factors.rank() : Math.min(want, factors.rank());
-        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, certificates, log, trainedOn, List.of());
+        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, certificates, log, trainedOn, List.of(), new double[classes - 1]);
     }
 
     /** A DCCNN model: its layers were trained through the dual; it carries their duality-gap certificates. */
-    static CcnnModel createDual(List<CcnnLayer> layers, Factors factors, int classes, CcnnSettings settings,
+    static CcnnModel createDual(List<CcnnLayer> layers, Factors factors, double[] bias, int classes, CcnnSettings settings,
                                 List<DualCertificate> dual, String trainedOn) {
         int want = settings.layers().get(settings.layers().size() - 1).filters();
         int r = want == 0 ? factors.rank() : Math.min(want, factors.rank());
-        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, List.of(), List.of(), trainedOn, dual);
+        return new CcnnModel(layers, factors, Math.max(1, r), classes, settings, List.of(), List.of(), trainedOn, dual, bias);
     }
 
     /** Rebuilds a model from its parts (as read from a file). */
-    static CcnnModel restore(List<CcnnLayer> layers, Factors factors, int r, int classes, CcnnSettings settings,
+    static CcnnModel restore(List<CcnnLayer> layers, Factors factors, double[] bias, int r, int classes, CcnnSettings settings,
                              List<Certificate> certificates, List<DualCertificate> dual, String trainedOn) {
-        return new CcnnModel(layers, factors, r, classes, settings, certificates, List.of(), trainedOn, dual);
+        return new CcnnModel(layers, factors, r, classes, settings, certificates, List.of(), trainedOn, dual, bias);
     }
 
     /** Whether the layers were trained through the dual (DCCNN). */
@@ -109,7 +112,7 @@ public final class CcnnModel {
     public CcnnModel withFilters(int r) {
         List<CcnnLayer> all = new java.util.ArrayList<>(layers);
         all.add(top);
-        return new CcnnModel(all, factors, r, classes, settings, certificates, log, trainedOn, dualCertificates);
+        return new CcnnModel(all, factors, r, classes, settings, certificates, log, trainedOn, dualCertificates, bias);
     }
 
     /** The model that predicts exactly as the convex solution A of the last layer (all its numerical rank). */
@@ -137,6 +140,8 @@ public final class CcnnModel {
     public List<IterationRecord> log() { return log; }
     /** The last layer's factors (the SVD of its A). */
     public Factors factors() { return factors; }
+    /** The bias added to the C−1 free logits (zeros except for DCCNN's centred variant). */
+    public double[] bias() { return bias.clone(); }
 
     /** Filters over all layers: Σ r_l. */
     public int filterCount() {
@@ -158,6 +163,7 @@ public final class CcnnModel {
         for (CcnnLayer l : layers) sum += (long) l.featureDim() * l.filterCount();
         sum += (long) top.featureDim() * finalFilters;
         sum += (long) linear.length;
+        for (double b : bias) if (b != 0) return sum + bias.length;
         return sum;
     }
 
@@ -199,6 +205,7 @@ public final class CcnnModel {
             double[] hid = new double[nb * Q * r];
             Gemm.dgemm(false, false, nb * Q, r, m, 1, f, 0, m, top.filters(), 0, r, 0, hid, 0, r);
             Gemm.dgemm(false, false, nb, c1, Q * r, 1, hid, 0, Q * r, linear, 0, c1, 0, out, from * c1, c1);
+            for (int i = 0; i < nb * c1; i++) out[from * c1 + i] += bias[i % c1];
         }
         return out;
     }

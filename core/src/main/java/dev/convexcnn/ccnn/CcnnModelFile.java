@@ -87,6 +87,9 @@ public final class CcnnModelFile {
         fj.addProperty("outputs", f.outputs());
         fj.addProperty("rank", f.rank());
         fj.addProperty("k", f.s().length);
+        JsonArray bias = new JsonArray();
+        for (double v : model.bias()) bias.add(v); // Double.toString: exact round trip
+        fj.add("bias", bias);
         meta.add("factors", fj);
         int k = f.s().length;
         put(t, "factors.u", new int[] {f.m(), k}, f.u());
@@ -143,12 +146,18 @@ public final class CcnnModelFile {
             CcnnModel.Factors f = new CcnnModel.Factors(get(file, path, "factors.u"), get(file, path, "factors.s"),
                     get(file, path, "factors.vt"), fj.get("m").getAsInt(), fj.get("positions").getAsInt(), fj.get("outputs").getAsInt(),
                     fj.get("rank").getAsInt());
+            double[] bias = new double[meta.get("classes").getAsInt() - 1];
+            if (fj.has("bias")) { // files written before the centred DCCNN have none: zeros
+                JsonArray b = fj.getAsJsonArray("bias");
+                if (b.size() != bias.length) throw new IllegalArgumentException("bias must have " + bias.length + " values");
+                for (int i = 0; i < bias.length; i++) bias[i] = b.get(i).getAsDouble();
+            }
             com.google.gson.Gson gson = new com.google.gson.Gson();
             List<Certificate> certs = new ArrayList<>();
             for (var e : meta.getAsJsonArray("certificates")) certs.add(gson.fromJson(e, Certificate.class));
             List<DualCertificate> dual = new ArrayList<>();
             for (var e : meta.getAsJsonArray("dualCertificates")) dual.add(gson.fromJson(e, DualCertificate.class));
-            return CcnnModel.restore(layers, f, meta.get("finalFilters").getAsInt(), meta.get("classes").getAsInt(), settings,
+            return CcnnModel.restore(layers, f, bias, meta.get("finalFilters").getAsInt(), meta.get("classes").getAsInt(), settings,
                     certs, dual, meta.get("trainedOn").getAsString());
         } catch (RuntimeException e) {
             throw new ModelFormatException(path + ": damaged CCNN model (" + e.getMessage() + ")");

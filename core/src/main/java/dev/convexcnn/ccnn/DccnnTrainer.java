@@ -15,6 +15,11 @@ import java.util.List;
 public final class DccnnTrainer {
     private DccnnTrainer() {}
 
+    /** The second, wider band of singular values of −G the recovery tries (σ ≥ 0.5·σ_max). */
+    static final double WIDE_RANK_TOLERANCE = 0.5;
+    /** At most this many pairs in the wider band: its S fit costs n·Q·r² per product. */
+    static final int WIDE_MAX_RANK = 12;
+
     public static CcnnModel fit(Dataset train, DccnnSettings settings, CcnnListener listener) {
         if (train.classes() < 2) throw new IllegalArgumentException("need at least 2 classes");
         if (train.size() == 0) throw new IllegalArgumentException("empty training set");
@@ -25,6 +30,7 @@ public final class DccnnTrainer {
         List<CcnnLayer> layers = new ArrayList<>();
         List<DualCertificate> certs = new ArrayList<>();
         CcnnModel.Factors last = null;
+        double[] lastBias = null;
         for (int l = 0; l < s.layers().size(); l++) {
             long t0 = System.nanoTime();
             LayerSettings ls = s.layer(l);
@@ -35,36 +41,91 @@ public final class DccnnTrainer {
                 fs = FeatureSource.ofMatrix(FeatureSource.materialize(fs), n, layer.positions(), layer.featureDim(),
                         train.labels(), train.classes());
             }
-            double norm = PenalizedProgram.featureNorm(fs, settings.powerIterations(), CcnnTrainer.random(s.seed(), l, 4).nextLong()) * 1.05;
             double lmax = DualSolver.lambdaMax(fs);
             double lambda = settings.lambda() > 0 ? settings.lambda() : settings.lambdaFraction() * lmax;
             final int layerNo = l + 1;
-            log.onMessage(String.format("layer %d: %d positions x %d features (%s), lambda %.4g (lambda_max %.4g), ‖F‖ %.4g",
-                    layerNo, layer.positions(), layer.featureDim(), cached ? "held in memory" : "streamed per pass", lambda, lmax, norm));
-            DualSolver.Result dual = DualSolver.solve(fs, lambda, ls.iterations(), settings.balance(), settings.checkEvery(),
-                    norm, settings.tolerance(), ch -> log.onMessage(String.format(
-                            "layer %d, iteration %d: primal %.8g, dual %.8g, gap %.3g, ‖G‖/λ %.6f, %.1f s", layerNo,
-                            ch.iteration(), ch.primal(), ch.dual(), ch.gap(), ch.constraintRatio(), ch.seconds())));
-            DualRecovery.Result rec = DualRecovery.recover(fs, dual.dual(), lambda, settings.rankTolerance(), settings.recoveryIterations());
             int m = layer.featureDim(), Q = layer.positions(), c1 = train.classes() - 1;
+            DualSolver.Listener onCheck = ch -> log.onMessage(String.format(
+                    "layer %d, iteration %d: primal %.8g, dual %.8g, gap %.3g, ‖G‖/λ %.6f, %.1f s", layerNo,
+                    ch.iteration(), ch.primal(), ch.dual(), ch.gap(), ch.constraintRatio(), ch.seconds()));
+            long powerSeed = CcnnTrainer.random(s.seed(), l, 4).nextLong();
+            // The program the certificate is about: the features (centred or not), the multiplier and its bias, p̃.
+            FeatureSource solved;
+            double[] multiplier, multiplierBias, dualPoint, centreRow = null;
+            double dualObjective, ratio;
+            int iters;
+            boolean centre = settings.centre();
+            if (centre || settings.restart() || settings.fista()) {
+                DualSolver.Solution sol = DualSolver.solve(fs, lambda, ls.iterations(), new DualSolver.Options(centre,
+                        settings.restart(), settings.fista(), settings.balance(), settings.checkEvery(), settings.tolerance(),
+                        settings.powerIterations(), powerSeed), onCheck);
+                log.onMessage(String.format("layer %d: %s by %s, %d restarts, class-balance residual %.2g", layerNo,
+                        centre ? "centred features with a free bias" : "plain program", settings.fista() ? "FISTA" : "PDHG",
+                        sol.restarts(), sol.balanceResidual()));
+                solved = sol.features(fs);
+                centreRow = sol.centre();
+                multiplier = sol.w();
+                multiplierBias = sol.bias();
+                dualPoint = sol.dual();
+                dualObjective = sol.dualObjective();
+                ratio = sol.constraintRatio();
+                iters = sol.iterations();
+            } else {
+                double norm = PenalizedProgram.featureNorm(fs, settings.powerIterations(), powerSeed) * 1.05;
+                log.onMessage(String.format("layer %d: plain PDHG, ‖F‖ %.4g", layerNo, norm));
+                DualSolver.Result dual = DualSolver.solve(fs, lambda, ls.iterations(), settings.balance(), settings.checkEvery(),
+                        norm, settings.tolerance(), onCheck);
+                solved = fs;
+                multiplier = dual.multiplier();
+                multiplierBias = null;
+                dualPoint = dual.dual();
+                dualObjective = dual.dualObjective();
+                ratio = dual.checks().isEmpty() ? Double.NaN : dual.checks().get(dual.checks().size() - 1).constraintRatio();
+                iters = dual.checks().isEmpty() ? 0 : dual.checks().get(dual.checks().size() - 1).iteration();
+            }
+            log.onMessage(String.format("layer %d: %d positions x %d features (%s), lambda %.4g (lambda_max %.4g)",
+                    layerNo, Q, m, cached ? "held in memory" : "streamed per pass", lambda, lmax));
+            DualRecovery.Result rec = DualRecovery.recover(solved, dualPoint, lambda, settings.rankTolerance(), settings.recoveryIterations(), centre);
             double[] wr = rec.w();
-            PenalizedProgram.Pass pass = PenalizedProgram.pass(fs, wr, false);
+            double[] biasUsed = centre ? rec.bias() : null;
+            PenalizedProgram.Pass pass = PenalizedProgram.pass(solved, wr, biasUsed, false);
             double primal = pass.loss() + lambda * PenalizedProgram.nuclearNorm(wr, m, Q, c1);
+            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE) {
+                // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
+                // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
+                DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(),
+                        centre, Math.max(WIDE_MAX_RANK, rec.subspace()));
+                if (wide.subspace() > rec.subspace()) {
+                    double[] ww = wide.w();
+                    PenalizedProgram.Pass wp = PenalizedProgram.pass(solved, ww, centre ? wide.bias() : null, false);
+                    double wPrimal = wp.loss() + lambda * PenalizedProgram.nuclearNorm(ww, m, Q, c1);
+                    log.onMessage(String.format("layer %d: recovery from the %d-direction band: P %.8g; from the %d-direction band (σ ≥ %.1f·σ_max): P %.8g",
+                            layerNo, rec.subspace(), primal, wide.subspace(), 1 - WIDE_RANK_TOLERANCE, wPrimal));
+                    if (wPrimal < primal) {
+                        rec = wide;
+                        wr = ww;
+                        biasUsed = centre ? wide.bias() : null;
+                        pass = wp;
+                        primal = wPrimal;
+                    }
+                }
+            }
             CcnnModel.Factors factors = rec.factors();
+            double[] wUsed = wr;
             String source = "dual";
-            PenalizedProgram.Pass mp = PenalizedProgram.pass(fs, dual.multiplier(), false);
-            double mPrimal = mp.loss() + lambda * PenalizedProgram.nuclearNorm(dual.multiplier(), m, Q, c1);
+            PenalizedProgram.Pass mp = PenalizedProgram.pass(solved, multiplier, multiplierBias, false);
+            double mPrimal = mp.loss() + lambda * PenalizedProgram.nuclearNorm(multiplier, m, Q, c1);
             // Prefer the recovery (the method); keep the multiplier only when it is clearly better.
             if (mPrimal < primal - Math.max(settings.tolerance(), 1e-9) * Math.max(1, Math.abs(primal))) {
                 factors = CcnnModel.Factors.of(new dev.convexcnn.linalg.DoubleMatrix(m, Q * c1,
-                        ProjectedSgd.toA(dual.multiplier(), m, Q, c1)).svd(), m, Q, c1);
+                        ProjectedSgd.toA(multiplier, m, Q, c1)).svd(), m, Q, c1);
                 primal = mPrimal;
                 pass = mp;
+                wUsed = multiplier;
+                biasUsed = multiplierBias;
                 source = "multiplier";
             }
-            int iters = dual.checks().isEmpty() ? 0 : dual.checks().get(dual.checks().size() - 1).iteration();
-            double ratio = dual.checks().isEmpty() ? Double.NaN : dual.checks().get(dual.checks().size() - 1).constraintRatio();
-            DualCertificate cert = new DualCertificate(layerNo, n, lambda, lmax, primal, dual.dualObjective(), ratio,
+            DualCertificate cert = new DualCertificate(layerNo, n, lambda, lmax, primal, dualObjective, ratio,
                     rec.subspace(), factors.rank(), iters, (System.nanoTime() - t0) / 1e9, pass.accuracy(), source);
             certs.add(cert);
             log.onMessage(String.format("layer %d: %d filters from the %s (recovery subspace %d); P %.8g, D %.8g, gap %.3g, train accuracy %.4f",
@@ -83,8 +144,17 @@ public final class DccnnTrainer {
             } else {
                 layers.add(layer);
                 last = factors;
+                // The model reads raw features: its bias is b − cᵀw (the centring's share moved into the bias).
+                lastBias = new double[c1];
+                if (biasUsed != null) {
+                    for (int k = 0; k < c1; k++) {
+                        double v = biasUsed[k];
+                        for (int j = 0; j < centreRow.length; j++) v -= centreRow[j] * wUsed[j * c1 + k];
+                        lastBias[k] = v;
+                    }
+                }
             }
         }
-        return CcnnModel.createDual(layers, last, train.classes(), s, certs, train.name());
+        return CcnnModel.createDual(layers, last, lastBias, train.classes(), s, certs, train.name());
     }
 }

@@ -20,7 +20,7 @@ public final class DualRecovery {
     private DualRecovery() {}
 
     /** The recovered factors, the candidate subspace size, the fitted objective and the singular values of −G. */
-    public record Result(CcnnModel.Factors factors, int subspace, double objective, double[] dualSingularValues) {
+    public record Result(CcnnModel.Factors factors, int subspace, double objective, double[] dualSingularValues, double[] bias) {
         /** A in the W layout. */
         public double[] w() {
             CcnnModel.Factors f = factors;
@@ -37,6 +37,20 @@ public final class DualRecovery {
     }
 
     public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations) {
+        return recover(fs, p, lambda, rankTolerance, iterations, false);
+    }
+
+    /**
+     * With {@code withBias}, the program with an unpenalised bias (the centred variant of {@link DualSolver.Options}):
+     * fs are then the centred features, and the S fit also fits the bias b (C−1 values, in {@link Result#bias()}).
+     */
+    public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations, boolean withBias) {
+        return recover(fs, p, lambda, rankTolerance, iterations, withBias, Integer.MAX_VALUE);
+    }
+
+    /** As above, keeping at most maxRank singular pairs (each S-fit step costs n·Q·r² flops per product). */
+    public static Result recover(FeatureSource fs, double[] p, double lambda, double rankTolerance, int iterations, boolean withBias,
+                                 int maxRank) {
         int m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, n = fs.size(), cols = Q * c1;
         double[] g = ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
         for (int i = 0; i < g.length; i++) g[i] = -g[i];
@@ -45,13 +59,13 @@ public final class DualRecovery {
         int k = sv.length, r = 0;
         // Relative to σ_max rather than λ: at the exact optimum σ_max = λ whenever A* ≠ 0 (and the S fit returns 0
         // when A* = 0), and an inexact dual point keeps its top directions instead of losing them all.
-        while (r < k && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
+        while (r < k && r < maxRank && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
         if (r == 0) {
             // G = 0: A* = 0. One zero filter keeps the model well formed.
             double[] u = new double[m];
             u[0] = 1;
             return new Result(new CcnnModel.Factors(u, new double[] {0}, new double[cols], m, Q, c1, 0), 0,
-                    PenalizedProgram.pass(fs, new double[Q * m * c1], false).loss(), sv);
+                    PenalizedProgram.pass(fs, new double[Q * m * c1], false).loss(), sv, new double[c1]);
         }
         double[] u1 = new double[m * r], v1 = new double[cols * r]; // V₁ as (Q·c1) × r
         for (int i = 0; i < m; i++) System.arraycopy(svd.u().data(), i * k, u1, i * r, r);
@@ -61,7 +75,8 @@ public final class DualRecovery {
         for (int q = 0; q < Q; q++) for (int b = 0; b < r; b++) for (int o = 0; o < c1; o++)
             vflat[(q * r + b) * c1 + o] = v1[(q * c1 + o) * r + b];
         double[] h = filterOutputs(fs, u1, r);
-        double[] s = fitS(h, vflat, n, Q, r, fs.labels(), C, lambda, iterations);
+        double[] bias = withBias ? new double[c1] : null;
+        double[] s = fitS(h, vflat, n, Q, r, fs.labels(), C, lambda, iterations, bias);
         SymmetricEigen e = SymmetricEigen.of(s, r);
         // Descending eigenvalues; S ⪰ 0 after the projection, rounding aside.
         double[] ev = new double[r];
@@ -83,8 +98,9 @@ public final class DualRecovery {
         double max = ev[0];
         int rank = 0;
         for (double v : ev) if (v > 1e-8 * max && v > 0) rank++;
-        double obj = objectiveS(h, vflat, s, n, Q, r, fs.labels(), C, null) + lambda * trace(s, r);
-        return new Result(new CcnnModel.Factors(uf, ev, vt, m, Q, c1, Math.max(rank, 0)), r, obj, sv);
+        double obj = objectiveS(h, vflat, s, bias, n, Q, r, fs.labels(), C, null, null) + lambda * trace(s, r);
+        return new Result(new CcnnModel.Factors(uf, ev, vt, m, Q, c1, Math.max(rank, 0)), r, obj, sv,
+                bias == null ? new double[c1] : bias);
     }
 
     /** H = Φ U₁ for all samples: (n·Q) × r. */
@@ -101,13 +117,15 @@ public final class DualRecovery {
         return h;
     }
 
-    /** Mean loss at S; the gradient (r×r, symmetrised) into grad when not null. */
-    static double objectiveS(double[] h, double[] vflat, double[] s, int n, int Q, int r, int[] y, int C, double[] grad) {
+    /** Mean loss at S (and bias b, null: none); the gradients (r×r, symmetrised; C−1) into grad, gradB when not null. */
+    static double objectiveS(double[] h, double[] vflat, double[] s, double[] b, int n, int Q, int r, int[] y, int C,
+                             double[] grad, double[] gradB) {
         int c1 = C - 1;
         double[] hs = new double[n * Q * r];
         Gemm.dgemm(false, false, n * Q, r, r, 1, h, s, 0, hs);
         double[] logits = new double[n * c1];
         Gemm.dgemm(false, false, n, c1, Q * r, 1, hs, vflat, 0, logits);
+        if (b != null) for (int i = 0; i < n * c1; i++) logits[i] += b[i % c1];
         double[] delta = grad == null ? null : new double[n * c1];
         double loss = MultinomialLogistic.evaluate(logits, n, C, y, 0, 1.0 / n, delta, null) / n;
         if (grad != null) {
@@ -115,7 +133,11 @@ public final class DualRecovery {
             Gemm.dgemm(false, true, n, Q * r, c1, 1, delta, vflat, 0, gamma);
             double[] gs = new double[r * r];
             Gemm.dgemm(true, false, r, r, n * Q, 1, h, gamma, 0, gs);
-            for (int a = 0; a < r; a++) for (int b = 0; b < r; b++) grad[a * r + b] = 0.5 * (gs[a * r + b] + gs[b * r + a]);
+            for (int a = 0; a < r; a++) for (int c = 0; c < r; c++) grad[a * r + c] = 0.5 * (gs[a * r + c] + gs[c * r + a]);
+        }
+        if (gradB != null) {
+            java.util.Arrays.fill(gradB, 0);
+            for (int i = 0; i < n * c1; i++) gradB[i % c1] += delta[i];
         }
         return loss;
     }
@@ -141,31 +163,49 @@ public final class DualRecovery {
         return out;
     }
 
-    /** FISTA with backtracking on min loss(S) + λ tr S over S ⪰ 0, from S = 0. */
-    static double[] fitS(double[] h, double[] vflat, int n, int Q, int r, int[] y, int C, double lambda, int iterations) {
+    /**
+     * FISTA with backtracking on min loss(S, b) + λ tr S over S ⪰ 0, from S = 0; b (null: no bias) is
+     * unpenalised, fitted alongside from its given start and returned in place.
+     */
+    static double[] fitS(double[] h, double[] vflat, int n, int Q, int r, int[] y, int C, double lambda, int iterations, double[] bias) {
+        int c1 = C - 1;
+        boolean fitB = bias != null;
         double[] x = new double[r * r], z = x.clone();
+        double[] xb = fitB ? bias.clone() : null, zb = fitB ? bias.clone() : null;
         double t = 1, L = 1;
-        double[] grad = new double[r * r];
+        double[] grad = new double[r * r], gradB = fitB ? new double[c1] : null;
         for (int it = 0; it < iterations; it++) {
-            double fz = objectiveS(h, vflat, z, n, Q, r, y, C, grad);
-            double[] next;
+            double fz = objectiveS(h, vflat, z, zb, n, Q, r, y, C, grad, gradB);
+            double[] next, nextB;
             while (true) {
                 double[] step = new double[r * r];
                 for (int i = 0; i < step.length; i++) step[i] = z[i] - grad[i] / L;
                 next = proxPsdTrace(step, r, lambda / L);
+                nextB = null;
                 double quad = fz;
                 for (int i = 0; i < step.length; i++) {
                     double d = next[i] - z[i];
                     quad += grad[i] * d + 0.5 * L * d * d;
                 }
-                if (objectiveS(h, vflat, next, n, Q, r, y, C, null) <= quad + 1e-15 || L > 1e15) break;
+                if (fitB) {
+                    nextB = new double[c1];
+                    for (int k = 0; k < c1; k++) {
+                        nextB[k] = zb[k] - gradB[k] / L;
+                        double d = nextB[k] - zb[k];
+                        quad += gradB[k] * d + 0.5 * L * d * d;
+                    }
+                }
+                if (objectiveS(h, vflat, next, nextB, n, Q, r, y, C, null, null) <= quad + 1e-15 || L > 1e15) break;
                 L *= 2;
             }
             double tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
             for (int i = 0; i < z.length; i++) z[i] = next[i] + (t - 1) / tn * (next[i] - x[i]);
+            if (fitB) for (int k = 0; k < c1; k++) zb[k] = nextB[k] + (t - 1) / tn * (nextB[k] - xb[k]);
             x = next;
+            xb = nextB;
             t = tn;
         }
+        if (fitB) System.arraycopy(xb, 0, bias, 0, c1);
         return x;
     }
 }

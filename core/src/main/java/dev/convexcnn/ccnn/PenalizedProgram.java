@@ -23,6 +23,11 @@ public final class PenalizedProgram {
     public record Pass(double loss, double accuracy, double[] gradient, double[] logits) {}
 
     public static Pass pass(FeatureSource fs, double[] w, boolean wantGradient) {
+        return pass(fs, w, null, wantGradient);
+    }
+
+    /** As {@link #pass(FeatureSource, double[], boolean)} with an unpenalised bias (C−1 values, null: none) added to every sample's logits. */
+    public static Pass pass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int chunk = Math.min(CHUNK, n);
         double[] f = new double[chunk * D];
@@ -35,6 +40,7 @@ public final class PenalizedProgram {
             int nb = Math.min(chunk, n - from);
             fs.block(from, nb, f);
             Gemm.dgemm(false, false, nb, c1, D, 1, f, 0, D, w, 0, c1, 0, logits, from * c1, c1);
+            if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
             double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
             loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, delta, correct);
             if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, delta, 1, grad);

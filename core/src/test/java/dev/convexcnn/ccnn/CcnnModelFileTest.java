@@ -44,6 +44,9 @@ class CcnnModelFileTest {
         assertTrue(back.isDual());
         assertEquals(model.dualCertificates(), back.dualCertificates());
         assertArrayEquals(model.logits(d), back.logits(d), 1e-9);
+        // The centred DCCNN's bias (default) travels exactly.
+        assertTrue(java.util.Arrays.stream(model.bias()).anyMatch(v -> v != 0));
+        assertArrayEquals(model.bias(), back.bias(), 0);
     }
 
     @Test

@@ -129,6 +129,113 @@ class DccnnTest {
         assertEquals(nuc, PenalizedProgram.nuclearNorm(wr, m, Q, c1), 1e-3 * nuc);
     }
 
+    /** Sinkhorn balancing gives rows on the simplex with the labels' class totals. */
+    @Test
+    void balanceMatchesTheClassCounts() {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 50, C = 4;
+        int[] y = new int[n];
+        double[] p = new double[n * C];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(C);
+            double z = 0;
+            for (int k = 0; k < C; k++) z += p[i * C + k] = 0.05 + r.nextDouble() + (k == y[i] ? 2 : 0);
+            for (int k = 0; k < C; k++) p[i * C + k] /= z;
+        }
+        double residual = DualSolver.balance(p, n, C, y);
+        assertTrue(residual <= 1e-13, "residual " + residual);
+        double[] col = new double[C], count = new double[C];
+        for (int i = 0; i < n; i++) {
+            count[y[i]]++;
+            double row = 0;
+            for (int k = 0; k < C; k++) { col[k] += p[i * C + k]; row += p[i * C + k]; assertTrue(p[i * C + k] > 0); }
+            assertEquals(1, row, 1e-14);
+        }
+        assertArrayEquals(count, col, 1e-10);
+    }
+
+    /**
+     * The centred solver (features minus their mean, free bias) against FISTA on the program with a free bias over
+     * the raw features (the same program): objectives computed on their own, D from the balanced, scaled p̃ alone.
+     */
+    @Test
+    void centredSolverReachesTheOptimumOfTheProgramWithABias() {
+        FeatureSource fs = features(60, 3);
+        int n = fs.size(), C = fs.classes(), m = fs.dim(), Q = fs.positions(), c1 = C - 1;
+        double lambda = 0.2 * DualSolver.lambdaMax(fs);
+        double norm = PenalizedProgram.featureNorm(fs, 50, 1) * 1.01;
+        ProximalPrimal.Result primal = ProximalPrimal.solve(fs, lambda, 4000, norm, true);
+        DualSolver.Solution sol = DualSolver.solve(fs, lambda, 5000, new DualSolver.Options(true, false, false, 1, 20, 1e-10, 30, 1), null);
+        double[] pt = sol.dual();
+        // p̃ is dual feasible for the program with a bias: rows on the simplex, class totals, spectral ball.
+        double[] col = new double[C], count = new double[C];
+        for (int i = 0; i < n; i++) {
+            count[fs.labels()[i]]++;
+            for (int k = 0; k < C; k++) col[k] += pt[i * C + k];
+        }
+        assertArrayEquals(count, col, 1e-9);
+        double spec = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, pt), m, Q, c1);
+        assertTrue(spec <= lambda * (1 + 1e-9), spec / lambda + "");
+        double d = PenalizedProgram.meanEntropy(pt, n, C);
+        double p = primal.objective();
+        System.out.printf("bias program: P(FISTA) %.12f  D(p~) %.12f  gap %.3g  (solver's gap %.3g, %d iterations)%n",
+                p, d, p - d, sol.gap(), sol.iterations());
+        assertTrue(p - d >= -1e-12, "weak duality");
+        assertTrue(p - d < 1e-7, "gap " + (p - d));
+        // The FISTA variant of the restarted solver reaches the same optimum (its dual point: the softmax).
+        DualSolver.Solution byFista = DualSolver.solve(fs, lambda, 3000, new DualSolver.Options(true, true, true, 1, 20, 1e-9, 30, 1), null);
+        System.out.printf("FISTA variant: gap %.3g after %d iterations, D %.12f%n", byFista.gap(), byFista.iterations(), byFista.dualObjective());
+        assertTrue(p - byFista.dualObjective() < 1e-7 && byFista.gap() < 1e-7, "FISTA variant gap " + byFista.gap());
+        // The solver's own primal point, mapped back to raw features (b − cᵀw), has the same objective.
+        double raw = PenalizedProgram.pass(fs, sol.w(), sol.rawBias(c1), false).loss() + lambda * PenalizedProgram.nuclearNorm(sol.w(), m, Q, c1);
+        assertEquals(sol.primalObjective(), raw, 1e-12);
+        // Recovery with a bias from the dual alone.
+        DualRecovery.Result rec = DualRecovery.recover(sol.features(fs), pt, lambda, 1e-3, 3000, true);
+        double pr = PenalizedProgram.pass(sol.features(fs), rec.w(), rec.bias(), false).loss()
+                + lambda * PenalizedProgram.nuclearNorm(rec.w(), m, Q, c1);
+        System.out.printf("recovered with bias: %d filters, P %.12f, gap %.3g%n", rec.factors().rank(), pr, pr - d);
+        assertTrue(pr - d < 1e-6, "recovered gap " + (pr - d));
+        assertTrue(rec.factors().rank() >= 1 && rec.factors().rank() < Math.min(m, Q * c1) / 2);
+    }
+
+    /**
+     * The ill-conditioning of MNIST in miniature: one common vector k·v added to every sample's features. The
+     * program with a free bias does not change (centring removes it exactly), so the centred solver takes the
+     * same iterations and reaches the same optimum for every k; the plain solver's steps shrink with ‖F‖₂ and it
+     * needs many more iterations for the same relative gap.
+     */
+    @Test
+    void centringMakesTheSolverBlindToACommonComponent() {
+        FeatureSource base = features(60, 5);
+        int n = base.size(), D = base.positions() * base.dim(), C = base.classes();
+        double[] f = FeatureSource.materialize(base);
+        SplittableRandom r = new SplittableRandom(17);
+        double[] v = new double[D];
+        for (int j = 0; j < D; j++) v[j] = r.nextGaussian() / Math.sqrt(D);
+        double tol = 1e-5;
+        int[] centredIterations = new int[2], plainIterations = new int[2];
+        double[] objective = new double[2];
+        double[] scales = {0, 30};
+        for (int t = 0; t < 2; t++) {
+            double[] g = f.clone();
+            for (int i = 0; i < n; i++) for (int j = 0; j < D; j++) g[i * D + j] += scales[t] * v[j];
+            FeatureSource fs = FeatureSource.ofMatrix(g, n, base.positions(), base.dim(), base.labels(), C);
+            double lambda = 0.1 * DualSolver.lambdaMax(base);
+            DualSolver.Solution c = DualSolver.solve(fs, lambda, 4000, new DualSolver.Options(true, false, false, 1, 10, tol, 30, 1), null);
+            double norm = PenalizedProgram.featureNorm(fs, 30, 1) * 1.05;
+            DualSolver.Result p = DualSolver.solve(fs, lambda, 4000, 1, 10, norm, tol, null);
+            centredIterations[t] = c.iterations();
+            plainIterations[t] = p.checks().get(p.checks().size() - 1).iteration();
+            objective[t] = c.primalObjective();
+            System.out.printf("common component %.0f: ‖F‖ %.3g, centred %d iterations (gap %.2g), plain %d iterations (gap %.2g)%n",
+                    scales[t], norm, centredIterations[t], c.gap(), plainIterations[t], p.gap());
+            assertTrue(c.gap() <= tol * Math.max(1, c.primalObjective()), "centred gap " + c.gap());
+        }
+        assertEquals(centredIterations[0], centredIterations[1], 20);
+        assertEquals(objective[0], objective[1], 1e-4);
+        assertTrue(plainIterations[1] >= 4 * centredIterations[1], "plain " + plainIterations[1] + " vs centred " + centredIterations[1]);
+    }
+
     @Test
     void aboveLambdaMaxTheSolutionIsZero() {
         FeatureSource fs = features(30, 8);
