@@ -181,6 +181,15 @@ class CliTest {
         assertEquals(0, de.code, de.err);
         assertTrue(de.out.contains("DCCNN, 1 layer(s)"), de.out);
 
+        // The primal-dual (PDHG) solver of the dual, by name; an unknown name is refused naming the flag.
+        Run pd = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "1", "--features", "30",
+                "--iterations", "200", "--lambda-fraction", "0.1", "--dual-solver", "centred", "-o", dir.resolve("pd.ccnn").toString());
+        assertEquals(0, pd.code, pd.err);
+        assertTrue(pd.out.contains("duality gap, layer 1"), pd.out);
+        Run badSolver = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "1", "--dual-solver", "newton");
+        assertEquals(2, badSolver.code);
+        assertTrue(badSolver.err.contains("--dual-solver") && badSolver.err.contains("newton"), badSolver.err);
+
         Run bad = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "2", "--gamma", "1,2,3");
         assertEquals(2, bad.code);
         assertTrue(bad.err.contains("--gamma") && bad.err.contains("1,2,3"), bad.err);
