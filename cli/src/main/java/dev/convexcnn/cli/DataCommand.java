@@ -3,6 +3,7 @@ package dev.convexcnn.cli;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.DatasetFetcher;
 import dev.convexcnn.data.KnownDataset;
+import dev.convexcnn.data.RegeneratedMnist;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -57,7 +58,7 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache, and the regenerated MNIST variants built from it.")
     static final class ListCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -72,6 +73,12 @@ final class DataCommand implements Runnable {
                 boolean present = DatasetFetcher.isPresent(d, cache);
                 out.printf("  %-14s %s%n", d.id(), present ? "present, verified (" + cache.datasetDir(d) + ")"
                         : "missing: convexcnn data fetch " + d.id());
+            }
+            boolean mnist = DatasetFetcher.isPresent(KnownDataset.MNIST, cache);
+            for (RegeneratedMnist.Variant v : RegeneratedMnist.Variant.values()) {
+                out.printf("  %-14s %s%n", v.id(), (mnist ? "regenerated from mnist on load"
+                        : "needs mnist: convexcnn data fetch mnist") + "; not the original 2007 files");
+                out.printf("  %-14s %s%n", "", v.description());
             }
             out.flush();
             return 0;
