@@ -34,7 +34,7 @@ final class DataCommand implements Runnable {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
 
-        @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist or all.")
+        @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist or all (mnist-rot-regen and mnist-rand-regen fetch mnist).")
         String name;
 
         @Option(names = "--from", paramLabel = "FILE",
@@ -45,7 +45,10 @@ final class DataCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
-            List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values()) : List.of(KnownDataset.parse(name));
+            RegeneratedMnist.Variant variant = RegeneratedMnist.variantOrNull(name);
+            if (variant != null) err.println(variant.id() + " is regenerated from mnist on load; fetching mnist");
+            List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values())
+                    : List.of(variant != null ? KnownDataset.MNIST : KnownDataset.parse(name));
             if (from != null && which.size() != 1) throw new IllegalArgumentException("--from takes one dataset, not 'all'");
             DataCache cache = common.cache();
             for (KnownDataset d : which) {

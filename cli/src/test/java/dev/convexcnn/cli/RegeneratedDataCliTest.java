@@ -36,4 +36,13 @@ class RegeneratedDataCliTest {
         assertTrue(missing.err().contains("convexcnn data fetch mnist"), missing.err());
         assertFalse(missing.err().contains("\tat "), missing.err());
     }
+
+    @Test
+    void fetchingAVariantFetchesMnist() {
+        Path none = dir.resolve("none.tgz");
+        Run r = CliTest.run("data", "fetch", "mnist-rot-regen", "--from", none.toString(), "--data-dir", dir.toString());
+        assertTrue(r.code() != 0, r.err());
+        assertTrue(r.err().contains("mnist-rot-regen is regenerated from mnist on load; fetching mnist"), r.err());
+        assertTrue(r.err().contains(none.toString()), r.err());
+    }
 }
