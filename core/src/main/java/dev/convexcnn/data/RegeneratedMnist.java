@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
  *       8 bits of one draw); the pixel keeps the digit's value where the digit is on (byte &gt; 0) and takes
  *       the background where it is off (byte = 0).
  * </ul>
- * Generation takes well under a second for 12,000 images, so the variants are built in memory on every load
- * and never written to the cache.
+ * Generation takes under a second for 10,000 images (cold JVM), so the variants are built in memory on every
+ * load and never written to the cache.
  */
 public final class RegeneratedMnist {
     /** Bumped whenever the recipe changes, so results can say which one they used. */
