@@ -25,7 +25,7 @@ final class CompareCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
 
     @Option(names = "--dataset", defaultValue = "mnist",
-            description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
+            description = "mnist, fashion-mnist, cifar10:<dir>, digits:<file>, or the regenerated mnist-rot-regen, mnist-rand-regen (default: ${DEFAULT-VALUE}).")
     String dataset;
     @Option(names = "--methods", split = ",", description = "Comma-separated methods (default: all of them).")
     List<String> methods;

@@ -3,6 +3,7 @@ package dev.convexcnn.cli;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.DatasetFetcher;
 import dev.convexcnn.data.KnownDataset;
+import dev.convexcnn.data.RegeneratedMnist;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,7 @@ final class DataCommand implements Runnable {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
 
-        @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist or all.")
+        @Parameters(paramLabel = "DATASET", description = "mnist, fashion-mnist or all (mnist-rot-regen and mnist-rand-regen fetch mnist).")
         String name;
 
         @Option(names = "--from", paramLabel = "FILE",
@@ -44,7 +45,10 @@ final class DataCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             CommonOptions.announceBackend(err);
-            List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values()) : List.of(KnownDataset.parse(name));
+            RegeneratedMnist.Variant variant = RegeneratedMnist.variantOrNull(name);
+            if (variant != null) err.println(variant.id() + " is regenerated from mnist on load; fetching mnist");
+            List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values())
+                    : List.of(variant != null ? KnownDataset.MNIST : KnownDataset.parse(name));
             if (from != null && which.size() != 1) throw new IllegalArgumentException("--from takes one dataset, not 'all'");
             DataCache cache = common.cache();
             for (KnownDataset d : which) {
@@ -57,7 +61,7 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache.")
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache, and the regenerated MNIST variants built from it.")
     static final class ListCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -72,6 +76,12 @@ final class DataCommand implements Runnable {
                 boolean present = DatasetFetcher.isPresent(d, cache);
                 out.printf("  %-14s %s%n", d.id(), present ? "present, verified (" + cache.datasetDir(d) + ")"
                         : "missing: convexcnn data fetch " + d.id());
+            }
+            boolean mnist = DatasetFetcher.isPresent(KnownDataset.MNIST, cache);
+            for (RegeneratedMnist.Variant v : RegeneratedMnist.Variant.values()) {
+                out.printf("  %-14s %s%n", v.id(), (mnist ? "regenerated from mnist on load"
+                        : "needs mnist: convexcnn data fetch mnist") + "; not the original 2007 files");
+                out.printf("  %-14s %s%n", "", v.description());
             }
             out.flush();
             return 0;

@@ -28,7 +28,7 @@ final class DistillCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset: mnist, fashion-mnist, cifar10:<dir>, digits:<file> (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Dataset: mnist, fashion-mnist, cifar10:<dir>, digits:<file>, mnist-rot-regen, mnist-rand-regen (default: ${DEFAULT-VALUE}).")
     String dataset;
     @Option(names = "--teacher", defaultValue = "train", paramLabel = "FILE[,FILE...]|train",
             description = "Teacher model file(s), averaged as an ensemble, or 'train' to train one into the output folder (default: ${DEFAULT-VALUE}).")

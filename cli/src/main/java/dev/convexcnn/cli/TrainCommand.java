@@ -37,7 +37,7 @@ final class TrainCommand implements Callable<Integer> {
             description = "sgd, gated-relu, convex-relu, convex-circular, convex-3layer, alternation, ccnn or dccnn (default: ${DEFAULT-VALUE}).")
     String method;
     @Option(names = "--dataset", defaultValue = "mnist",
-            description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
+            description = "mnist, fashion-mnist, cifar10:<dir>, digits:<file>, or the regenerated mnist-rot-regen, mnist-rand-regen (default: ${DEFAULT-VALUE}).")
     String dataset;
     @Option(names = "--arch",
             description = "Architecture string or preset (reference, lenet5, mlp, linear), e.g. conv16k5-relu-maxpool2-linear10 "

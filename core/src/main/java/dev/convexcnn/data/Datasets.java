@@ -2,6 +2,8 @@ package dev.convexcnn.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -13,14 +15,22 @@ import java.util.function.Consumer;
  *       test_batch
  *   <li>{@code digits:<file>}: scikit-learn's digits.csv(.gz); it has no separate test file, so train and test
  *       are the same 1,797 images: split it with {@link Splits} and report the validation score
+ *   <li>{@code mnist-rot-regen}, {@code mnist-rand-regen}: rotated and random-background MNIST regenerated from
+ *       the cached MNIST by {@link RegeneratedMnist}'s recipe (not the original 2007 files); train is its
+ *       10,000 training images, test its 10,000 test images (the 2,000 validation images through
+ *       {@link RegeneratedMnist#load})
  * </ul>
  */
 public final class Datasets {
     /** The accepted forms, for help texts and error messages. */
-    public static final String NAME_FORMS = KnownDataset.validNames() + ", cifar10:<dir>, digits:<file.csv[.gz]>";
+    public static final String NAME_FORMS = KnownDataset.validNames() + ", cifar10:<dir>, digits:<file.csv[.gz]>, "
+            + RegeneratedMnist.validNames();
 
     private static final String CIFAR = "cifar10:";
     private static final String DIGITS = "digits:";
+    /** The 2007 names, so asking for one explains why it is not there instead of "unknown". */
+    private static final Set<String> ORIGINAL_VARIANTS = Set.of("mnist-rot", "mnist-rotated",
+            "mnist-back-rand", "mnist-rand", "mnist-back-random", "mnist-back-image", "mnist-rot-back-image");
 
     private Datasets() {}
 
@@ -42,6 +52,15 @@ public final class Datasets {
         }
         if (name.startsWith(DIGITS)) {
             return DigitsCsvReader.read(Path.of(argument(name, DIGITS)), "digits");
+        }
+        RegeneratedMnist.Variant variant = RegeneratedMnist.variantOrNull(name);
+        if (variant != null) {
+            return RegeneratedMnist.load(variant, train ? RegeneratedMnist.Split.TRAIN : RegeneratedMnist.Split.TEST,
+                    cache, fetchIfMissing, log);
+        }
+        if (ORIGINAL_VARIANTS.contains(name.strip().toLowerCase(Locale.ROOT).replace('_', '-'))) {
+            throw new IllegalArgumentException("'" + name + "' (Larochelle et al. 2007) cannot be fetched here; use the "
+                    + "regenerated " + RegeneratedMnist.validNames() + " (see RegeneratedMnist for the recipe)");
         }
         KnownDataset known;
         try {
