@@ -76,10 +76,12 @@ class NuclearBallTest {
             double[] fast = a.clone();
             NuclearBall.Projection p = NuclearBall.project(fast, sh[0], sh[1], radius);
             assertTrue(p.moved());
-            // The Gram route squares the singular values: small ones carry ~1e-8 relative error, hence the tolerances.
-            assertEquals(nuc, p.nuclearNormBefore(), 1e-8 * nuc);
+            // The Gram route squares the singular values: σ_i comes back with an error of about ε·σ_max²/σ_i, ~1e-8
+            // relative for the smallest ones here, and it moves with the BLAS's summation order (1.2e-8 measured with
+            // one OpenBLAS thread), hence 1e-7 on the nuclear norm.
+            assertEquals(nuc, p.nuclearNormBefore(), 1e-7 * nuc);
             assertArrayEquals(slow, fast, 1e-9);
-            assertEquals(radius, NuclearBall.nuclearNorm(fast, sh[0], sh[1]), 1e-8 * radius);
+            assertEquals(radius, NuclearBall.nuclearNorm(fast, sh[0], sh[1]), 1e-7 * radius);
         }
     }
 
