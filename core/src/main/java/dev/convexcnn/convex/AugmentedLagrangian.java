@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 /**
  * The exact ReLU program by the augmented Lagrangian method: each outer step solves the penalised problem by
  * {@link RFista} from the last point, then updates the multipliers γ ← max(0, γ − ρ h(x)) and doubles ρ (up to
- * 1024 times its start) when the squared violation did not fall to a quarter and is still above the tolerance.
+ * 1024 times its start) when the squared violation did not halve and is still above the tolerance.
  * ρ starts at initialRho × {@link ConstrainedProgram#penaltyScale()}. The inner solves are inexact at first: the
  * inner tolerance starts at 1000 × the inner setting and falls tenfold per step (never below the current
  * violation, never below the setting), since solving the penalised problem exactly for multipliers that are
@@ -79,7 +79,7 @@ public final class AugmentedLagrangian {
             }
             // The multipliers do the work; ρ grows only when the violation stops falling, and stays bounded,
             // since a large ρ makes the inner problem ill-conditioned and the certificate hard to reach.
-            if (violation > s.tolerance() && violation > 0.25 * lastViolation && rho < MAX_RHO_FACTOR * rho0) {
+            if (violation > s.tolerance() && violation > 0.5 * lastViolation && rho < MAX_RHO_FACTOR * rho0) {
                 rho *= 2;
             }
             lastViolation = violation;
