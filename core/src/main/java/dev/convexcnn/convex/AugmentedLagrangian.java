@@ -7,9 +7,14 @@ import java.util.function.Consumer;
 /**
  * The exact ReLU program by the augmented Lagrangian method: each outer step solves the penalised problem by
  * {@link RFista} from the last point, then updates the multipliers γ ← max(0, γ − ρ h(x)) and doubles ρ (up to
- * 1024 times its start) when the violation did not halve and is still above the tolerance. It stops when the inner certificate and the squared violation are
- * both at most the tolerance. The KKT residual it reports: stationarity (the inner certificate), feasibility
- * (Σ max(0, −h)²) and complementary slackness (Σ (γ·h)²).
+ * 1024 times its start) when the squared violation did not halve and is still above the tolerance.
+ * ρ starts at initialRho × {@link ConstrainedProgram#penaltyScale()}. The inner solves are inexact at first: the
+ * inner tolerance starts at 1000 × the inner setting and falls tenfold per step (never below the current
+ * violation, never below the setting), since solving the penalised problem exactly for multipliers that are
+ * still wrong is wasted work. It stops when the inner certificate and the squared violation are both at most
+ * the tolerance. The KKT residual it reports: stationarity (the inner certificate,
+ * which is the Lagrangian's for the updated multipliers), feasibility (Σ max(0, −h)²) and complementary
+ * slackness (Σ (γ·h)²).
  */
 public final class AugmentedLagrangian {
     public record Settings(double tolerance, int maxOuter, RFista.Settings inner, double initialRho) {
@@ -31,6 +36,8 @@ public final class AugmentedLagrangian {
                          boolean converged, int outerIterations, int innerIterations, List<Outer> log) {}
 
     private static final double MAX_RHO_FACTOR = 1024;
+    /** The first inner tolerance, as a multiple of the inner setting. */
+    private static final double INEXACT_START = 1000;
 
     private AugmentedLagrangian() {}
 
@@ -39,16 +46,20 @@ public final class AugmentedLagrangian {
         int m = (int) program.constraintCount();
         double[] gamma = new double[m], h = new double[m];
         double[] x = x0.clone();
-        double rho = s.initialRho(), lastViolation = Double.POSITIVE_INFINITY;
+        double rho0 = s.initialRho() * program.penaltyScale();
+        if (!(rho0 > 0) || Double.isInfinite(rho0)) throw new IllegalStateException("penalty scale must be finite and > 0, got " + rho0);
+        double rho = rho0, lastViolation = Double.POSITIVE_INFINITY;
+        double innerTol = s.inner().tolerance(), tolNow = INEXACT_START * innerTol;
         List<Outer> log = new ArrayList<>();
         int innerTotal = 0;
+        double step = s.inner().initialStep();
         RFista.Result inner = null;
         double violation = Double.NaN, slack = Double.NaN;
         for (int outer = 1; outer <= s.maxOuter(); outer++) {
             // Warm start: the last point, and the last accepted step (so the line search need not shrink from 10).
-            RFista.Settings in = inner == null ? s.inner()
-                    : new RFista.Settings(s.inner().tolerance(), s.inner().maxIterations(), inner.step());
-            inner = RFista.solve(program.withMultipliers(gamma, rho), x, in, null);
+            inner = RFista.solve(program.withMultipliers(gamma, rho), x,
+                    new RFista.Settings(tolNow, s.inner().maxIterations(), step), null);
+            step = inner.step();
             innerTotal += inner.iterations();
             x = inner.x();
             program.constraints(x, h);
@@ -66,12 +77,13 @@ public final class AugmentedLagrangian {
             if (inner.certificate() <= s.tolerance() && violation <= s.tolerance()) {
                 return new Result(x, rec.objective(), inner.certificate(), violation, slack, true, outer, innerTotal, log);
             }
-            // The multipliers do the work; ρ grows only when the violation stops halving, and stays bounded,
+            // The multipliers do the work; ρ grows only when the violation stops falling, and stays bounded,
             // since a large ρ makes the inner problem ill-conditioned and the certificate hard to reach.
-            if (violation > s.tolerance() && violation > 0.5 * lastViolation && rho < MAX_RHO_FACTOR * s.initialRho()) {
+            if (violation > s.tolerance() && violation > 0.5 * lastViolation && rho < MAX_RHO_FACTOR * rho0) {
                 rho *= 2;
             }
             lastViolation = violation;
+            tolNow = Math.max(innerTol, Math.min(tolNow / 10, violation));
         }
         return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log);
     }

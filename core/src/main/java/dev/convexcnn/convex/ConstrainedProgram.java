@@ -24,4 +24,11 @@ public interface ConstrainedProgram {
     }
 
     CompositeObjective withMultipliers(double[] gamma, double rho);
+
+    /**
+     * The penalty ρ at which the penalty's curvature matches the objective's, the unit in which the augmented
+     * Lagrangian reads its initial ρ. 1 unless the program can estimate it: a ρ far above it makes every inner
+     * solve ill-conditioned (small steps), one far below it makes the multipliers converge slowly.
+     */
+    default double penaltyScale() { return 1; }
 }

@@ -77,6 +77,12 @@ public final class ConvexTrainer {
         return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, loss, confusion);
     }
 
+    /**
+     * The exact program's first ρ, in units of {@link ExactReluProgram#penaltyScale()}: 4 balanced the inner
+     * solves' conditioning against the multipliers' progress on MNIST (n = 200, docs/convex.md).
+     */
+    static final double INITIAL_RHO = 4;
+
     public Run fit(Dataset train, Consumer<Step> listener) {
         final ConvexSettings s = settings;
         long t0 = System.nanoTime();
@@ -132,7 +138,7 @@ public final class ConvexTrainer {
             ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns);
             int[] inner = {0};
             AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
-                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, 1.0),
+                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
                     o -> {
                         inner[0] += o.innerIterations();
                         record.accept(new Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));

@@ -25,6 +25,16 @@ public final class ConvexVsSgd {
 
     private ConvexVsSgd() {}
 
+    /**
+     * The points of a curve up to its first non-finite or above-cap objective, so that a diverged run (NaN or
+     * 1e50) does not stretch the log axis over every other curve; the table still shows where it ended.
+     */
+    static double[][] plottable(double[] seconds, double[] objective, double cap) {
+        int keep = 0;
+        while (keep < objective.length && Double.isFinite(objective[keep]) && objective[keep] <= cap) keep++;
+        return new double[][] {java.util.Arrays.copyOf(seconds, keep), java.util.Arrays.copyOf(objective, keep)};
+    }
+
     public record Row(String method, long seed, double objective, double seconds, double trainAccuracy,
                       double testAccuracy, String note) {}
 
@@ -53,6 +63,17 @@ public final class ConvexVsSgd {
         rows.add(new Row("convex-relu", s.seed(), convexObjective, run.seconds(), convexTrain.accuracy(),
                 convexTest.accuracy(), String.format(Locale.ROOT, "certificate %.2g, violation %.2g, %d neurons",
                         run.certificate(), run.violation(), relu.neurons())));
+        JsonArray iterates = new JsonArray();
+        for (ConvexTrainer.Step st : run.log()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("innerIterations", st.iteration());
+            o.addProperty("seconds", st.seconds());
+            o.addProperty("objective", st.objective());
+            o.addProperty("stationarity", st.certificate());
+            o.addProperty("violation", st.violation());
+            iterates.add(o);
+        }
+        json.add("convexIterates", iterates);
         double[] ct = run.log().stream().mapToDouble(st -> Math.max(st.seconds(), 1e-3)).toArray();
         double[] co = run.log().stream().mapToDouble(ConvexTrainer.Step::objective).toArray();
         plot.add("convex (AL iterates)", ct, co, false);
@@ -73,8 +94,11 @@ public final class ConvexVsSgd {
                 Evaluation tr = ConvexTrainer.evaluation(net.predict(zTrain, train.size()), train);
                 rows.add(new Row(opt, seed, last.objective(), last.seconds(), tr.accuracy(), te.accuracy(),
                         perClass * train.classes() + " neurons, " + epochs + " epochs, batch " + BATCH));
-                plot.add(opt + " start " + r, curve.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray(),
-                        curve.stream().mapToDouble(NonConvexReluCnn.Point::objective).toArray(), false);
+                double[][] shown = plottable(curve.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray(),
+                        curve.stream().mapToDouble(NonConvexReluCnn.Point::objective).toArray(), 10 * curve.get(0).objective());
+                if (shown[0].length > 0) {
+                    plot.add(opt + " start " + r + (shown[0].length < curve.size() ? " (diverged)" : ""), shown[0], shown[1], false);
+                }
                 JsonObject c = new JsonObject();
                 c.addProperty("optimizer", opt);
                 c.addProperty("seed", seed);

@@ -55,10 +55,16 @@ public final class ExactReluProgram implements ConstrainedProgram {
         double[] vAll = new double[size * cols];
         gather(x, vAll);
         dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, cols, size, 1, patterns.patches(), 0, size, vAll, 0, cols, 0, out, 0, cols);
-        double[] s = patterns.signs();
+        applySigns(out, patterns.signs(), rows, cols, gates);
+    }
+
+    /** h = s_j (z·v): the columns come in 2·c runs of p patterns, so no index is taken modulo p in the loop. */
+    private static void applySigns(double[] out, double[] s, int rows, int cols, int gates) {
         for (int r = 0; r < rows; r++) {
-            int o = r * cols, so = r * gates;
-            for (int col = 0; col < cols; col++) out[o + col] *= s[so + col % gates];
+            int so = r * gates;
+            for (int o = r * cols, end = o + cols; o < end; o += gates) {
+                for (int j = 0; j < gates; j++) out[o + j] *= s[so + j];
+            }
         }
     }
 
@@ -84,14 +90,62 @@ public final class ExactReluProgram implements ConstrainedProgram {
                                   double invRho, double rho, double[] q) {
         double sum = 0;
         for (int r = 0; r < rows; r++) {
-            int o = r * cols, so = r * gates;
-            for (int col = 0; col < cols; col++) {
-                double m = Math.max(gamma[o + col] * invRho - hv[o + col], 0.0);
-                sum += m * m;
-                q[o + col] = -rho * m * s[so + col % gates];
+            int so = r * gates;
+            for (int o = r * cols, end = o + cols; o < end; o += gates) {
+                for (int j = 0; j < gates; j++) {
+                    double m = Math.max(gamma[o + j] * invRho - hv[o + j], 0.0);
+                    sum += m * m;
+                    q[o + j] = -rho * m * s[so + j];
+                }
             }
         }
         return sum;
+    }
+
+    /**
+     * 2·L_loss / λ_max(ZᵀZ): the loss Hessian of x = [V; V′] has top eigenvalue 2·L_loss (L_loss of the gated
+     * loss, by power iteration on gradient differences at W = 0, exact for the squared loss), and the penalty's
+     * is at most ρ·λ_max(ZᵀZ) per group (the signs square to 1). Computed once, cached.
+     */
+    @Override public synchronized double penaltyScale() {
+        if (penaltyScale > 0) return penaltyScale;
+        int rows = patterns.rows();
+        double[] gram = new double[size * size];
+        dev.convexcnn.linalg.Gemm.dgemm(true, false, size, size, rows, 1, patterns.patches(), 0, size, patterns.patches(), 0, size, 0, gram, 0, size);
+        double[] u = new double[size];
+        java.util.Arrays.fill(u, 1 / Math.sqrt(size));
+        double zz = 0;
+        for (int it = 0; it < 100; it++) {
+            double[] next = new double[size];
+            for (int a = 0; a < size; a++) for (int b = 0; b < size; b++) next[a] += gram[a * size + b] * u[b];
+            zz = norm(next);
+            if (zz == 0) return penaltyScale = 1;
+            for (int a = 0; a < size; a++) u[a] = next[a] / zz;
+        }
+        int d = gated.dimension();
+        double[] w0 = new double[d], g0 = new double[d], g1 = new double[d], v = new double[d];
+        gated.smooth(w0, g0);
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(17);
+        for (int i = 0; i < d; i++) v[i] = rnd.nextDouble() - 0.5;
+        double scaleV = 1e-3 / norm(v), lLoss = 0;
+        for (int it = 0; it < 30; it++) {
+            for (int i = 0; i < d; i++) v[i] *= scaleV;
+            gated.smooth(v, g1);
+            for (int i = 0; i < d; i++) g1[i] -= g0[i];
+            lLoss = norm(g1) / 1e-3;
+            if (!(lLoss > 0)) return penaltyScale = 1;
+            System.arraycopy(g1, 0, v, 0, d);
+            scaleV = 1e-3 / norm(v);
+        }
+        return penaltyScale = 2 * lLoss / zz;
+    }
+
+    private double penaltyScale;
+
+    private static double norm(double[] a) {
+        double s = 0;
+        for (double x : a) s += x * x;
+        return Math.sqrt(s);
     }
 
     /** The augmented Lagrangian objective for multipliers γ (same layout as h) and penalty ρ. */
