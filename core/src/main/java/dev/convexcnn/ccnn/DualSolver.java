@@ -61,19 +61,7 @@ public final class DualSolver {
                 Gemm.dgemm(false, false, nb, c1, D, 1, f, abar, 0, logits);
                 for (int k = 0; k < nb; k++) {
                     int i = from + k;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int c = 0; c < C; c++) {
-                        double u = c < c1 ? logits[k * c1 + c] : 0;
-                        logp[i * C + c] = (logp[i * C + c] + s * u) / (1 + s);
-                        max = Math.max(max, logp[i * C + c]);
-                    }
-                    double z = 0;
-                    for (int c = 0; c < C; c++) z += Math.exp(logp[i * C + c] - max);
-                    double lz = max + Math.log(z);
-                    for (int c = 0; c < C; c++) {
-                        logp[i * C + c] -= lz;
-                        p[i * C + c] = Math.exp(logp[i * C + c]);
-                    }
+                    mirrorStep(logp, p, i, C, c1, logits, k * c1, null, s);
                     PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
                 }
                 Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, g, 0, c1);
@@ -297,19 +285,7 @@ public final class DualSolver {
                 Gemm.dgemm(false, false, nb, c1, D, 1, f, w, 0, logits);
                 for (int k = 0; k < nb; k++) {
                     int i = from + k;
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int c = 0; c < C; c++) {
-                        double u = c < c1 ? logits[k * c1 + c] + b[c] : 0;
-                        logp[i * C + c] = (logp[i * C + c] + s * u) / (1 + s);
-                        max = Math.max(max, logp[i * C + c]);
-                    }
-                    double z = 0;
-                    for (int c = 0; c < C; c++) z += Math.exp(logp[i * C + c] - max);
-                    double lz = max + Math.log(z);
-                    for (int c = 0; c < C; c++) {
-                        logp[i * C + c] -= lz;
-                        p[i * C + c] = Math.exp(logp[i * C + c]);
-                    }
+                    mirrorStep(logp, p, i, C, c1, logits, k * c1, b, s);
                     PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
                     for (int c = 0; c < c1; c++) rNew[c] += delta[k * c1 + c];
                 }
@@ -436,5 +412,26 @@ public final class DualSolver {
         double[] p = new double[n * C];
         java.util.Arrays.fill(p, 1.0 / C);
         return PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, p), fs.dim(), fs.positions(), C - 1);
+    }
+
+    /**
+     * The entropic mirror step on sample i's dual row: log p ← (log p + s·u)/(1 + s), renormalised, with u the free
+     * logits (plus the bias when there is one) and 0 for the pinned class; p = exp(log p).
+     */
+    private static void mirrorStep(double[] logp, double[] p, int i, int C, int c1, double[] logits, int off,
+                                   double[] bias, double s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < C; c++) {
+            double u = c < c1 ? logits[off + c] + (bias == null ? 0 : bias[c]) : 0;
+            logp[i * C + c] = (logp[i * C + c] + s * u) / (1 + s);
+            max = Math.max(max, logp[i * C + c]);
+        }
+        double z = 0;
+        for (int c = 0; c < C; c++) z += Math.exp(logp[i * C + c] - max);
+        double lz = max + Math.log(z);
+        for (int c = 0; c < C; c++) {
+            logp[i * C + c] -= lz;
+            p[i * C + c] = Math.exp(logp[i * C + c]);
+        }
     }
 }
