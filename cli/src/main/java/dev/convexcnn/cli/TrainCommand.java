@@ -282,16 +282,22 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("%-22s %.3g%n", "constraint violation", run.violation());
             out.printf("%-22s %d neurons: %s%n", "recovered CNN", run.network().neurons(), run.relu().spec());
         }
-        out.printf("%-22s %d in %.1f s%n", "iterations", run.iterations(), run.seconds());
+        return printConvexTail(out, run.iterations(), run.seconds(), trainEval, testEval, run.provenance());
+    }
+
+    /** The lines every convex run ends with, and its --summary-json (provenance plus what the run measured). */
+    private int printConvexTail(PrintWriter out, int iterations, double seconds, dev.convexcnn.nn.Evaluation trainEval,
+                                dev.convexcnn.nn.Evaluation testEval, JsonObject provenance) throws java.io.IOException {
+        out.printf("%-22s %d in %.1f s%n", "iterations", iterations, seconds);
         out.printf("%-22s %.2f%%%n", "train accuracy", 100 * trainEval.accuracy());
         out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testEval.accuracy());
         out.printf("%-22s %s%n", "backend", Backend.get().kind());
         out.flush();
         if (summaryJson != null) {
-            JsonObject j = run.provenance().deepCopy();
+            JsonObject j = provenance.deepCopy();
             j.addProperty("trainAccuracy", trainEval.accuracy());
-            j.addProperty("seconds", run.seconds());
-            j.addProperty("iterations", run.iterations());
+            j.addProperty("seconds", seconds);
+            j.addProperty("iterations", iterations);
             AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
         }
         return 0;
@@ -329,19 +335,7 @@ final class TrainCommand implements Callable<Integer> {
                 run.converged() ? "reached" : "NOT reached: raise --max-iter or --max-outer");
         out.printf("%-22s %.3g%n", "constraint violation", run.violation());
         out.printf("%-22s %s%n", "recovered CNN", run.description());
-        out.printf("%-22s %d in %.1f s%n", "iterations", run.iterations(), run.seconds());
-        out.printf("%-22s %.2f%%%n", "train accuracy", 100 * trainEval.accuracy());
-        out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testEval.accuracy());
-        out.printf("%-22s %s%n", "backend", Backend.get().kind());
-        out.flush();
-        if (summaryJson != null) {
-            JsonObject j = run.provenance().deepCopy();
-            j.addProperty("trainAccuracy", trainEval.accuracy());
-            j.addProperty("seconds", run.seconds());
-            j.addProperty("iterations", run.iterations());
-            AtomicFiles.writeString(summaryJson, TensorFile.toJson(j) + "\n");
-        }
-        return 0;
+        return printConvexTail(out, run.iterations(), run.seconds(), trainEval, testEval, run.provenance());
     }
 
     /** The training part (its first --limit samples) and the test part of --dataset. */
