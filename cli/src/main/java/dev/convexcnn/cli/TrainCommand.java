@@ -160,6 +160,10 @@ final class TrainCommand implements Callable<Integer> {
         double tol = 1e-6;
         @Option(names = "--max-iter", defaultValue = "10000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
         int maxIter = 10_000;
+        @Option(names = "--solver-precision", defaultValue = "mixed", description = {"gated-relu with the squared loss "
+                + "(solved on ΦᵀΦ): mixed = float products for the iterations, certificate from a double product; "
+                + "double = double throughout (default: ${DEFAULT-VALUE})."})
+        String solverPrecision = "mixed";
         @Option(names = "--pool", description = "convex-relu only: average-pooling window A (A×A positions, stride A) before the linear layer.")
         Integer pool;
         @Option(names = "--cells", defaultValue = "32", description = "convex-3layer: sampled cells (units' activation patterns) (default: ${DEFAULT-VALUE}).")
@@ -241,11 +245,20 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static dev.convexcnn.convex.RFista.Precision solverPrecision(String value) {
+        try {
+            return dev.convexcnn.convex.RFista.Precision.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--solver-precision: " + e.getMessage());
+        }
+    }
+
     private int trainConvex(PrintWriter err, PrintWriter out) throws java.io.IOException {
         var c = convex;
         dev.convexcnn.convex.ConvexSettings s = new dev.convexcnn.convex.ConvexSettings(method, c.kernel, c.stride, !c.noBias,
                 c.patterns, c.lambdaFraction, c.lambda == null ? 0 : c.lambda,
-                dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, seed);
+                dev.convexcnn.convex.Loss.parse(c.loss), c.tol, c.maxIter, seed,
+                solverPrecision(c.solverPrecision));
         Dataset[] data = trainAndTest(err);
         Dataset train = data[0], test = data[1];
         err.printf("data: %d for training, %d for test; %s, %d patterns, %dx%d patches, stride %d%n", train.size(), test.size(),

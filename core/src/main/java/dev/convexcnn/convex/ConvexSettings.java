@@ -18,11 +18,14 @@ import java.util.Locale;
  * @param tolerance      on the squared norm of the minimum-norm subgradient (and on the squared violation)
  * @param maxIterations  R-FISTA iterations (per outer step for the exact program)
  * @param seed           seeds the gate filters
+ * @param precision      arithmetic of the Gram-form solver's products ({@link RFista.Precision}); the certificate
+ *                       is always computed in double
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
-                             long seed) {
+                             long seed, RFista.Precision precision) {
     public ConvexSettings {
+        if (precision == null) throw new IllegalArgumentException("solver precision must be given");
         program = program.toLowerCase(Locale.ROOT);
         if (!program.equals("gated-relu") && !program.equals("convex-relu")) {
             throw new IllegalArgumentException("program must be gated-relu or convex-relu, got '" + program + "'");
@@ -35,23 +38,32 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
     }
 
+    /** The settings with mixed-precision products (the default). */
+    public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
+                          double lambda, Loss loss, double tolerance, int maxIterations, long seed) {
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed,
+                RFista.Precision.MIXED);
+    }
+
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
+
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p); }
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -66,6 +78,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         o.addProperty("tolerance", tolerance);
         o.addProperty("maxIterations", maxIterations);
         o.addProperty("seed", seed);
+        o.addProperty("solverPrecision", precision.id());
         return o;
     }
 }

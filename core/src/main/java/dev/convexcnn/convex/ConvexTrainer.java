@@ -125,8 +125,11 @@ public final class ConvexTrainer {
         ReluNetwork network = null;
         RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
         if (!s.exact()) {
-            RFista.Result r = RFista.solve(gated, new double[gated.dimension()], rf,
-                    it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds())));
+            Consumer<RFista.Iteration> onIteration =
+                    it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
+            RFista.Result r = gated instanceof QuadraticObjective q
+                    ? RFista.solveQuadratic(q, new double[gated.dimension()], rf, s.precision(), onIteration)
+                    : RFista.solve(gated, new double[gated.dimension()], rf, onIteration);
             weights = r.x();
             objective = r.objective();
             certificate = r.certificate();
@@ -159,6 +162,8 @@ public final class ConvexTrainer {
         prov.addProperty("lambdaMax", lambdaMax);
         prov.addProperty("patternsKept", gates.count());
         prov.addProperty("lossForm", gramForm ? "gram" : "streamed");
+        // Only the Gram form has float products; the certificate is a double one either way.
+        prov.addProperty("productPrecision", gramForm && !s.exact() ? s.precision().id() : "double");
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);

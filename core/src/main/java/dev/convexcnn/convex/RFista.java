@@ -31,6 +31,22 @@ public final class RFista {
 
     private RFista() {}
 
+    /**
+     * Arithmetic of {@link #solveQuadratic}'s products: all double, or float products for the iterations with the
+     * stopping certificate always recomputed from a double product (and the iterations continued in double when it
+     * does not hold there).
+     */
+    public enum Precision {
+        DOUBLE, MIXED;
+
+        public String id() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+        public static Precision parse(String s) {
+            for (Precision p : values()) if (p.id().equals(s.trim().toLowerCase(java.util.Locale.ROOT))) return p;
+            throw new IllegalArgumentException("solver precision must be double or mixed, got '" + s + "'");
+        }
+    }
+
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener) {
         final int d = obj.dimension();
         final long t0 = System.nanoTime();
@@ -82,5 +98,117 @@ public final class RFista {
             step *= 1.25;
         }
         return new Result(x, objective, cert, it, cert <= s.tolerance(), step, log);
+    }
+
+    /**
+     * The same iterates as {@link #solve} (same steps, restarts and stopping rule), for a quadratic smooth part:
+     * A·y comes from the products of the last two iterates (y is their combination), and each trial of the
+     * line search prices two steps, t and 0.8t, with one product of twice the width, which costs about as much as
+     * one (the narrow product is memory-bound). One product per iteration instead of about three. The
+     * sufficient-decrease test uses the exact identity f(x) − f(y) − ⟨∇f(y), x − y⟩ = (scale/2)⟨d, A·d⟩, d = x − y,
+     * and the restart test a difference of f computed as such, so neither loses precision to cancellation.
+     */
+    public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
+                                        Consumer<Iteration> listener) {
+        final int d = obj.dimension();
+        final long t0 = System.nanoTime();
+        final double scale = obj.scale();
+        boolean single = precision == Precision.MIXED;
+        double[] x = x0.clone(), ax = new double[d], y = new double[d], ay = new double[d], gy = new double[d];
+        double[] gx = new double[d], trial = new double[d];
+        double[][] cand = {new double[d], new double[d]}, candProduct = {new double[d], new double[d]};
+        double[][] one = new double[1][], oneOut = new double[1][];
+        double step = s.initialStep(), t = 1;
+        product(obj, x, ax, single, one, oneOut);
+        double fx = obj.smoothFromProduct(x, ax, gx), rx = obj.regularizer(x);
+        double cert = obj.minNormSubgradientSquared(x, gx);
+        System.arraycopy(x, 0, y, 0, d);
+        System.arraycopy(ax, 0, ay, 0, d);
+        List<Iteration> log = new ArrayList<>();
+        int it = 0;
+        while (true) {
+            if (cert <= s.tolerance() && single) {
+                // The float iterations say done: recompute the certificate from a double product, and go on in
+                // double from here (momentum restarted) if it does not hold.
+                single = false;
+                product(obj, x, ax, false, one, oneOut);
+                fx = obj.smoothFromProduct(x, ax, gx);
+                cert = obj.minNormSubgradientSquared(x, gx);
+                System.arraycopy(x, 0, y, 0, d);
+                System.arraycopy(ax, 0, ay, 0, d);
+                t = 1;
+            }
+            if (cert <= s.tolerance() || it >= s.maxIterations()) break;
+            it++;
+            double fy = obj.smoothFromProduct(y, ay, gy);
+            double s1 = step;
+            int accepted = -1;
+            double acceptedStep = step;
+            while (accepted < 0) {
+                double[] steps = {s1, 0.8 * s1};
+                for (int j = 0; j < 2; j++) {
+                    for (int i = 0; i < d; i++) trial[i] = y[i] - steps[j] * gy[i];
+                    obj.prox(trial, steps[j], cand[j]);
+                }
+                obj.products(cand, 2, candProduct, single);
+                for (int j = 0; j < 2 && accepted < 0; j++) {
+                    double curvature = 0, sq = 0;
+                    for (int i = 0; i < d; i++) {
+                        double diff = cand[j][i] - y[i];
+                        curvature += diff * (candProduct[j][i] - ay[i]);
+                        sq += diff * diff;
+                    }
+                    if (scale * curvature / 2 <= sq / (2 * steps[j]) * (1 + 1e-12) + 1e-15 || steps[j] < 1e-20) {
+                        accepted = j;
+                        acceptedStep = steps[j];
+                    }
+                }
+                s1 *= 0.64;
+            }
+            step = acceptedStep;
+            double[] xNew = cand[accepted], axNew = candProduct[accepted];
+            double rNew = obj.regularizer(xNew);
+            double change = obj.smoothDifference(x, ax, xNew, axNew) + rNew - rx;
+            double tNew;
+            if (change > 0) {
+                tNew = 1;
+                System.arraycopy(xNew, 0, y, 0, d);
+                System.arraycopy(axNew, 0, ay, 0, d);
+            } else {
+                tNew = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+                double beta = (t - 1) / tNew;
+                for (int i = 0; i < d; i++) {
+                    y[i] = xNew[i] + beta * (xNew[i] - x[i]);
+                    ay[i] = axNew[i] + beta * (axNew[i] - ax[i]);
+                }
+            }
+            t = tNew;
+            // The accepted candidate becomes x; x's old arrays become the candidate's buffers.
+            cand[accepted] = x;
+            candProduct[accepted] = ax;
+            x = xNew;
+            ax = axNew;
+            rx = rNew;
+            fx = obj.smoothFromProduct(x, ax, gx);
+            cert = obj.minNormSubgradientSquared(x, gx);
+            Iteration rec = new Iteration(it, fx + rx, cert, step, (System.nanoTime() - t0) / 1e9);
+            log.add(rec);
+            if (listener != null) listener.accept(rec);
+            step *= 1.25;
+        }
+        if (single) {
+            // Stopped on the iteration cap in float: report the double certificate.
+            product(obj, x, ax, false, one, oneOut);
+            fx = obj.smoothFromProduct(x, ax, gx);
+            cert = obj.minNormSubgradientSquared(x, gx);
+        }
+        return new Result(x, fx + rx, cert, it, cert <= s.tolerance(), step, log);
+    }
+
+    private static void product(QuadraticObjective obj, double[] x, double[] ax, boolean single, double[][] one,
+                                double[][] oneOut) {
+        one[0] = x;
+        oneOut[0] = ax;
+        obj.products(one, 1, oneOut, single);
     }
 }

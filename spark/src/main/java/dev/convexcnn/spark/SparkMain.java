@@ -129,7 +129,9 @@ public final class SparkMain implements Runnable {
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
             ConvexSettings s = new ConvexSettings("gated-relu", kernel, stride, !noBias, patterns, lambdaFraction,
-                    lambda == null ? 0 : lambda, Loss.parse(loss), tol, maxIter, seed);
+                    lambda == null ? 0 : lambda, Loss.parse(loss), tol, maxIter, seed,
+                    // The distributed solver's products are all double.
+                    dev.convexcnn.convex.RFista.Precision.DOUBLE);
             if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
             DataCache cache = DataCache.resolve(dataDir);
             // The driver fetches (or checks) the data once; the executors only read it.

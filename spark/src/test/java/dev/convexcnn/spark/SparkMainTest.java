@@ -38,7 +38,8 @@ class SparkMainTest {
         Run s = spark(solve);
         assertEquals(0, s.code, s.err);
         assertTrue(s.out.contains("certificate") && s.out.contains("iterations             10 in"), s.out);
-        Run t = cli(concat(new String[] {"train", "--method", "gated-relu", "-o", dir.resolve("t.cnn").toString(),
+        // The same arithmetic as the distributed solver: double products (train's default mixes in float ones).
+        Run t = cli(concat(new String[] {"train", "--method", "gated-relu", "--solver-precision", "double", "-o", dir.resolve("t.cnn").toString(),
                 "--summary-json", dir.resolve("t.json").toString()}, program));
         assertEquals(0, t.code, t.err);
         JsonObject a = SparkSweepTest.json(dir.resolve("s.json")), b = SparkSweepTest.json(dir.resolve("t.json"));

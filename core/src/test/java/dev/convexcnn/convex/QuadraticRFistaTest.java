@@ -1,0 +1,140 @@
+package dev.convexcnn.convex;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.data.Normalization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** R-FISTA on a quadratic smooth part: the wide products, and the one-product iteration against the plain solver. */
+class QuadraticRFistaTest {
+
+    private static GramGatedProgram program(int n, int patterns, double fraction, long seed) {
+        Dataset d = ConvexProgramTest.quadrants(n, 6, 3, seed);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        GramGatedProgram p = GramGatedProgram.build(d, norm, geom, Gates.sample(geom.patchSize(), patterns, seed));
+        return p.withLambda(fraction * p.lambdaMax());
+    }
+
+    private static double[] gaussian(int d, Random r) {
+        double[] x = new double[d];
+        for (int i = 0; i < d; i++) x[i] = r.nextGaussian();
+        return x;
+    }
+
+    @Test
+    void wideProductsEqualOneAtATimeAndFloatIsCloseToDouble() {
+        GramGatedProgram p = program(30, 5, 0.05, 2);
+        Random r = new Random(5);
+        double[] x1 = gaussian(p.dimension(), r), x2 = gaussian(p.dimension(), r);
+        double[][] out = {new double[x1.length], new double[x1.length]};
+        p.products(new double[][] {x1, x2}, 2, out, false);
+        double[][] single = {new double[x1.length], new double[x1.length]};
+        p.products(new double[][] {x1, x2}, 2, single, true);
+        double[][] xs = {x1, x2};
+        for (int j = 0; j < 2; j++) {
+            double[][] alone = {new double[x1.length]};
+            p.products(new double[][] {xs[j]}, 1, alone, false);
+            assertArrayEquals(alone[0], out[j], 1e-12, "point " + j + " in a wide product");
+            // ∇f = scale·(Ax − b) against the program's own gradient.
+            double[] grad = new double[x1.length], grad2 = new double[x1.length];
+            double f = p.smooth(xs[j], grad), f2 = p.smoothFromProduct(xs[j], alone[0], grad2);
+            assertEquals(f, f2, 1e-12 * Math.max(1, Math.abs(f)));
+            assertArrayEquals(grad, grad2, 1e-12);
+            double max = 0;
+            for (double v : out[j]) max = Math.max(max, Math.abs(v));
+            assertArrayEquals(out[j], single[j], 1e-5 * max, "float product of point " + j);
+        }
+        // f(x2) − f(x1) from the products equals the difference of the values.
+        double diff = p.smoothDifference(x1, out[0], x2, out[1]);
+        assertEquals(p.smooth(x2, null) - p.smooth(x1, null), diff, 1e-10 * Math.max(1, Math.abs(diff)));
+        // Flops counted: the four wide and two single products, and four smooth() calls, above.
+        assertEquals(p.productFlops(), 2L * p.columns() * p.columns() * p.classes() * (2 + 2 + 1 + 1 + 4));
+    }
+
+    @Test
+    void doublePrecisionFollowsThePlainSolversIterates() {
+        GramGatedProgram p = program(40, 6, 0.02, 3);
+        RFista.Settings s = new RFista.Settings(1e-12, 60, 10);
+        List<RFista.Iteration> plain = new ArrayList<>(), quadratic = new ArrayList<>();
+        RFista.solve(p, new double[p.dimension()], s, plain::add);
+        RFista.solveQuadratic(p, new double[p.dimension()], s, RFista.Precision.DOUBLE, quadratic::add);
+        assertEquals(plain.size(), quadratic.size());
+        for (int k = 0; k < plain.size(); k++) {
+            RFista.Iteration a = plain.get(k), b = quadratic.get(k);
+            assertEquals(a.step(), b.step(), 1e-12 * a.step(), "step at iteration " + (k + 1));
+            assertEquals(a.objective(), b.objective(), 1e-10 * Math.abs(a.objective()), "objective at iteration " + (k + 1));
+            assertEquals(a.certificate(), b.certificate(), 1e-6 * a.certificate() + 1e-18, "certificate at iteration " + (k + 1));
+        }
+    }
+
+    @Test
+    void bothPrecisionsReachTheDoubleCertifiedOptimum() {
+        GramGatedProgram p = program(50, 6, 0.05, 4);
+        RFista.Settings s = new RFista.Settings(1e-10, 20_000, 10);
+        RFista.Result plain = RFista.solve(p, new double[p.dimension()], s, null);
+        for (RFista.Precision precision : RFista.Precision.values()) {
+            RFista.Result r = RFista.solveQuadratic(p, new double[p.dimension()], s, precision, null);
+            assertTrue(r.converged(), precision + " converges");
+            // The reported certificate is the double one, recomputed here from the program itself.
+            double[] grad = new double[p.dimension()];
+            p.smooth(r.x(), grad);
+            double cert = p.minNormSubgradientSquared(r.x(), grad);
+            assertEquals(cert, r.certificate(), 1e-9 * cert + 1e-20, precision + ": the certificate reported");
+            assertTrue(cert <= 1e-10, precision + ": certificate " + cert);
+            assertEquals(plain.objective(), r.objective(), 1e-8 * plain.objective(), precision + ": objective");
+        }
+    }
+
+    /** The float products of a program made wrong on purpose: the double check must catch it and go on in double. */
+    @Test
+    void mixedPrecisionStopsOnlyOnTheDoubleCertificate() {
+        GramGatedProgram p = program(50, 6, 0.05, 6);
+        QuadraticObjective skewed = new QuadraticObjective() {
+            @Override public void products(double[][] xs, int count, double[][] out, boolean single) {
+                p.products(xs, count, out, single);
+                if (single) for (int j = 0; j < count; j++) for (int i = 0; i < out[j].length; i++) out[j][i] *= 1.01;
+            }
+            @Override public double scale() { return p.scale(); }
+            @Override public double[] linearTerm() { return p.linearTerm(); }
+            @Override public double constant() { return p.constant(); }
+            @Override public int dimension() { return p.dimension(); }
+            @Override public double regularizer(double[] x) { return p.regularizer(x); }
+            @Override public void prox(double[] v, double step, double[] out) { p.prox(v, step, out); }
+            @Override public double minNormSubgradientSquared(double[] x, double[] g) { return p.minNormSubgradientSquared(x, g); }
+        };
+        RFista.Settings s = new RFista.Settings(1e-12, 20_000, 10);
+        List<RFista.Iteration> log = new ArrayList<>();
+        RFista.Result r = RFista.solveQuadratic(skewed, new double[p.dimension()], s, RFista.Precision.MIXED, log::add);
+        assertTrue(r.converged());
+        double[] grad = new double[p.dimension()];
+        p.smooth(r.x(), grad);
+        assertTrue(p.minNormSubgradientSquared(r.x(), grad) <= 1e-12, "certified on the true program");
+        // Somewhere the skewed float iterations said "done" and the double certificate did not agree.
+        boolean floatSaidDone = false;
+        for (RFista.Iteration it : log) floatSaidDone |= it.certificate() <= 1e-12 && it != log.get(log.size() - 1);
+        assertTrue(floatSaidDone, "the float iterations reached the tolerance before the end");
+        RFista.Result capped = RFista.solveQuadratic(skewed, new double[p.dimension()], new RFista.Settings(1e-12, 5, 10),
+                RFista.Precision.MIXED, null);
+        assertFalse(capped.converged());
+        p.smooth(capped.x(), grad);
+        assertEquals(p.minNormSubgradientSquared(capped.x(), grad), capped.certificate(), 1e-12,
+                "a capped mixed run reports the double certificate");
+    }
+
+    @Test
+    void precisionParsesAndNamesBadValues() {
+        assertEquals(RFista.Precision.MIXED, RFista.Precision.parse(" Mixed"));
+        assertEquals(RFista.Precision.DOUBLE, RFista.Precision.parse("double"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RFista.Precision.parse("half"));
+        assertTrue(e.getMessage().contains("'half'"), e.getMessage());
+    }
+}
