@@ -64,6 +64,8 @@ public final class GatedFeatures {
         private final PatchGeometry geom;
         private final Gates gates;
         private final int positions, h, p, block;
+        // Each block is two BLAS calls: when they use every core already, more Java threads only fight over them.
+        private boolean javaChunks = !dev.convexcnn.linalg.Backend.get().threadedCalls();
 
         public RowBuilder(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
             if (gates.patchSize() != geom.patchSize()) {
@@ -80,19 +82,29 @@ public final class GatedFeatures {
             this.block = Math.max(1, Math.min(Math.max(1, d.size()), 131072 / Math.max(1, positions * Math.max(p, h))));
         }
 
+        /** Forces the split over Java threads on or off (tests: the rows must not depend on it). */
+        RowBuilder javaChunks(boolean on) {
+            javaChunks = on;
+            return this;
+        }
+
         /** Columns of a row: p·h. */
         public int columns() { return p * h; }
 
         /**
-         * Rows [from, from + count) of Φ into out at outOff, row-major with p·h columns. Samples are split over
-         * {@link Parallel#threads()} chunks with buffers of their own; every row is computed the same way whatever
-         * the split, and chunks write disjoint rows.
+         * Rows [from, from + count) of Φ into out at outOff, row-major with p·h columns. Unless the BLAS is
+         * threaded itself, samples are split over {@link Parallel#threads()} chunks with buffers of their own; every
+         * row is computed the same way whatever the split, and chunks write disjoint rows.
          */
         public void fill(int from, int count, double[] out, int outOff) {
             if (from < 0 || count < 0 || from + count > d.size()) {
                 throw new IllegalArgumentException("rows [" + from + ", " + (from + count) + ") of " + d.size());
             }
-            Parallel.forRange(count, 8 * block, (lo, hi) -> fillSerial(from + lo, hi - lo, out, outOff + lo * p * h));
+            if (!javaChunks) {
+                fillSerial(from, count, out, outOff);
+            } else {
+                Parallel.forRange(count, 8 * block, (lo, hi) -> fillSerial(from + lo, hi - lo, out, outOff + lo * p * h));
+            }
         }
 
         private void fillSerial(int from, int count, double[] out, int outOff) {

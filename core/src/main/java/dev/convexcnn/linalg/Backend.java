@@ -101,6 +101,27 @@ public final class Backend {
     }
     public String description() { return description; }
 
+    /**
+     * Whether one BLAS call already uses several cores: a native BLAS with more than one thread (OpenBLAS takes
+     * every core unless OPENBLAS_NUM_THREADS or OMP_NUM_THREADS says 1). Code that would run BLAS calls from
+     * several Java threads at once should then run them from one: two threads each driving a threaded OpenBLAS
+     * were 1.5-3x slower than one (measured on the gated features, 2 cores).
+     */
+    public boolean threadedCalls() {
+        if (!isNative() || Runtime.getRuntime().availableProcessors() < 2) return false;
+        for (String v : new String[] {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}) {
+            String t = System.getenv(v);
+            if (t != null && !t.isBlank()) {
+                try {
+                    return Integer.parseInt(t.trim()) > 1;
+                } catch (NumberFormatException e) {
+                    return true;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Whether the native LAPACK is loaded (it is whenever native BLAS is). */
     public boolean nativeLapack() { return lapack instanceof NativeLAPACK; }
 }

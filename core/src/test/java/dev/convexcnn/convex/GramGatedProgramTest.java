@@ -61,10 +61,12 @@ class GramGatedProgramTest {
         PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
         Gates gates = Gates.sample(geom.patchSize(), 64, 3);
         GatedFeatures.RowBuilder rows = new GatedFeatures.RowBuilder(d, norm, geom, gates);
-        double[] whole = new double[n * rows.columns()], one = new double[whole.length];
-        rows.fill(0, n, whole, 0);
+        double[] whole = new double[n * rows.columns()], one = new double[whole.length], serial = new double[whole.length];
+        rows.javaChunks(true).fill(0, n, whole, 0);
         for (int i = 0; i < n; i++) rows.fill(i, 1, one, i * rows.columns());
         assertArrayEquals(one, whole, 0.0);
+        rows.javaChunks(false).fill(0, n, serial, 0);
+        assertArrayEquals(whole, serial, 0.0, "one Java thread or several");
         assertArrayEquals(GatedFeatures.build(d, norm, geom, gates).matrix(), whole, 0.0);
         // Logits are streamed the same way: Φ W, never holding Φ.
         double[] w = new double[rows.columns() * 3], expected = new double[n * 3];
