@@ -37,21 +37,51 @@ public final class GroupLasso {
         return Math.sqrt(s);
     }
 
+    // The solvers' per-iteration work besides the products: a pass over one (block, pattern) slab of size × classes
+    // values at a time, row by row, so the c groups of the slab are summed together from contiguous memory (no
+    // index arithmetic per element). Each group's sum runs over t in the same order as norm(), so the results are
+    // the same to the last bit.
+
+    /** squares[k] = ‖x_g‖² for the c groups of slab s (s = b·gates + j). */
+    private void slabSquares(double[] x, int s, double[] squares) {
+        int c = classes, base = s * size * c;
+        java.util.Arrays.fill(squares, 0, c, 0);
+        for (int t = 0; t < size; t++) {
+            int row = base + t * c;
+            for (int k = 0; k < c; k++) {
+                double v = x[row + k];
+                squares[k] += v * v;
+            }
+        }
+    }
+
+    private int slabs() { return blocks * gates; }
+
     public double value(double[] x) {
+        double[] sq = new double[classes];
         double s = 0;
-        for (int g = 0; g < groups(); g++) s += norm(x, g);
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(x, slab, sq);
+            for (int k = 0; k < classes; k++) s += Math.sqrt(sq[k]);
+        }
         return lambda * s;
     }
 
     /** Group soft-thresholding: out_g = max(0, 1 − step·λ/‖v_g‖) v_g. */
     public void prox(double[] v, double step, double[] out) {
         double thr = step * lambda;
-        for (int g = 0; g < groups(); g++) {
-            double nrm = norm(v, g);
-            double scale = nrm > thr ? 1 - thr / nrm : 0;
+        int c = classes;
+        double[] scale = new double[c];
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(v, slab, scale);
+            for (int k = 0; k < c; k++) {
+                double nrm = Math.sqrt(scale[k]);
+                scale[k] = nrm > thr ? 1 - thr / nrm : 0;
+            }
+            int base = slab * size * c;
             for (int t = 0; t < size; t++) {
-                int i = index(g, t);
-                out[i] = scale * v[i];
+                int row = base + t * c;
+                for (int k = 0; k < c; k++) out[row + k] = scale[k] * v[row + k];
             }
         }
     }
@@ -61,19 +91,31 @@ public final class GroupLasso {
      * it is the shortest vector of grad_g + λ·(unit ball), of length max(0, ‖grad_g‖ − λ).
      */
     public double minNormSubgradientSquared(double[] x, double[] grad) {
+        int c = classes;
+        double[] nx = new double[c], ng = new double[c], parts = new double[c];
         double total = 0;
-        for (int g = 0; g < groups(); g++) {
-            double nx = norm(x, g);
-            if (nx > 0) {
-                for (int t = 0; t < size; t++) {
-                    int i = index(g, t);
-                    double s = grad[i] + lambda * x[i] / nx;
-                    total += s * s;
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(x, slab, nx);
+            slabSquares(grad, slab, ng);
+            java.util.Arrays.fill(parts, 0);
+            for (int k = 0; k < c; k++) nx[k] = Math.sqrt(nx[k]);
+            int base = slab * size * c;
+            for (int t = 0; t < size; t++) {
+                int row = base + t * c;
+                for (int k = 0; k < c; k++) {
+                    if (nx[k] > 0) {
+                        double s = grad[row + k] + lambda * x[row + k] / nx[k];
+                        parts[k] += s * s;
+                    }
                 }
-            } else {
-                double ng = norm(grad, g);
-                double r = Math.max(0, ng - lambda);
-                total += r * r;
+            }
+            for (int k = 0; k < c; k++) {
+                if (nx[k] > 0) {
+                    total += parts[k];
+                } else {
+                    double r = Math.max(0, Math.sqrt(ng[k]) - lambda);
+                    total += r * r;
+                }
             }
         }
         return total;
@@ -81,15 +123,23 @@ public final class GroupLasso {
 
     /** Number of groups that are not zero. */
     public int active(double[] x) {
+        double[] sq = new double[classes];
         int a = 0;
-        for (int g = 0; g < groups(); g++) if (norm(x, g) > 0) a++;
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(x, slab, sq);
+            for (int k = 0; k < classes; k++) if (Math.sqrt(sq[k]) > 0) a++;
+        }
         return a;
     }
 
     /** The largest group norm of grad: the smallest λ for which x = 0 is optimal, when grad = ∇f(0). */
     public double maxGroupNorm(double[] grad) {
+        double[] sq = new double[classes];
         double m = 0;
-        for (int g = 0; g < groups(); g++) m = Math.max(m, norm(grad, g));
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(grad, slab, sq);
+            for (int k = 0; k < classes; k++) m = Math.max(m, Math.sqrt(sq[k]));
+        }
         return m;
     }
 }

@@ -90,6 +90,55 @@ class ConvexProgramTest {
         assertTrue(gl.active(out) < gl.groups(), "some groups are zeroed");
     }
 
+    /** The slab-at-a-time group sums against the group-at-a-time definitions, zero groups included. */
+    @Test
+    void groupLassoMatchesTheNaiveGroupSums() {
+        Random r = new Random(8);
+        GroupLasso gl = new GroupLasso(2, 3, 5, 4, 0.3);
+        double[] x = new double[gl.dimension()], grad = new double[x.length], out = new double[x.length];
+        for (int g0 = 0; g0 < gl.groups(); g0++) {
+            for (int t = 0; t < 5; t++) {
+                x[gl.index(g0, t)] = g0 % 4 == 1 ? 0 : r.nextGaussian();
+                grad[gl.index(g0, t)] = r.nextGaussian() * (g0 % 5 == 0 ? 0.01 : 1);
+            }
+        }
+        double value = 0, cert = 0, maxGrad = 0;
+        int active = 0;
+        for (int g0 = 0; g0 < gl.groups(); g0++) {
+            double nx = 0, ng = 0;
+            for (int t = 0; t < 5; t++) {
+                nx += x[gl.index(g0, t)] * x[gl.index(g0, t)];
+                ng += grad[gl.index(g0, t)] * grad[gl.index(g0, t)];
+            }
+            nx = Math.sqrt(nx);
+            ng = Math.sqrt(ng);
+            value += 0.3 * nx;
+            maxGrad = Math.max(maxGrad, ng);
+            if (nx > 0) {
+                active++;
+                for (int t = 0; t < 5; t++) {
+                    double s = grad[gl.index(g0, t)] + 0.3 * x[gl.index(g0, t)] / nx;
+                    cert += s * s;
+                }
+            } else {
+                cert += Math.pow(Math.max(0, ng - 0.3), 2);
+            }
+        }
+        assertEquals(value, gl.value(x), 1e-13);
+        assertEquals(cert, gl.minNormSubgradientSquared(x, grad), 1e-12 * cert);
+        assertEquals(maxGrad, gl.maxGroupNorm(grad), 0.0);
+        assertEquals(active, gl.active(x));
+        assertEquals(gl.groups() - 6, active, "the zero groups");
+        double step = 0.8;
+        gl.prox(grad, step, out);
+        for (int g0 = 0; g0 < gl.groups(); g0++) {
+            double n = gl.norm(grad, g0), scale = n > step * 0.3 ? 1 - step * 0.3 / n : 0;
+            for (int t = 0; t < 5; t++) {
+                assertEquals(scale * grad[gl.index(g0, t)], out[gl.index(g0, t)], 1e-15, "group " + g0);
+            }
+        }
+    }
+
     @Test
     void gatedSolverReachesItsCertificateAndNothingNearbyIsBetter() {
         Dataset d = quadrants(40, 6, 3, 3);
