@@ -286,7 +286,9 @@ final class TrainCommand implements Callable<Integer> {
         out.printf("%-22s %s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d%n", "program", method, run.lambda(),
                 run.lambdaMax(), s.loss().id(), run.gates().count(), c.patterns);
         if (run.provenance().has("lossForm") && run.provenance().get("lossForm").getAsString().equals("gram")) {
-            out.printf("%-22s on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held)%n", "solved");
+            out.printf("%-22s on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held), %s%n", "solved",
+                    s.precision() == dev.convexcnn.convex.RFista.Precision.MIXED
+                            ? "float products, certificate from double ones" : "double products");
         }
         out.printf("%-22s %.8g%n", "objective", run.objective());
         out.printf("%-22s %.3g (tolerance %.1g, %s)%n", "certificate", run.certificate(), c.tol,

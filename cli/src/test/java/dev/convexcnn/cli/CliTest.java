@@ -123,6 +123,26 @@ class CliTest {
         Run ge = run("eval", "--model", gated.toString(), "--dataset", "digits:" + csv);
         assertEquals(0, ge.code, ge.err);
         assertTrue(ge.out.contains("gated-relu network"), ge.out);
+        // The Gram form (n = 120 ≥ 8·10 columns) solved with float products or all in double: both certified, the
+        // same optimum; a bad precision names its flag.
+        Run[] both = new Run[2];
+        String[] precisions = {"mixed", "double"};
+        for (int i = 0; i < 2; i++) {
+            both[i] = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
+                    "--lambda-fraction", "0.05", "--tol", "1e-8", "--solver-precision", precisions[i],
+                    "--summary-json", dir.resolve(precisions[i] + ".json").toString(), "-o", dir.resolve(precisions[i] + ".cnn").toString());
+            assertEquals(0, both[i].code, both[i].err);
+            assertTrue(both[i].out.contains("ΦᵀΦ") && both[i].out.contains("reached"), both[i].out);
+            assertTrue(both[i].out.contains(i == 0 ? "float products" : "double products"), both[i].out);
+        }
+        double mixed = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(dir.resolve("mixed.json")))
+                .getAsJsonObject().get("objective").getAsDouble();
+        double dbl = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(dir.resolve("double.json")))
+                .getAsJsonObject().get("objective").getAsDouble();
+        assertEquals(dbl, mixed, 1e-6 * dbl);
+        Run badPrecision = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--solver-precision", "half");
+        assertEquals(2, badPrecision.code);
+        assertTrue(badPrecision.err.contains("--solver-precision") && badPrecision.err.contains("half"), badPrecision.err);
 
         Path exact = dir.resolve("exact.cnn");
         Run x = run("train", "--method", "convex-relu", "--dataset", "digits:" + csv, "--kernel", "4", "--stride", "4",
