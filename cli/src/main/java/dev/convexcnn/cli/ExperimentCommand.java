@@ -89,10 +89,18 @@ final class ExperimentCommand implements Runnable {
         long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plot and tables go.")
         Path out;
+        @Option(names = "--replot", description = "Only redraw the plot from DIR/results.json of a finished run.")
+        boolean replot;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            if (replot) {
+                ConvexVsSgd.replot(out);
+                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png"));
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             // Flags first, so that a bad grid fails before the data loads.
             if (restarts <= 0 || epochs <= 0) throw new IllegalArgumentException("--restarts and --epochs must be > 0");
             ConvexVsSgd.Baselines b = new ConvexVsSgd.Baselines(restarts, epochs, ConvexVsSgd.parseRates("--sgd-lr", sgdLr),

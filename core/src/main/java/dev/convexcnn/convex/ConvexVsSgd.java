@@ -146,12 +146,82 @@ public final class ConvexVsSgd {
         }
     }
 
+    /** Redraws DIR/objective-vs-time.png from DIR/results.json of a finished run. */
+    public static void replot(Path outDir) throws IOException {
+        Path file = outDir.resolve("results.json");
+        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException("no results.json in " + outDir);
+        JsonObject json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(file)).getAsJsonObject();
+        if (!json.has("baselines")) throw new IllegalArgumentException(file + " predates the learning-rate grids: rerun it");
+        plot(json).write(outDir.resolve("objective-vs-time.png"));
+    }
+
+    /**
+     * The index of the curve a setting is drawn by: the lowest final objective among the runs that did not
+     * diverge, or the first run when all diverged.
+     */
+    static int shownRun(double[] finalObjectives, boolean[] diverged) {
+        int best = -1;
+        for (int i = 0; i < finalObjectives.length; i++) {
+            if (!diverged[i] && (best < 0 || finalObjectives[i] < finalObjectives[best])) best = i;
+        }
+        return Math.max(best, 0);
+    }
+
+    /**
+     * Objective against seconds: the convex iterates and optimum, and one curve per (optimiser, rate, start), the
+     * best of its random starts (all of them are in results.json and the table), so that the legend stays legible.
+     */
+    static LinePlot plot(JsonObject json) {
+        JsonObject data = json.getAsJsonObject("provenance").getAsJsonObject("data");
+        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + data.get("train").getAsString() + " (n = "
+                + data.get("trainSize").getAsInt() + ")", "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)",
+                true).logX().legendOutside();
+        JsonArray it = json.getAsJsonArray("convexIterates");
+        double[] ct = new double[it.size()], co = new double[it.size()];
+        for (int i = 0; i < it.size(); i++) {
+            ct[i] = Math.max(it.get(i).getAsJsonObject().get("seconds").getAsDouble(), 1e-3);
+            co[i] = it.get(i).getAsJsonObject().get("objective").getAsDouble();
+        }
+        if (ct.length > 0) plot.add("convex (AL iterates)", ct, co, false);
+        JsonObject convex = json.getAsJsonArray("rows").get(0).getAsJsonObject();
+        double cObj = convex.get("objective").getAsDouble();
+        plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, convex.get("seconds").getAsDouble())},
+                new double[] {cObj, cObj}, true);
+        java.util.Map<String, List<JsonObject>> groups = new java.util.LinkedHashMap<>();
+        for (var e : json.getAsJsonArray("curves")) {
+            JsonObject c = e.getAsJsonObject();
+            String label = c.get("optimizer").getAsString() + " lr " + rate(c.get("lr").getAsDouble()) + ", "
+                    + c.get("start").getAsString() + " start";
+            groups.computeIfAbsent(label, k -> new ArrayList<>()).add(c);
+        }
+        groups.forEach((label, runs) -> {
+            double[] finals = new double[runs.size()];
+            boolean[] diverged = new boolean[runs.size()];
+            int bad = 0;
+            for (int i = 0; i < runs.size(); i++) {
+                JsonArray pts = runs.get(i).getAsJsonArray("curve");
+                finals[i] = pts.get(pts.size() - 1).getAsJsonObject().get("objective").getAsDouble();
+                diverged[i] = runs.get(i).get("diverged").getAsBoolean();
+                if (diverged[i]) bad++;
+            }
+            JsonArray pts = runs.get(shownRun(finals, diverged)).getAsJsonArray("curve");
+            double[] t = new double[pts.size()], f = new double[pts.size()];
+            for (int i = 0; i < pts.size(); i++) {
+                t[i] = Math.max(pts.get(i).getAsJsonObject().get("seconds").getAsDouble(), 1e-3);
+                f[i] = pts.get(i).getAsJsonObject().get("objective").getAsDouble();
+            }
+            double[][] shown = plottable(t, f, 10 * f[0]);
+            String note = bad == runs.size() ? " (all " + bad + " diverged)"
+                    : " (best of " + runs.size() + (bad > 0 ? ", " + bad + " diverged" : "") + ")";
+            if (shown[0].length > 0) plot.add(label + note, shown[0], shown[1], false);
+        });
+        return plot;
+    }
+
     public static List<Row> run(Dataset train, Dataset test, ConvexSettings s, Baselines b, Path outDir,
                                 Consumer<String> log) throws IOException {
         if (!s.exact()) s = s.withProgram("convex-relu");
         List<Row> rows = new ArrayList<>();
-        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + train.name() + " (n = " + train.size() + ")",
-                "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)", true).logX().legendOutside();
         JsonObject json = new JsonObject();
         json.add("settings", s.toJson());
         json.add("baselines", b.toJson());
@@ -184,11 +254,6 @@ public final class ConvexVsSgd {
             iterates.add(o);
         }
         json.add("convexIterates", iterates);
-        double[] ct = run.log().stream().mapToDouble(st -> Math.max(st.seconds(), 1e-3)).toArray();
-        double[] co = run.log().stream().mapToDouble(ConvexTrainer.Step::objective).toArray();
-        plot.add("convex (AL iterates)", ct, co, false);
-        plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, run.seconds())},
-                new double[] {convexObjective, convexObjective}, true);
 
         int perClass = Math.max(8, (relu.neurons() + train.classes() - 1) / train.classes());
         JsonArray curves = new JsonArray();
@@ -213,9 +278,6 @@ public final class ConvexVsSgd {
                                 + (diverged ? ", diverged at epoch " + curve.get(shown[0].length).epoch() : "");
                         rows.add(new Row(opt, lr, start.id(), seed, last.objective(), last.seconds(), tr.accuracy(),
                                 te.accuracy(), diverged, note));
-                        if (shown[0].length > 0) {
-                            plot.add(label + " #" + r + (diverged ? " (diverged)" : ""), shown[0], shown[1], false);
-                        }
                         JsonObject c = new JsonObject();
                         c.addProperty("optimizer", opt);
                         c.addProperty("lr", lr);
@@ -236,7 +298,6 @@ public final class ConvexVsSgd {
                 }
             }
         }
-        plot.write(outDir.resolve("objective-vs-time.png"));
         json.add("curves", curves);
         json.addProperty("lambda", beta);
         json.addProperty("lambdaMax", run.lambdaMax());
@@ -271,6 +332,7 @@ public final class ConvexVsSgd {
         json.addProperty("wallSeconds", (System.nanoTime() - wall0) / 1e9);
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
+        plot(json).write(outDir.resolve("objective-vs-time.png"));
         return rows;
     }
 }

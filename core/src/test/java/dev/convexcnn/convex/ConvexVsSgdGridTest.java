@@ -99,5 +99,15 @@ class ConvexVsSgdGridTest {
         assertTrue(md.contains("| adam | 0.01 | balanced |"), md);
         assertTrue(Files.size(out.resolve("objective-vs-time.png")) > 0);
         assertFalse(json.getAsJsonObject("baselines").getAsJsonArray("sgdRates").isEmpty());
+        Files.delete(out.resolve("objective-vs-time.png"));
+        ConvexVsSgd.replot(out);
+        assertTrue(Files.size(out.resolve("objective-vs-time.png")) > 0);
+    }
+
+    @Test
+    void eachSettingIsDrawnByItsBestRunThatDidNotDiverge() {
+        assertEquals(2, ConvexVsSgd.shownRun(new double[] {0.5, 0.1, 0.3}, new boolean[] {false, true, false}));
+        assertEquals(0, ConvexVsSgd.shownRun(new double[] {Double.NaN, 0.1}, new boolean[] {true, true}));
+        assertEquals(1, ConvexVsSgd.shownRun(new double[] {Double.NaN, 0.4}, new boolean[] {true, false}));
     }
 }
