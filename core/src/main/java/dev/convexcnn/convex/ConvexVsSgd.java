@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * The paper's main comparison: the exact convex program's optimum (an ordinary ReLU CNN with a certificate)
  * against SGD and Adam on the same non-convex network and β, from several random starts. Writes the
- * objective-versus-time plot, a Markdown table and the raw figures as JSON.
+ * objective-versus-time plot, a Markdown table and the raw figures as JSON. The baselines run over learning-rate grids
+ * and two starts ({@link Baselines}), so that SGD is compared at rates where it trains.
  */
 public final class ConvexVsSgd {
     /** Mini-batch size of the SGD and Adam runs. */
