@@ -75,29 +75,47 @@ final class ExperimentCommand implements Runnable {
         int restarts;
         @Option(names = "--epochs", defaultValue = "40", description = "Epochs per SGD/Adam run (default: ${DEFAULT-VALUE}).")
         int epochs;
-        @Option(names = "--sgd-lr", defaultValue = "0.003", description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
-        double sgdLr;
-        @Option(names = "--adam-lr", defaultValue = "0.003", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-        double adamLr;
+        @Option(names = "--sgd-lr", defaultValue = "0.003", paramLabel = "LR[,LR...]",
+                description = "SGD (momentum 0.9) learning rates, comma-separated: each runs every start (default: ${DEFAULT-VALUE}).")
+        String sgdLr;
+        @Option(names = "--adam-lr", defaultValue = "0.003", paramLabel = "LR[,LR...]",
+                description = "Adam learning rates, comma-separated: each runs every start (default: ${DEFAULT-VALUE}).")
+        String adamLr;
+        @Option(names = "--start", defaultValue = "plain", paramLabel = "plain|balanced[,...]",
+                description = "How SGD/Adam start: the plain random initialisation and/or it rescaled per neuron to ‖u‖ = |v| "
+                        + "(the same function, least weight decay) (default: ${DEFAULT-VALUE}).")
+        String start;
         @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
         long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plot and tables go.")
         Path out;
+        @Option(names = "--replot", description = "Only redraw the plot from DIR/results.json of a finished run.")
+        boolean replot;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            if (replot) {
+                ConvexVsSgd.replot(out);
+                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png"));
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+            // Flags first, so that a bad grid fails before the data loads.
+            if (restarts <= 0 || epochs <= 0) throw new IllegalArgumentException("--restarts and --epochs must be > 0");
+            ConvexVsSgd.Baselines b = new ConvexVsSgd.Baselines(restarts, epochs, ConvexVsSgd.parseRates("--sgd-lr", sgdLr),
+                    ConvexVsSgd.parseRates("--adam-lr", adamLr), ConvexVsSgd.Start.parseList("--start", start));
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--restarts", restarts, epochs);
             Dataset train = data[0], test = data[1];
             ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
                     Loss.SQUARED, tol, maxIter, seed);
-            var rows = ConvexVsSgd.run(train, test, s, restarts, epochs, sgdLr, adamLr, out, echo(err));
+            var rows = ConvexVsSgd.run(train, test, s, b, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
-            o.printf("%-12s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");
+            o.printf("%-36s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");
             for (var r : rows) {
-                o.printf(Locale.ROOT, "%-12s %6d %12.6f %9.1f %9.2f%% %9.2f%%%n", r.method(), r.seed(), r.objective(),
-                        r.seconds(), 100 * r.trainAccuracy(), 100 * r.testAccuracy());
+                o.printf(Locale.ROOT, "%-36s %6d %12.6f %9.1f %9.2f%% %9.2f%%%s%n", r.label(), r.seed(), r.objective(),
+                        r.seconds(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), r.diverged() ? "  diverged" : "");
             }
             o.println("written: " + out.resolve("objective-vs-time.png") + ", results.md, results.json");
             o.flush();

@@ -307,8 +307,12 @@ class CliTest {
         Path c = dir.resolve("cvx");
         Run rc = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--limit", "60", "--test-limit", "100",
                 "--kernel", "4", "--stride", "4", "--patterns", "4", "--max-iter", "100", "--restarts", "1", "--epochs", "3",
-                "--out", c.toString());
+                "--sgd-lr", "0.01,0.001", "--start", "plain,balanced", "--out", c.toString());
         assertEquals(0, rc.code, rc.err);
+        assertTrue(rc.out.contains("sgd lr 0.001, balanced start"), rc.out);
+        Run badLr = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--sgd-lr", "0.01,-3", "--out", c.toString());
+        assertEquals(2, badLr.code);
+        assertTrue(badLr.err.contains("--sgd-lr") && badLr.err.contains("'-3'"), badLr.err);
         for (Path png : new Path[] {a.resolve("accuracy-vs-passes.png"), a.resolve("accuracy-vs-seconds.png"),
                 a.resolve("loss-vs-passes.png"), c.resolve("objective-vs-time.png")}) {
             byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);
@@ -338,5 +342,6 @@ class CliTest {
         assertTrue(bad.err.contains("N:P"), bad.err);
         assertTrue(Files.readString(a.resolve("results.md")).contains("| alternation |"));
         assertTrue(Files.readString(c.resolve("results.md")).contains("| convex-relu |"));
+        assertTrue(Files.readString(c.resolve("results.md")).contains("| sgd | 0.001 | balanced |"));
     }
 }

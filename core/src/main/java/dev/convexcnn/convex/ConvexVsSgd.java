@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * The paper's main comparison: the exact convex program's optimum (an ordinary ReLU CNN with a certificate)
  * against SGD and Adam on the same non-convex network and β, from several random starts. Writes the
- * objective-versus-time plot, a Markdown table and the raw figures as JSON.
+ * objective-versus-time plot, a Markdown table and the raw figures as JSON. The baselines run over learning-rate grids
+ * and two starts ({@link Baselines}), so that SGD is compared at rates where it trains.
  */
 public final class ConvexVsSgd {
     /** Mini-batch size of the SGD and Adam runs. */
@@ -35,17 +36,197 @@ public final class ConvexVsSgd {
         return new double[][] {java.util.Arrays.copyOf(seconds, keep), java.util.Arrays.copyOf(objective, keep)};
     }
 
-    public record Row(String method, long seed, double objective, double seconds, double trainAccuracy,
-                      double testAccuracy, String note) {}
+    /** How each SGD/Adam run starts: the network's own initialisation, or that rescaled per neuron to ‖u‖ = |v|. */
+    public enum Start {
+        PLAIN("plain"), BALANCED("balanced");
 
-    public static List<Row> run(Dataset train, Dataset test, ConvexSettings s, int restarts, int epochs, double sgdLr,
-                                double adamLr, Path outDir, Consumer<String> log) throws IOException {
+        private final String id;
+
+        Start(String id) { this.id = id; }
+
+        public String id() { return id; }
+
+        /** The starts named in a comma-separated list such as "plain,balanced"; the flag names the error. */
+        public static List<Start> parseList(String flag, String csv) {
+            List<Start> out = new ArrayList<>();
+            for (String t : csv.split(",", -1)) {
+                Start found = null;
+                for (Start st : values()) if (st.id.equals(t.trim())) found = st;
+                if (found == null) throw new IllegalArgumentException(flag + " takes plain and/or balanced, got '" + t.trim() + "'");
+                if (out.contains(found)) throw new IllegalArgumentException(flag + " lists '" + found.id + "' twice");
+                out.add(found);
+            }
+            return List.copyOf(out);
+        }
+    }
+
+    /**
+     * The non-convex baselines: every learning rate of each optimiser and every start runs from the same
+     * {@code restarts} random initialisations (seeds seed·1000 + 1 ...), for {@code epochs} epochs.
+     */
+    public record Baselines(int restarts, int epochs, List<Double> sgdRates, List<Double> adamRates, List<Start> starts) {
+        public Baselines {
+            if (restarts <= 0) throw new IllegalArgumentException("restarts must be > 0, got " + restarts);
+            if (epochs <= 0) throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
+            sgdRates = checkedRates("SGD", sgdRates);
+            adamRates = checkedRates("Adam", adamRates);
+            if (starts == null || starts.isEmpty()) throw new IllegalArgumentException("at least one start is needed");
+            starts = List.copyOf(starts);
+        }
+
+        /** One learning rate per optimiser, the plain start. */
+        public static Baselines of(int restarts, int epochs, double sgdLr, double adamLr) {
+            return new Baselines(restarts, epochs, List.of(sgdLr), List.of(adamLr), List.of(Start.PLAIN));
+        }
+
+        private static List<Double> checkedRates(String optimizer, List<Double> rates) {
+            if (rates == null || rates.isEmpty()) throw new IllegalArgumentException(optimizer + " needs at least one learning rate");
+            for (double r : rates) {
+                if (!(r > 0) || !Double.isFinite(r)) {
+                    throw new IllegalArgumentException(optimizer + " learning rate must be finite and > 0, got " + r);
+                }
+            }
+            return List.copyOf(rates);
+        }
+
+        /** The rates of "sgd" or "adam". */
+        public List<Double> rates(String optimizer) {
+            return optimizer.equals("sgd") ? sgdRates : adamRates;
+        }
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("restarts", restarts);
+            o.addProperty("epochs", epochs);
+            o.addProperty("batch", BATCH);
+            JsonArray sr = new JsonArray(), ar = new JsonArray(), st = new JsonArray();
+            sgdRates.forEach(sr::add);
+            adamRates.forEach(ar::add);
+            starts.forEach(x -> st.add(x.id()));
+            o.add("sgdRates", sr);
+            o.add("adamRates", ar);
+            o.add("starts", st);
+            return o;
+        }
+    }
+
+    /**
+     * The learning rates in a comma-separated list such as "1e-3,3e-4"; each must be a finite number > 0, and
+     * none may repeat. Errors name the flag and the value.
+     */
+    public static List<Double> parseRates(String flag, String csv) {
+        List<Double> out = new ArrayList<>();
+        for (String t : csv.split(",", -1)) {
+            double r;
+            try {
+                r = Double.parseDouble(t.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(flag + " takes learning rates separated by commas, got '" + t.trim() + "'");
+            }
+            if (!(r > 0) || !Double.isFinite(r)) throw new IllegalArgumentException(flag + " rates must be finite and > 0, got '" + t.trim() + "'");
+            if (out.contains(r)) throw new IllegalArgumentException(flag + " lists " + t.trim() + " twice");
+            out.add(r);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A learning rate as written by hand: 0.001, 3e-05 → 0.00003. */
+    static String rate(double lr) {
+        return new java.math.BigDecimal(Double.toString(lr)).stripTrailingZeros().toPlainString();
+    }
+
+    /**
+     * One run: the convex program (lr NaN, start "") or an optimiser at a learning rate from a start. diverged: its
+     * objective became non-finite or rose above 10× its first value.
+     */
+    public record Row(String method, double lr, String start, long seed, double objective, double seconds,
+                      double trainAccuracy, double testAccuracy, boolean diverged, String note) {
+        /** "convex-relu", or e.g. "sgd lr 0.001, balanced start". */
+        public String label() {
+            return Double.isNaN(lr) ? method : method + " lr " + rate(lr) + ", " + start + " start";
+        }
+    }
+
+    /** Redraws DIR/objective-vs-time.png from DIR/results.json of a finished run. */
+    public static void replot(Path outDir) throws IOException {
+        Path file = outDir.resolve("results.json");
+        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException("no results.json in " + outDir);
+        JsonObject json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(file)).getAsJsonObject();
+        if (!json.has("baselines")) throw new IllegalArgumentException(file + " predates the learning-rate grids: rerun it");
+        plot(json).write(outDir.resolve("objective-vs-time.png"));
+    }
+
+    /**
+     * The index of the curve a setting is drawn by: the lowest final objective among the runs that did not
+     * diverge, or the first run when all diverged.
+     */
+    static int shownRun(double[] finalObjectives, boolean[] diverged) {
+        int best = -1;
+        for (int i = 0; i < finalObjectives.length; i++) {
+            if (!diverged[i] && (best < 0 || finalObjectives[i] < finalObjectives[best])) best = i;
+        }
+        return Math.max(best, 0);
+    }
+
+    /**
+     * Objective against seconds: the convex iterates and optimum, and one curve per (optimiser, rate, start), the
+     * best of its random starts (all of them are in results.json and the table), so that the legend stays legible.
+     */
+    static LinePlot plot(JsonObject json) {
+        JsonObject data = json.getAsJsonObject("provenance").getAsJsonObject("data");
+        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + data.get("train").getAsString() + " (n = "
+                + data.get("trainSize").getAsInt() + ")", "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)",
+                true).logX().legendOutside();
+        JsonArray it = json.getAsJsonArray("convexIterates");
+        double[] ct = new double[it.size()], co = new double[it.size()];
+        for (int i = 0; i < it.size(); i++) {
+            ct[i] = Math.max(it.get(i).getAsJsonObject().get("seconds").getAsDouble(), 1e-3);
+            co[i] = it.get(i).getAsJsonObject().get("objective").getAsDouble();
+        }
+        if (ct.length > 0) plot.add("convex (AL iterates)", ct, co, false);
+        JsonObject convex = json.getAsJsonArray("rows").get(0).getAsJsonObject();
+        double cObj = convex.get("objective").getAsDouble();
+        plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, convex.get("seconds").getAsDouble())},
+                new double[] {cObj, cObj}, true);
+        java.util.Map<String, List<JsonObject>> groups = new java.util.LinkedHashMap<>();
+        for (var e : json.getAsJsonArray("curves")) {
+            JsonObject c = e.getAsJsonObject();
+            String label = c.get("optimizer").getAsString() + " lr " + rate(c.get("lr").getAsDouble()) + ", "
+                    + c.get("start").getAsString() + " start";
+            groups.computeIfAbsent(label, k -> new ArrayList<>()).add(c);
+        }
+        groups.forEach((label, runs) -> {
+            double[] finals = new double[runs.size()];
+            boolean[] diverged = new boolean[runs.size()];
+            int bad = 0;
+            for (int i = 0; i < runs.size(); i++) {
+                JsonArray pts = runs.get(i).getAsJsonArray("curve");
+                finals[i] = pts.get(pts.size() - 1).getAsJsonObject().get("objective").getAsDouble();
+                diverged[i] = runs.get(i).get("diverged").getAsBoolean();
+                if (diverged[i]) bad++;
+            }
+            JsonArray pts = runs.get(shownRun(finals, diverged)).getAsJsonArray("curve");
+            double[] t = new double[pts.size()], f = new double[pts.size()];
+            for (int i = 0; i < pts.size(); i++) {
+                t[i] = Math.max(pts.get(i).getAsJsonObject().get("seconds").getAsDouble(), 1e-3);
+                f[i] = pts.get(i).getAsJsonObject().get("objective").getAsDouble();
+            }
+            double[][] shown = plottable(t, f, 10 * f[0]);
+            String note = bad == runs.size() ? " (all " + bad + " diverged)"
+                    : " (best of " + runs.size() + (bad > 0 ? ", " + bad + " diverged" : "") + ")";
+            if (shown[0].length > 0) plot.add(label + note, shown[0], shown[1], false);
+        });
+        return plot;
+    }
+
+    public static List<Row> run(Dataset train, Dataset test, ConvexSettings s, Baselines b, Path outDir,
+                                Consumer<String> log) throws IOException {
         if (!s.exact()) s = s.withProgram("convex-relu");
         List<Row> rows = new ArrayList<>();
-        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + train.name() + " (n = " + train.size() + ")",
-                "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)", true).logX();
         JsonObject json = new JsonObject();
         json.add("settings", s.toJson());
+        json.add("baselines", b.toJson());
+        long wall0 = System.nanoTime();
 
         log.accept("convex program (augmented Lagrangian) ...");
         ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, st -> log.accept(String.format(Locale.ROOT,
@@ -60,8 +241,8 @@ public final class ConvexVsSgd {
                 train.classes(), null) + beta * relu.weightDecay();
         Evaluation convexTest = ConvexTrainer.evaluation(relu.predict(zTest, test.size()), test);
         Evaluation convexTrain = ConvexTrainer.evaluation(relu.predict(zTrain, train.size()), train);
-        rows.add(new Row("convex-relu", s.seed(), convexObjective, run.seconds(), convexTrain.accuracy(),
-                convexTest.accuracy(), String.format(Locale.ROOT, "certificate %.2g, violation %.2g, %d neurons",
+        rows.add(new Row("convex-relu", Double.NaN, "", s.seed(), convexObjective, run.seconds(), convexTrain.accuracy(),
+                convexTest.accuracy(), false, String.format(Locale.ROOT, "certificate %.2g, violation %.2g, %d neurons",
                         run.certificate(), run.violation(), relu.neurons())));
         JsonArray iterates = new JsonArray();
         for (ConvexTrainer.Step st : run.log()) {
@@ -74,47 +255,50 @@ public final class ConvexVsSgd {
             iterates.add(o);
         }
         json.add("convexIterates", iterates);
-        double[] ct = run.log().stream().mapToDouble(st -> Math.max(st.seconds(), 1e-3)).toArray();
-        double[] co = run.log().stream().mapToDouble(ConvexTrainer.Step::objective).toArray();
-        plot.add("convex (AL iterates)", ct, co, false);
-        plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, run.seconds())},
-                new double[] {convexObjective, convexObjective}, true);
 
         int perClass = Math.max(8, (relu.neurons() + train.classes() - 1) / train.classes());
         JsonArray curves = new JsonArray();
         for (String opt : new String[] {"sgd", "adam"}) {
-            for (int r = 1; r <= restarts; r++) {
-                long seed = s.seed() * 1000 + r;
-                log.accept(opt + " from random start " + r + " ...");
-                NonConvexReluCnn net = new NonConvexReluCnn(train.classes(), perClass, geom.patchSize(), geom.patches(), seed);
-                List<NonConvexReluCnn.Point> curve = net.train(zTrain, train.labels(), train.size(), s.loss(), beta, opt,
-                        opt.equals("sgd") ? sgdLr : adamLr, epochs, BATCH, seed);
-                NonConvexReluCnn.Point last = curve.get(curve.size() - 1);
-                Evaluation te = ConvexTrainer.evaluation(net.predict(zTest, test.size()), test);
-                Evaluation tr = ConvexTrainer.evaluation(net.predict(zTrain, train.size()), train);
-                rows.add(new Row(opt, seed, last.objective(), last.seconds(), tr.accuracy(), te.accuracy(),
-                        perClass * train.classes() + " neurons, " + epochs + " epochs, batch " + BATCH));
-                double[][] shown = plottable(curve.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray(),
-                        curve.stream().mapToDouble(NonConvexReluCnn.Point::objective).toArray(), 10 * curve.get(0).objective());
-                if (shown[0].length > 0) {
-                    plot.add(opt + " start " + r + (shown[0].length < curve.size() ? " (diverged)" : ""), shown[0], shown[1], false);
+            for (double lr : b.rates(opt)) {
+                for (Start start : b.starts()) {
+                    for (int r = 1; r <= b.restarts(); r++) {
+                        long seed = s.seed() * 1000 + r;
+                        String label = opt + " lr " + rate(lr) + ", " + start.id() + " start";
+                        log.accept(label + ", random start " + r + " ...");
+                        NonConvexReluCnn net = new NonConvexReluCnn(train.classes(), perClass, geom.patchSize(), geom.patches(), seed);
+                        if (start == Start.BALANCED) net.balance();
+                        List<NonConvexReluCnn.Point> curve = net.train(zTrain, train.labels(), train.size(), s.loss(), beta,
+                                opt, lr, b.epochs(), BATCH, seed);
+                        NonConvexReluCnn.Point last = curve.get(curve.size() - 1);
+                        Evaluation te = ConvexTrainer.evaluation(net.predict(zTest, test.size()), test);
+                        Evaluation tr = ConvexTrainer.evaluation(net.predict(zTrain, train.size()), train);
+                        double[][] shown = plottable(curve.stream().mapToDouble(p -> Math.max(p.seconds(), 1e-3)).toArray(),
+                                curve.stream().mapToDouble(NonConvexReluCnn.Point::objective).toArray(), 10 * curve.get(0).objective());
+                        boolean diverged = shown[0].length < curve.size();
+                        String note = perClass * train.classes() + " neurons, " + b.epochs() + " epochs, batch " + BATCH
+                                + (diverged ? ", diverged at epoch " + curve.get(shown[0].length).epoch() : "");
+                        rows.add(new Row(opt, lr, start.id(), seed, last.objective(), last.seconds(), tr.accuracy(),
+                                te.accuracy(), diverged, note));
+                        JsonObject c = new JsonObject();
+                        c.addProperty("optimizer", opt);
+                        c.addProperty("lr", lr);
+                        c.addProperty("start", start.id());
+                        c.addProperty("seed", seed);
+                        c.addProperty("diverged", diverged);
+                        JsonArray pts = new JsonArray();
+                        for (NonConvexReluCnn.Point p : curve) {
+                            JsonObject o = new JsonObject();
+                            o.addProperty("epoch", p.epoch());
+                            o.addProperty("seconds", p.seconds());
+                            o.addProperty("objective", p.objective());
+                            pts.add(o);
+                        }
+                        c.add("curve", pts);
+                        curves.add(c);
+                    }
                 }
-                JsonObject c = new JsonObject();
-                c.addProperty("optimizer", opt);
-                c.addProperty("seed", seed);
-                JsonArray pts = new JsonArray();
-                for (NonConvexReluCnn.Point p : curve) {
-                    JsonObject o = new JsonObject();
-                    o.addProperty("epoch", p.epoch());
-                    o.addProperty("seconds", p.seconds());
-                    o.addProperty("objective", p.objective());
-                    pts.add(o);
-                }
-                c.add("curve", pts);
-                curves.add(c);
             }
         }
-        plot.write(outDir.resolve("objective-vs-time.png"));
         json.add("curves", curves);
         json.addProperty("lambda", beta);
         json.addProperty("lambdaMax", run.lambdaMax());
@@ -124,12 +308,19 @@ public final class ConvexVsSgd {
         md.append(String.format(Locale.ROOT, "%s, n = %d (test %d), %dx%d patches stride %d, %d patterns, β = %.4g (%.3g·λ_max), %s loss%n%n",
                 train.name(), train.size(), test.size(), s.kernel(), s.kernel(), s.stride(), run.gates().count(), beta,
                 beta / run.lambdaMax(), s.loss().id()));
-        md.append("| method | seed | objective | seconds | train acc. | test acc. | note |\n|---|---:|---:|---:|---:|---:|---|\n");
+        md.append("| method | lr | start | seed | objective | seconds | train acc. | test acc. | note |\n"
+                + "|---|---:|---|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.6f | %.1f | %.2f %% | %.2f %% | %s |%n", r.method(), r.seed(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %.6f | %.1f | %.2f %% | %.2f %% | %s |%n", r.method(),
+                    Double.isNaN(r.lr()) ? "—" : rate(r.lr()), r.start().isEmpty() ? "—" : r.start(), r.seed(),
                     r.objective(), r.seconds(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), r.note()));
             JsonObject o = new JsonObject();
             o.addProperty("method", r.method());
+            if (!Double.isNaN(r.lr())) {
+                o.addProperty("lr", r.lr());
+                o.addProperty("start", r.start());
+                o.addProperty("diverged", r.diverged());
+            }
             o.addProperty("seed", r.seed());
             o.addProperty("objective", r.objective());
             o.addProperty("seconds", r.seconds());
@@ -139,8 +330,10 @@ public final class ConvexVsSgd {
             rj.add(o);
         }
         json.add("rows", rj);
+        json.addProperty("wallSeconds", (System.nanoTime() - wall0) / 1e9);
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
+        plot(json).write(outDir.resolve("objective-vs-time.png"));
         return rows;
     }
 }

@@ -32,6 +32,25 @@ public final class NonConvexReluCnn {
         for (int i = 0; i < m; i++) v[i] = r.nextGaussian() * 0.25 / (patchesPerSample * Math.sqrt(perClass));
     }
 
+    /**
+     * Rescales each neuron to ‖u_a‖ = |v_a| (u_a·α, v_a/α with α = √(|v_a|/‖u_a‖)): the same function, since the
+     * ReLU is positively homogeneous, with the least weight decay of any such rescaling, β Σ_a ‖u_a‖|v_a| (AM–GM).
+     * The constructor's start has ‖u_a‖ ≈ 1 and |v_a| ≈ 1e-3, so its objective is almost all weight decay, which
+     * SGD at a rate the output weights tolerate shrinks too slowly (docs/convex.md). Returns this network.
+     */
+    public NonConvexReluCnn balance() {
+        for (int a = 0; a < v.length; a++) {
+            double norm = 0;
+            for (int j = 0; j < size; j++) norm += u[a * size + j] * u[a * size + j];
+            norm = Math.sqrt(norm);
+            if (norm == 0 || v[a] == 0) continue;
+            double alpha = Math.sqrt(Math.abs(v[a]) / norm);
+            for (int j = 0; j < size; j++) u[a * size + j] *= alpha;
+            v[a] /= alpha;
+        }
+        return this;
+    }
+
     public double[] filters() { return u; }
     public double[] outputWeights() { return v; }
     public int neurons() { return classes * perClass; }

@@ -47,4 +47,33 @@ class NonConvexReluCnnTest {
         assertEquals(31, curve.size());
         assertTrue(curve.get(30).objective() < 0.5 * curve.get(0).objective());
     }
+
+    @Test
+    void balancingKeepsTheFunctionAndLeavesTheLeastWeightDecay() {
+        Dataset d = ConvexProgramTest.quadrants(10, 4, 2, 3);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 2, 1, true);
+        double[] z = PatchPatterns.patchMatrix(d, norm, geom);
+        NonConvexReluCnn net = new NonConvexReluCnn(2, 3, geom.patchSize(), geom.patches(), 7);
+        double[] before = net.predict(z, d.size());
+        double[] u = net.filters().clone(), v = net.outputWeights().clone();
+        double beta = 0.1, least = 0;
+        int h = geom.patchSize();
+        for (int a = 0; a < v.length; a++) {
+            double nu = 0;
+            for (int j = 0; j < h; j++) nu += u[a * h + j] * u[a * h + j];
+            least += Math.sqrt(nu) * Math.abs(v[a]);
+        }
+        double loss = net.objective(z, d.labels(), d.size(), Loss.SQUARED, 0);
+        net.balance();
+        double[] after = net.predict(z, d.size());
+        for (int i = 0; i < before.length; i++) assertEquals(before[i], after[i], 1e-12 * (1 + Math.abs(before[i])));
+        for (int a = 0; a < v.length; a++) {
+            double nu = 0;
+            for (int j = 0; j < h; j++) nu += net.filters()[a * h + j] * net.filters()[a * h + j];
+            assertEquals(Math.sqrt(nu), Math.abs(net.outputWeights()[a]), 1e-12);
+        }
+        // (β/2)Σ(‖u‖² + v²) at balance is β Σ ‖u‖|v|, the AM–GM minimum over rescalings.
+        assertEquals(loss + beta * least, net.objective(z, d.labels(), d.size(), Loss.SQUARED, beta), 1e-12);
+    }
 }
