@@ -126,21 +126,11 @@ public final class GramGatedProgram implements QuadraticObjective {
 
     @Override public int dimension() { return columns() * classes; }
 
+    /** One product with G into a kept buffer; the value and gradient by {@link QuadraticObjective}'s formulas. */
     @Override
     public double smooth(double[] w, double[] grad) {
-        int g = columns(), c = classes;
-        double scale = 1.0 / ((double) samples * c);
-        long t0 = System.nanoTime();
-        Gemm.dgemm(false, false, g, c, g, 1, gram, 0, g, w, 0, c, 0, gw, 0, c);
-        productNanos += System.nanoTime() - t0;
-        productFlops += 2L * g * g * c;
-        // ⟨W, GW − 2B⟩ + ‖Y‖²: the residual's squared norm without forming the residual.
-        double quad = 0;
-        for (int i = 0; i < gw.length; i++) {
-            quad += w[i] * (gw[i] - 2 * cross[i]);
-            if (grad != null) grad[i] = (gw[i] - cross[i]) * scale;
-        }
-        return Math.max(0, quad + targetsSquared) * scale / 2;
+        products(new double[][] {w}, 1, new double[][] {gw}, false);
+        return smoothFromProduct(w, gw, grad);
     }
 
     /**
@@ -193,7 +183,7 @@ public final class GramGatedProgram implements QuadraticObjective {
     @Override public double[] linearTerm() { return cross; }
     @Override public double constant() { return targetsSquared * scale() / 2; }
 
-    /** Flops and seconds spent in G's products so far ({@link #products}, {@link #smooth}: the solver's hot loop), and a reset. */
+    /** Flops and seconds spent in G's products so far (the solver's hot loop), and a reset. */
     public long productFlops() { return productFlops; }
     public double productSeconds() { return productNanos / 1e9; }
     public void resetProductCounters() { productFlops = 0; productNanos = 0; }

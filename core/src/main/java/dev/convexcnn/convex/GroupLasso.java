@@ -96,9 +96,14 @@ public final class GroupLasso {
         double total = 0;
         for (int slab = 0; slab < slabs(); slab++) {
             slabSquares(x, slab, nx);
-            slabSquares(grad, slab, ng);
+            boolean anyZero = false;
+            for (int k = 0; k < c; k++) {
+                nx[k] = Math.sqrt(nx[k]);
+                anyZero |= !(nx[k] > 0);
+            }
+            // ‖grad_g‖ is needed only for the zero groups.
+            if (anyZero) slabSquares(grad, slab, ng);
             java.util.Arrays.fill(parts, 0);
-            for (int k = 0; k < c; k++) nx[k] = Math.sqrt(nx[k]);
             int base = slab * size * c;
             for (int t = 0; t < size; t++) {
                 int row = base + t * c;
