@@ -51,7 +51,7 @@ class KillResumeTest {
     }
 
     @Test
-    void killedRunResumesToTheSameWeights() throws Exception {
+    void killedRunResumesToBitIdenticalWeightsOnTheSameBackendAndThreads() throws Exception {
         Path csv = digits();
         Path whole = dir.resolve("whole.cnn");
         assertEquals(0, CliTest.run(args(csv, whole, false).toArray(String[]::new)).code());

@@ -20,7 +20,7 @@ class AlternatingTrainerTest {
             .withArchitecture("conv4k3s2-relu-linear3").withMaxSweeps(3).withChunkSize(50).withSeed(5);
 
     @Test
-    void sameSeedSameWeightsAndLog() {
+    void sameSeedOnTheSameBackendAndThreadsGivesBitIdenticalWeightsAndLog() {
         Dataset train = Fixtures.images(120, 8, 8, 1, 3, 1), val = Fixtures.images(40, 8, 8, 1, 3, 2);
         AlternatingTrainer.Result a = AlternatingTrainer.fit(train, val, SMALL, TrainingListener.NONE);
         AlternatingTrainer.Result b = AlternatingTrainer.fit(train, val, SMALL, TrainingListener.NONE);

@@ -249,7 +249,7 @@ class DccnnTest {
     }
 
     @Test
-    void trainerCertifiesEachLayerAndTheModelPredictsAsTheRecoveredA() {
+    void trainerCertifiesEachLayerAndRepeatsBitForBitOnTheSameBackend() {
         Dataset d = CcnnTrainerTest.bars(80, 11);
         LayerSettings l1 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(3);
         LayerSettings l2 = CcnnTrainerTest.small(Kernel.INVERSE_POLYNOMIAL, Approximation.NYSTROM, 6000).withFilters(0)

@@ -3,6 +3,7 @@ package dev.convexcnn.linalg;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convexcnn.testing.Tolerances;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -33,11 +34,16 @@ class GemmTest {
                 Gemm.sgemm(ta, tb, m, n, k, 2f, af, bf, 0.5f, cf);
                 double[] cd = c0.clone();
                 Gemm.dgemm(ta, tb, m, n, k, 2, a, b, 0.5, cd);
-                double[] ref = naive(ta, tb, m, n, k, a, b);
+                double[] ref = naive(ta, tb, m, n, k, a, b), abs = naive(ta, tb, m, n, k, absolute(a), absolute(b));
+                // The float product of the float-rounded inputs, summed exactly enough in double.
+                double[] refF = naive(ta, tb, m, n, k, toDouble(af), toDouble(bf));
                 for (int i = 0; i < ref.length; i++) {
-                    double expected = 2 * ref[i] + 0.5 * c0[i];
-                    assertEquals(expected, cf[i], 1e-4, "sgemm ta=" + ta + " tb=" + tb);
-                    assertEquals(expected, cd[i], 1e-12, "dgemm ta=" + ta + " tb=" + tb);
+                    double scale = 2 * abs[i] + 0.5 * Math.abs(c0[i]);
+                    // k products summed, then α and β applied: k + 2 roundings per term at most.
+                    assertTrue(Math.abs(2 * ref[i] + 0.5 * c0[i] - cd[i]) <= 2 * Tolerances.gamma(k + 2) * scale,
+                            "dgemm ta=" + ta + " tb=" + tb + " at " + i);
+                    assertTrue(Math.abs(2 * refF[i] + 0.5 * (float) c0[i] - cf[i]) <= 2 * Tolerances.gammaFloat(k + 2) * scale,
+                            "sgemm ta=" + ta + " tb=" + tb + " at " + i);
                 }
             }
         }
@@ -93,5 +99,17 @@ class GemmTest {
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
         return f;
+    }
+
+    private static double[] absolute(double[] v) {
+        double[] o = new double[v.length];
+        for (int i = 0; i < v.length; i++) o[i] = Math.abs(v[i]);
+        return o;
+    }
+
+    private static double[] toDouble(float[] v) {
+        double[] o = new double[v.length];
+        for (int i = 0; i < v.length; i++) o[i] = v[i];
+        return o;
     }
 }

@@ -59,7 +59,7 @@ class SgdTrainerTest {
     }
 
     @Test
-    void sameSeedSameWeightsOtherSeedOtherWeights() throws IOException {
+    void sameSeedOnTheSameBackendAndThreadsGivesBitIdenticalWeightsOtherSeedOtherWeights() throws IOException {
         Dataset train = bars(120, 1);
         float[] a = new SgdTrainer(small()).fit(train, null, null, false, TrainingListener.NONE).net().flatParameters();
         float[] b = new SgdTrainer(small()).fit(train, null, null, false, TrainingListener.NONE).net().flatParameters();
