@@ -1,14 +1,13 @@
 package dev.convexcnn.cli;
 
-import dev.convexcnn.lab.Budget;
 import dev.convexcnn.lab.Compare;
-import dev.convexcnn.lab.Methods;
+import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.Methods;
 import dev.convexcnn.report.Report;
 import dev.convexcnn.report.RunRecord;
 import dev.convexcnn.report.Summary;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -19,7 +18,12 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run several training methods on one dataset with one budget and seed policy, store every run,",
-                "print the table and write the report (report.html, report.md). A rerun skips the runs already stored."})
+                "print the table and write the report (report.html, report.md). A rerun skips the runs already stored.",
+                "Methods: see 'convexcnn methods'."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn compare --dataset fashion-mnist --seeds 1,2,3 --budget quick --out runs/fm-compare",
+                "  convexcnn compare --methods all --budget quick --limit 300",
+                "  convexcnn compare --methods sgd,gated-relu,dccnn --budget standard"})
 final class CompareCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -27,7 +31,7 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, cifar10:<dir>, digits:<file>, or the regenerated mnist-rot-regen, mnist-rand-regen (default: ${DEFAULT-VALUE}).")
     String dataset;
-    @Option(names = "--methods", split = ",", description = "Comma-separated methods (default: all of them).")
+    @Option(names = "--methods", split = ",", description = "Comma-separated methods, or all (default: all of them).")
     List<String> methods;
     @Option(names = "--seeds", split = ",", defaultValue = "1", description = "Comma-separated seeds; each method runs once per seed (default: ${DEFAULT-VALUE}).")
     List<Long> seeds;
@@ -46,10 +50,13 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--no-fetch", description = "Fail instead of fetching a missing dataset.")
     boolean noFetch;
 
-    static String methodHelp() {
-        StringBuilder b = new StringBuilder();
-        Methods.all().forEach(m -> b.append(String.format("  %-12s %s%n", m.name(), m.summary())));
-        return b.toString();
+    /** The budget from the flags. */
+    static Budget budget(String name, Integer limit, Integer epochs, Integer testLimit) {
+        Budget b = Budget.named(name);
+        if (epochs != null) b = b.withEpochs(epochs);
+        if (limit != null) b = b.limitedTo(limit);
+        if (testLimit != null) b = b.withTestLimit(testLimit);
+        return b;
     }
 
     @Override
@@ -57,22 +64,16 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
         CommonOptions.announceBackend(err);
-        Budget b = Budget.named(budget);
-        if (epochs != null) b = b.withSgdEpochs(epochs);
-        if (limit != null) b = b.limitedTo(limit);
-        if (testLimit != null) {
-            if (testLimit <= 0) throw new IllegalArgumentException("--test-limit must be > 0, got " + testLimit);
-            b = b.withTestLimit(testLimit);
-        }
-        List<String> ms = methods == null ? Methods.names() : new ArrayList<>(methods);
-        Path dir = out != null ? out : Path.of("runs", "compare-" + TrainCommand.safe(dataset) + "-" + b.name());
+        Budget b = budget(budget, limit, epochs, testLimit);
+        List<String> ms = Methods.parse(methods);
+        Path dir = out != null ? out : Path.of("runs", "compare-" + TrainCommand.safe(dataset) + "-" + b.label());
         Compare.Settings s = new Compare.Settings(dataset, ms, seeds, b);
         List<RunRecord> runs = Compare.run(s, dir, common.cache(), !noFetch, line -> {
             err.println(line);
             err.flush();
-        });
+        }, id -> new Progress(err, false, id + ": "));
         o.println();
-        o.printf("%s, budget %s, seeds %s%n", dataset, b.name(), seeds);
+        o.printf("%s, budget %s, seeds %s%n", dataset, b.label(), seeds);
         o.print(Summary.text(Summary.of(runs)));
         o.println("runs stored in " + dir.resolve("runs").toAbsolutePath());
         if (!noReport) {

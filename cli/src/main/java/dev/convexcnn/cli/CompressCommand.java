@@ -50,7 +50,9 @@ final class CompressCommand implements Callable<Integer> {
         Factorisation f = Factorisation.parse(kind);
         RankSpec r = RankSpec.parse(rank);
         if (r instanceof RankSpec.KOverR) throw new IllegalArgumentException("--rank kr= is for block designs; use a rank or a fraction");
-        ModelFile.SavedModel saved = ModelFile.load(model);
+        dev.convexcnn.model.ModelStore.Stored stored = dev.convexcnn.model.ModelStore.network(model, "compressed");
+        dev.convexcnn.model.NetworkModel nm = (dev.convexcnn.model.NetworkModel) stored.model();
+        ModelFile.SavedModel saved = new ModelFile.SavedModel(nm.net(), nm.normalization(), stored.provenance());
         Sequential net = saved.net();
         List<Layer> src = new ArrayList<>(net.layers());
         List<Integer> targets = new ArrayList<>();

@@ -1,8 +1,8 @@
 package dev.convexcnn.cli;
 
-import dev.convexcnn.lab.Budget;
+import dev.convexcnn.method.Budget;
 import dev.convexcnn.lab.Compare;
-import dev.convexcnn.lab.Methods;
+import dev.convexcnn.method.Methods;
 import dev.convexcnn.linalg.Backend;
 import dev.convexcnn.report.Report;
 import dev.convexcnn.report.RunRecord;
@@ -42,15 +42,15 @@ final class DemoCommand implements Callable<Integer> {
         CommonOptions.announceBackend(err);
         Budget b = Budget.quick();
         if (limit != null) b = b.limitedTo(limit);
-        List<String> ms = methods == null ? Methods.names() : methods;
+        List<String> ms = Methods.parse(methods);
         long t0 = System.nanoTime();
         List<RunRecord> runs = Compare.run(new Compare.Settings(dataset, ms, List.of(seed), b), out, common.cache(), true, line -> {
             err.println(line);
             err.flush();
-        });
+        }, id -> new Progress(err, false, id + ": "));
         Report.Written w = Report.write(out);
         o.println();
-        o.printf("ConvexCNN demo: %s, budget %s, seed %d, backend %s, %.0f s%n", dataset, b.name(), seed, Backend.get().kind(),
+        o.printf("ConvexCNN demo: %s, budget %s, seed %d, backend %s, %.0f s%n", dataset, b.label(), seed, Backend.get().kind(),
                 (System.nanoTime() - t0) * 1e-9);
         o.print(Summary.text(Summary.of(runs)));
         o.println("report: " + w.html().toAbsolutePath());

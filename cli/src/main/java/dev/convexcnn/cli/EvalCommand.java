@@ -36,33 +36,12 @@ final class EvalCommand implements Callable<Integer> {
         if (!split.equals("test") && !split.equals("train")) {
             throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
         }
-        dev.convexcnn.io.TensorFile file = dev.convexcnn.io.TensorFile.read(model);
+        dev.convexcnn.model.ModelStore.Stored stored = dev.convexcnn.model.ModelStore.load(model);
         Dataset d = Datasets.load(dataset, split.equals("train"), common.cache(), !noFetch, err::println);
-        if (dev.convexcnn.convex.GatedModelFile.isGated(file)) {
-            var g = dev.convexcnn.convex.GatedModelFile.load(model, file);
-            print(out, d, g.evaluate(d), "gated-relu network, " + g.gates().count() + " patterns, "
-                    + g.geometry().kernel() + "x" + g.geometry().kernel() + " patches");
-            return 0;
-        }
-        if (dev.convexcnn.convex.CircularModelFile.isCircular(file)) {
-            var net = dev.convexcnn.convex.CircularModelFile.load(model, file);
-            print(out, d, net.evaluate(d), "circular CNN, " + net.units().size() + " units");
-            return 0;
-        }
-        if (dev.convexcnn.ccnn.CcnnModelFile.isCcnn(file)) {
-            var c = dev.convexcnn.ccnn.CcnnModelFile.load(model, file);
-            print(out, d, c.evaluate(d), String.format("%s, %d layer(s), %d filters (%,d parameters)", c.isDual() ? "DCCNN" : "CCNN",
-                    c.layers().size(), c.filterCount(), c.parameterCount()));
-            return 0;
-        }
-        ModelFile.SavedModel m = ModelFile.load(model);
-        var in = m.net().inputShape();
-        if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {
-            throw new IllegalArgumentException(model + " takes " + in + " images in " + m.net().outputs()
-                    + " classes, but " + d + " does not match");
-        }
-        print(out, d, Evaluation.of(m.net(), d, m.normalization(), 512),
-                String.format("%s (%,d parameters)", m.net().spec(), m.net().parameterCount()));
+        String mismatch = stored.model().mismatch(d);
+        if (mismatch != null) throw new IllegalArgumentException(model + " does not fit --dataset " + dataset + ": " + mismatch);
+        print(out, d, stored.model().evaluate(d), String.format("%s (%,d parameters, kind %s)", stored.model().architecture(),
+                stored.model().parameterCount(), stored.kind()));
         return 0;
     }
 

@@ -37,11 +37,9 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter o = spec.commandLine().getOut();
         if (checkSamples < 0) throw new IllegalArgumentException("--check-samples must be >= 0, got " + checkSamples);
-        if (dev.convexcnn.convex.GatedModelFile.isGated(dev.convexcnn.io.TensorFile.read(model))) {
-            throw new IllegalArgumentException(model + " is a gated-ReLU model: its fixed gates multiply rather than activate, "
-                    + "so no PyTorch layer stack equals it; export a CNN (sgd, adam, convex-relu, alternation) instead");
-        }
-        ModelFile.SavedModel m = ModelFile.load(model);
+        dev.convexcnn.model.ModelStore.Stored stored = dev.convexcnn.model.ModelStore.network(model, "exported to PyTorch");
+        dev.convexcnn.model.NetworkModel nm = (dev.convexcnn.model.NetworkModel) stored.model();
+        ModelFile.SavedModel m = new ModelFile.SavedModel(nm.net(), nm.normalization(), stored.provenance());
         Dataset test = checkSamples == 0 ? null : Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
         if (test != null && (test.height() != m.net().inputShape().height() || test.width() != m.net().inputShape().width()
                 || test.channels() != m.net().inputShape().channels())) {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The {@code convexcnn} command: a thin layer over the library. */
 @Command(name = "convexcnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and compare CNNs by SGD and by convex methods with certificates.",
-        subcommands = {TrainCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class, ExperimentCommand.class,
+        subcommands = {TrainCommand.class, MethodsCommand.class, EvalCommand.class, DataCommand.class, DemoCommand.class, ExperimentCommand.class,
                 RedundancyCommand.class, CompressCommand.class, CompareCommand.class, ReportCommand.class, ExportCommand.class,
                 DistillCommand.class,
                 CommandLine.HelpCommand.class})
@@ -35,6 +35,19 @@ public final class Main implements Runnable {
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
+    /**
+     * The command line for these arguments, with the options of the method they name added to train: for parsing
+     * a train command line elsewhere (e.g. to check a sweep's cells before they run).
+     */
+    public static CommandLine commandLine(String[] args) {
+        CommandLine cl = new CommandLine(new Main());
+        String method = TrainCommand.methodOf(args);
+        if (!TrainCommand.withMethodOptions(cl.getSubcommands().get("train"), method == null ? "sgd" : method)) {
+            throw new IllegalArgumentException("unknown method '" + method + "': use one of " + String.join(", ", dev.convexcnn.method.Methods.ids()));
+        }
+        return cl;
+    }
+
     /** Runs the command line with the given streams and returns the exit code (for tests). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommonOptions.resetAnnouncement();
@@ -42,10 +55,17 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        String method = TrainCommand.methodOf(args);
+        if (method != null && !TrainCommand.withMethodOptions(cl.getSubcommands().get("train"), method)) {
+            err.println("convexcnn: --method: unknown method '" + method + "': use one of "
+                    + String.join(", ", dev.convexcnn.method.Methods.ids()));
+            return USER_ERROR;
+        }
+        if (method == null) TrainCommand.withMethodOptions(cl.getSubcommands().get("train"), "sgd");
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("convexcnn: " + ex.getMessage());
+            err.println("convexcnn: " + ex.getMessage() + otherMethodHint(ex, method));
             CommandLine c = ex.getCommandLine();
-            err.println("see '" + c.getCommandSpec().qualifiedName() + " --help'");
+            err.println("see '" + c.getCommandSpec().qualifiedName() + (method != null ? " --method " + method : "") + " --help'");
             return USER_ERROR;
         });
         cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
@@ -60,6 +80,22 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** For a flag of another method given to train: which methods take it. */
+    private static String otherMethodHint(CommandLine.ParameterException ex, String method) {
+        if (method == null || !(ex instanceof CommandLine.UnmatchedArgumentException u)) return "";
+        StringBuilder b = new StringBuilder();
+        for (String arg : u.getUnmatched()) {
+            if (!arg.startsWith("--")) continue;
+            String flag = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+            java.util.List<String> owners = TrainCommand.methodsWithOption(flag);
+            if (!owners.isEmpty()) {
+                b.append("\n").append(flag).append(" is an option of ").append(String.join(", ", owners))
+                        .append(", not of --method ").append(method);
+            }
+        }
+        return b.toString();
     }
 
     private static String[] a(CommandLine.ParseResult r) {

@@ -46,7 +46,7 @@ final class RedundancyCommand implements Callable<Integer> {
         if (target.block != null) {
             out.print(Redundancy.of(BlockDesign.parse(target.block), parseShape(input)).describe());
         } else {
-            Sequential net = ModelFile.load(target.model).net();
+            Sequential net = ((dev.convexcnn.model.NetworkModel) dev.convexcnn.model.ModelStore.network(target.model, "measured for redundancy").model()).net();
             for (int i = 0; i < net.layers().size(); i++) {
                 Layer l = net.layers().get(i);
                 if (l instanceof Conv2d || l instanceof FactorisedConv2d) {

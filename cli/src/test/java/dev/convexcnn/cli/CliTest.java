@@ -122,7 +122,7 @@ class CliTest {
         assertTrue(g.out.contains("certificate") && g.out.contains("reached"), g.out);
         Run ge = run("eval", "--model", gated.toString(), "--dataset", "digits:" + csv);
         assertEquals(0, ge.code, ge.err);
-        assertTrue(ge.out.contains("gated-relu network"), ge.out);
+        assertTrue(ge.out.contains("gated two-layer CNN") && ge.out.contains("kind gated-relu"), ge.out);
         // The Gram form (n = 120 ≥ 8·10 columns) solved with float products or all in double: both certified, the
         // same optimum; a bad precision names its flag.
         Run[] both = new Run[2];
@@ -160,8 +160,8 @@ class CliTest {
         String[][] runs = {
                 {"--method", "convex-circular", "--patterns", "4"},
                 {"--method", "convex-3layer", "--kernel", "4", "--stride", "4", "--patterns", "4", "--cells", "4"},
-                {"--method", "convex-relu", "--pool", "1", "--kernel", "4", "--stride", "4", "--patterns", "4"}};
-        String[] kinds = {"circular CNN", "-relu-linear", "relu-avgpool1"};
+                {"--method", "convex-relu-pool", "--pool", "1", "--kernel", "4", "--stride", "4", "--patterns", "4"}};
+        String[] kinds = {"circular conv", "-relu-linear", "relu-avgpool1"};
         for (int a = 0; a < runs.length; a++) {
             Path model = dir.resolve("cnn" + a + ".cnn");
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--dataset", "digits:" + csv,
@@ -176,7 +176,7 @@ class CliTest {
         }
         Run bad = run("train", "--method", "gated-relu", "--pool", "2", "--dataset", "digits:" + csv);
         assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("--pool"), bad.err);
+        assertTrue(bad.err.contains("--pool is an option of convex-relu-pool, not of --method gated-relu"), bad.err);
     }
 
     @Test

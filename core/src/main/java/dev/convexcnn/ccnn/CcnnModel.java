@@ -13,7 +13,17 @@ import java.util.List;
  * rank the model predicts exactly as the convex solution; {@link #withFilters(int)} truncates to the top r
  * (the recovered r-filter CNN). Immutable.
  */
-public final class CcnnModel {
+public final class CcnnModel implements dev.convexcnn.model.Model {
+    @Override public String kind() { return CcnnModelFile.KIND; }
+
+    @Override public dev.convexcnn.nn.Shape inputShape() {
+        var g = layers().get(0).geometry();
+        return new dev.convexcnn.nn.Shape(g.height(), g.width(), g.channels());
+    }
+
+    @Override public String architecture() {
+        return String.format("%s, %d layer(s), %d filters in kernel-feature space", isDual() ? "DCCNN" : "CCNN", layers().size(), filterCount());
+    }
     /**
      * The SVD of the last layer's A (m × (Q·c1)): U (m×k), s (k, descending), Vᵀ (k × (Q·c1)), and the
      * numerical rank (singular values above 1e-10·s_max).
@@ -125,7 +135,7 @@ public final class CcnnModel {
         return List.copyOf(all);
     }
 
-    public int classes() { return classes; }
+    @Override public int classes() { return classes; }
     public CcnnSettings settings() { return settings; }
     /** The name of the data set it was trained on. */
     public String trainedOn() { return trainedOn; }
@@ -158,7 +168,7 @@ public final class CcnnModel {
      * space), plus the linear layer Q·r·(C−1). The random features and whitening are not counted (they are
      * drawn or fitted without labels); see {@link #fixedParameterCount()}.
      */
-    public long parameterCount() {
+    @Override public long parameterCount() {
         long sum = 0;
         for (CcnnLayer l : layers) sum += (long) l.featureDim() * l.filterCount();
         sum += (long) top.featureDim() * finalFilters;
@@ -219,7 +229,7 @@ public final class CcnnModel {
     }
 
     /** Accuracy, mean cross-entropy and confusion (rows: true class). */
-    public Evaluation evaluate(Dataset d) {
+    @Override public Evaluation evaluate(Dataset d) {
         double[] z = logits(d);
         int n = d.size();
         int[] correct = new int[1];

@@ -31,6 +31,11 @@ public final class CcnnModelFile {
     }
 
     public static void save(Path path, CcnnModel model, JsonObject extraProvenance) throws IOException {
+        encode(model, extraProvenance).write(path);
+    }
+
+    /** The container of a CCNN or DCCNN model (not yet written). */
+    public static TensorFile encode(CcnnModel model, JsonObject extraProvenance) {
         JsonObject meta = new JsonObject();
         meta.addProperty("kind", KIND);
         meta.addProperty("method", model.isDual() ? "dccnn" : "ccnn");
@@ -105,7 +110,15 @@ public final class CcnnModelFile {
         prov.addProperty("seed", model.settings().seed());
         if (extraProvenance != null) for (var e : extraProvenance.entrySet()) prov.add(e.getKey(), e.getValue());
         meta.add("provenance", prov);
-        new TensorFile(meta, t).write(path);
+        return new TensorFile(meta, t);
+    }
+
+    /** The CCNN model's codec for {@link dev.convexcnn.model.ModelStore}. */
+    public static final class Codec implements dev.convexcnn.model.ModelCodec<CcnnModel> {
+        @Override public String kind() { return KIND; }
+        @Override public Class<CcnnModel> type() { return CcnnModel.class; }
+        @Override public TensorFile encode(CcnnModel m) { return CcnnModelFile.encode(m, null); }
+        @Override public CcnnModel decode(TensorFile f, Path source) throws ModelFormatException { return load(source, f); }
     }
 
     public static CcnnModel load(Path path) throws IOException {

@@ -10,7 +10,18 @@ import java.util.List;
  * Its objective is loss + (β/2) Σ (‖w‖² + v²) under ‖u‖ ≤ 1. The nn layers have no circular padding, so it is a
  * model of its own ({@link CircularModelFile}).
  */
-public record CircularCnn(int height, int width, int classes, Normalization normalization, List<Unit> units) {
+public record CircularCnn(int height, int width, int classes, Normalization normalization, List<Unit> units)
+        implements dev.convexcnn.model.Model {
+
+    @Override public String kind() { return CircularModelFile.KIND; }
+    @Override public dev.convexcnn.nn.Shape inputShape() { return new dev.convexcnn.nn.Shape(height, width, 1); }
+
+    /** Per unit: its filter, its map and its output weight. */
+    @Override public long parameterCount() { return (long) units.size() * (2L * height * width + 1); }
+
+    @Override public String architecture() {
+        return units.size() + " units: circular conv (full-size filters, norm <= 1) - linear - relu - linear" + classes;
+    }
 
     /** One unit: filter u and map w (H·W each, row-major), output weight v into class k. */
     public record Unit(double[] filter, double[] map, double output, int cls) {}
@@ -128,7 +139,7 @@ public record CircularCnn(int height, int width, int classes, Normalization norm
         return predict(CircularProgram.fourierRows(data, normalization, f)[0], data.size());
     }
 
-    public dev.convexcnn.nn.Evaluation evaluate(Dataset data) {
+    @Override public dev.convexcnn.nn.Evaluation evaluate(Dataset data) {
         if (data.height() != height || data.width() != width || data.channels() != 1 || data.classes() != classes) {
             throw new IllegalArgumentException("the circular CNN takes " + height + "x" + width + "x1 images in " + classes
                     + " classes, but " + data + " does not match");

@@ -22,6 +22,11 @@ public final class CircularModelFile {
     private CircularModelFile() {}
 
     public static void save(Path path, CircularCnn net, JsonObject provenance) throws IOException {
+        encode(net, provenance).write(path);
+    }
+
+    /** The container of a circular CNN (not yet written). */
+    public static TensorFile encode(CircularCnn net, JsonObject provenance) {
         int m = net.units().size(), d = net.height() * net.width();
         JsonObject meta = new JsonObject();
         meta.addProperty("kind", KIND);
@@ -29,7 +34,7 @@ public final class CircularModelFile {
         meta.addProperty("width", net.width());
         meta.addProperty("classes", net.classes());
         meta.add("normalization", net.normalization().toJson());
-        meta.add("provenance", provenance);
+        if (provenance != null) meta.add("provenance", provenance);
         float[] u = new float[m * d], w = new float[m * d], v = new float[m], k = new float[m];
         for (int a = 0; a < m; a++) {
             CircularCnn.Unit un = net.units().get(a);
@@ -42,7 +47,7 @@ public final class CircularModelFile {
         t.put("maps", new TensorFile.Tensor(new int[] {m, d}, w));
         t.put("outputs", new TensorFile.Tensor(new int[] {m}, v));
         t.put("classes", new TensorFile.Tensor(new int[] {m}, k));
-        new TensorFile(meta, t).write(path);
+        return new TensorFile(meta, t);
     }
 
     public static boolean isCircular(TensorFile f) {
@@ -67,5 +72,13 @@ public final class CircularModelFile {
         } catch (RuntimeException e) {
             throw new ModelFormatException(path + ": damaged circular-cnn model (" + e.getMessage() + ")");
         }
+    }
+
+    /** The circular CNN's codec for {@link dev.convexcnn.model.ModelStore}. */
+    public static final class Codec implements dev.convexcnn.model.ModelCodec<CircularCnn> {
+        @Override public String kind() { return KIND; }
+        @Override public Class<CircularCnn> type() { return CircularCnn.class; }
+        @Override public TensorFile encode(CircularCnn m) { return CircularModelFile.encode(m, null); }
+        @Override public CircularCnn decode(TensorFile f, Path source) throws ModelFormatException { return load(source, f); }
     }
 }

@@ -64,17 +64,7 @@ public final class ConvexTrainer {
     }
 
     static Evaluation evaluation(double[] z, Dataset d) {
-        int n = d.size(), c = d.classes();
-        int[][] confusion = new int[c][c];
-        int correct = 0;
-        double loss = Loss.CROSS_ENTROPY.value(z, d.labels(), n, c, null);
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int k = 1; k < c; k++) if (z[i * c + k] > z[i * c + best]) best = k;
-            confusion[d.label(i)][best]++;
-            if (best == d.label(i)) correct++;
-        }
-        return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, loss, confusion);
+        return Evaluation.ofLogits(z, d);
     }
 
     /**

@@ -21,19 +21,46 @@ public final class GatedModelFile {
 
     /** What predicting with a gated model needs. */
     public record GatedModel(PatchGeometry geometry, Normalization normalization, Gates gates, double[] weights,
-                             int classes, JsonObject provenance) {
+                             int classes, JsonObject provenance) implements dev.convexcnn.model.Model {
+        /** The gated model a finished run of the relaxation holds. */
+        public static GatedModel of(ConvexTrainer.Run run, int classes) {
+            return new GatedModel(run.geometry(), run.normalization(), run.gates(), run.weights(), classes, run.provenance());
+        }
+
         public double[] logits(dev.convexcnn.data.Dataset d) {
             return GatedFeatures.logits(d, normalization, geometry, gates, weights, classes);
         }
 
-        public dev.convexcnn.nn.Evaluation evaluate(dev.convexcnn.data.Dataset d) {
+        @Override public dev.convexcnn.nn.Evaluation evaluate(dev.convexcnn.data.Dataset d) {
             return ConvexTrainer.evaluation(logits(d), d);
         }
+
+        @Override public String kind() { return KIND; }
+        @Override public dev.convexcnn.nn.Shape inputShape() { return new dev.convexcnn.nn.Shape(geometry.height(), geometry.width(), geometry.channels()); }
+        @Override public long parameterCount() { return weights.length + (long) gates.count() * geometry.patchSize(); }
+
+        @Override public String architecture() {
+            return String.format("gated two-layer CNN: %d fixed gates on %dx%d patches, stride %d", gates.count(),
+                    geometry.kernel(), geometry.kernel(), geometry.stride());
+        }
+    }
+
+    /** The gated model's codec for {@link dev.convexcnn.model.ModelStore}. */
+    public static final class Codec implements dev.convexcnn.model.ModelCodec<GatedModel> {
+        @Override public String kind() { return KIND; }
+        @Override public Class<GatedModel> type() { return GatedModel.class; }
+        @Override public TensorFile encode(GatedModel m) { return GatedModelFile.encode(m); }
+        @Override public GatedModel decode(TensorFile f, Path source) throws ModelFormatException { return load(source, f); }
     }
 
     public static void save(Path path, ConvexTrainer.Run run, int classes) throws IOException {
         if (run.settings().exact()) throw new IllegalArgumentException("save the exact program's ReLU CNN with ModelFile");
-        PatchGeometry g = run.geometry();
+        encode(GatedModel.of(run, classes)).write(path);
+    }
+
+    /** The container of a gated model (not yet written). */
+    public static TensorFile encode(GatedModel model) {
+        PatchGeometry g = model.geometry();
         JsonObject meta = new JsonObject();
         meta.addProperty("kind", KIND);
         JsonObject geom = new JsonObject();
@@ -44,13 +71,13 @@ public final class GatedModelFile {
         geom.addProperty("stride", g.stride());
         geom.addProperty("bias", g.bias());
         meta.add("geometry", geom);
-        meta.addProperty("classes", classes);
-        meta.add("normalization", run.normalization().toJson());
-        meta.add("provenance", run.provenance());
+        meta.addProperty("classes", model.classes());
+        meta.add("normalization", model.normalization().toJson());
+        if (model.provenance() != null) meta.add("provenance", model.provenance());
         Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
-        t.put("gates", new TensorFile.Tensor(new int[] {g.patchSize(), run.gates().count()}, toFloat(run.gates().filters())));
-        t.put("weights", new TensorFile.Tensor(new int[] {run.gates().count() * g.patchSize(), classes}, toFloat(run.weights())));
-        new TensorFile(meta, t).write(path);
+        t.put("gates", new TensorFile.Tensor(new int[] {g.patchSize(), model.gates().count()}, toFloat(model.gates().filters())));
+        t.put("weights", new TensorFile.Tensor(new int[] {model.gates().count() * g.patchSize(), model.classes()}, toFloat(model.weights())));
+        return new TensorFile(meta, t);
     }
 
     public static boolean isGated(TensorFile f) {

@@ -1,5 +1,6 @@
 package dev.convexcnn.lab;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convexcnn.data.DataCache;
@@ -7,6 +8,20 @@ import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
 import dev.convexcnn.io.AtomicFiles;
 import dev.convexcnn.io.Provenance;
+import dev.convexcnn.io.Records;
+import dev.convexcnn.linalg.Backend;
+import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.DataInfo;
+import dev.convexcnn.method.Method;
+import dev.convexcnn.method.Methods;
+import dev.convexcnn.method.Plan;
+import dev.convexcnn.method.Progress;
+import dev.convexcnn.method.Trace;
+import dev.convexcnn.method.TrainContext;
+import dev.convexcnn.method.Training;
+import dev.convexcnn.model.Model;
+import dev.convexcnn.model.ModelStore;
+import dev.convexcnn.optim.Certificate;
 import dev.convexcnn.report.RunRecord;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,10 +29,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Runs methods × seeds on one dataset with one budget. Each run is stored as RUN_DIR/runs/METHOD-seedN.json the
- * moment it finishes (and its model, where the method has a file format, under RUN_DIR/models), so a rerun, or a
+ * Runs methods × seeds on one dataset with one budget, every method through {@link Training}. Each run is stored
+ * as RUN_DIR/runs/METHOD-seedN.json the moment it finishes (and its model under RUN_DIR/models), so a rerun, or a
  * rerun after a kill, skips what is done. RUN_DIR/compare.json records the dataset and budget: a directory is tied
  * to them, while methods and seeds may be added later.
  */
@@ -29,42 +45,88 @@ public final class Compare {
         public Settings {
             if (methods.isEmpty()) throw new IllegalArgumentException("--methods names no method");
             if (seeds.isEmpty()) throw new IllegalArgumentException("--seeds names no seed");
-            methods = List.copyOf(methods);
+            methods = Methods.parse(methods);
             seeds = List.copyOf(seeds);
-            for (String m : methods) Methods.get(m);
             if (methods.stream().distinct().count() != methods.size()) throw new IllegalArgumentException("--methods names a method twice: " + methods);
+            if (seeds.stream().distinct().count() != seeds.size()) throw new IllegalArgumentException("--seeds names a seed twice: " + seeds);
         }
     }
 
     /** Runs what is missing and returns every run of the settings, in method-then-seed order. */
     public static List<RunRecord> run(Settings s, Path runDir, DataCache cache, boolean fetch, Consumer<String> log) throws IOException {
+        return run(s, runDir, cache, fetch, log, m -> new Progress() {
+            @Override public void message(String line) { log.accept(m + ": " + line); }
+        });
+    }
+
+    /** As {@link #run(Settings, Path, DataCache, boolean, Consumer)}, with a progress per method (by id). */
+    public static List<RunRecord> run(Settings s, Path runDir, DataCache cache, boolean fetch, Consumer<String> log,
+                                      Function<String, Progress> progress) throws IOException {
         Files.createDirectories(runDir.resolve("runs"));
         claim(runDir, s);
         Dataset train = null, test = null;
         List<RunRecord> out = new ArrayList<>();
-        for (String m : s.methods()) {
+        for (String id : s.methods()) {
             for (long seed : s.seeds()) {
-                Path file = runFile(runDir, m, seed);
+                Path file = runFile(runDir, id, seed);
                 if (Files.exists(file)) {
                     out.add(RunRecord.read(file));
-                    log.accept(m + " seed " + seed + ": done before, skipped (" + file + ")");
+                    log.accept(id + " seed " + seed + ": done before, skipped (" + file + ")");
                     continue;
                 }
                 if (train == null) {
                     train = Datasets.load(s.dataset(), true, cache, fetch, log);
-                    test = Methods.head(Datasets.load(s.dataset(), false, cache, fetch, log), s.budget().testLimit());
+                    test = head(Datasets.load(s.dataset(), false, cache, fetch, log), s.budget().testLimit());
                 }
-                log.accept(m + " seed " + seed + ": training ...");
-                Path model = runDir.resolve("models").resolve(m + "-seed" + seed + ".cnn");
+                String why = Methods.get(id).unsupported(DataInfo.of(train));
+                if (why != null) {
+                    log.accept(id + ": skipped: " + why);
+                    break;
+                }
+                log.accept(id + " seed " + seed + ": training ...");
                 PeakHeap.reset();
-                RunRecord r = Methods.get(m).run(train, test, seed, s.budget(), model, log);
+                RunRecord r = runOne(Methods.get(id), train, test, seed, s.budget(), runDir.resolve("models").resolve(id + "-seed" + seed + ".cnn"),
+                        progress.apply(id));
                 r = r.withPeakHeapBytes(PeakHeap.bytes());
                 AtomicFiles.writeString(file, r.toJsonText() + "\n");
-                log.accept(String.format("%s seed %d: test accuracy %.2f%%, %.1f s", m, seed, 100 * r.testAccuracy(), r.trainSeconds()));
+                log.accept(String.format("%s seed %d: test accuracy %.2f %%, %.1f s%s", id, seed, 100 * r.testAccuracy(), r.trainSeconds(),
+                        r.certificateName() == null ? "" : ", certificate " + (Boolean.TRUE.equals(r.certified()) ? "reached" : "not reached")));
                 out.add(r);
             }
         }
         return out;
+    }
+
+    /** One method, one seed, within the budget: trained, evaluated, its model saved, its record built. */
+    static <S> RunRecord runOne(Method<S> m, Dataset train, Dataset test, long seed, Budget budget, Path modelFile, Progress progress)
+            throws IOException {
+        Plan<S> plan = m.plan(budget, DataInfo.of(train));
+        Dataset tr = head(train, budget.cap(plan.trainLimit()));
+        S settings = m.withSeed(plan.settings(), seed);
+        Training.Result r = Training.run(m, settings, tr, test, TrainContext.of(progress));
+        if (modelFile != null) ModelStore.save(modelFile, r.trained().model(), r.provenance());
+        return record(r, tr, test, seed);
+    }
+
+    /** The run record of a finished run. */
+    static RunRecord record(Training.Result r, Dataset train, Dataset test, long seed) {
+        Model model = r.trained().model();
+        Trace trace = r.trained().trace();
+        List<RunRecord.CurvePoint> curve = new ArrayList<>();
+        for (Trace.Point p : trace.points()) curve.add(new RunRecord.CurvePoint(p.seconds(), p.objective(), p.accuracy()));
+        Certificate c = r.certificate();
+        RunRecord.Filters filters = model.firstLayerFilters()
+                .map(f -> new RunRecord.Filters(f.count(), f.channels(), f.height(), f.width(), f.values())).orElse(null);
+        JsonElement settings = Records.settingsJson(r.settings());
+        return new RunRecord(r.method().id(), test.name(), seed, train.size(), test.size(), r.evaluation().accuracy(),
+                r.evaluation().loss(), r.seconds(), -1, model.parameterCount(), model.architecture(), trace.objectiveName(),
+                c == null ? null : c.name(), c == null ? null : c.value(), c == null || Double.isNaN(c.tolerance()) ? null : c.reached(),
+                Backend.get().kind(), settings.isJsonObject() ? settings.getAsJsonObject() : new JsonObject(), r.provenance(), curve,
+                r.evaluation().confusion(), filters);
+    }
+
+    static Dataset head(Dataset d, int limit) {
+        return limit == 0 || limit >= d.size() ? d : d.head(limit);
     }
 
     static Path runFile(Path runDir, String method, long seed) {
@@ -79,7 +141,7 @@ public final class Compare {
         Path f = runDir.resolve("compare.json");
         JsonObject want = new JsonObject();
         want.addProperty("dataset", s.dataset());
-        want.add("budget", s.budget().toJson());
+        want.add("budget", Records.toJson(s.budget()));
         JsonObject o = want.deepCopy();
         com.google.gson.JsonArray methods = new com.google.gson.JsonArray();
         if (Files.exists(f)) {

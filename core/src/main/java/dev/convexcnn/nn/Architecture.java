@@ -55,6 +55,18 @@ public final class Architecture {
     }
 
     /** The layers of a spec or preset (not yet built). */
+    /**
+     * The spec (or preset) with its last layer sized for the given number of classes: "…-linear10" becomes
+     * "…-linear3" for three classes. A spec that does not end in a linear layer is returned expanded, unchanged.
+     */
+    public static String withOutputs(String specOrPreset, int classes) {
+        String s = expand(specOrPreset);
+        int at = s.lastIndexOf('-');
+        String last = s.substring(at + 1);
+        if (classes <= 0 || !last.matches("linear\\d+")) return s;
+        return s.substring(0, at + 1) + "linear" + classes;
+    }
+
     public static List<Layer> parse(String specOrPreset) {
         String spec = expand(specOrPreset);
         if (spec.isEmpty()) throw new IllegalArgumentException("architecture is empty");

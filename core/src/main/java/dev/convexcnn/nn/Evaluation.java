@@ -33,6 +33,34 @@ public record Evaluation(int samples, double accuracy, double loss, int[][] conf
         return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : lossSum / n, confusion);
     }
 
+    /**
+     * Accuracy, mean cross-entropy and confusion of logits z (n × c, row-major) computed by any model: every model
+     * that is not an nn network evaluates through here.
+     */
+    public static Evaluation ofLogits(double[] z, Dataset d) {
+        int n = d.size(), c = d.classes();
+        if (z.length != (long) n * c) throw new IllegalArgumentException(z.length + " logits are not " + n + " samples × " + c + " classes");
+        int[][] confusion = new int[c][c];
+        int correct = 0;
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            double max = z[i * c];
+            for (int k = 1; k < c; k++) {
+                if (z[i * c + k] > max) {
+                    max = z[i * c + k];
+                    best = k;
+                }
+            }
+            double sum = 0;
+            for (int k = 0; k < c; k++) sum += Math.exp(z[i * c + k] - max);
+            loss += max + Math.log(sum) - z[i * c + d.label(i)];
+            confusion[d.label(i)][best]++;
+            if (best == d.label(i)) correct++;
+        }
+        return new Evaluation(n, n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : loss / n, confusion);
+    }
+
     /** The confusion matrix as aligned text. */
     public String confusionTable() {
         StringBuilder b = new StringBuilder("true\\pred");

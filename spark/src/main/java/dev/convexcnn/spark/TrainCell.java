@@ -21,8 +21,6 @@ import java.util.TreeMap;
  */
 public final class TrainCell implements SweepCell {
     private static final long serialVersionUID = 1L;
-    /** The methods whose train run writes --summary-json (alternation and ccnn do not yet). */
-    public static final Set<String> METHODS = Set.of("sgd", "gated-relu", "convex-relu");
     private static final Set<String> RESERVED = Set.of("summary-json", "output", "o", "checkpoint", "resume", "help", "version");
 
     private final String id;
@@ -34,17 +32,14 @@ public final class TrainCell implements SweepCell {
         this.id = id;
         this.settings = new TreeMap<>(settings);
         this.dir = dir.toAbsolutePath().normalize().toString();
-        String method = this.settings.getOrDefault("method", "sgd");
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("method '" + method + "' writes no --summary-json result, so it cannot be a sweep cell yet; use one of "
-                    + String.join(", ", new java.util.TreeSet<>(METHODS)));
-        }
+        dev.convexcnn.method.Methods.get(this.settings.getOrDefault("method", "sgd"));   // every method writes --summary-json
         for (String k : this.settings.keySet()) {
             if (RESERVED.contains(k)) throw new IllegalArgumentException("grid setting '" + k + "' is set by the sweep itself");
         }
         // Parse now, on the driver: a bad flag fails the sweep before any task starts.
         try {
-            new picocli.CommandLine(new Main()).parseArgs(arguments().toArray(new String[0]));
+            String[] args = arguments().toArray(new String[0]);
+            Main.commandLine(args).parseArgs(args);
         } catch (picocli.CommandLine.ParameterException e) {
             throw new IllegalArgumentException("cell " + id + ": " + e.getMessage(), e);
         }
@@ -70,7 +65,7 @@ public final class TrainCell implements SweepCell {
         if (!Files.isRegularFile(p)) return false;
         try {
             JsonElement e = JsonParser.parseString(Files.readString(p));
-            return e.isJsonObject() && (e.getAsJsonObject().has("testAccuracy"));
+            return e.isJsonObject() && (e.getAsJsonObject().has("testAccuracy") || e.getAsJsonObject().has("validationAccuracy"));
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -79,7 +74,7 @@ public final class TrainCell implements SweepCell {
     /** The train command line this cell runs. */
     public List<String> arguments() {
         List<String> a = new ArrayList<>(List.of("train", "--summary-json", resultPath().toString(), "-o", modelPath().toString()));
-        if (settings.getOrDefault("method", "sgd").equals("sgd")) a.add("--resume");
+        if (dev.convexcnn.method.Methods.get(settings.getOrDefault("method", "sgd")).resumable()) a.add("--resume");
         a.addAll(SweepCell.flags(settings));
         return a;
     }

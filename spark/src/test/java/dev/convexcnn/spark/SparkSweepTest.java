@@ -62,9 +62,9 @@ class SparkSweepTest {
     @Test
     void trainCellsRefuseWhatTheyCannotRun() {
         TreeMap<String, String> s = new TreeMap<>();
-        s.put("method", "alternation");
+        s.put("method", "telepathy");
         var e = assertThrows(IllegalArgumentException.class, () -> new TrainCell("a", s, dir));
-        assertTrue(e.getMessage().contains("alternation"), e.getMessage());
+        assertTrue(e.getMessage().contains("telepathy") && e.getMessage().contains("alternation"), e.getMessage());
         s.put("method", "sgd");
         s.put("summary-json", "x.json");
         assertThrows(IllegalArgumentException.class, () -> new TrainCell("a", s, dir));

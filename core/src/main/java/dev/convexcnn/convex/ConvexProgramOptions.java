@@ -1,0 +1,81 @@
+package dev.convexcnn.convex;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The options every convex CNN program takes: patches, patterns, λ, loss, tolerance and iterations. Unset options
+ * keep the method's defaults. Each method's options extend these with its own.
+ */
+public abstract class ConvexProgramOptions {
+    @Option(names = "--patterns", description = "Sampled activation patterns (random gate filters).")
+    Integer patterns;
+    @Option(names = "--kernel", description = "Patch size k×k; the image size gives the fully-connected network.")
+    Integer kernel;
+    @Option(names = "--stride", description = "Patch stride.")
+    Integer stride;
+    @Option(names = "--no-bias", description = "Patches without the constant 1 (no neuron bias).")
+    boolean noBias;
+    @Option(names = "--lambda", description = "The regularisation β (λ) itself.")
+    Double lambda;
+    @Option(names = "--lambda-fraction", description = "λ as a fraction of λ_max, when --lambda is not given.")
+    Double lambdaFraction;
+    @Option(names = "--loss", description = "squared or cross-entropy.")
+    String loss;
+    @Option(names = "--tol", description = "Tolerance on the squared certificate.")
+    Double tol;
+    @Option(names = "--max-iter", description = "R-FISTA iteration cap (per augmented-Lagrangian step for the exact programs).")
+    Integer maxIter;
+
+    /** The two-layer program's settings with these options applied. */
+    ConvexSettings applyTo(ConvexSettings s) {
+        if (kernel != null || stride != null) {
+            int k = kernel != null ? kernel : s.kernel(), st = stride != null ? stride : s.stride();
+            if (k <= 0) throw new IllegalArgumentException("--kernel must be > 0, got " + k);
+            if (st <= 0) throw new IllegalArgumentException("--stride must be > 0, got " + st);
+            s = s.withPatches(k, st);
+        }
+        if (noBias) s = s.withBias(false);
+        if (patterns != null) {
+            if (patterns <= 0) throw new IllegalArgumentException("--patterns must be > 0, got " + patterns);
+            s = s.withPatterns(patterns);
+        }
+        if (lambdaFraction != null) {
+            if (!(lambdaFraction > 0 && lambdaFraction < 1)) throw new IllegalArgumentException("--lambda-fraction must be in (0, 1), got " + lambdaFraction);
+            s = s.withLambdaFraction(lambdaFraction);
+        }
+        if (lambda != null) {
+            if (!(lambda > 0)) throw new IllegalArgumentException("--lambda must be > 0, got " + lambda);
+            s = s.withLambda(lambda);
+        }
+        if (loss != null) s = s.withLoss(parseLoss(loss));
+        if (tol != null) {
+            if (!(tol > 0)) throw new IllegalArgumentException("--tol must be > 0, got " + tol);
+            s = s.withTolerance(tol);
+        }
+        if (maxIter != null) {
+            if (maxIter <= 0) throw new IllegalArgumentException("--max-iter must be > 0, got " + maxIter);
+            s = s.withMaxIterations(maxIter);
+        }
+        return s;
+    }
+
+    /** The CNN programs' settings (circular, three-layer, pooled) with these options applied. */
+    CnnProgramTrainer.Settings applyTo(CnnProgramTrainer.Settings s) {
+        int k = kernel != null ? kernel : s.kernel(), st = stride != null ? stride : s.stride();
+        if (k <= 0) throw new IllegalArgumentException("--kernel must be > 0, got " + k);
+        if (st <= 0) throw new IllegalArgumentException("--stride must be > 0, got " + st);
+        double lf = lambdaFraction != null ? lambdaFraction : s.lambdaFraction();
+        double l = lambda != null ? lambda : lambdaFraction != null ? 0 : s.lambda();
+        return new CnnProgramTrainer.Settings(s.variant(), k, st, noBias ? false : s.bias(), patterns != null ? patterns : s.patterns(),
+                s.cells(), s.filtersPerUnit(), s.pool(), lf, l, loss != null ? parseLoss(loss) : s.loss(),
+                tol != null ? tol : s.tolerance(), maxIter != null ? maxIter : s.maxIterations(), s.maxOuter(), s.seed());
+    }
+
+    private static Loss parseLoss(String v) {
+        try {
+            return Loss.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--loss: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.convexcnn.convex;
+
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.DataInfo;
+import dev.convexcnn.method.Method;
+import dev.convexcnn.method.MethodInfo;
+import dev.convexcnn.method.MethodOptions;
+import dev.convexcnn.method.Plan;
+import dev.convexcnn.method.Trace;
+import dev.convexcnn.method.TrainContext;
+import dev.convexcnn.method.Trained;
+import dev.convexcnn.method.Training;
+import dev.convexcnn.nn.Evaluation;
+import dev.convexcnn.optim.Certificate;
+import picocli.CommandLine.Option;
+
+/** The gated-ReLU relaxation of the two-layer CNN's convex program, solved by R-FISTA to its certificate. */
+public final class GatedReluMethod implements Method<ConvexSettings> {
+    static final String PAPER = "Ergen and Pilanci, Implicit Convex Regularizers of CNN Architectures: Convex Optimization of "
+            + "Two- and Three-Layer Networks in Polynomial Time, ICLR 2021 (arXiv 2006.14798); solver as in Mishkin, Sahiner "
+            + "and Pilanci, Fast Convex Optimization for Two-Layer ReLU Networks, ICML 2022 (arXiv 2202.01331)";
+
+    @Override public String id() { return "gated-relu"; }
+
+    @Override
+    public MethodInfo info() {
+        return new MethodInfo("two-layer gated-ReLU CNN, convex program solved by R-FISTA, with certificate",
+                "The two-layer CNN whose ReLUs are replaced by fixed gates 1[z·g > 0] (sampled activation patterns) is a "
+                        + "group-lasso least-squares problem over the patches: convex, solved by R-FISTA (FISTA with line search "
+                        + "and restarts) until the squared min-norm subgradient is below the tolerance, a certificate of "
+                        + "global optimality over the sampled patterns.",
+                PAPER, new MethodInfo.Fidelity(MethodInfo.Kind.PAPER, "the program and solver as the papers and scnn state them"));
+    }
+
+    @Override public ConvexSettings defaults(DataInfo data) { return ConvexSettings.defaults(); }
+    @Override public long seed(ConvexSettings s) { return s.seed(); }
+    @Override public ConvexSettings withSeed(ConvexSettings s, long seed) { return s.withSeed(seed); }
+
+    @Override
+    public Plan<ConvexSettings> plan(Budget b, DataInfo data) {
+        return b.pick(new Plan<>(10_000, defaults(data).withPatterns(32).withMaxIterations(2_000)),
+                new Plan<>(20_000, defaults(data).withPatterns(64).withMaxIterations(10_000)),
+                new Plan<>(2_000, defaults(data).withPatterns(6).withMaxIterations(2_000)));
+    }
+
+    @Override public MethodOptions<ConvexSettings> options() { return new Options(); }
+
+    /** gated-relu's options. */
+    public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
+        @Option(names = "--solver-precision", description = "With the squared loss (solved on ΦᵀΦ): mixed = float products for "
+                + "the iterations, certificate from a double product; double = double throughout (default: mixed).")
+        String solverPrecision;
+
+        @Override
+        public ConvexSettings apply(ConvexSettings s) {
+            s = applyTo(s);
+            if (solverPrecision != null) {
+                try {
+                    s = s.withPrecision(RFista.Precision.parse(solverPrecision));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--solver-precision: " + e.getMessage());
+                }
+            }
+            return s;
+        }
+    }
+
+    @Override
+    public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
+        return TwoLayer.train(train, s.withProgram("gated-relu"), ctx);
+    }
+
+    /** What the gated and the exact two-layer methods share: the solve, the trace and the printed lines. */
+    static final class TwoLayer {
+        private TwoLayer() {}
+
+        static Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
+            Trace.Recorder rec = new Trace.Recorder("iteration", s.exact() ? "augmented Lagrangian objective" : "regularised convex objective",
+                    s.maxIterations(), ctx.progress());
+            rec.message(String.format("data: %d for training; %s, %d patterns, %dx%d patches, stride %d", train.size(), s.program(),
+                    s.patterns(), s.kernel(), s.kernel(), s.stride()));
+            ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, st -> rec.step(st.iteration(), st.objective(), Double.NaN, st.certificate()));
+            Evaluation trainEval = run.evaluate(train);
+            dev.convexcnn.model.Model model = s.exact()
+                    ? new dev.convexcnn.model.NetworkModel(run.relu(), run.normalization())
+                    : GatedModelFile.GatedModel.of(run, train.classes());
+            Certificate cert = s.exact() ? new Certificate.AugmentedLagrangian(run.certificate(), run.violation(), s.tolerance())
+                    : new Certificate.MinNormSubgradient(run.certificate(), s.tolerance());
+            Trained.Builder b = Trained.of(model, rec.trace()).certificate(cert)
+                    .line("program", "%s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d", s.program(), run.lambda(),
+                            run.lambdaMax(), s.loss().id(), run.gates().count(), s.patterns());
+            if (run.provenance().has("lossForm") && run.provenance().get("lossForm").getAsString().equals("gram")) {
+                b.line("solved", "on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held), %s",
+                        s.precision() == RFista.Precision.MIXED ? "float products, certificate from double ones" : "double products");
+            }
+            b.line("objective", "%.8g", run.objective());
+            if (s.exact()) {
+                b.line("constraint violation", "%.3g", run.violation());
+                b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());
+            }
+            b.line("iterations", "%d in %.1f s", run.iterations(), run.seconds());
+            b.line("train accuracy", "%.2f %%", 100 * trainEval.accuracy());
+            Training.ownFigures(run.provenance()).entrySet().forEach(e -> b.figure(e.getKey(), e.getValue()));
+            return b.figure("iterations", run.iterations()).figure("trainAccuracy", trainEval.accuracy()).build();
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.convexcnn.method;
+
+import dev.convexcnn.data.Dataset;
+
+/** The training data a method's defaults and budget plans are chosen for. */
+public record DataInfo(String name, int samples, int height, int width, int channels, int classes) {
+    public static DataInfo of(Dataset d) {
+        return new DataInfo(d.name(), d.size(), d.height(), d.width(), d.channels(), d.classes());
+    }
+
+    /** The samples a plan with this limit trains on (0 = all). */
+    public int capped(int limit) {
+        return limit <= 0 ? samples : Math.min(limit, samples);
+    }
+}

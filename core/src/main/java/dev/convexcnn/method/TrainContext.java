@@ -1,0 +1,26 @@
+package dev.convexcnn.method;
+
+import dev.convexcnn.data.Dataset;
+import java.nio.file.Path;
+
+/**
+ * What a training run gets besides its data and settings.
+ *
+ * @param progress   where steps and messages go
+ * @param validation held-out samples a method may track while it trains (null: none)
+ * @param checkpoint where a resumable method keeps its state (null: no checkpoint)
+ * @param resume     whether to continue from the checkpoint when there is one
+ */
+public record TrainContext(Progress progress, Dataset validation, Path checkpoint, boolean resume) {
+    public TrainContext {
+        if (progress == null) progress = Progress.NONE;
+    }
+
+    public static TrainContext quiet() {
+        return new TrainContext(Progress.NONE, null, null, false);
+    }
+
+    public static TrainContext of(Progress progress) {
+        return new TrainContext(progress, null, null, false);
+    }
+}

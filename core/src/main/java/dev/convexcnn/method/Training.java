@@ -1,0 +1,121 @@
+package dev.convexcnn.method;
+
+import com.google.gson.JsonObject;
+import dev.convexcnn.data.Dataset;
+import dev.convexcnn.io.Provenance;
+import dev.convexcnn.io.Records;
+import dev.convexcnn.nn.Evaluation;
+import dev.convexcnn.optim.Certificate;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Runs any method the same way: train, evaluate on held-out data, and build the provenance the model file and the
+ * run record carry (version, backend, data name + size + sha256, method with its fidelity label, settings, seed,
+ * certificate, figures). The command line, the comparison and the Spark sweeps all train through here.
+ */
+public final class Training {
+    private Training() {}
+
+    /**
+     * A finished run.
+     *
+     * @param evaluation  the model on the held-out data, or null when none was given
+     * @param evaluatedOn the held-out data's name, or null
+     */
+    public record Result(Method<?> method, Object settings, Trained trained, Evaluation evaluation, String evaluatedOn,
+                         double seconds, JsonObject provenance) {
+        public Certificate certificate() { return trained.certificate(); }
+    }
+
+    /** Trains m on train with the settings, then evaluates on heldOut (null: no evaluation). */
+    public static <S> Result run(Method<S> m, S settings, Dataset train, Dataset heldOut, TrainContext context) throws IOException {
+        if (heldOut != null && (heldOut.height() != train.height() || heldOut.width() != train.width()
+                || heldOut.channels() != train.channels() || heldOut.classes() != train.classes())) {
+            throw new IllegalArgumentException("the held-out data " + heldOut + " does not match the training data " + train);
+        }
+        long t0 = System.nanoTime();
+        Trained t = m.train(train, settings, context);
+        double seconds = (System.nanoTime() - t0) * 1e-9;
+        Evaluation e = null;
+        if (heldOut != null) {
+            context.progress().message("evaluating on " + heldOut.name() + " (" + heldOut.size() + " samples) ...");
+            e = t.model().evaluate(heldOut);
+        }
+        JsonObject prov = provenance(m, settings, train, t, seconds);
+        if (e != null) {
+            JsonObject ev = new JsonObject();
+            ev.addProperty("data", heldOut.name());
+            ev.addProperty("samples", e.samples());
+            ev.addProperty("accuracy", e.accuracy());
+            ev.addProperty("loss", e.loss());
+            prov.add("evaluation", ev);
+        }
+        return new Result(m, settings, t, e, heldOut == null ? null : heldOut.name(), seconds, prov);
+    }
+
+    /** The provenance of a trained model: where it came from and what it certifies. */
+    public static <S> JsonObject provenance(Method<S> m, S settings, Dataset train, Trained t, double seconds) {
+        JsonObject p = Provenance.base();
+        p.add("method", methodJson(m));
+        p.addProperty("seed", m.seed(settings));
+        p.add("settings", Records.settingsJson(settings));
+        p.add("data", dataJson(train));
+        p.addProperty("trainSeconds", seconds);
+        if (t.certificate() != null) p.add("certificate", certificateJson(t.certificate()));
+        p.add("figures", t.figures().deepCopy());
+        return p;
+    }
+
+    /**
+     * A trainer's own provenance object without what the framework records itself (version, backend, method,
+     * settings, seed, data): the method's figures (λ, objective, ...).
+     */
+    public static JsonObject ownFigures(JsonObject trainerProvenance) {
+        JsonObject base = Provenance.base();
+        JsonObject o = new JsonObject();
+        if (trainerProvenance == null) return o;
+        for (var e : trainerProvenance.entrySet()) {
+            String k = e.getKey();
+            if (base.has(k) || k.equals("method") || k.equals("settings") || k.equals("seed") || k.equals("data")) continue;
+            o.add(k, e.getValue().deepCopy());
+        }
+        return o;
+    }
+
+    /** Id, summary, paper and fidelity label. */
+    public static JsonObject methodJson(Method<?> m) {
+        JsonObject o = new JsonObject();
+        o.addProperty("id", m.id());
+        o.addProperty("summary", m.info().summary());
+        if (m.info().paper() != null) o.addProperty("paper", m.info().paper());
+        o.addProperty("fidelity", m.info().fidelity().label());
+        return o;
+    }
+
+    /** Name, size, shape and content hash of a training set. */
+    public static JsonObject dataJson(Dataset d) {
+        JsonObject o = new JsonObject();
+        o.addProperty("name", d.name());
+        o.addProperty("samples", d.size());
+        o.addProperty("shape", d.height() + "x" + d.width() + "x" + d.channels());
+        o.addProperty("classes", d.classes());
+        o.addProperty("sha256", d.sha256());
+        return o;
+    }
+
+    /** A certificate as JSON: its kind, name, figures and whether it reached its tolerance. */
+    public static JsonObject certificateJson(Certificate c) {
+        JsonObject o = new JsonObject();
+        o.addProperty("kind", c.getClass().getSimpleName());
+        o.addProperty("name", c.name());
+        for (Map.Entry<String, Double> e : c.figures().entrySet()) {
+            double v = e.getValue();
+            if (Double.isFinite(v)) o.addProperty(e.getKey(), v);
+            else o.addProperty(e.getKey(), String.valueOf(v));
+        }
+        o.addProperty("reached", c.reached());
+        o.addProperty("summary", c.summary());
+        return o;
+    }
+}
