@@ -149,6 +149,7 @@ final class TrainCommand implements Callable<Integer> {
         s.addProperty(heldOutRole + "Loss", r.evaluation().loss());
         s.addProperty(heldOutRole + "Samples", r.evaluation().samples());
         s.addProperty("seconds", r.seconds());
+        s.add("settings", r.provenance().get("settings"));
         if (t.certificate() != null) {
             s.addProperty("converged", t.certificate().reached());
             s.add("certificate", Training.certificateJson(t.certificate()));

@@ -33,21 +33,13 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
 
     @Override
     public CnnProgramTrainer.Settings withSeed(CnnProgramTrainer.Settings s, long seed) {
-        return new CnnProgramTrainer.Settings(s.variant(), s.kernel(), s.stride(), s.bias(), s.patterns(), s.cells(),
-                s.filtersPerUnit(), s.pool(), s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), s.maxIterations(),
-                s.maxOuter(), seed);
+        return s.withSeed(seed);
     }
 
-    static CnnProgramTrainer.Settings withBudget(CnnProgramTrainer.Settings s, int maxIterations, int maxOuter) {
-        return new CnnProgramTrainer.Settings(s.variant(), s.kernel(), s.stride(), s.bias(), s.patterns(), s.cells(),
-                s.filtersPerUnit(), s.pool(), s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), maxIterations,
-                maxOuter, s.seed());
-    }
 
     /** A few patterns and cells, 300 iterations per step, 3 steps: seconds, for the smoke budget. */
     static CnnProgramTrainer.Settings smoke(CnnProgramTrainer.Settings s, int kernel, int stride) {
-        return new CnnProgramTrainer.Settings(s.variant(), kernel, stride, s.bias(), 4, Math.min(s.cells(), 4), s.filtersPerUnit(),
-                s.pool(), s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), 300, 3, s.seed());
+        return s.withPatches(kernel, stride, s.bias()).withPatterns(4).withCells(Math.min(s.cells(), 4), s.filtersPerUnit()).withIterations(300, 3);
     }
 
     /** Options of these programs: the convex ones plus the augmented Lagrangian's steps and each program's own. */
@@ -60,7 +52,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
             s = applyTo(s);
             if (maxOuter != null) {
                 if (maxOuter <= 0) throw new IllegalArgumentException("--max-outer must be > 0, got " + maxOuter);
-                s = withBudget(s, s.maxIterations(), maxOuter);
+                s = s.withIterations(s.maxIterations(), maxOuter);
             }
             return s;
         }
@@ -115,8 +107,8 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
 
         @Override
         public Plan<CnnProgramTrainer.Settings> plan(Budget b, DataInfo data) {
-            return b.pick(new Plan<>(50, fitPool(withBudget(defaults(data), 500, 10), data)),
-                    new Plan<>(100, fitPool(withBudget(defaults(data), 3_000, 50), data)), new Plan<>(20, fitPool(smoke(defaults(data), 5, 8), data)));
+            return b.pick(new Plan<>(50, fitPool(defaults(data).withIterations(500, 10), data)),
+                    new Plan<>(100, fitPool(defaults(data).withIterations(3_000, 50), data)), new Plan<>(20, fitPool(smoke(defaults(data), 5, 8), data)));
         }
 
         /** The largest window up to the settings' own that divides the feature map of data (a window must divide it). */
@@ -124,9 +116,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
             int oh = Math.max(1, (data.height() - s.kernel()) / s.stride() + 1), ow = Math.max(1, (data.width() - s.kernel()) / s.stride() + 1);
             int pool = Math.max(1, Math.min(s.pool(), Math.min(oh, ow)));
             while (pool > 1 && (oh % pool != 0 || ow % pool != 0)) pool--;
-            return new CnnProgramTrainer.Settings(s.variant(), s.kernel(), s.stride(), s.bias(), s.patterns(), s.cells(),
-                    s.filtersPerUnit(), pool, s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), s.maxIterations(),
-                    s.maxOuter(), s.seed());
+            return s.withPool(pool);
         }
 
         @Override public MethodOptions<CnnProgramTrainer.Settings> options() { return new PoolOptions(); }
@@ -141,9 +131,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
                 s = super.apply(s);
                 if (pool == null) return s;
                 if (pool <= 0) throw new IllegalArgumentException("--pool must be > 0, got " + pool);
-                return new CnnProgramTrainer.Settings(s.variant(), s.kernel(), s.stride(), s.bias(), s.patterns(), s.cells(),
-                        s.filtersPerUnit(), pool, s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), s.maxIterations(),
-                        s.maxOuter(), s.seed());
+                return s.withPool(pool);
             }
         }
     }
@@ -173,7 +161,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
 
         @Override
         public Plan<CnnProgramTrainer.Settings> plan(Budget b, DataInfo data) {
-            return b.pick(new Plan<>(100, withBudget(defaults(data), 300, 10)), new Plan<>(300, defaults(data)),
+            return b.pick(new Plan<>(100, defaults(data).withIterations(300, 10)), new Plan<>(300, defaults(data)),
                     new Plan<>(20, smoke(defaults(data), 5, 1)));
         }
     }
@@ -198,7 +186,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
 
         @Override
         public Plan<CnnProgramTrainer.Settings> plan(Budget b, DataInfo data) {
-            return b.pick(new Plan<>(50, withBudget(defaults(data), 500, 10)), new Plan<>(100, defaults(data)),
+            return b.pick(new Plan<>(50, defaults(data).withIterations(500, 10)), new Plan<>(100, defaults(data)),
                     new Plan<>(20, smoke(defaults(data), 7, 7)));
         }
 
@@ -216,9 +204,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
                 s = super.apply(s);
                 if (cells != null && cells <= 0) throw new IllegalArgumentException("--cells must be > 0, got " + cells);
                 if (unitFilters != null && unitFilters <= 0) throw new IllegalArgumentException("--unit-filters must be > 0, got " + unitFilters);
-                return new CnnProgramTrainer.Settings(s.variant(), s.kernel(), s.stride(), s.bias(), s.patterns(),
-                        cells != null ? cells : s.cells(), unitFilters != null ? unitFilters : s.filtersPerUnit(), s.pool(),
-                        s.lambdaFraction(), s.lambda(), s.loss(), s.tolerance(), s.maxIterations(), s.maxOuter(), s.seed());
+                return s.withCells(cells != null ? cells : s.cells(), unitFilters != null ? unitFilters : s.filtersPerUnit());
             }
         }
     }

@@ -54,6 +54,16 @@ public final class CnnProgramTrainer {
             if (maxOuter <= 0) throw new IllegalArgumentException("--max-outer must be > 0, got " + maxOuter);
         }
 
+        public Settings withPatches(int k, int s, boolean b) { return new Settings(variant, k, s, b, patterns, cells, filtersPerUnit, pool, lambdaFraction, lambda, loss, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withPatterns(int p) { return new Settings(variant, kernel, stride, bias, p, cells, filtersPerUnit, pool, lambdaFraction, lambda, loss, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withCells(int c, int perUnit) { return new Settings(variant, kernel, stride, bias, patterns, c, perUnit, pool, lambdaFraction, lambda, loss, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withPool(int a) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, a, lambdaFraction, lambda, loss, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withLambda(double fraction, double absolute) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, pool, fraction, absolute, loss, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withLoss(Loss l) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, pool, lambdaFraction, lambda, l, tolerance, maxIterations, maxOuter, seed); }
+        public Settings withTolerance(double t) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, pool, lambdaFraction, lambda, loss, t, maxIterations, maxOuter, seed); }
+        public Settings withIterations(int inner, int outer) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, pool, lambdaFraction, lambda, loss, tolerance, inner, outer, seed); }
+        public Settings withSeed(long s) { return new Settings(variant, kernel, stride, bias, patterns, cells, filtersPerUnit, pool, lambdaFraction, lambda, loss, tolerance, maxIterations, maxOuter, s); }
+
         public JsonObject toJson() {
             JsonObject o = new JsonObject();
             o.addProperty("program", variant.id);

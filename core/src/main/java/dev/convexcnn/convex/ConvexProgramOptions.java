@@ -66,9 +66,9 @@ public abstract class ConvexProgramOptions {
         if (st <= 0) throw new IllegalArgumentException("--stride must be > 0, got " + st);
         double lf = lambdaFraction != null ? lambdaFraction : s.lambdaFraction();
         double l = lambda != null ? lambda : lambdaFraction != null ? 0 : s.lambda();
-        return new CnnProgramTrainer.Settings(s.variant(), k, st, noBias ? false : s.bias(), patterns != null ? patterns : s.patterns(),
-                s.cells(), s.filtersPerUnit(), s.pool(), lf, l, loss != null ? parseLoss(loss) : s.loss(),
-                tol != null ? tol : s.tolerance(), maxIter != null ? maxIter : s.maxIterations(), s.maxOuter(), s.seed());
+        return s.withPatches(k, st, !noBias && s.bias()).withPatterns(patterns != null ? patterns : s.patterns()).withLambda(lf, l)
+                .withLoss(loss != null ? parseLoss(loss) : s.loss()).withTolerance(tol != null ? tol : s.tolerance())
+                .withIterations(maxIter != null ? maxIter : s.maxIterations(), s.maxOuter());
     }
 
     private static Loss parseLoss(String v) {

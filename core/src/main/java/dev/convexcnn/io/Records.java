@@ -36,8 +36,19 @@ public final class Records {
         return new com.google.gson.JsonPrimitive(String.valueOf(v));
     }
 
-    /** Any settings value as JSON: a record by its components, else its text. */
+    /**
+     * Any settings value as JSON: its own {@code toJson()} when it has one (the form its files and logs use), else a
+     * record by its components, else its text.
+     */
     public static com.google.gson.JsonElement settingsJson(Object settings) {
+        try {
+            java.lang.reflect.Method m = settings.getClass().getMethod("toJson");
+            if (com.google.gson.JsonElement.class.isAssignableFrom(m.getReturnType())) return (com.google.gson.JsonElement) m.invoke(settings);
+        } catch (NoSuchMethodException e) {
+            // no form of its own
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
         return value(settings);
     }
 }

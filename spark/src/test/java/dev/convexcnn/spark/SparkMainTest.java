@@ -60,9 +60,9 @@ class SparkMainTest {
         r = spark("sweep", "--out", dir.toString(), "--grid", "lr");
         assertEquals(2, r.code);
         assertTrue(r.err.contains("--grid 'lr'"), r.err);
-        r = spark("sweep", "--out", dir.toString(), "--set", "method=ccnn");
+        r = spark("sweep", "--out", dir.toString(), "--set", "method=telepathy");
         assertEquals(2, r.code);
-        assertTrue(r.err.contains("ccnn"), r.err);
+        assertTrue(r.err.contains("telepathy") && r.err.contains("ccnn"), r.err);
         r = spark("solve", "--partitions", "x");
         assertEquals(2, r.code);
     }
