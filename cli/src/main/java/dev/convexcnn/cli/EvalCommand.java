@@ -21,7 +21,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file written by 'convexcnn train'.")
     Path model;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", description = "Dataset (default: the one the model was trained on, from its provenance; "
+            + "mnist when it names none).")
     String dataset;
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
@@ -37,7 +38,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
         }
         dev.convexcnn.io.TensorFile file = dev.convexcnn.io.TensorFile.read(model);
-        Dataset d = Datasets.load(dataset, split.equals("train"), common.cache(), !noFetch, err::println);
+        var meta = file.meta();
+        String name = Datasets.forModel(dataset, meta != null && meta.has("provenance") && meta.get("provenance").isJsonObject()
+                ? meta.getAsJsonObject("provenance") : null, err::println);
+        Dataset d = Datasets.load(name, split.equals("train") ? Datasets.Part.TRAIN : Datasets.Part.TEST,
+                new Datasets.Options(common.cache(), !noFetch, err::println));
         if (dev.convexcnn.convex.GatedModelFile.isGated(file)) {
             var g = dev.convexcnn.convex.GatedModelFile.load(model, file);
             print(out, d, g.evaluate(d), "gated-relu network, " + g.gates().count() + " patterns, "
@@ -57,9 +62,13 @@ final class EvalCommand implements Callable<Integer> {
         }
         ModelFile.SavedModel m = ModelFile.load(model);
         var in = m.net().inputShape();
-        if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() != d.classes()) {
+        if (in.height() != d.height() || in.width() != d.width() || in.channels() != d.channels() || m.net().outputs() < d.classes()) {
             throw new IllegalArgumentException(model + " takes " + in + " images in " + m.net().outputs()
                     + " classes, but " + d + " does not match");
+        }
+        if (m.net().outputs() != d.classes()) {
+            err.println("warning: " + model + " has " + m.net().outputs() + " classes, " + d.name() + " " + d.classes()
+                    + " (its largest label + 1); the confusion matrix has the model's " + m.net().outputs());
         }
         print(out, d, Evaluation.of(m.net(), d, m.normalization(), 512),
                 String.format("%s (%,d parameters)", m.net().spec(), m.net().parameterCount()));

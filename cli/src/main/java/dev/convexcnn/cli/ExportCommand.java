@@ -25,7 +25,8 @@ final class ExportCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset whose test images go into the check file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", description = "Dataset whose test images go into the check file (default: the one the model was "
+            + "trained on, from its provenance; mnist when it names none).")
     String dataset;
     @Option(names = "--check-samples", defaultValue = "256", description = "Test images in the check file; 0 for none (default: ${DEFAULT-VALUE}).")
     int checkSamples;
@@ -42,10 +43,11 @@ final class ExportCommand implements Callable<Integer> {
                     + "so no PyTorch layer stack equals it; export a CNN (sgd, adam, convex-relu, alternation) instead");
         }
         ModelFile.SavedModel m = ModelFile.load(model);
-        Dataset test = checkSamples == 0 ? null : Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        Dataset test = checkSamples == 0 ? null : Datasets.test(Datasets.forModel(dataset, m.provenance(), err::println),
+                new Datasets.Options(common.cache(), !noFetch, err::println));
         if (test != null && (test.height() != m.net().inputShape().height() || test.width() != m.net().inputShape().width()
                 || test.channels() != m.net().inputShape().channels())) {
-            throw new IllegalArgumentException("--dataset " + dataset + " has " + test.height() + "x" + test.width() + "x" + test.channels()
+            throw new IllegalArgumentException(test.name() + " has " + test.height() + "x" + test.width() + "x" + test.channels()
                     + " images but " + model + " takes " + m.net().inputShape());
         }
         PyTorchExport.Written w = PyTorchExport.export(m.net(), m.normalization(), m.provenance(), out, test, checkSamples);
