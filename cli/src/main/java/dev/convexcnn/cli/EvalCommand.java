@@ -14,7 +14,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a saved model: accuracy, loss and the confusion matrix.")
+        description = {"Evaluate a saved model: accuracy, loss and the confusion matrix.",
+                "Without --dataset, on the test part of the data the model was trained on (from its provenance)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn eval --model runs/fm.cnn",
+                "  convexcnn eval --model runs/fm.cnn --split train",
+                "  convexcnn eval --model runs/fm.cnn --dataset folder:photos/train,photos/test"})
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;

@@ -18,6 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Reproducible experiments that write plots and tables.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --out runs/alt",
+                "  convexcnn experiment convex-vs-sgd --dataset mnist --limit 200 --patterns 8 --max-iter 3000 --out runs/cvx",
+                "  convexcnn experiment compression --dataset mnist --limit 6000 --test-limit 5000 --epochs 3 --out runs/cmp",
+                "  convexcnn experiment convex-scaling --runs '5000:32;20000:32' --out runs/scaling"},
         subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class,
                 ExperimentCommand.CompressionCommand.class, ExperimentCommand.ConvexScalingCommand.class})
 final class ExperimentCommand implements Runnable {
@@ -25,7 +30,7 @@ final class ExperimentCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd or compression");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd, compression or convex-scaling");
     }
 
     /** Prints each progress line to err at once. */
@@ -47,8 +52,14 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "convex-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network",
-                    "and β from several random starts: objective against time (PNG), table (Markdown), figures (JSON)."})
+            description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network.",
+                    "Same β, several random starts: objective against time (PNG), table (Markdown), figures (JSON)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment convex-vs-sgd --dataset mnist --limit 200 --patterns 8 --max-iter 3000 \\",
+                    "      --restarts 3 --epochs 60 --out docs/convex/mnist",
+                    "  convexcnn experiment convex-vs-sgd --limit 200 --patterns 32 --max-iter 3000 --sgd-lr 0.01,0.003 \\",
+                    "      --adam-lr 0.003,0.001 --start plain,balanced --out runs/cvx-grid",
+                    "  convexcnn experiment convex-vs-sgd --out docs/convex/mnist --replot"})
     static final class ConvexVsSgdCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -124,8 +135,11 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "alternation-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Alternation against SGD and Adam on the same architecture from the same initial weights:",
-                    "test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."})
+            description = {"Alternation against SGD and Adam on the same architecture from the same initial weights.",
+                    "Test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --sweeps 10 --epochs 20 \\",
+                    "      --out docs/alternation/mnist"})
     static final class AlternationVsSgdCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -176,9 +190,13 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "compression", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Block designs in the same network, trained the same way from several seeds: parameters, compression",
-                    "ratio, K/R, complexity, test accuracy, seconds per epoch against the dense block's, Spearman correlations",
-                    "(Markdown, JSON) and accuracy against parameters and K/R (PNG)."})
+            description = {"Block designs in the same network, trained the same way from several seeds.",
+                    "Parameters, compression ratio, K/R, complexity, test accuracy, seconds per epoch against the dense",
+                    "block's, Spearman correlations (Markdown, JSON) and accuracy against parameters and K/R (PNG)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment compression --dataset mnist --limit 6000 --test-limit 5000 --epochs 3 --seeds 1,2,3 \\",
+                    "      --out docs/compression/mnist",
+                    "  convexcnn experiment compression --out docs/compression/mnist --replot"})
     static final class CompressionCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -233,7 +251,11 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "convex-scaling", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Time to tolerance of the gated program (squared loss) as n and the patterns grow, in its Gram and streamed forms, with their rates against dgemm and sgemm.")
+            description = {"Time to tolerance of the gated program (squared loss) as n and the patterns grow.",
+                    "In its Gram and streamed forms, with their rates against dgemm and sgemm."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  CONVEXCNN_JAVA_OPTS=\"-Xms3g -Xmx3g -XX:+AlwaysPreTouch\" \\",
+                    "      convexcnn experiment convex-scaling --streamed-up-to 0 --out docs/convex"})
     static final class ConvexScalingCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;

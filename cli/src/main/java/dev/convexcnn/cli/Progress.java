@@ -12,13 +12,20 @@ final class Progress implements TrainingListener {
     private final PrintWriter err;
     private final boolean terminal;
     private final int epochs;
+    /** What one step is called: "epoch", or "sweep" for alternation. */
+    private final String unit;
     private long epochStart, lastDraw;
     private int lastDecile = -1;
 
     Progress(PrintWriter err, int epochs, boolean terminal) {
+        this(err, epochs, terminal, "epoch");
+    }
+
+    Progress(PrintWriter err, int epochs, boolean terminal, String unit) {
         this.err = err;
         this.epochs = epochs;
         this.terminal = terminal;
+        this.unit = unit;
     }
 
     static boolean onTerminal() {
@@ -39,14 +46,14 @@ final class Progress implements TrainingListener {
             if (now - lastDraw < 100_000_000L && batch != batches) return;
             lastDraw = now;
             int width = 30, filled = (int) Math.round(done * width);
-            err.printf("\repoch %d/%d [%s%s] %3.0f%%  loss %.4f  eta %s ", epoch, epochs, "=".repeat(filled),
+            err.printf("\r%s %d/%d [%s%s] %3.0f%%  loss %.4f  eta %s ", unit, epoch, epochs, "=".repeat(filled),
                     " ".repeat(width - filled), 100 * done, runningLoss, seconds(eta));
             err.flush();
         } else {
             int decile = (int) (done * 10);
             if (decile > lastDecile && decile < 10 && decile > 0) {
                 lastDecile = decile;
-                err.printf("epoch %d/%d: %d%% of batches, running loss %.4f, eta %s%n", epoch, epochs, decile * 10,
+                err.printf("%s %d/%d: %d%% of batches, running loss %.4f, eta %s%n", unit, epoch, epochs, decile * 10,
                         runningLoss, seconds(eta));
                 err.flush();
             }
@@ -56,7 +63,7 @@ final class Progress implements TrainingListener {
     @Override
     public void onEpoch(EpochRecord r) {
         if (terminal) err.print("\r" + " ".repeat(78) + "\r");
-        err.printf("epoch %d/%d: train loss %.4f, train accuracy %.2f%%%s, %.1f s%n", r.epoch(), epochs, r.trainLoss(),
+        err.printf("%s %d/%d: train loss %.4f, train accuracy %.2f%%%s, %.1f s%n", unit, r.epoch(), epochs, r.trainLoss(),
                 100 * r.trainAccuracy(),
                 Double.isNaN(r.validationAccuracy()) ? "" : String.format(", validation accuracy %.2f%%", 100 * r.validationAccuracy()),
                 r.trainSeconds());

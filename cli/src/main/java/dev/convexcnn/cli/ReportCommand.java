@@ -10,8 +10,11 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write RUN_DIR/report.html (self-contained) and RUN_DIR/report.md from the runs a 'compare' stored:",
-                "the table, training curves, accuracy against time, first-layer filters, confusion matrices, provenance."})
+        description = {"Write the HTML and Markdown report of a comparison's stored runs.",
+                "RUN_DIR/report.html (self-contained) and RUN_DIR/report.md, from the runs a 'compare' stored: the table,",
+                "training curves, accuracy against time, first-layer filters, confusion matrices, provenance."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn report runs/fm-compare"})
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -28,7 +28,13 @@ import picocli.CommandLine.Model.CommandSpec;
                 "CNNs by their convex programs, with an optimality certificate; convex-relu --pool A for the",
                 "average-pooling variant); convex-circular and convex-3layer (the circular CNN and the three-layer",
                 "CNN with two ReLU layers by their exact convex programs); ccnn (convexified CNN, projected SGD) and",
-                "dccnn (its dual, with weight recovery and a duality-gap certificate)."})
+                "dccnn (its dual, with weight recovery and a duality-gap certificate)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn train --dataset fashion-mnist --arch reference --epochs 5 --seed 3 -o runs/fm.cnn",
+                "  convexcnn train --dataset fashion-mnist --epochs 5 --seed 3 -o runs/fm.cnn --resume   (after a kill)",
+                "  convexcnn train --method gated-relu --dataset mnist --limit 5000 --patterns 64 --lambda-fraction 0.01",
+                "  convexcnn train --method alternation --dataset fashion-mnist --sweeps 10",
+                "  convexcnn train --dataset csv:train.csv,test.csv --arch lenet5 --epochs 10 --val-fraction 0.1"})
 final class TrainCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -387,7 +393,7 @@ final class TrainCommand implements Callable<Integer> {
         if (arch != null) s = s.withArchitecture(arch);
         Dataset[] d = trainAndTest(err);
         err.printf("data: %d for training, %d for test; alternation on %s%n", d[0].size(), d[1].size(), s.architecture());
-        Progress progress = new Progress(err, a.sweeps, false);
+        Progress progress = new Progress(err, a.sweeps, false, "sweep");
         var r = dev.convexcnn.alternation.AlternatingTrainer.fit(d[0], null, s, progress);
         Evaluation e = Evaluation.of(r.net(), d[1], r.normalization(), 512);
         Path model = output != null ? output : Path.of("runs", safe(dataset) + "-alternation-seed" + seed + ".cnn");
