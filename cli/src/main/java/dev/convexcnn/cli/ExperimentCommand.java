@@ -108,7 +108,7 @@ final class ExperimentCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             if (replot) {
                 ConvexVsSgd.replot(out);
-                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png"));
+                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png") + ", objective-vs-time-log.png");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
