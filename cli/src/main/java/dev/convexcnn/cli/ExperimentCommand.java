@@ -139,7 +139,8 @@ final class ExperimentCommand implements Runnable {
                     "Test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."},
             footerHeading = "%nExamples:%n",
             footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --sweeps 10 --epochs 20 \\",
-                    "      --out docs/alternation/mnist"})
+                    "      --out docs/alternation/mnist",
+                    "  convexcnn experiment alternation-vs-sgd --out docs/alternation/mnist --replot"})
     static final class AlternationVsSgdCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -166,10 +167,18 @@ final class ExperimentCommand implements Runnable {
         long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plots and tables go.")
         Path out;
+        @Option(names = "--replot", description = "Only redraw the plots from DIR/results.json of a finished run.")
+        boolean replot;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            if (replot) {
+                dev.convexcnn.alternation.AlternationVsSgd.replot(out);
+                spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-passes.png") + ", accuracy-vs-seconds.png, loss-vs-passes.png");
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--sweeps", sweeps, epochs);
             Dataset train = data[0], test = data[1];
