@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn distill --dataset mnist --limit 5000 --teacher train --teacher-models 2 --teacher-epochs 4 \\",
                 "      --budgets 10000,30000 --conv-layers 0..2 --mlp-layers 1..3 --trials 3 --epochs 4 --out runs/distill",
-                "  (a rerun with more budgets or layers into the same --out skips the cells already done)"})
+                "  (a rerun with more budgets or layers into the same --out skips the cells already done)",
+                "  convexcnn distill --out docs/distill/mnist --replot"})
 final class DistillCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -82,9 +83,17 @@ final class DistillCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (cells, teacher, cache, table, plots).")
     Path out;
+    @Option(names = "--replot", description = "Only redraw the plots from DIR/results.json of a finished study.")
+    boolean replot;
 
     @Override
     public Integer call() throws Exception {
+        if (replot) {
+            dev.convexcnn.distill.DistillStudy.replot(out);
+            spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-parameters-mimic.png") + ", accuracy-vs-parameters-labels.png");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         PrintWriter err = spec.commandLine().getErr();
         CommonOptions.announceBackend(err);
         if (limit < 0 || testLimit < 0) throw new IllegalArgumentException("--limit and --test-limit must be >= 0");

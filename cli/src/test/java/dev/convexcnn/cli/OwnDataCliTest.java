@@ -86,6 +86,24 @@ class OwnDataCliTest {
     }
 
     @Test
+    void aFashionMnistModelIsEvaluatedOnFashionMnistByItsFileAlone() throws IOException {
+        var cache = dev.convexcnn.data.DataCache.resolve(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.convexcnn.data.DatasetFetcher.isPresent(
+                dev.convexcnn.data.KnownDataset.FASHION_MNIST, cache), "fashion-mnist is not in " + cache.dir());
+        Path model = dir.resolve("fm.cnn");
+        CliTest.Run t = CliTest.run("train", "--dataset", "fashion-mnist", "--limit", "300", "--epochs", "1", "--no-fetch",
+                "--arch", "conv4k5s2-relu-linear10", "-o", model.toString());
+        assertEquals(0, t.code(), t.err());
+        CliTest.Run e = CliTest.run("eval", "--model", model.toString(), "--no-fetch");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(line(e.out(), "data").contains("fashion-mnist-test"), e.out());
+        assertEquals(line(t.out(), "test accuracy").replaceAll(".*\\s", ""), line(e.out(), "accuracy").replaceAll(".*\\s", ""));
+        CliTest.Run x = CliTest.run("export", "--model", model.toString(), "--out", dir.resolve("torch").toString(), "--no-fetch");
+        assertEquals(0, x.code(), x.err());
+        assertTrue(!x.err().contains("warning"), "export found the same data: " + x.err());
+    }
+
+    @Test
     void aShapeMismatchIsOneLineNamingBoth() throws IOException {
         Dataset train = bars("train", 30, 1);
         DatasetWriter.csv(train, dir.resolve("train.csv"));

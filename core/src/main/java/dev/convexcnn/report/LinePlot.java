@@ -109,7 +109,7 @@ public final class LinePlot {
                 xy.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
                 continue;
             }
-            if (x.length > 1) xy.setMarker(SeriesMarkers.NONE);
+            xy.setMarker(x.length > 1 ? SeriesMarkers.NONE : SeriesMarkers.CIRCLE);
             if ((Boolean) s[3]) xy.setLineStyle(new java.awt.BasicStroke(2f, java.awt.BasicStroke.CAP_BUTT,
                     java.awt.BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
         }

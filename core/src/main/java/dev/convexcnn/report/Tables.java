@@ -33,6 +33,7 @@ import java.util.Map;
  *   <li>{@code compression-spearman A.json B.json}: their rank correlations side by side;
  *   <li>{@code convex-ranges X.json}: a convex-vs-sgd run's final objectives per (optimiser, rate), each start
  *       policy's range over the random starts;
+ *   <li>{@code convex-runs A.json …}: convex training runs, one row per {@code train --summary-json} file;
  *   <li>{@code budgets NAME.json …} or {@code budgets quick standard}: comparison budgets side by side
  *       ({@link BudgetTable}; the names are the presets, given by the caller of {@link #render}).
  * </ul>
@@ -144,6 +145,12 @@ public final class Tables {
             case "compression" -> compression(json(base, t, 2, kind));
             case "compression-spearman" -> spearman(json(base, t, 2, kind));
             case "convex-ranges" -> convexRanges(json(base, t, 1, kind).get(0));
+            case "convex-runs" -> {
+                List<JsonObject> runs = new ArrayList<>();
+                for (String f : t) runs.add(read(base.resolve(f)));
+                if (runs.isEmpty()) throw new IllegalArgumentException("convex-runs takes one or more --summary-json files");
+                yield convexRuns(runs);
+            }
             case "budgets" -> {
                 List<JsonObject> b = new ArrayList<>();
                 for (String n : t) b.add(n.endsWith(".json") ? read(base.resolve(n)) : budgets.budget(n));
@@ -262,6 +269,23 @@ public final class Tables {
         sb.append(String.format(Locale.ROOT, "| K/R, block parameters held fixed (partial) | %+.3f | %+.3f |%n",
                 r.get(0).get("partialSpearmanKrGivenParameters").getAsDouble(),
                 r.get(1).get("partialSpearmanKrGivenParameters").getAsDouble()));
+        return sb.toString();
+    }
+
+    private static String convexRuns(List<JsonObject> runs) {
+        double tol = runs.get(0).getAsJsonObject("settings").get("tolerance").getAsDouble();
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "| dataset | images | certificate (tolerance %.0e) "
+                + "| iterations | training s | train acc. | test acc. |%n|---|---:|---:|---:|---:|---:|---:|%n", tol));
+        for (JsonObject r : runs) {
+            JsonObject data = r.getAsJsonObject("data");
+            JsonObject label = new JsonObject();
+            label.addProperty("dataset", data.get("train").getAsString());
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.2e, %s | %,d | %.1f | %.2f %% | %.2f %% |%n",
+                    datasetLabel(label).replace("Fashion", "Fashion-MNIST"), data.get("trainSize").getAsInt(),
+                    r.get("certificate").getAsDouble(), r.get("converged").getAsBoolean() ? "reached" : "not reached",
+                    r.get("iterations").getAsInt(), r.get("seconds").getAsDouble(), 100 * r.get("trainAccuracy").getAsDouble(),
+                    100 * r.get("testAccuracy").getAsDouble()));
+        }
         return sb.toString();
     }
 
