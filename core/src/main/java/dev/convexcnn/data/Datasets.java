@@ -187,19 +187,20 @@ public final class Datasets {
     }
 
     /**
-     * The name to load again the data a model was trained on, from its provenance: the name typed at training
-     * ({@code dataset}) or the training set's name ({@code data.train}, {@code trainedOn}), without the
+     * The name to load again the data a model was trained on, from its provenance: the training set's name
+     * ({@code data.train}, {@code trainedOn}) or the name typed at training ({@code dataset}), without the
      * {@code -train} part and any {@code [:n]} or split suffix; empty when the provenance has none or names data
      * that cannot be loaded by name alone (CIFAR-10 and digits record no path).
      */
     public static Optional<String> fromProvenance(JsonObject provenance) {
         if (provenance == null) return Optional.empty();
         List<String> candidates = new ArrayList<>();
-        addString(candidates, provenance.get("dataset"));
+        // The loaded set's name first: for your own data it holds absolute paths, the typed name maybe relative ones.
         if (provenance.has("data") && provenance.get("data").isJsonObject()) {
             addString(candidates, provenance.getAsJsonObject("data").get("train"));
         }
         addString(candidates, provenance.get("trainedOn"));
+        addString(candidates, provenance.get("dataset"));
         for (String c : candidates) {
             Optional<String> n = nameOf(c);
             if (n.isPresent()) return n;
