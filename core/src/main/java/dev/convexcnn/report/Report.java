@@ -190,7 +190,7 @@ public final class Report {
             for (RunRecord r : e.getValue()) {
                 b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary>\n\n");
                 b.append(keyValueMarkdown("setting", r.settings())).append('\n');
-                b.append(keyValueMarkdown("provenance", r.provenance())).append("\n</details>\n\n");
+                b.append(keyValueMarkdown("provenance", provenanceOnly(r))).append("\n</details>\n\n");
             }
         }
         return b.toString();
@@ -259,7 +259,7 @@ public final class Report {
             b.append(confusionHtml(first.confusion()));
             for (RunRecord r : e.getValue()) {
                 b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary>\n")
-                        .append(keyValueHtml("setting", r.settings())).append(keyValueHtml("provenance", r.provenance()))
+                        .append(keyValueHtml("setting", r.settings())).append(keyValueHtml("provenance", provenanceOnly(r)))
                         .append("</details>\n");
             }
         }
@@ -287,6 +287,15 @@ public final class Report {
 
     private static String img(Path png, String alt) throws IOException {
         return "<img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\">";
+    }
+
+    /** The run's provenance without a copy of the settings shown just above it. */
+    private static JsonObject provenanceOnly(RunRecord r) {
+        JsonObject p = r.provenance();
+        if (p == null || !p.has("settings") || !p.get("settings").equals(r.settings())) return p;
+        JsonObject copy = p.deepCopy();
+        copy.remove("settings");
+        return copy;
     }
 
     private static String keyValueMarkdown(String what, JsonObject o) {
