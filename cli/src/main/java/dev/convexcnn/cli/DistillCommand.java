@@ -19,11 +19,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Must a student be deep and convolutional? (Urban et al., ICLR 2017.) Trains or loads a CNN teacher,",
-                "caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on",
+        description = {"Distillation study: must a student be deep and convolutional? (Urban et al., ICLR 2017)",
+                "Trains or loads a CNN teacher, caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on",
                 "the teacher's logits and on the hard labels, each tuned by a seeded random search on a validation split.",
                 "Each (student, budget, target) result goes to <out>/cells/<cell>.json as soon as it is done; a rerun skips",
-                "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."})
+                "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn distill --dataset mnist --limit 5000 --teacher train --teacher-models 2 --teacher-epochs 4 \\",
+                "      --budgets 10000,30000 --conv-layers 0..2 --mlp-layers 1..3 --trials 3 --epochs 4 --out runs/distill",
+                "  (a rerun with more budgets or layers into the same --out skips the cells already done)",
+                "  convexcnn distill --out docs/distill/mnist --replot"})
 final class DistillCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -78,9 +83,17 @@ final class DistillCommand implements Callable<Integer> {
     long seed;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (cells, teacher, cache, table, plots).")
     Path out;
+    @Option(names = "--replot", description = "Only redraw the plots from DIR/results.json of a finished study.")
+    boolean replot;
 
     @Override
     public Integer call() throws Exception {
+        if (replot) {
+            dev.convexcnn.distill.DistillStudy.replot(out);
+            spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-parameters-mimic.png") + ", accuracy-vs-parameters-labels.png");
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
         PrintWriter err = spec.commandLine().getErr();
         CommonOptions.announceBackend(err);
         if (limit < 0 || testLimit < 0) throw new IllegalArgumentException("--limit and --test-limit must be >= 0");
@@ -100,8 +113,8 @@ final class DistillCommand implements Callable<Integer> {
                 teacherFiles.add(p);
             }
         }
-        Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println);
-        Dataset test = Datasets.load(dataset, false, common.cache(), true, err::println);
+        Datasets.Options data = new Datasets.Options(common.cache(), true, err::println);
+        Dataset train = Datasets.train(dataset, data), test = Datasets.test(dataset, data);
         if (limit > 0) train = train.head(limit);
         if (testLimit > 0) test = test.head(testLimit);
         DistillStudy.run(train, test, teacherFiles, ts, s, out, ExperimentCommand.echo(err), o -> {});

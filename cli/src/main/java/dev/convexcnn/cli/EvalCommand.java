@@ -14,14 +14,20 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Evaluate a saved model: accuracy, loss and the confusion matrix.")
+        description = {"Evaluate a saved model: accuracy, loss and the confusion matrix.",
+                "Without --dataset, on the test part of the data the model was trained on (from its provenance)."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn eval --model runs/fm.cnn",
+                "  convexcnn eval --model runs/fm.cnn --split train",
+                "  convexcnn eval --model runs/fm.cnn --dataset folder:photos/train,photos/test"})
 final class EvalCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
 
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "Model file written by 'convexcnn train'.")
     Path model;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", description = "Dataset (default: the one the model was trained on, from its provenance; "
+            + "mnist when it names none).")
     String dataset;
     @Option(names = "--split", defaultValue = "test", description = "test or train (default: ${DEFAULT-VALUE}).")
     String split;
@@ -37,9 +43,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be test or train, got '" + split + "'");
         }
         dev.convexcnn.model.ModelStore.Stored stored = dev.convexcnn.model.ModelStore.load(model);
-        Dataset d = Datasets.load(dataset, split.equals("train"), common.cache(), !noFetch, err::println);
+        String name = Datasets.forModel(dataset, stored.provenance(), err::println);
+        Dataset d = Datasets.load(name, split.equals("train") ? Datasets.Part.TRAIN : Datasets.Part.TEST,
+                new Datasets.Options(common.cache(), !noFetch, err::println));
         String mismatch = stored.model().mismatch(d);
-        if (mismatch != null) throw new IllegalArgumentException(model + " does not fit --dataset " + dataset + ": " + mismatch);
+        if (mismatch != null) throw new IllegalArgumentException(model + " does not fit the data " + name + ": " + mismatch);
         print(out, d, stored.model().evaluate(d), String.format("%s (%,d parameters, kind %s)", stored.model().architecture(),
                 stored.model().parameterCount(), stored.kind()));
         return 0;
@@ -49,7 +57,7 @@ final class EvalCommand implements Callable<Integer> {
         out.printf("%-12s %s%n", "model", model);
         out.printf("%-12s %s%n", "architecture", architecture);
         out.printf("%-12s %s (%d samples)%n", "data", d.name(), e.samples());
-        out.printf("%-12s %.2f%%%n", "accuracy", 100 * e.accuracy());
+        out.printf("%-12s %.2f %% (error %.2f %%)%n", "accuracy", 100 * e.accuracy(), 100 * (1 - e.accuracy()));
         out.printf("%-12s %.4f%n", "loss", e.loss());
         out.println("confusion matrix (rows: true class, columns: predicted class)");
         out.print(e.confusionTable());

@@ -18,6 +18,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Reproducible experiments that write plots and tables.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --out runs/alt",
+                "  convexcnn experiment convex-vs-sgd --dataset mnist --limit 200 --patterns 8 --max-iter 3000 --out runs/cvx",
+                "  convexcnn experiment compression --dataset mnist --limit 6000 --test-limit 5000 --epochs 3 --out runs/cmp",
+                "  convexcnn experiment convex-scaling --runs '5000:32;20000:32' --out runs/scaling"},
         subcommands = {ExperimentCommand.ConvexVsSgdCommand.class, ExperimentCommand.AlternationVsSgdCommand.class,
                 ExperimentCommand.CompressionCommand.class, ExperimentCommand.ConvexScalingCommand.class})
 final class ExperimentCommand implements Runnable {
@@ -25,7 +30,7 @@ final class ExperimentCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd or compression");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing experiment: convex-vs-sgd, alternation-vs-sgd, compression or convex-scaling");
     }
 
     /** Prints each progress line to err at once. */
@@ -42,13 +47,19 @@ final class ExperimentCommand implements Runnable {
         if (limit <= 0 || testLimit <= 0 || runs <= 0 || epochs <= 0) {
             throw new IllegalArgumentException("--limit, --test-limit, " + runsFlag + " and --epochs must be > 0");
         }
-        return new Dataset[] {Datasets.load(dataset, true, common.cache(), true, err::println).head(limit),
-                Datasets.load(dataset, false, common.cache(), true, err::println).head(testLimit)};
+        Datasets.Options data = new Datasets.Options(common.cache(), true, err::println);
+        return new Dataset[] {Datasets.train(dataset, data).head(limit), Datasets.test(dataset, data).head(testLimit)};
     }
 
     @Command(name = "convex-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network",
-                    "and β from several random starts: objective against time (PNG), table (Markdown), figures (JSON)."})
+            description = {"The exact convex program of a two-layer ReLU CNN against SGD and Adam on the same network.",
+                    "Same β, several random starts: objective against time (PNG), table (Markdown), figures (JSON)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment convex-vs-sgd --dataset mnist --limit 200 --patterns 8 --max-iter 3000 \\",
+                    "      --restarts 3 --epochs 60 --out docs/convex/mnist",
+                    "  convexcnn experiment convex-vs-sgd --limit 200 --patterns 32 --max-iter 3000 --sgd-lr 0.01,0.003 \\",
+                    "      --adam-lr 0.003,0.001 --start plain,balanced --out runs/cvx-grid",
+                    "  convexcnn experiment convex-vs-sgd --out docs/convex/mnist --replot"})
     static final class ConvexVsSgdCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -97,7 +108,7 @@ final class ExperimentCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             if (replot) {
                 ConvexVsSgd.replot(out);
-                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png"));
+                spec.commandLine().getOut().println("written: " + out.resolve("objective-vs-time.png") + ", objective-vs-time-log.png");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
@@ -124,8 +135,12 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "alternation-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Alternation against SGD and Adam on the same architecture from the same initial weights:",
-                    "test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."})
+            description = {"Alternation against SGD and Adam on the same architecture from the same initial weights.",
+                    "Test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --sweeps 10 --epochs 20 \\",
+                    "      --out docs/alternation/mnist",
+                    "  convexcnn experiment alternation-vs-sgd --out docs/alternation/mnist --replot"})
     static final class AlternationVsSgdCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -152,10 +167,18 @@ final class ExperimentCommand implements Runnable {
         long seed;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plots and tables go.")
         Path out;
+        @Option(names = "--replot", description = "Only redraw the plots from DIR/results.json of a finished run.")
+        boolean replot;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
+            if (replot) {
+                dev.convexcnn.alternation.AlternationVsSgd.replot(out);
+                spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-passes.png") + ", accuracy-vs-seconds.png, loss-vs-passes.png");
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--sweeps", sweeps, epochs);
             Dataset train = data[0], test = data[1];
@@ -176,9 +199,13 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "compression", mixinStandardHelpOptions = true, sortOptions = false,
-            description = {"Block designs in the same network, trained the same way from several seeds: parameters, compression",
-                    "ratio, K/R, complexity, test accuracy, seconds per epoch against the dense block's, Spearman correlations",
-                    "(Markdown, JSON) and accuracy against parameters and K/R (PNG)."})
+            description = {"Block designs in the same network, trained the same way from several seeds.",
+                    "Parameters, compression ratio, K/R, complexity, test accuracy, seconds per epoch against the dense",
+                    "block's, Spearman correlations (Markdown, JSON) and accuracy against parameters and K/R (PNG)."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  convexcnn experiment compression --dataset mnist --limit 6000 --test-limit 5000 --epochs 3 --seeds 1,2,3 \\",
+                    "      --out docs/compression/mnist",
+                    "  convexcnn experiment compression --out docs/compression/mnist --replot"})
     static final class CompressionCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -233,7 +260,11 @@ final class ExperimentCommand implements Runnable {
     }
 
     @Command(name = "convex-scaling", mixinStandardHelpOptions = true, sortOptions = false,
-            description = "Time to tolerance of the gated program (squared loss) as n and the patterns grow, in its Gram and streamed forms, with their rates against dgemm and sgemm.")
+            description = {"Time to tolerance of the gated program (squared loss) as n and the patterns grow.",
+                    "In its Gram and streamed forms, with their rates against dgemm and sgemm."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  CONVEXCNN_JAVA_OPTS=\"-Xms3g -Xmx3g -XX:+AlwaysPreTouch\" \\",
+                    "      convexcnn experiment convex-scaling --streamed-up-to 0 --out docs/convex"})
     static final class ConvexScalingCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -269,7 +300,7 @@ final class ExperimentCommand implements Runnable {
                     throw new IllegalArgumentException("--runs takes N:P pairs such as 5000:32, got '" + r + "'");
                 }
             }
-            Dataset train = Datasets.load(dataset, true, common.cache(), true, err::println);
+            Dataset train = Datasets.train(dataset, new Datasets.Options(common.cache(), true, err::println));
             ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
             String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, streamedUpTo, out, echo(err));
             spec.commandLine().getOut().print(md);

@@ -14,9 +14,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Export a CNN model file (sgd, adam, convex-relu, alternation) for PyTorch: model.safetensors + model.json,",
-                "and check.safetensors (test inputs with our logits). Check it with:",
-                "  /usr/bin/python3 bench/pytorch_roundtrip.py DIR"})
+        description = {"Export a CNN model file for PyTorch, with a file to check the predictions.",
+                "For sgd, adam, convex-relu and alternation models: model.safetensors + model.json, and check.safetensors",
+                "(test inputs with our logits). Check it with: /usr/bin/python3 bench/pytorch_roundtrip.py DIR"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn export --model runs/fm.cnn --out runs/fm-torch",
+                "  /usr/bin/python3 bench/pytorch_roundtrip.py runs/fm-torch"})
 final class ExportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin CommonOptions common;
@@ -25,7 +28,8 @@ final class ExportCommand implements Callable<Integer> {
     Path model;
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset whose test images go into the check file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", description = "Dataset whose test images go into the check file (default: the one the model was "
+            + "trained on, from its provenance; mnist when it names none).")
     String dataset;
     @Option(names = "--check-samples", defaultValue = "256", description = "Test images in the check file; 0 for none (default: ${DEFAULT-VALUE}).")
     int checkSamples;
@@ -40,10 +44,11 @@ final class ExportCommand implements Callable<Integer> {
         dev.convexcnn.model.ModelStore.Stored stored = dev.convexcnn.model.ModelStore.network(model, "exported to PyTorch");
         dev.convexcnn.model.NetworkModel nm = (dev.convexcnn.model.NetworkModel) stored.model();
         ModelFile.SavedModel m = new ModelFile.SavedModel(nm.net(), nm.normalization(), stored.provenance());
-        Dataset test = checkSamples == 0 ? null : Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        Dataset test = checkSamples == 0 ? null : Datasets.test(Datasets.forModel(dataset, m.provenance(), err::println),
+                new Datasets.Options(common.cache(), !noFetch, err::println));
         if (test != null && (test.height() != m.net().inputShape().height() || test.width() != m.net().inputShape().width()
                 || test.channels() != m.net().inputShape().channels())) {
-            throw new IllegalArgumentException("--dataset " + dataset + " has " + test.height() + "x" + test.width() + "x" + test.channels()
+            throw new IllegalArgumentException(test.name() + " has " + test.height() + "x" + test.width() + "x" + test.channels()
                     + " images but " + model + " takes " + m.net().inputShape());
         }
         PyTorchExport.Written w = PyTorchExport.export(m.net(), m.normalization(), m.provenance(), out, test, checkSamples);

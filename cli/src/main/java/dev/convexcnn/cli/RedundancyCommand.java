@@ -18,9 +18,12 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "redundancy", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Parameters, compression ratio, complexity measure and K/R of a block design or of the conv",
-                "layers of a model file. K, R and the complexity follow our reading of Huang et al. (arXiv 2112.04857):",
-                "see docs/compression.md."})
+        description = {"Parameters, compression ratio, complexity and K/R of a block design or a model's convs.",
+                "K, R and the complexity follow our reading of Huang et al. (arXiv 2112.04857): see docs/compression.md."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  convexcnn redundancy --block bottleneck:k=32,kr=4 --input 14x14x16",
+                "  convexcnn redundancy --block tucker2:k=32,r=0.25 --input 14x14x16",
+                "  convexcnn redundancy --model runs/fm.cnn"})
 final class RedundancyCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

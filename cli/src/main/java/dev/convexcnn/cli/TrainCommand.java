@@ -198,7 +198,8 @@ final class TrainCommand implements Callable<Integer> {
     /** {training set, set tracked while training or null, held-out set evaluated at the end}. */
     private Dataset[] data(PrintWriter err) throws IOException {
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
-        Dataset all = Datasets.load(dataset, true, common.cache(), !noFetch, err::println);
+        Datasets.Options data = new Datasets.Options(common.cache(), !noFetch, err::println);
+        Dataset all = Datasets.train(dataset, data);
         if (validation != null) {
             int n = validation;
             if (n <= 0 || n >= all.size()) {
@@ -212,7 +213,7 @@ final class TrainCommand implements Callable<Integer> {
             for (int i = 0; i < n; i++) tail[i] = rest + i;
             return new Dataset[] {all.head(limit != null ? limit : rest), null, all.subset(tail, all.name() + "-validation")};
         }
-        Dataset test = Datasets.load(dataset, false, common.cache(), !noFetch, err::println);
+        Dataset test = Datasets.test(dataset, data);
         Dataset train = limit != null ? all.head(limit) : all;
         if (valFraction > 0) {
             Splits.Split split = Splits.stratified(train, valFraction, seed);

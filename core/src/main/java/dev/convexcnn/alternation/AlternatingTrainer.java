@@ -78,7 +78,7 @@ public final class AlternatingTrainer {
         double[] v = validate(net, validation, norm);
         evalSeconds += (System.nanoTime() - e0) / 1e9;
         log.add(record(p, 0, v, p.support().activeCount(), 0, 0, t0, evalSeconds));
-        listener.onMessage(String.format("alternation: initial objective %.6f, train accuracy %.4f", p.objective(), p.trainAccuracy()));
+        listener.onMessage(String.format("alternation: initial objective %.6f, train accuracy %.2f %%", p.objective(), 100 * p.trainAccuracy()));
         int[] order = p.trainableLayers();
         String stop = "the sweep budget (" + s.maxSweeps() + ") is spent";
         for (int sweep = 1; sweep <= s.maxSweeps(); sweep++) {

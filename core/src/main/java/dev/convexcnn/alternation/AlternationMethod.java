@@ -37,6 +37,7 @@ public final class AlternationMethod implements Method<AlternationSettings> {
         return s.withArchitecture(dev.convexcnn.nn.Architecture.withOutputs(s.architecture(), data.classes()));
     }
     @Override public long seed(AlternationSettings s) { return s.seed(); }
+    @Override public String describe(AlternationSettings s) { return s.maxSweeps() + " sweeps, " + s.cgIterations() + " CG iterations per layer"; }
     @Override public AlternationSettings withSeed(AlternationSettings s, long seed) { return s.withSeed(seed); }
 
     @Override

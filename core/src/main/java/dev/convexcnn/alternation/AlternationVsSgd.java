@@ -54,24 +54,14 @@ public final class AlternationVsSgd {
                     e.stream().mapToDouble(EpochRecord::trainLoss).toArray()));
         }
         String title = train.name() + " (n = " + train.size() + "), " + s.architecture();
-        LinePlot byPasses = new LinePlot(title, "passes over the training data", "test accuracy", false);
-        LinePlot bySeconds = new LinePlot(title, "seconds", "test accuracy", false);
-        LinePlot loss = new LinePlot(title, "passes over the training data",
-                "own training loss (alternation: squared; SGD/Adam: cross-entropy)", true);
-        for (Curve c : curves) {
-            byPasses.add(c.method(), c.passes(), c.testAccuracy(), false);
-            bySeconds.add(c.method(), c.seconds(), c.testAccuracy(), false);
-            loss.add(c.method(), c.passes(), c.trainLoss(), c.method().equals("alternation"));
-        }
-        byPasses.write(outDir.resolve("accuracy-vs-passes.png"));
-        bySeconds.write(outDir.resolve("accuracy-vs-seconds.png"));
-        loss.write(outDir.resolve("loss-vs-passes.png"));
+        plots(title, curves, outDir);
 
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
                 "%s, n = %d, test %d, %s, seed %d; alternation stop: %s%n%n", train.name(), train.size(), test.size(),
                 s.architecture(), s.seed(), alt.stopReason()));
         md.append("| method | steps | passes | seconds | final own loss | final test acc. | best test acc. |\n|---|---:|---:|---:|---:|---:|---:|\n");
         JsonObject json = new JsonObject();
+        json.addProperty("title", title);
         json.add("settings", s.toJson());
         JsonArray cj = new JsonArray();
         for (Curve c : curves) {
@@ -95,6 +85,52 @@ public final class AlternationVsSgd {
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
         return curves;
+    }
+
+    /** Test accuracy (%) against passes and seconds, and each method's own training loss against passes. */
+    static void plots(String title, List<Curve> curves, Path outDir) throws IOException {
+        LinePlot byPasses = new LinePlot(title, "passes over the training data", "test accuracy (%)", false);
+        LinePlot bySeconds = new LinePlot(title, "seconds", "test accuracy (%)", false);
+        LinePlot loss = new LinePlot(title, "passes over the training data",
+                "own training loss, log scale (dashed: squared)", true);
+        for (Curve c : curves) {
+            double[] pct = java.util.Arrays.stream(c.testAccuracy()).map(a -> 100 * a).toArray();
+            byPasses.add(c.method(), c.passes(), pct, false);
+            bySeconds.add(c.method(), c.seconds(), pct, false);
+            loss.add(c.method(), c.passes(), c.trainLoss(), c.method().equals("alternation"));
+        }
+        byPasses.write(outDir.resolve("accuracy-vs-passes.png"));
+        bySeconds.write(outDir.resolve("accuracy-vs-seconds.png"));
+        loss.write(outDir.resolve("loss-vs-passes.png"));
+    }
+
+    /** Redraws the three plots of a finished run from DIR/results.json. */
+    public static void replot(Path outDir) throws IOException {
+        Path file = outDir.resolve("results.json");
+        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException("--replot needs " + file + " from a finished run");
+        JsonObject json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(file)).getAsJsonObject();
+        String title;
+        if (json.has("title")) {
+            title = json.get("title").getAsString();
+        } else {
+            // Files written before the title was stored: the settings line of results.md.
+            String first = java.nio.file.Files.readAllLines(outDir.resolve("results.md")).get(0);
+            title = first.contains("; ") ? first.substring(0, first.indexOf("; ")) : first;
+        }
+        List<Curve> curves = new java.util.ArrayList<>();
+        for (var e : json.getAsJsonArray("curves")) {
+            JsonObject c = e.getAsJsonObject();
+            curves.add(new Curve(c.get("method").getAsString(), doubles(c.getAsJsonArray("passes")),
+                    doubles(c.getAsJsonArray("seconds")), doubles(c.getAsJsonArray("testAccuracy")),
+                    doubles(c.getAsJsonArray("trainLoss"))));
+        }
+        plots(title, curves, outDir);
+    }
+
+    private static double[] doubles(JsonArray a) {
+        double[] v = new double[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = a.get(i).getAsDouble();
+        return v;
     }
 
     private static JsonArray array(double[] v) {

@@ -32,6 +32,13 @@ public final class CcnnMethod implements Method<CcnnSettings> {
 
     @Override public CcnnSettings defaults(DataInfo data) { return CcnnSettings.layers(2); }
     @Override public long seed(CcnnSettings s) { return s.seed(); }
+
+    @Override
+    public String describe(CcnnSettings s) {
+        StringBuilder b = new StringBuilder(s.layers().size() + " layer(s), projected-SGD iterations");
+        for (LayerSettings l : s.layers()) b.append(' ').append(String.format("%,d", l.iterations()));
+        return b.toString();
+    }
     @Override public CcnnSettings withSeed(CcnnSettings s, long seed) { return s.withSeed(seed); }
 
     @Override

@@ -38,6 +38,13 @@ public final class DccnnMethod implements Method<DccnnSettings> {
     }
 
     @Override public long seed(DccnnSettings s) { return s.base().seed(); }
+
+    @Override
+    public String describe(DccnnSettings s) {
+        StringBuilder b = new StringBuilder(s.base().layers().size() + " layer(s), ≤ dual passes");
+        for (LayerSettings l : s.base().layers()) b.append(' ').append(String.format("%,d", l.iterations()));
+        return b.append(String.format(", relative gap tolerance %.0e", s.tolerance())).toString();
+    }
     @Override public DccnnSettings withSeed(DccnnSettings s, long seed) { return withBase(s, s.base().withSeed(seed)); }
 
     static DccnnSettings withBase(DccnnSettings s, CcnnSettings base) {

@@ -128,8 +128,8 @@ public final class DccnnTrainer {
             DualCertificate cert = new DualCertificate(layerNo, n, lambda, lmax, primal, dualObjective, ratio,
                     rec.subspace(), factors.rank(), iters, (System.nanoTime() - t0) / 1e9, pass.accuracy(), source);
             certs.add(cert);
-            log.onMessage(String.format("layer %d: %d filters from the %s (recovery subspace %d); P %.8g, D %.8g, gap %.3g, train accuracy %.4f",
-                    layerNo, cert.filters(), source, cert.subspace(), cert.primal(), cert.dual(), cert.gap(), cert.accuracy()));
+            log.onMessage(String.format("layer %d: %d filters from the %s (recovery subspace %d); P %.8g, D %.8g, gap %.3g, train accuracy %.2f %%",
+                    layerNo, cert.filters(), source, cert.subspace(), cert.primal(), cert.dual(), cert.gap(), 100 * cert.accuracy()));
             if (l + 1 < s.layers().size()) {
                 int r = Math.max(1, Math.min(ls.filters(), factors.rank()));
                 CcnnLayer withFilters = layer.withFilters(factors.leftVectors(r), r);

@@ -32,6 +32,12 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
     @Override public long seed(CnnProgramTrainer.Settings s) { return s.seed(); }
 
     @Override
+    public String describe(CnnProgramTrainer.Settings s) {
+        return String.format("%d patterns%s%s, ≤ %d AL steps × %,d R-FISTA iterations", s.patterns(),
+                s.cells() > 0 ? ", " + s.cells() + " cells" : "", s.pool() > 0 ? ", pool " + s.pool() : "", s.maxOuter(), s.maxIterations());
+    }
+
+    @Override
     public CnnProgramTrainer.Settings withSeed(CnnProgramTrainer.Settings s, long seed) {
         return s.withSeed(seed);
     }

@@ -152,8 +152,16 @@ public final class ConvexVsSgd {
         Path file = outDir.resolve("results.json");
         if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException("no results.json in " + outDir);
         JsonObject json = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(file)).getAsJsonObject();
-        if (!json.has("baselines")) throw new IllegalArgumentException(file + " predates the learning-rate grids: rerun it");
-        plot(json).write(outDir.resolve("objective-vs-time.png"));
+        writePlots(json, outDir);
+    }
+
+    /**
+     * objective-vs-time.png on a linear axis zoomed to the optimum and the final objectives (the range where
+     * they differ), and objective-vs-time-log.png with every curve whole on a log axis.
+     */
+    static void writePlots(JsonObject json, Path outDir) throws IOException {
+        plot(json, false).write(outDir.resolve("objective-vs-time.png"));
+        plot(json, true).write(outDir.resolve("objective-vs-time-log.png"));
     }
 
     /**
@@ -173,11 +181,20 @@ public final class ConvexVsSgd {
      * best of its random starts (all of them are in results.json and the table), so that the legend stays legible.
      */
     static LinePlot plot(JsonObject json) {
+        return plot(json, true);
+    }
+
+    /**
+     * The plot on a log objective axis (every curve whole) or a linear one zoomed to the range that matters: from
+     * just below the lowest final objective to a little above the optimum and the finals within twice it. Files
+     * written before the rate grids (no lr or start per curve) get one curve per run.
+     */
+    static LinePlot plot(JsonObject json, boolean logY) {
         JsonObject data = json.getAsJsonObject("provenance").getAsJsonObject("data");
-        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + data.get("train").getAsString() + " (n = "
-                + data.get("trainSize").getAsInt() + ")", "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)",
-                true).logX().legendOutside();
-        JsonArray it = json.getAsJsonArray("convexIterates");
+        LinePlot plot = new LinePlot("Two-layer ReLU CNN on " + data.get("train").getAsString() + (logY ? ", every curve whole"
+                : ", zoomed"),
+                "seconds (log scale)", "objective: loss + (β/2)Σ(‖u‖² + v²)" + (logY ? " (log scale)" : ""), logY).logX();
+        JsonArray it = json.has("convexIterates") ? json.getAsJsonArray("convexIterates") : new JsonArray();
         double[] ct = new double[it.size()], co = new double[it.size()];
         for (int i = 0; i < it.size(); i++) {
             ct[i] = Math.max(it.get(i).getAsJsonObject().get("seconds").getAsDouble(), 1e-3);
@@ -191,10 +208,13 @@ public final class ConvexVsSgd {
         java.util.Map<String, List<JsonObject>> groups = new java.util.LinkedHashMap<>();
         for (var e : json.getAsJsonArray("curves")) {
             JsonObject c = e.getAsJsonObject();
-            String label = c.get("optimizer").getAsString() + " lr " + rate(c.get("lr").getAsDouble()) + ", "
-                    + c.get("start").getAsString() + " start";
+            String label = c.has("lr") ? c.get("optimizer").getAsString() + " lr " + rate(c.get("lr").getAsDouble()) + ", "
+                    + c.get("start").getAsString() + " start" : c.get("optimizer").getAsString() + " seed " + c.get("seed").getAsLong();
             groups.computeIfAbsent(label, k -> new ArrayList<>()).add(c);
         }
+        List<Double> finalsShown = new ArrayList<>();
+        java.util.Map<String, double[][]> lines = new java.util.LinkedHashMap<>();
+        java.util.Set<String> allDiverged = new java.util.HashSet<>();
         groups.forEach((label, runs) -> {
             double[] finals = new double[runs.size()];
             boolean[] diverged = new boolean[runs.size()];
@@ -202,7 +222,9 @@ public final class ConvexVsSgd {
             for (int i = 0; i < runs.size(); i++) {
                 JsonArray pts = runs.get(i).getAsJsonArray("curve");
                 finals[i] = pts.get(pts.size() - 1).getAsJsonObject().get("objective").getAsDouble();
-                diverged[i] = runs.get(i).get("diverged").getAsBoolean();
+                double first = pts.get(0).getAsJsonObject().get("objective").getAsDouble();
+                diverged[i] = runs.get(i).has("diverged") ? runs.get(i).get("diverged").getAsBoolean()
+                        : !(Double.isFinite(finals[i]) && finals[i] <= 10 * first);
                 if (diverged[i]) bad++;
             }
             JsonArray pts = runs.get(shownRun(finals, diverged)).getAsJsonArray("curve");
@@ -212,9 +234,30 @@ public final class ConvexVsSgd {
                 f[i] = pts.get(i).getAsJsonObject().get("objective").getAsDouble();
             }
             double[][] shown = plottable(t, f, 10 * f[0]);
-            String note = bad == runs.size() ? " (all " + bad + " diverged)"
+            String note = runs.size() == 1 ? (bad > 0 ? " (diverged)" : "") : bad == runs.size() ? " (all " + bad + " diverged)"
                     : " (best of " + runs.size() + (bad > 0 ? ", " + bad + " diverged" : "") + ")";
-            if (shown[0].length > 0) plot.add(label + note, shown[0], shown[1], false);
+            if (bad < runs.size()) finalsShown.add(f[f.length - 1]);
+            if (shown[0].length > 0) lines.put(label + note, shown);
+            if (bad == runs.size()) allDiverged.add(label + note);
+        });
+        if (logY) {
+            lines.forEach((label, xy) -> plot.add(label, xy[0], xy[1], false));
+            return plot;
+        }
+        // Zoom: the optimum and the finals within twice it decide the range; the rest run off the top.
+        double lo = cObj, hi = cObj;
+        for (double v : finalsShown) {
+            if (!Double.isFinite(v)) continue;
+            lo = Math.min(lo, v);
+            if (v <= 2 * cObj) hi = Math.max(hi, v);
+        }
+        double pad = Math.max(0.05 * (hi - lo), 0.02 * cObj);
+        double top = hi + 4 * pad;
+        plot.yRange(Math.max(0, lo - pad), top);
+        lines.forEach((label, xy) -> {
+            double end = xy[1][xy[1].length - 1];
+            plot.add(end > top && !allDiverged.contains(label) ? String.format(java.util.Locale.ROOT, "%s, ends at %.4g above the chart", label, end) : label,
+                    xy[0], xy[1], false);
         });
         return plot;
     }
@@ -333,7 +376,7 @@ public final class ConvexVsSgd {
         json.addProperty("wallSeconds", (System.nanoTime() - wall0) / 1e9);
         AtomicFiles.writeString(outDir.resolve("results.md"), md.toString());
         AtomicFiles.writeString(outDir.resolve("results.json"), TensorFile.toJson(json) + "\n");
-        plot(json).write(outDir.resolve("objective-vs-time.png"));
+        writePlots(json, outDir);
         return rows;
     }
 }

@@ -26,6 +26,12 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
 
     @Override public ConvexSettings defaults(DataInfo data) { return ConvexSettings.defaults().withProgram("convex-relu").withPatterns(8).withPatches(5, 3); }
     @Override public long seed(ConvexSettings s) { return s.seed(); }
+
+    @Override
+    public String describe(ConvexSettings s) {
+        return String.format("%d patterns, %dx%d patches stride %d, ≤ %,d R-FISTA iterations per AL step", s.patterns(), s.kernel(),
+                s.kernel(), s.stride(), s.maxIterations());
+    }
     @Override public ConvexSettings withSeed(ConvexSettings s, long seed) { return s.withSeed(seed); }
 
     @Override

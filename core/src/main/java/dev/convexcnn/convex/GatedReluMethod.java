@@ -35,6 +35,12 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     @Override public ConvexSettings defaults(DataInfo data) { return ConvexSettings.defaults(); }
     @Override public long seed(ConvexSettings s) { return s.seed(); }
+
+    @Override
+    public String describe(ConvexSettings s) {
+        return String.format("%d patterns, %dx%d patches stride %d, ≤ %,d R-FISTA iterations", s.patterns(), s.kernel(), s.kernel(),
+                s.stride(), s.maxIterations());
+    }
     @Override public ConvexSettings withSeed(ConvexSettings s, long seed) { return s.withSeed(seed); }
 
     @Override

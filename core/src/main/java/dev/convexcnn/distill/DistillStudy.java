@@ -216,28 +216,48 @@ public final class DistillStudy {
         AtomicFiles.writeString(out.resolve("results.json"),
                 new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(all) + "\n");
 
+        plots(dataset, ts.testAccuracy(), arr, out);
+    }
+
+    /**
+     * accuracy-vs-parameters-TARGET.png for each target with results: one curve per student family (dashed for
+     * fully-connected ones) and the teacher's accuracy.
+     */
+    static void plots(String dataset, double teacherAccuracy, JsonArray cells, Path out) throws IOException {
         for (CellId.Target target : CellId.Target.values()) {
-            if (target == CellId.Target.LABELS && !s.hardLabels()) continue;
+            java.util.Map<String, List<double[]>> families = new java.util.LinkedHashMap<>();
+            java.util.Map<String, Boolean> mlp = new java.util.HashMap<>();
+            for (var e : cells) {
+                JsonObject r = e.getAsJsonObject();
+                if (!r.has("target") || !r.get("target").getAsString().equals(target.id())) continue;
+                if (!r.has("testAccuracy") || !Double.isFinite(r.get("testAccuracy").getAsDouble())) continue;
+                String f = r.get("family").getAsString();
+                families.computeIfAbsent(f, k -> new ArrayList<>())
+                        .add(new double[] {r.get("parameters").getAsDouble(), 100 * r.get("testAccuracy").getAsDouble()});
+                mlp.put(f, r.get("kind").getAsString().equals("mlp"));
+            }
+            if (families.isEmpty()) continue;
             LinePlot plot = new LinePlot(dataset + ": students trained on " + (target == CellId.Target.MIMIC ? "the teacher's logits" : "hard labels"),
-                    "parameters", "test accuracy (%)", false).logX();
+                    "parameters (log scale)", "test accuracy (%)", false).logX();
             double lo = Double.POSITIVE_INFINITY, hi = 0;
-            boolean any = false;
-            for (StudentFamily f : s.students()) {
-                List<double[]> pts = new ArrayList<>();
-                for (long b : s.budgets()) {
-                    JsonObject r = byId.get(new CellId(f, b, target).id());
-                    if (r == null || !r.has("testAccuracy") || !Double.isFinite(r.get("testAccuracy").getAsDouble())) continue;
-                    pts.add(new double[] {r.get("parameters").getAsDouble(), 100 * r.get("testAccuracy").getAsDouble()});
-                }
-                if (pts.isEmpty()) continue;
-                any = true;
+            for (var f : families.entrySet()) {
+                List<double[]> pts = f.getValue();
+                pts.sort(java.util.Comparator.comparingDouble(p -> p[0]));
                 double[] x = pts.stream().mapToDouble(p -> p[0]).toArray(), y = pts.stream().mapToDouble(p -> p[1]).toArray();
                 for (double v : x) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
-                plot.add(f.id(), x, y, f.kind() == StudentFamily.Kind.MLP);
+                plot.add(f.getKey(), x, y, mlp.get(f.getKey()));
             }
-            if (!any) continue;
-            plot.add("teacher", new double[] {lo, hi}, new double[] {100 * ts.testAccuracy(), 100 * ts.testAccuracy()}, true);
+            plot.add("teacher", new double[] {lo, hi}, new double[] {100 * teacherAccuracy, 100 * teacherAccuracy}, true);
             plot.write(out.resolve("accuracy-vs-parameters-" + target.id() + ".png"));
         }
+    }
+
+    /** Redraws the plots of a finished study from DIR/results.json. */
+    public static void replot(Path out) throws IOException {
+        Path file = out.resolve("results.json");
+        if (!java.nio.file.Files.exists(file)) throw new IllegalArgumentException("--replot needs " + file + " from a finished study");
+        JsonObject j = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(file)).getAsJsonObject();
+        plots(j.get("dataset").getAsString(), j.getAsJsonObject("teacher").get("testAccuracy").getAsDouble(),
+                j.getAsJsonArray("cells"), out);
     }
 }

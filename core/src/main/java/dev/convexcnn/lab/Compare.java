@@ -75,8 +75,10 @@ public final class Compare {
                     continue;
                 }
                 if (train == null) {
-                    train = Datasets.load(s.dataset(), true, cache, fetch, log);
-                    test = head(Datasets.load(s.dataset(), false, cache, fetch, log), s.budget().testLimit());
+                    Datasets.Options data = new Datasets.Options(cache, fetch, log);
+                    train = Datasets.train(s.dataset(), data);
+                    test = head(Datasets.test(s.dataset(), data), s.budget().testLimit());
+                    recordPlans(runDir, s.budget(), DataInfo.of(train));
                 }
                 String why = Methods.get(id).unsupported(DataInfo.of(train));
                 if (why != null) {
@@ -123,6 +125,16 @@ public final class Compare {
                 c == null ? null : c.name(), c == null ? null : c.value(), c == null || Double.isNaN(c.tolerance()) ? null : c.reached(),
                 Backend.get().kind(), settings.isJsonObject() ? settings.getAsJsonObject() : new JsonObject(), r.provenance(), curve,
                 r.evaluation().confusion(), filters);
+    }
+
+    /** What the budget gives each method on this data, in words, kept in compare.json for the report's budget table. */
+    private static void recordPlans(Path runDir, Budget budget, DataInfo data) throws IOException {
+        Path f = runDir.resolve("compare.json");
+        JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+        JsonObject plans = Methods.plans(budget, data).getAsJsonObject("plans");
+        if (plans.equals(o.get("plans"))) return;
+        o.add("plans", plans);
+        AtomicFiles.writeString(f, dev.convexcnn.io.TensorFile.toJson(o) + "\n");
     }
 
     static Dataset head(Dataset d, int limit) {

@@ -37,6 +37,11 @@ public interface Method<S> {
         return null;
     }
 
+    /** The settings in a few words, for budget tables (e.g. "32 patterns, ≤ 2,000 R-FISTA iterations"). */
+    default String describe(S settings) {
+        return dev.convexcnn.io.Records.settingsJson(settings).toString();
+    }
+
     /** Why this method cannot train on data like data (e.g. it takes one-channel images), or null when it can. */
     default String unsupported(DataInfo data) {
         return null;

@@ -38,6 +38,27 @@ public final class Methods {
         return m;
     }
 
+    /**
+     * What a budget gives every method on data like data, in words: {"name": preset, "plans": {id: "10,000 training
+     * images, 32 patterns, …"}}; methods that cannot take such data are left out.
+     */
+    public static com.google.gson.JsonObject plans(Budget budget, DataInfo data) {
+        com.google.gson.JsonObject plans = new com.google.gson.JsonObject();
+        for (Method<?> m : all()) {
+            if (m.unsupported(data) == null) plans.addProperty(m.id(), describe(m, budget, data));
+        }
+        com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+        o.addProperty("name", budget.label());
+        o.add("plans", plans);
+        return o;
+    }
+
+    private static <S> String describe(Method<S> m, Budget budget, DataInfo data) {
+        Plan<S> p = m.plan(budget, data);
+        int n = data.capped(budget.cap(p.trainLimit()));
+        return String.format(java.util.Locale.ROOT, "%,d training images, %s", n, m.describe(p.settings()));
+    }
+
     /** "all", or a comma-separated list of ids, checked. */
     public static List<String> parse(List<String> ids) {
         if (ids == null || ids.isEmpty() || (ids.size() == 1 && ids.get(0).equals("all"))) return ids();

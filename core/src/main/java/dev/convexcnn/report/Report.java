@@ -1,6 +1,5 @@
 package dev.convexcnn.report;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.convexcnn.io.AtomicFiles;
@@ -113,11 +112,47 @@ public final class Report {
         return new double[][] {x, y};
     }
 
-    private static String budgetLine(JsonObject compare) {
-        if (compare == null || !compare.has("budget")) return "";
-        List<String> parts = new ArrayList<>();
-        for (var e : compare.getAsJsonObject("budget").entrySet()) parts.add(e.getKey() + " " + e.getValue().getAsString());
-        return "Budget: " + String.join(", ", parts) + " (a limit of 0 means all samples).";
+    /** Said before the table: the budget makes the runs comparable only so far. */
+    static final String CAVEAT = "Read it as a budget-matched first look, not a ranking: each method trains for the "
+            + "budget below, on as many images as its cost allows, and the convex two-layer networks sum their units over "
+            + "all positions (a weaker network than the reference CNN). Where a method has a certificate, the table says "
+            + "whether it was reached within the budget.";
+
+    private static List<BudgetTable.Row> budgetRows(JsonObject compare) {
+        if (compare != null && compare.has("plans") && compare.get("plans").isJsonObject()) {
+            JsonObject o = new JsonObject();
+            o.add("plans", compare.get("plans"));
+            return BudgetTable.rows(o);
+        }
+        return compare == null || !compare.has("budget") ? List.of() : BudgetTable.rows(compare.getAsJsonObject("budget"));
+    }
+
+    private static String budgetName(JsonObject compare) {
+        JsonObject b = compare == null || !compare.has("budget") ? null : compare.getAsJsonObject("budget");
+        return b != null && b.has("name") ? b.get("name").getAsString() : "";
+    }
+
+    /**
+     * A JSON object as (key, value) rows a reader can take in: camelCase keys as words, nested objects flattened
+     * ("data train"), arrays and other values as their plain text.
+     */
+    static List<String[]> keyValues(JsonObject o) {
+        List<String[]> out = new ArrayList<>();
+        if (o != null) flatten("", o, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonObject o, List<String[]> out) {
+        for (var e : o.entrySet()) {
+            String key = prefix + BudgetTable.words(e.getKey());
+            if (e.getValue().isJsonObject()) {
+                flatten(key + " ", e.getValue().getAsJsonObject(), out);
+            } else {
+                String v = e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().isJsonNull() ? "—"
+                        : e.getValue().toString();
+                out.add(new String[] {key, v});
+            }
+        }
     }
 
     /** Methods in the order the comparison listed them (compare.json), then any others by name. */
@@ -134,10 +169,16 @@ public final class Report {
                                    Map<String, Path> curves, Map<String, Path> filters, Path scatter, JsonObject compare) {
         StringBuilder b = new StringBuilder();
         b.append("# ").append(title).append("\n\n");
-        b.append(budgetLine(compare)).append("\n\n");
+        b.append(CAVEAT).append("\n\n");
         b.append("Test accuracy is mean ± sample standard deviation over seeds; train time is the mean wall-clock time of ")
                 .append("training; peak heap is the JVM's heap peak during the run (data included).\n\n");
         b.append(Summary.markdown(rows)).append('\n');
+        List<BudgetTable.Row> budget = budgetRows(compare);
+        if (!budget.isEmpty()) {
+            b.append("Budget '").append(budgetName(compare)).append("':\n\n| method | budget |\n|---|---|\n");
+            for (BudgetTable.Row r : budget) b.append("| ").append(r.method()).append(" | ").append(r.budget()).append(" |\n");
+            b.append('\n');
+        }
         b.append("![accuracy against time](").append(rel(runDir, scatter)).append(")\n\n");
         for (var e : byMethod.entrySet()) {
             String m = e.getKey();
@@ -152,8 +193,9 @@ public final class Report {
             b.append("Test confusion matrix (seed ").append(first.seed()).append("; rows: true class, columns: predicted):\n\n");
             b.append(confusionMarkdown(first.confusion())).append('\n');
             for (RunRecord r : e.getValue()) {
-                b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary>\n\n```json\n")
-                        .append(pretty(r.settings())).append('\n').append(pretty(r.provenance())).append("\n```\n</details>\n\n");
+                b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary>\n\n");
+                b.append(keyValueMarkdown("setting", r.settings())).append('\n');
+                b.append(keyValueMarkdown("provenance", provenanceOnly(r))).append("\n</details>\n\n");
             }
         }
         return b.toString();
@@ -184,18 +226,30 @@ public final class Report {
                 .append("body{font-family:sans-serif;max-width:1000px;margin:2em auto;color:#222}")
                 .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 7px;text-align:right}")
                 .append("th{background:#eee}td.l{text-align:left}img{max-width:100%}pre{background:#f6f6f6;padding:8px;overflow-x:auto}")
+                .append("table.kv td{max-width:640px;overflow-wrap:anywhere}details{margin:.4em 0}")
                 .append("</style></head><body>\n");
-        b.append("<h1>").append(esc(title)).append("</h1>\n<p>").append(esc(budgetLine(compare))).append("</p>\n");
+        b.append("<h1>").append(esc(title)).append("</h1>\n<p>").append(esc(CAVEAT)).append("</p>\n");
         b.append("<p>Test accuracy is mean ± sample standard deviation over seeds; train time is the mean wall-clock time of training; ")
                 .append("peak heap is the JVM's heap peak during the run (data included).</p>\n");
-        b.append("<table id=\"summary\"><tr><th>method</th><th>runs</th><th>test accuracy</th><th>train time</th><th>peak heap</th>")
-                .append("<th>parameters</th><th>certificate</th><th>backend</th></tr>\n");
+        b.append("<table id=\"summary\"><tr><th>method</th><th>runs</th><th>training images</th><th>test accuracy</th><th>train time</th>")
+                .append("<th>peak heap</th><th>parameters</th><th>certificate</th><th>backend</th></tr>\n");
         for (Summary.Row r : rows) {
-            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%s</td><td>%.1f s</td><td>%s</td><td>%,d</td>"
-                            + "<td class=\"l\">%s</td><td class=\"l\">%s</td></tr>%n", esc(r.method()), r.runs(), esc(Summary.accuracy(r)),
-                    r.secondsMean(), esc(Summary.mebibytes(r.peakHeapBytes())), r.parameters(), esc(r.certificate()), esc(r.backend())));
+            b.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%s</td><td>%d</td><td>%,d</td><td>%s</td><td>%.1f s</td><td>%s</td>"
+                            + "<td>%,d</td><td class=\"l\">%s</td><td class=\"l\">%s</td></tr>%n", esc(r.method()), r.runs(), r.trainSamples(),
+                    esc(Summary.accuracy(r)), r.secondsMean(), esc(Summary.mebibytes(r.peakHeapBytes())), r.parameters(),
+                    esc(r.certificate()), esc(r.backend())));
         }
-        b.append("</table>\n").append(img(scatter, "test accuracy against training time")).append('\n');
+        b.append("</table>\n");
+        List<BudgetTable.Row> budget = budgetRows(compare);
+        if (!budget.isEmpty()) {
+            b.append("<p>Budget '").append(esc(budgetName(compare))).append("':</p>\n<table id=\"budget\"><tr><th>method</th><th>budget</th></tr>\n");
+            for (BudgetTable.Row r : budget) {
+                b.append("<tr><td class=\"l\">").append(esc(r.method())).append("</td><td class=\"l\">").append(esc(r.budget()))
+                        .append("</td></tr>\n");
+            }
+            b.append("</table>\n");
+        }
+        b.append("").append(img(scatter, "test accuracy against training time")).append('\n');
         for (var e : byMethod.entrySet()) {
             String m = e.getKey();
             RunRecord first = e.getValue().get(0);
@@ -209,8 +263,9 @@ public final class Report {
             b.append("<p>Test confusion matrix (seed ").append(first.seed()).append("; rows: true class, columns: predicted):</p>\n");
             b.append(confusionHtml(first.confusion()));
             for (RunRecord r : e.getValue()) {
-                b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary><pre>")
-                        .append(esc(pretty(r.settings()))).append('\n').append(esc(pretty(r.provenance()))).append("</pre></details>\n");
+                b.append("<details><summary>seed ").append(r.seed()).append(": settings and provenance</summary>\n")
+                        .append(keyValueHtml("setting", r.settings())).append(keyValueHtml("provenance", provenanceOnly(r)))
+                        .append("</details>\n");
             }
         }
         b.append("</body></html>\n");
@@ -239,8 +294,31 @@ public final class Report {
         return "<img alt=\"" + esc(alt) + "\" src=\"data:image/png;base64," + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\">";
     }
 
-    private static String pretty(JsonObject o) {
-        return o == null ? "{}" : new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o);
+    /** The run's provenance without a copy of the settings shown just above it. */
+    private static JsonObject provenanceOnly(RunRecord r) {
+        JsonObject p = r.provenance();
+        if (p == null || !p.has("settings") || !p.get("settings").equals(r.settings())) return p;
+        JsonObject copy = p.deepCopy();
+        copy.remove("settings");
+        return copy;
+    }
+
+    private static String keyValueMarkdown(String what, JsonObject o) {
+        StringBuilder b = new StringBuilder("| " + what + " | value |\n|---|---|\n");
+        for (String[] kv : keyValues(o)) b.append("| ").append(mdCell(kv[0])).append(" | ").append(mdCell(kv[1])).append(" |\n");
+        return b.toString();
+    }
+
+    private static String mdCell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    private static String keyValueHtml(String what, JsonObject o) {
+        StringBuilder b = new StringBuilder("<table class=\"kv\"><tr><th>" + esc(what) + "</th><th>value</th></tr>\n");
+        for (String[] kv : keyValues(o)) {
+            b.append("<tr><td class=\"l\">").append(esc(kv[0])).append("</td><td class=\"l\">").append(esc(kv[1])).append("</td></tr>\n");
+        }
+        return b.append("</table>\n").toString();
     }
 
     static String esc(String s) {

@@ -13,9 +13,10 @@ public final class Summary {
     /**
      * @param accuracyStd   the sample standard deviation over seeds (NaN for one seed)
      * @param certificate   e.g. "2/2 reached, ≤ 9.1e-07" or "—" without a certificate
+     * @param trainSamples  the training set's size (the largest over the seeds)
      */
     public record Row(String method, int runs, double accuracyMean, double accuracyStd, double secondsMean,
-                      long peakHeapBytes, long parameters, String certificate, String backend) {}
+                      long peakHeapBytes, long parameters, String certificate, String backend, int trainSamples) {}
 
     public static List<Row> of(List<RunRecord> runs) {
         Map<String, List<RunRecord>> byMethod = new LinkedHashMap<>();
@@ -33,7 +34,8 @@ public final class Summary {
             }
             rows.add(new Row(e.getKey(), rs.size(), mean, std, mean(rs.stream().mapToDouble(RunRecord::trainSeconds).toArray()),
                     rs.stream().mapToLong(RunRecord::peakHeapBytes).max().orElse(-1), rs.get(0).parameters(), certificate(rs),
-                    String.join("/", rs.stream().map(RunRecord::backend).distinct().toList())));
+                    String.join("/", rs.stream().map(RunRecord::backend).distinct().toList()),
+                    rs.stream().mapToInt(RunRecord::trainSamples).max().orElse(0)));
         }
         return rows;
     }
@@ -66,11 +68,11 @@ public final class Summary {
     /** A Markdown table. */
     public static String markdown(List<Row> rows) {
         StringBuilder b = new StringBuilder();
-        b.append("| method | runs | test accuracy | train time | peak heap | parameters | certificate | backend |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---|---|\n");
+        b.append("| method | runs | training images | test accuracy | train time | peak heap | parameters | certificate | backend |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Row r : rows) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f s | %s | %,d | %s | %s |%n", r.method, r.runs, accuracy(r),
-                    r.secondsMean, mebibytes(r.peakHeapBytes), r.parameters, r.certificate, r.backend));
+            b.append(String.format(Locale.ROOT, "| %s | %d | %,d | %s | %.1f s | %s | %,d | %s | %s |%n", r.method, r.runs,
+                    r.trainSamples, accuracy(r), r.secondsMean, mebibytes(r.peakHeapBytes), r.parameters, r.certificate, r.backend));
         }
         return b.toString();
     }

@@ -48,6 +48,7 @@ public final class RidgeMethod implements Method<RidgeMethod.Settings> {
 
     @Override public Settings defaults(DataInfo data) { return new Settings(1e-3, 1e-16, 1); }
     @Override public long seed(Settings s) { return s.seed(); }
+    @Override public String describe(Settings s) { return "exact solve, λ = " + s.lambda(); }
     @Override public Settings withSeed(Settings s, long seed) { return new Settings(s.lambda(), s.tolerance(), seed); }
 
     @Override

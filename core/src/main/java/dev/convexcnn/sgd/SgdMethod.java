@@ -35,6 +35,11 @@ public class SgdMethod implements Method<TrainSettings> {
         return s.withArchitecture(dev.convexcnn.nn.Architecture.withOutputs(s.architecture(), data.classes()));
     }
     @Override public long seed(TrainSettings s) { return s.seed(); }
+
+    @Override
+    public String describe(TrainSettings s) {
+        return String.format("%d epoch%s, %s lr %s, batch %d", s.epochs(), s.epochs() == 1 ? "" : "s", s.optimizer(), s.learningRate(), s.batchSize());
+    }
     @Override public TrainSettings withSeed(TrainSettings s, long seed) { return s.withSeed(seed); }
     @Override public boolean resumable() { return true; }
 

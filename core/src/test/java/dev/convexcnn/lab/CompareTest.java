@@ -144,7 +144,10 @@ class CompareTest {
         assertTrue(html.contains("data:image/png;base64,"));
         assertTrue(!html.contains("src=\"report/"), "the HTML must be self-contained");
         assertTrue(html.contains("class=\"confusion\""));
-        assertTrue(html.contains("convexcnnVersion") && html.contains("backend"));
+        assertTrue(html.contains("convexcnn version") && html.contains("backend"), "provenance as a readable table");
+        assertTrue(html.contains("<table id=\"budget\">") && html.contains("not a ranking"), "the budget table and the caveat");
+        assertTrue(!html.contains("}\n{") && !md.contains("}\n{"), "no two JSON objects run together");
+        assertTrue(!html.contains("sgdEpochs"), "no camelCase budget dump");
         assertTrue(md.contains("![accuracy against time](report/accuracy-vs-time.png)"));
         for (Path p : w.images()) {
             assertTrue(Files.size(p) > 500, p.toString());

@@ -49,7 +49,7 @@ class SparkMainTest {
         assertEquals(2, a.getAsJsonObject("spark").get("partitions").getAsInt());
         Run e = cli("eval", "--model", dir.resolve("s.cnn").toString(), "--dataset", "digits:" + csv);
         assertEquals(0, e.code, e.err);
-        assertTrue(e.out.contains(String.format("%.2f%%", 100 * a.get("testAccuracy").getAsDouble())), e.out);
+        assertTrue(e.out.contains(String.format("%.2f %%", 100 * a.get("testAccuracy").getAsDouble())), e.out);
     }
 
     @Test

@@ -1,0 +1,93 @@
+package dev.convexcnn.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.DataInfo;
+import dev.convexcnn.method.Methods;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Generated tables: the committed README and docs equal what their results files give. */
+class TablesTest {
+    static final Tables.BudgetLookup BUDGETS = name -> Methods.plans(Budget.named(name), DataInfo.MNIST);
+    @TempDir Path dir;
+
+    /** The repository root: the tests run in core/. */
+    static Path root() {
+        Path p = Path.of("").toAbsolutePath();
+        return Files.exists(p.resolve("README.md")) ? p : p.getParent();
+    }
+
+    static List<Path> markdownFiles() throws IOException {
+        List<Path> files = new ArrayList<>(List.of(root().resolve("README.md")));
+        try (Stream<Path> s = Files.list(root().resolve("docs"))) {
+            s.filter(p -> p.toString().endsWith(".md")).sorted().forEach(files::add);
+        }
+        return files;
+    }
+
+    @Test
+    void regeneratingFromTheCommittedResultsGivesTheCommittedTables() throws IOException {
+        List<String> stale = new ArrayList<>();
+        int generated = 0;
+        for (Path md : markdownFiles()) {
+            for (Tables.Stale s : Tables.check(md, BUDGETS)) stale.add(root().relativize(s.file()) + ":" + s.line() + " " + s.spec());
+            generated += Tables.count(Files.readString(md))[1];
+        }
+        assertEquals(List.of(), stale, "run: convexcnn report --tables README.md docs/*.md");
+        assertTrue(generated >= 30, "README and docs generate their results tables: " + generated);
+        assertEquals(9, Tables.count(Files.readString(root().resolve("README.md")))[1], "every README table is generated");
+    }
+
+    @Test
+    void aMarkedTableIsReplacedByTheSourceTableAndItsCaption() throws IOException {
+        Files.writeString(dir.resolve("results.md"), "settings line\n\n| a | b |\n|---|---:|\n| x | 1 |\n\nmore\n\n| c |\n|---|\n| 2 |\n");
+        Path md = dir.resolve("doc.md");
+        Files.writeString(md, "intro\n<!-- table: results.md caption -->\n| old |\n<!-- /table -->\ntext\n"
+                + "<!-- table: results.md table=2 -->\n<!-- /table -->\n");
+        assertEquals(2, Tables.check(md, BUDGETS).size());
+        assertTrue(Tables.rewrite(md, BUDGETS));
+        assertEquals("intro\n<!-- table: results.md caption -->\nsettings line\n\n| a | b |\n|---|---:|\n| x | 1 |\n<!-- /table -->\n"
+                + "text\n<!-- table: results.md table=2 -->\n| c |\n|---|\n| 2 |\n<!-- /table -->\n", Files.readString(md));
+        assertEquals(List.of(), Tables.check(md, BUDGETS));
+        assertTrue(!Tables.rewrite(md, BUDGETS), "nothing to do the second time");
+        assertEquals(2, Tables.count(Files.readString(md))[1]);
+    }
+
+    @Test
+    void badMarkersNameTheFileAndLine() throws IOException {
+        Path md = dir.resolve("doc.md");
+        Files.writeString(md, "a\n<!-- table: missing.md -->\n| x |\n<!-- /table -->\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tables.check(md, BUDGETS));
+        assertTrue(e.getMessage().contains("doc.md:2") && e.getMessage().contains("missing.md"), e.getMessage());
+        Files.writeString(md, "a\n<!-- table: budgets quick -->\n| x |\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Tables.check(md, BUDGETS));
+        assertTrue(e.getMessage().contains("doc.md:2") && e.getMessage().contains("<!-- /table -->"), e.getMessage());
+        Files.writeString(md, "<!-- table: nonsense x -->\n<!-- /table -->\n");
+        e = assertThrows(IllegalArgumentException.class, () -> Tables.check(md, BUDGETS));
+        assertTrue(e.getMessage().contains("unknown table source 'nonsense'"), e.getMessage());
+    }
+
+    @Test
+    void budgetsReadAsRowsNotCamelCase() {
+        String t = BudgetTable.markdown(List.of(BUDGETS.budget("quick"), BUDGETS.budget("standard")));
+        assertTrue(t.startsWith("| method | quick | standard |"), t);
+        assertTrue(t.contains("| gated-relu | 10,000 training images, 32 patterns, 5x5 patches stride 1, ≤ 2,000 R-FISTA iterations |"), t);
+        for (String m : Methods.ids()) assertTrue(t.contains("| " + m + " |"), m + " in\n" + t);
+        // A run directory of an earlier version holds the budget's fields: they still read as rows.
+        com.google.gson.JsonObject old = com.google.gson.JsonParser.parseString("{\"name\":\"quick\",\"gatedLimit\":10000,"
+                + "\"gatedPatterns\":32,\"convexIterations\":2000,\"newKnob\":3}").getAsJsonObject();
+        assertTrue(BudgetTable.rows(old).stream().anyMatch(r -> r.method().equals("gated-relu")), "old budgets read");
+        assertTrue(BudgetTable.rows(old).stream().anyMatch(r -> r.method().equals("new knob") && r.budget().equals("3")),
+                "an unknown field is shown, not lost");
+    }
+}
