@@ -6,11 +6,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Options every command takes. */
+/** Options most commands take (--verbose, which every command takes, is on Main). */
 final class CommonOptions {
-    @Option(names = "--verbose", description = "Print stack traces and more detail.")
-    boolean verbose;
-
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Dataset cache folder (default: $CONVEXCNN_DATA, else ~/.cache/convexcnn/data).")
     Path dataDir;

@@ -17,16 +17,17 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Fetch and list the datasets in the cache.",
+        description = "Fetch, list and verify the datasets in the cache.",
         footerHeading = "%nExamples:%n",
-        footer = {"  convexcnn data fetch all", "  convexcnn data fetch fashion-mnist --https", "  convexcnn data list"},
-        subcommands = {DataCommand.Fetch.class, DataCommand.ListCommand.class})
+        footer = {"  convexcnn data fetch all", "  convexcnn data fetch fashion-mnist --https", "  convexcnn data list",
+                "  convexcnn data verify"},
+        subcommands = {DataCommand.Fetch.class, DataCommand.ListCommand.class, DataCommand.Verify.class})
 final class DataCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: fetch or list");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: fetch, list or verify");
     }
 
     @Command(name = "fetch", mixinStandardHelpOptions = true, footerHeading = "%nExamples:%n",
@@ -97,14 +98,49 @@ final class DataCommand implements Runnable {
             out.println("cache: " + cache.dir());
             for (KnownDataset d : KnownDataset.values()) {
                 boolean present = DatasetFetcher.isPresent(d, cache);
-                out.printf("  %-14s %s%n", d.id(), present ? "present, verified (" + cache.datasetDir(d) + ")"
-                        : "missing: convexcnn data fetch " + d.id());
+                String when = DatasetFetcher.verifiedAt(d, cache).map(DataCommand::time).orElse("at an unknown time");
+                // The folder stays the last field (scripts read it).
+                out.printf("  %-14s %s%n", d.id(), present ? "present, verified " + when + ", rechecked on every load ("
+                        + cache.datasetDir(d) + ")" : "missing: convexcnn data fetch " + d.id());
             }
             boolean mnist = DatasetFetcher.isPresent(KnownDataset.MNIST, cache);
             for (RegeneratedMnist.Variant v : RegeneratedMnist.Variant.values()) {
                 out.printf("  %-14s %s%n", v.id(), (mnist ? "regenerated from mnist on load"
                         : "needs mnist: convexcnn data fetch mnist") + "; not the original 2007 files");
                 out.printf("  %-14s %s%n", "", v.description());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    static String time(java.time.Instant t) {
+        return "at " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(java.time.ZoneId.systemDefault()).format(t);
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Recompute the sha256 of every cached file of a dataset and compare it with the pinned sums.",
+                    "A file that does not match is named, and the dataset then counts as missing, so `data fetch` replaces it."})
+    static final class Verify implements Callable<Integer> {
+        @Spec CommandSpec spec;
+        @Mixin CommonOptions common;
+
+        @Parameters(paramLabel = "DATASET", defaultValue = "all", description = "mnist, fashion-mnist or all (default: ${DEFAULT-VALUE}: the datasets present).")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            DataCache cache = common.cache();
+            List<KnownDataset> which = name.equals("all")
+                    ? java.util.Arrays.stream(KnownDataset.values()).filter(d -> DatasetFetcher.isPresent(d, cache)).toList()
+                    : List.of(KnownDataset.parse(name));
+            if (which.isEmpty()) throw new IllegalArgumentException("no dataset is in the cache " + cache.dir() + "; fetch one with convexcnn data fetch mnist");
+            for (KnownDataset d : which) {
+                long t0 = System.nanoTime();
+                java.time.Instant at = DatasetFetcher.verify(d, cache, err::println);
+                out.printf("%s: every file's sha256 matches, verified %s (%.1f s)%n", d.id(), time(at), (System.nanoTime() - t0) / 1e9);
             }
             out.flush();
             return 0;

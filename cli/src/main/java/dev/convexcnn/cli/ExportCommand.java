@@ -51,7 +51,14 @@ final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException(test.name() + " has " + test.height() + "x" + test.width() + "x" + test.channels()
                     + " images but " + model + " takes " + m.net().inputShape());
         }
-        PyTorchExport.Written w = PyTorchExport.export(m.net(), m.normalization(), m.provenance(), out, test, checkSamples);
+        PyTorchExport.Written w;
+        // Checked writable and locked before anything is written.
+        try (var claim = dev.convexcnn.io.OutputClaim.claim(java.util.List.of(
+                new dev.convexcnn.io.OutputClaim.Output("--out", out.resolve("model.safetensors")),
+                new dev.convexcnn.io.OutputClaim.Output("--out", out.resolve("model.json")),
+                new dev.convexcnn.io.OutputClaim.Output("--out", test == null ? null : out.resolve("check.safetensors"))), err::println)) {
+            w = PyTorchExport.export(m.net(), m.normalization(), m.provenance(), out, test, checkSamples);
+        }
         o.println("weights:      " + w.weights());
         o.println("architecture: " + w.architecture());
         if (w.check() != null) o.println("check:        " + w.check() + "  (run: /usr/bin/python3 bench/pytorch_roundtrip.py " + out + ")");

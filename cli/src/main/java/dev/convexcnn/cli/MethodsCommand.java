@@ -18,8 +18,6 @@ final class MethodsCommand implements Callable<Integer> {
 
     @Option(names = "--long", description = "Also print each method's description and paper.")
     boolean full;
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
 
     @Override
     public Integer call() {

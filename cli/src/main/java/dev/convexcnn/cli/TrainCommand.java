@@ -92,18 +92,32 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (validation != null && valFraction > 0) throw new IllegalArgumentException("give --validation or --val-fraction, not both");
-        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-" + m.id() + "-seed" + seed + ".cnn");
-        Path ckpt = m.resumable() ? (checkpoint != null ? checkpoint : Path.of(model + ".ckpt")) : null;
-        checkOutputs(model, ckpt);
-
-        // The options checked before any data is read: a bad value fails at once.
+        // The options checked before any output is claimed or data read: a bad value fails at once.
         S early = m.defaults(new DataInfo(dataset, limit != null ? limit : 0, 0, 0, 0, 0));
         if (methodOptions != null) ((MethodOptions<S>) methodOptions).apply(early);
+        Path model = output != null ? output : Path.of("runs", safe(dataset) + "-" + m.id() + "-seed" + seed + ".cnn");
+        Path ckpt = m.resumable() ? (checkpoint != null ? checkpoint : Path.of(model + ".ckpt")) : null;
+        // Every output checked (distinct, writable) and locked before any data is read; held to the end.
+        try (var claim = dev.convexcnn.io.OutputClaim.claim(java.util.List.of(
+                new dev.convexcnn.io.OutputClaim.Output(output != null ? "-o" : "the model file", model),
+                new dev.convexcnn.io.OutputClaim.Output(checkpoint != null ? "--checkpoint" : "the checkpoint", ckpt),
+                new dev.convexcnn.io.OutputClaim.Output("--summary-json", summaryJson)), err::println)) {
+            return run(m, model, ckpt, err, out);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <S> int run(Method<S> m, Path model, Path ckpt, PrintWriter err, PrintWriter out) throws IOException {
         err.printf("%s: %s%n", m.id(), m.info().summary());
         err.printf("%s: %s%s%n", m.id(), m.info().fidelity().label(), m.info().paper() != null ? "; " + m.info().paper() : "");
         Dataset[] d = data(err);
         Dataset train = d[0], tracked = d[1], heldOut = d[2];
         String heldOutRole = validation != null ? "validation" : "test";
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed.hasMatchedOption("--batch-size") && (Integer) parsed.matchedOptionValue("--batch-size", 0) > train.size()) {
+            throw new IllegalArgumentException("--batch-size " + parsed.matchedOptionValue("--batch-size", 0) + " is larger than the "
+                    + train.size() + " training samples: give at most " + train.size() + " (or leave it out)");
+        }
         err.printf("data: %d for training%s, %d for %s%n", train.size(), tracked != null ? ", " + tracked.size() + " for validation" : "",
                 heldOut.size(), heldOutRole);
 
@@ -176,23 +190,6 @@ final class TrainCommand implements Callable<Integer> {
 
     private static void putFinite(JsonObject o, String k, double v) {
         if (Double.isFinite(v)) o.addProperty(k, v);
-    }
-
-    /** Refuses paths that would overwrite each other, and finds an unwritable folder before any training. */
-    private void checkOutputs(Path model, Path ckpt) throws IOException {
-        if (summaryJson != null && summaryJson.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--summary-json " + summaryJson + " is the model file: give another path");
-        }
-        if (ckpt != null && ckpt.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
-            throw new IllegalArgumentException("--checkpoint " + ckpt + " is the model file: give another path");
-        }
-        for (Path p : new Path[] {model, ckpt, summaryJson}) {
-            if (p == null) continue;
-            if (Files.isDirectory(p)) throw new IllegalArgumentException(p + " is a folder: give a file path");
-            Path dir = p.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            if (!Files.isWritable(dir)) throw new IllegalArgumentException("cannot write " + p + ": the folder " + dir + " is not writable");
-        }
     }
 
     /** {training set, set tracked while training or null, held-out set evaluated at the end}. */

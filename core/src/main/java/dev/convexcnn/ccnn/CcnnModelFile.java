@@ -126,7 +126,9 @@ public final class CcnnModelFile {
     }
 
     public static CcnnModel load(Path path, TensorFile file) throws ModelFormatException {
-        if (!isCcnn(file)) throw new ModelFormatException(path + ": not a CCNN model (kind is not '" + KIND + "')");
+        dev.convexcnn.io.ModelFile.requireKind(path, file, KIND, "a CCNN or DCCNN model");
+        // Format 2 files hold every key the writer writes: a missing one is damage, not an older file's default.
+        boolean strict = file.formatVersion() >= 2;
         try {
             JsonObject meta = file.meta();
             CcnnSettings settings = settingsFrom(meta.getAsJsonObject("settings"));
@@ -149,6 +151,7 @@ public final class CcnnModelFile {
                                 get(file, path, p + "transform"));
                 double[] filters = new double[0];
                 int r = 0;
+                if (l + 1 < lj.size() && !j.has("filters")) throw new IllegalArgumentException("layer " + l + " has no \"filters\"");
                 if (j.has("filters")) {
                     r = j.get("filters").getAsInt();
                     filters = get(file, path, p + "filters");
@@ -160,7 +163,8 @@ public final class CcnnModelFile {
                     get(file, path, "factors.vt"), fj.get("m").getAsInt(), fj.get("positions").getAsInt(), fj.get("outputs").getAsInt(),
                     fj.get("rank").getAsInt());
             double[] bias = new double[meta.get("classes").getAsInt() - 1];
-            if (fj.has("bias")) { // files written before the centred DCCNN have none: zeros
+            if (strict && !fj.has("bias")) throw new IllegalArgumentException("the factors have no \"bias\"");
+            if (fj.has("bias")) { // format 1 files written before the centred DCCNN have none: zeros
                 JsonArray b = fj.getAsJsonArray("bias");
                 if (b.size() != bias.length) throw new IllegalArgumentException("bias must have " + bias.length + " values");
                 for (int i = 0; i < bias.length; i++) bias[i] = b.get(i).getAsDouble();
@@ -170,10 +174,16 @@ public final class CcnnModelFile {
             for (var e : meta.getAsJsonArray("certificates")) certs.add(gson.fromJson(e, Certificate.class));
             List<DualCertificate> dual = new ArrayList<>();
             for (var e : meta.getAsJsonArray("dualCertificates")) dual.add(gson.fromJson(e, DualCertificate.class));
+            if (strict) {
+                if (!settingsJson(settings).equals(meta.getAsJsonObject("settings"))) throw new IllegalArgumentException("the settings do not read back as written");
+                if (!gson.toJsonTree(certs).equals(meta.get("certificates")) || !gson.toJsonTree(dual).equals(meta.get("dualCertificates"))) {
+                    throw new IllegalArgumentException("the certificates do not read back as written");
+                }
+            }
             return CcnnModel.restore(layers, f, bias, meta.get("finalFilters").getAsInt(), meta.get("classes").getAsInt(), settings,
                     certs, dual, meta.get("trainedOn").getAsString());
         } catch (RuntimeException e) {
-            throw new ModelFormatException(path + ": damaged CCNN model (" + e.getMessage() + ")");
+            throw new ModelFormatException(path + ": damaged CCNN model (" + (e.getMessage() != null ? e.getMessage() : e.toString()) + ")");
         }
     }
 

@@ -80,7 +80,8 @@ public record Redundancy(String design, Shape input, long parameters, long refer
         return String.format(Locale.ROOT,
                 "design             %s%ninput              %s%nparameters         %d%nreference params   %d%n"
                         + "compression ratio  %.3f%nK (out channels)   %d%nwidth into output  %d%nR = min(K, width)  %d%n"
-                        + "K/R                %.3f%npositions P        %d%ncomplexity         %.0f   (our reading of the paper)%n",
+                        + "K/R                %.3f   (our reading: the paper's definitions could not be read)%n"
+                        + "positions P        %d%ncomplexity         %.0f   (our reading of the paper)%n",
                 design, input, parameters, referenceParameters, compressionRatio, k, width, r, kOverR, positions, complexity);
     }
 }

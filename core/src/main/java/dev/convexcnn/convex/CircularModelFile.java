@@ -2,6 +2,8 @@ package dev.convexcnn.convex;
 
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.io.JsonFields;
+import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.TensorFile;
 import java.io.IOException;
@@ -55,22 +57,30 @@ public final class CircularModelFile {
     }
 
     public static CircularCnn load(Path path, TensorFile f) throws ModelFormatException {
+        ModelFile.requireKind(path, f, KIND, "a circular CNN");
+        JsonFields meta = JsonFields.of(path, "the circular-cnn header", f.meta());
+        int h = meta.integer("height", 1, 1 << 14), w = meta.integer("width", 1, 1 << 14), c = meta.integer("classes", 1, 1 << 20);
+        int d = h * w;
+        Normalization norm = ModelFile.normalization(meta);
+        TensorFile.Tensor ut = f.tensor("filters", path), mt = f.tensor("maps", path), vt = f.tensor("outputs", path), kt = f.tensor("classes", path);
+        int m = vt.values().length;
+        if (ut.values().length != (long) m * d || mt.values().length != (long) m * d || kt.values().length != m) {
+            throw meta.error("tensors filters " + java.util.Arrays.toString(ut.shape()) + ", maps " + java.util.Arrays.toString(mt.shape())
+                    + ", outputs " + java.util.Arrays.toString(vt.shape()) + " and classes " + java.util.Arrays.toString(kt.shape())
+                    + " do not fit " + m + " units of " + h + "x" + w);
+        }
+        float[] u = ut.values(), mp = mt.values(), v = vt.values(), k = kt.values();
+        List<CircularCnn.Unit> units = new ArrayList<>();
+        for (int a = 0; a < m; a++) {
+            double[] uu = new double[d], ww = new double[d];
+            for (int t = 0; t < d; t++) { uu[t] = u[a * d + t]; ww[t] = mp[a * d + t]; }
+            if (k[a] != Math.rint(k[a]) || k[a] < 0 || k[a] >= c) throw meta.error("unit " + a + " feeds class " + k[a] + " of " + c);
+            units.add(new CircularCnn.Unit(uu, ww, v[a], (int) k[a]));
+        }
         try {
-            JsonObject meta = f.meta();
-            int h = meta.get("height").getAsInt(), w = meta.get("width").getAsInt(), c = meta.get("classes").getAsInt(), d = h * w;
-            float[] u = f.tensor("filters", path).values(), mp = f.tensor("maps", path).values();
-            float[] v = f.tensor("outputs", path).values(), k = f.tensor("classes", path).values();
-            List<CircularCnn.Unit> units = new ArrayList<>();
-            for (int a = 0; a < v.length; a++) {
-                double[] uu = new double[d], ww = new double[d];
-                for (int t = 0; t < d; t++) { uu[t] = u[a * d + t]; ww[t] = mp[a * d + t]; }
-                int cls = Math.round(k[a]);
-                if (cls < 0 || cls >= c) throw new IllegalArgumentException("unit " + a + " feeds class " + cls + " of " + c);
-                units.add(new CircularCnn.Unit(uu, ww, v[a], cls));
-            }
-            return new CircularCnn(h, w, c, Normalization.fromJson(meta.getAsJsonObject("normalization")), units);
+            return new CircularCnn(h, w, c, norm, units);
         } catch (RuntimeException e) {
-            throw new ModelFormatException(path + ": damaged circular-cnn model (" + e.getMessage() + ")");
+            throw new ModelFormatException(path, "damaged circular-cnn model (" + e.getMessage() + ")");
         }
     }
 

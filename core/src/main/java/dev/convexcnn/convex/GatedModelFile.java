@@ -2,6 +2,8 @@ package dev.convexcnn.convex;
 
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.io.JsonFields;
+import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.TensorFile;
 import java.io.IOException;
@@ -85,16 +87,33 @@ public final class GatedModelFile {
     }
 
     public static GatedModel load(Path path, TensorFile f) throws ModelFormatException {
+        ModelFile.requireKind(path, f, KIND, "a gated-ReLU model");
+        JsonFields m = JsonFields.of(path, "the gated-relu header", f.meta());
+        JsonFields g = m.obj("geometry");
+        int classes = m.integer("classes", 1, 1 << 20);
+        PatchGeometry geom;
         try {
-            JsonObject m = f.meta(), g = m.getAsJsonObject("geometry");
-            PatchGeometry geom = new PatchGeometry(g.get("height").getAsInt(), g.get("width").getAsInt(),
-                    g.get("channels").getAsInt(), g.get("kernel").getAsInt(), g.get("stride").getAsInt(), g.get("bias").getAsBoolean());
-            TensorFile.Tensor gates = f.tensor("gates", path), w = f.tensor("weights", path);
-            Gates gt = new Gates(gates.shape()[0], gates.shape()[1], toDouble(gates.values()));
-            return new GatedModel(geom, Normalization.fromJson(m.getAsJsonObject("normalization")), gt,
-                    toDouble(w.values()), m.get("classes").getAsInt(), m.getAsJsonObject("provenance"));
+            geom = new PatchGeometry(g.integer("height", 1, 1 << 16), g.integer("width", 1, 1 << 16), g.integer("channels", 1, 1 << 16),
+                    g.integer("kernel", 1, 1 << 16), g.integer("stride", 1, 1 << 16), g.bool("bias"));
+        } catch (IllegalArgumentException e) {
+            throw g.error(e.getMessage());
+        }
+        TensorFile.Tensor gates = f.tensor("gates", path), w = f.tensor("weights", path);
+        if (gates.shape().length != 2 || gates.shape()[0] != geom.patchSize()) {
+            throw m.error("tensor 'gates' has shape " + java.util.Arrays.toString(gates.shape()) + ", the geometry needs [" + geom.patchSize() + ", count]");
+        }
+        int count = gates.shape()[1];
+        if (w.shape().length != 2 || w.shape()[0] != (long) count * geom.patchSize() || w.shape()[1] != classes) {
+            throw m.error("tensor 'weights' has shape " + java.util.Arrays.toString(w.shape()) + ", expected ["
+                    + (long) count * geom.patchSize() + ", " + classes + "]");
+        }
+        if (f.formatVersion() >= 2 && !m.has("provenance")) throw m.error("has no \"provenance\"");
+        try {
+            Gates gt = new Gates(geom.patchSize(), count, toDouble(gates.values()));
+            return new GatedModel(geom, ModelFile.normalization(m), gt, toDouble(w.values()), classes,
+                    m.has("provenance") ? m.obj("provenance").raw() : new JsonObject());
         } catch (RuntimeException e) {
-            throw new ModelFormatException(path + ": damaged gated-relu model (" + e.getMessage() + ")");
+            throw new ModelFormatException(path, "damaged gated-relu model (" + e.getMessage() + ")");
         }
     }
 

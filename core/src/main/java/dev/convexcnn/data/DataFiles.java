@@ -78,6 +78,24 @@ final class DataFiles {
         }
     }
 
+    /** {sha256 of the stored bytes, sha256 of the contents (after gunzip when gzipped)}, in one pass. */
+    static String[] sha256StoredAndContent(Path file) throws IOException {
+        MessageDigest stored = sha256();
+        try (InputStream raw = new java.security.DigestInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER), stored)) {
+            BufferedInputStream in = new BufferedInputStream(raw, BUFFER);
+            in.mark(2);
+            boolean gz = in.read() == 0x1f && in.read() == 0x8b;
+            in.reset();
+            String content = sha256(gz ? new GZIPInputStream(in, BUFFER) : in);
+            // Whatever follows a gzip member still counts as stored bytes.
+            byte[] rest = new byte[BUFFER];
+            while (raw.read(rest) > 0) {
+                // digesting
+            }
+            return new String[] {HexFormat.of().formatHex(stored.digest()), content};
+        }
+    }
+
     /** sha256 of the file's contents, after gunzip when it is gzipped. */
     static String sha256OfContent(Path file) throws IOException {
         try (InputStream in = open(file)) {

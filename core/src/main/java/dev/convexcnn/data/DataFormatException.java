@@ -15,20 +15,25 @@ public final class DataFormatException extends IOException {
 
     /** A problem with {@code file}; the message becomes "file: problem". */
     public DataFormatException(Path file, String problem) {
-        super(file + ": " + problem);
+        super(oneLine(file + ": " + problem));
         this.file = file;
     }
 
     /** A problem with {@code file} caused by a lower-level exception. */
     public DataFormatException(Path file, String problem, Throwable cause) {
-        super(file + ": " + problem, cause);
+        super(oneLine(file + ": " + problem), cause);
         this.file = file;
     }
 
     /** A problem whose message names the files itself. */
     public DataFormatException(String message) {
-        super(message);
+        super(oneLine(message));
         this.file = null;
+    }
+
+    /** Messages are printed as one line. */
+    private static String oneLine(String s) {
+        return s == null ? null : s.replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** The file or folder at fault, or null when the message names it itself. */

@@ -182,6 +182,7 @@ public final class Datasets {
         }
         KnownDataset.DataFile images = train ? known.trainImages() : known.testImages();
         KnownDataset.DataFile labels = train ? known.trainLabels() : known.testLabels();
+        DatasetFetcher.checkOnLoad(known, cache, List.of(images, labels));
         return IdxReader.read(dir.resolve(images.name()), dir.resolve(labels.name()), known.id() + "-" + part.id(),
                 known.classes());
     }

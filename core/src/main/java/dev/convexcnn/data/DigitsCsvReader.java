@@ -3,6 +3,7 @@ package dev.convexcnn.data;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -35,11 +36,15 @@ public final class DigitsCsvReader {
         float[] px = new float[PIXELS * 2048];
         int[] labels = new int[2048];
         int n = 0;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(DataFiles.open(csvOrGz),
-                StandardCharsets.UTF_8))) {
+        boolean gz = DataFiles.isGzip(csvOrGz);
+        try (InputStream raw = DataFiles.open(csvOrGz);
+             BufferedReader r = new BufferedReader(new InputStreamReader(raw, StandardCharsets.UTF_8))) {
             int lineNo = 0;
+            try {
             for (String line; (line = r.readLine()) != null; ) {
                 lineNo++;
+                // A byte-order mark (spreadsheet exports) is not part of the first value.
+                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) continue;
                 String[] f = t.split(",", -1);
@@ -67,6 +72,11 @@ public final class DigitsCsvReader {
                 }
                 labels[n++] = (int) y;
             }
+            } catch (DataFormatException e) {
+                // Damaged compressed data can inflate into garbage lines before the gzip checks fail: name the cause.
+                if (gz) drain(raw);
+                throw e;
+            }
         } catch (EOFException e) {
             throw new DataFormatException(csvOrGz, "truncated: the gzip stream ends early", e);
         } catch (ZipException e) {
@@ -74,6 +84,14 @@ public final class DigitsCsvReader {
         }
         if (n == 0) throw new DataFormatException(csvOrGz, "contains no samples");
         return new Dataset(name, SIDE, SIDE, 1, CLASSES, Arrays.copyOf(px, n * PIXELS), Arrays.copyOf(labels, n));
+    }
+
+    /** Reads a gzip stream to its end, so that its checksum and length are checked. */
+    private static void drain(InputStream in) throws IOException {
+        byte[] b = new byte[DataFiles.BUFFER];
+        while (in.read(b) >= 0) {
+            // discard
+        }
     }
 
     private static double number(Path file, int lineNo, int field, String s) throws DataFormatException {

@@ -44,11 +44,18 @@ public final class CellRunner {
     public static Outcome runIfNeeded(CellStore store, CellId id, CellSettings s, StudyData d, Consumer<String> log)
             throws IOException {
         JsonObject key = key(id, s, d);
-        if (store.isDone(id, key)) {
-            log.accept(id + ": done before, skipped (" + store.resultFile(id) + ")");
-            return new Outcome(id, store.read(id), true);
+        JsonObject have;
+        try {
+            have = store.read(id);
+        } catch (dev.convexcnn.io.FileFormatException e) {
+            log.accept(id + ": " + e.getMessage() + "; running the cell again");
+            have = null;
         }
-        if (store.read(id) != null) log.accept(id + ": " + store.resultFile(id) + " was made with other settings or data; running again");
+        if (have != null && key.equals(have.get("key"))) {
+            log.accept(id + ": done before, skipped (" + store.resultFile(id) + ")");
+            return new Outcome(id, have, true);
+        }
+        if (have != null) log.accept(id + ": " + store.resultFile(id) + " was made with other settings or data; running again");
         JsonObject r = run(id, s, d, log);
         store.write(id, r);
         return new Outcome(id, r, false);

@@ -26,15 +26,20 @@ public final class LogitCache {
         Path f = file(dir, t, transfer);
         String fp = SgdTrainer.fingerprint(transfer);
         if (Files.exists(f)) {
-            TensorFile tf = TensorFile.read(f);
-            JsonObject m = tf.meta();
-            TensorFile.Tensor z = tf.tensor("logits", f);
-            if (m != null && t.key().equals(str(m, "teacherKey")) && fp.equals(str(m, "transferFingerprint"))
-                    && z.values().length == transfer.size() * transfer.classes()) {
-                log.accept("teacher logits: cached in " + f);
-                return z.values();
+            try {
+                TensorFile tf = TensorFile.read(f);
+                JsonObject m = tf.meta();
+                TensorFile.Tensor z = tf.tensor("logits", f);
+                if (m != null && t.key().equals(str(m, "teacherKey")) && fp.equals(str(m, "transferFingerprint"))
+                        && z.values().length == transfer.size() * transfer.classes()) {
+                    log.accept("teacher logits: cached in " + f);
+                    return z.values();
+                }
+                log.accept("teacher logits: " + f + " is for another teacher or transfer set; computing again");
+            } catch (dev.convexcnn.io.FileFormatException e) {
+                // A cache: a damaged copy is computed again, and said so.
+                log.accept("teacher logits: " + e.getMessage() + "; computing again");
             }
-            log.accept("teacher logits: " + f + " is for another teacher or transfer set; computing again");
         }
         long t0 = System.nanoTime();
         float[] z = t.logits(transfer);

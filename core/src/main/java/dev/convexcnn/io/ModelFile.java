@@ -44,6 +44,26 @@ public final class ModelFile {
         return Sequential.of(arch.get("spec").getAsString(), shape, arch.get("classes").getAsInt());
     }
 
+    /** Builds an uninitialised network from a file's architecture header, refusing a bad one with the file's name. */
+    static Sequential networkFrom(JsonFields arch) throws ModelFormatException {
+        int[] in = arch.integers("input", 1, 1 << 16);
+        if (in.length != 3) throw arch.error("\"input\" must be [height, width, channels], got " + arch.raw().get("input"));
+        String spec = arch.str("spec");
+        int classes = arch.integer("classes", 1, 1 << 20);
+        if (arch.has("inputLayout") && !"height-width-channels".equals(arch.str("inputLayout"))) {
+            throw arch.error("input layout " + arch.str("inputLayout") + " is not height-width-channels");
+        }
+        try {
+            Sequential net = Sequential.of(spec, new Shape(in[0], in[1], in[2]), classes);
+            if (arch.has("parameters") && arch.whole("parameters") != net.parameterCount()) {
+                throw arch.error("says " + arch.whole("parameters") + " parameters but '" + spec + "' has " + net.parameterCount());
+            }
+            return net;
+        } catch (RuntimeException e) {
+            throw arch.error("architecture '" + spec + "' cannot be built (" + e.getMessage() + ")");
+        }
+    }
+
     /** The network's parameters as named tensors. */
     public static Map<String, TensorFile.Tensor> parameterTensors(Sequential net) {
         Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
@@ -93,18 +113,52 @@ public final class ModelFile {
 
     public static SavedModel load(Path path) throws IOException {
         TensorFile f = TensorFile.read(path);
-        JsonObject meta = f.meta();
-        if (meta == null || !meta.has("kind") || !meta.has("architecture")) {
-            throw new ModelFormatException(path + ": the header has no model architecture");
-        }
-        Sequential net;
-        try {
-            net = networkFrom(meta.getAsJsonObject("architecture"));
-        } catch (RuntimeException e) {
-            throw new ModelFormatException(path + ": bad architecture in the header: " + e.getMessage());
-        }
+        requireKind(path, f, "model", "a CNN model");
+        JsonFields meta = JsonFields.of(path, "the header", f.meta());
+        Sequential net = networkFrom(meta.obj("architecture"));
         loadParameters(net, f, path);
-        Normalization norm = Normalization.fromJson(meta.getAsJsonObject("normalization"));
-        return new SavedModel(net, norm, meta.has("provenance") ? meta.getAsJsonObject("provenance") : new JsonObject());
+        Normalization norm = normalization(meta);
+        if (norm.channels() != net.inputShape().channels()) {
+            throw meta.error("the normalisation has " + norm.channels() + " channels, the network takes " + net.inputShape().channels());
+        }
+        if (f.formatVersion() >= 2 && !meta.has("provenance")) throw meta.error("has no \"provenance\"");
+        return new SavedModel(net, norm, meta.has("provenance") ? meta.obj("provenance").raw() : new JsonObject());
+    }
+
+    /** The normalisation of a header, refused with the file's name when it is missing or invalid. */
+    public static Normalization normalization(JsonFields meta) throws ModelFormatException {
+        JsonFields n = meta.obj("normalization");
+        n.array("mean");
+        n.array("std");
+        try {
+            return Normalization.fromJson(n.raw());
+        } catch (RuntimeException e) {
+            throw n.error(e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a file whose header is of another kind, saying what it is instead: "m.ccnn holds a CCNN or DCCNN model
+     * (kind 'ccnn'), not a CNN model".
+     */
+    public static void requireKind(Path path, TensorFile f, String kind, String what) throws ModelFormatException {
+        String k = f.kind();
+        if (kind.equals(k)) return;
+        if (k == null) throw new ModelFormatException(path, "the header names no kind of file (damaged, or not written by convexcnn); expected " + what);
+        String hint = k.equals("checkpoint") ? ": continue it with train --resume, or use the model file written at the end of the run" : "";
+        throw new ModelFormatException(path + " holds " + describeKind(k) + " (kind '" + k + "'), not " + what + hint);
+    }
+
+    /** What a file of a header kind holds, for messages. */
+    public static String describeKind(String kind) {
+        return switch (kind) {
+            case "model" -> "a CNN model (train --method sgd, convex-relu, alternation; compress)";
+            case "checkpoint" -> "a training checkpoint";
+            case "ccnn" -> "a CCNN or DCCNN model";
+            case "gated-relu" -> "a gated-ReLU model";
+            case "circular-cnn" -> "a circular CNN";
+            case "teacher-logits" -> "cached teacher logits of a distillation study";
+            default -> "a file of kind '" + kind + "'";
+        };
     }
 }

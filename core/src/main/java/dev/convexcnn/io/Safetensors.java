@@ -3,7 +3,6 @@ package dev.convexcnn.io;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -61,44 +60,69 @@ public final class Safetensors {
         });
     }
 
-    /** Reads a float32 safetensors file; anything else is an IOException that names the file. */
+    /** Reads a float32 safetensors file; anything else is a FileFormatException that names the file. */
     public static Map<String, TensorFile.Tensor> read(Path path) throws IOException {
         byte[] all = Files.readAllBytes(path);
-        try {
-            ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-            long n = b.getLong();
-            if (n < 2 || 8 + n > all.length) throw new IOException("header length " + n + " does not fit the file's " + all.length + " bytes");
-            JsonObject header = JsonParser.parseString(new String(all, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
-            Map<String, TensorFile.Tensor> out = new LinkedHashMap<>();
-            long dataStart = 8 + n;
-            for (var e : header.entrySet()) {
-                if (e.getKey().equals("__metadata__")) continue;
-                JsonObject t = e.getValue().getAsJsonObject();
-                if (!t.get("dtype").getAsString().equals("F32")) throw new IOException("tensor '" + e.getKey() + "' is " + t.get("dtype") + ", only F32 is read");
-                JsonArray s = t.getAsJsonArray("shape");
-                int[] shape = new int[s.size()];
-                long count = 1;
-                for (int i = 0; i < shape.length; i++) count *= shape[i] = s.get(i).getAsInt();
-                JsonArray r = t.getAsJsonArray("data_offsets");
-                long begin = r.get(0).getAsLong(), end = r.get(1).getAsLong();
-                if (end - begin != 4 * count || dataStart + end > all.length) throw new IOException("tensor '" + e.getKey() + "' has a bad byte range");
-                float[] v = new float[(int) count];
-                ByteBuffer.wrap(all, (int) (dataStart + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                out.put(e.getKey(), new TensorFile.Tensor(shape, v));
+        JsonObject header = header(path, all);
+        long dataStart = 8 + ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long dataBytes = all.length - dataStart;
+        Map<String, TensorFile.Tensor> out = new LinkedHashMap<>();
+        long covered = 0;
+        for (var e : header.entrySet()) {
+            if (e.getKey().equals("__metadata__")) continue;
+            JsonFields t = fields(path, "tensor '" + e.getKey() + "'", e.getValue());
+            if (!t.str("dtype").equals("F32")) throw bad(path, "tensor '" + e.getKey() + "' is " + t.str("dtype") + ", only F32 is read");
+            int[] shape = t.integers("shape", 0, Integer.MAX_VALUE);
+            long count = 1;
+            for (int d : shape) count = Math.min(count * d, Long.MAX_VALUE / 8);
+            JsonArray r = t.array("data_offsets");
+            if (r.size() != 2) throw bad(path, "tensor '" + e.getKey() + "' has " + r.size() + " data offsets, not 2");
+            long begin = t.whole(r.get(0), "data_offsets[0]", 0, dataBytes), end = t.whole(r.get(1), "data_offsets[1]", 0, dataBytes);
+            if (end - begin != 4 * count) {
+                throw bad(path, "tensor '" + e.getKey() + "' has a bad byte range [" + begin + ", " + end + ") for shape " + java.util.Arrays.toString(shape));
             }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            throw new IOException(path + ": not a float32 safetensors file (" + e.getMessage() + ")", e);
+            float[] v = new float[(int) count];
+            ByteBuffer.wrap(all, (int) (dataStart + begin), (int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+            out.put(e.getKey(), new TensorFile.Tensor(shape, v));
+            covered += end - begin;
         }
+        if (covered != dataBytes) throw bad(path, "the tensors cover " + covered + " of the " + dataBytes + " data bytes (truncated, or bytes added)");
+        return out;
     }
 
     /** The __metadata__ strings of a file. */
     public static Map<String, String> metadata(Path path) throws IOException {
-        byte[] all = Files.readAllBytes(path);
-        long n = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        JsonObject header = JsonParser.parseString(new String(all, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
+        JsonObject header = header(path, Files.readAllBytes(path));
         Map<String, String> m = new LinkedHashMap<>();
-        if (header.has("__metadata__")) for (Map.Entry<String, JsonElement> e : header.getAsJsonObject("__metadata__").entrySet()) m.put(e.getKey(), e.getValue().getAsString());
+        if (header.has("__metadata__")) {
+            JsonFields md = fields(path, "__metadata__", header.get("__metadata__"));
+            for (Map.Entry<String, JsonElement> e : md.raw().entrySet()) m.put(e.getKey(), md.str(e.getKey()));
+        }
         return m;
+    }
+
+    private static JsonObject header(Path path, byte[] all) throws FileFormatException {
+        if (all.length < 8) throw bad(path, "shorter than the 8-byte header length");
+        long n = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (n < 2 || n > all.length - 8) throw bad(path, "header length " + n + " does not fit the file's " + all.length + " bytes");
+        try {
+            JsonElement h = Json.parseStrict(new String(all, 8, (int) n, StandardCharsets.UTF_8).stripTrailing());
+            if (!h.isJsonObject()) throw bad(path, "the header is not a JSON object");
+            return h.getAsJsonObject();
+        } catch (com.google.gson.JsonParseException e) {
+            throw bad(path, "the header is not valid JSON (" + e.getMessage() + ")");
+        }
+    }
+
+    private static JsonFields fields(Path path, String what, JsonElement e) throws FileFormatException {
+        try {
+            return JsonFields.of(path, what, e);
+        } catch (ModelFormatException ex) {
+            throw bad(path, ex.getMessage().substring(path.toString().length() + 2));
+        }
+    }
+
+    private static FileFormatException bad(Path path, String problem) {
+        return new FileFormatException(path, "not a float32 safetensors file: " + problem);
     }
 }

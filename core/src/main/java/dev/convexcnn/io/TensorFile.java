@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -16,18 +15,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.CRC32;
 
 /**
- * Named float32 tensors with a JSON header. Layout: the 8 ASCII bytes {@code CVXCNN01}; the header length as a
- * 4-byte big-endian int; the UTF-8 JSON header; then each tensor's values as little-endian float32, in header
- * order. The header lists each tensor's name, shape and value count, and a CRC32 of the data, so a truncated or
- * damaged file is refused with a clear message.
+ * Named float32 tensors with a JSON header, the container of models and checkpoints ({@code docs/model-format.md}).
+ * Layout (format 2): the 8 ASCII bytes {@code CVXCNN02}; the header length L as a 4-byte big-endian int; the CRC-32
+ * of the magic, the length and the header bytes (4 bytes, big-endian); the UTF-8 JSON header; then each tensor's
+ * values as little-endian float32, in header order. The header lists each tensor's name and shape and holds the
+ * CRC-32 of the data, so every byte of the file is covered: a damaged, truncated or edited file is refused with a
+ * message naming it, before any value is used. Format 1 files ({@code CVXCNN01}: no header checksum) are still read,
+ * with a note that their header is not protected.
  */
 public final class TensorFile {
-    static final byte[] MAGIC = "CVXCNN01".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC = "CVXCNN02".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] MAGIC_V1 = "CVXCNN01".getBytes(StandardCharsets.US_ASCII);
+    /** The format this class writes. */
+    public static final int FORMAT_VERSION = 2;
+    private static final String MAGIC_STEM = "CVXCNN";
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** One tensor: its shape and values. */
@@ -41,14 +48,28 @@ public final class TensorFile {
 
     private final JsonObject meta;
     private final Map<String, Tensor> tensors;
+    private final int formatVersion;
 
     public TensorFile(JsonObject meta, Map<String, Tensor> tensors) {
+        this(meta, tensors, FORMAT_VERSION);
+    }
+
+    private TensorFile(JsonObject meta, Map<String, Tensor> tensors, int formatVersion) {
         this.meta = meta;
         this.tensors = new LinkedHashMap<>(tensors);
+        this.formatVersion = formatVersion;
     }
 
     public JsonObject meta() { return meta; }
     public Map<String, Tensor> tensors() { return tensors; }
+    /** 2 for files whose header is covered by a checksum, 1 for older files. */
+    public int formatVersion() { return formatVersion; }
+
+    /** The header's {@code kind} ("model", "checkpoint", "ccnn", ...), or null when it has none. */
+    public String kind() {
+        if (meta == null || !meta.has("kind") || !meta.get("kind").isJsonPrimitive()) return null;
+        return meta.get("kind").getAsString();
+    }
 
     public Tensor tensor(String name, Path source) throws ModelFormatException {
         Tensor t = tensors.get(name);
@@ -72,68 +93,111 @@ public final class TensorFile {
         }
         JsonObject header = new JsonObject();
         header.addProperty("format", "convexcnn-tensors");
-        header.addProperty("formatVersion", 1);
+        header.addProperty("formatVersion", FORMAT_VERSION);
         header.add("meta", meta);
         header.add("tensors", list);
         header.addProperty("dataCrc32", crc.getValue());
         byte[] head = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
+        byte[] prefix = ByteBuffer.allocate(MAGIC.length + 4).put(MAGIC).putInt(head.length).array();
+        CRC32 headCrc = new CRC32();
+        headCrc.update(prefix);
+        headCrc.update(head);
         AtomicFiles.write(path, out -> {
-            out.write(MAGIC);
-            out.write(ByteBuffer.allocate(4).putInt(head.length).array());
+            out.write(prefix);
+            out.write(ByteBuffer.allocate(4).putInt((int) headCrc.getValue()).array());
             out.write(head);
             for (Tensor t : tensors.values()) out.write(toBytes(t.values()));
         });
     }
 
     public static TensorFile read(Path path) throws IOException {
+        if (Files.isDirectory(path)) {
+            throw new ModelFormatException(path + " is a folder, not a model or checkpoint file");
+        }
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "no such model or checkpoint file");
         }
+        long size = Files.size(path);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path), 1 << 16))) {
             byte[] magic = new byte[MAGIC.length];
             readFully(in, magic, path, "the magic bytes");
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
-                throw new ModelFormatException(path + ": not a ConvexCNN model or checkpoint (wrong magic bytes)");
+            int version;
+            if (Arrays.equals(magic, MAGIC)) {
+                version = 2;
+            } else if (Arrays.equals(magic, MAGIC_V1)) {
+                version = 1;
+            } else if (new String(magic, StandardCharsets.ISO_8859_1).startsWith(MAGIC_STEM)
+                    && new String(magic, 6, 2, StandardCharsets.ISO_8859_1).matches("[0-9]{2}")) {
+                throw new ModelFormatException(path, "format " + new String(magic, 6, 2, StandardCharsets.ISO_8859_1)
+                        + " is newer than this program reads (formats 1 and 2): update convexcnn");
+            } else {
+                throw new ModelFormatException(path, "not a ConvexCNN model or checkpoint (wrong magic bytes)");
             }
             byte[] lenBytes = new byte[4];
             readFully(in, lenBytes, path, "the header length");
             int len = ByteBuffer.wrap(lenBytes).getInt();
-            if (len <= 0 || len > (64 << 20)) throw new ModelFormatException(path + ": header length " + len + " is not plausible");
+            long headerCrc = -1;
+            if (version >= 2) {
+                byte[] c = new byte[4];
+                readFully(in, c, path, "the header checksum");
+                headerCrc = ByteBuffer.wrap(c).getInt() & 0xffffffffL;
+            }
+            long fixed = magic.length + 4L + (version >= 2 ? 4 : 0);
+            if (len <= 0 || len > (64 << 20) || fixed + len > size) {
+                throw new ModelFormatException(path, "header length " + len + " does not fit the file's " + size
+                        + " bytes (damaged or truncated)");
+            }
             byte[] head = new byte[len];
             readFully(in, head, path, "the header");
-            JsonObject header;
-            try {
-                header = JsonParser.parseString(new String(head, StandardCharsets.UTF_8)).getAsJsonObject();
-            } catch (JsonParseException | IllegalStateException e) {
-                throw new ModelFormatException(path + ": the header is not valid JSON (" + e.getMessage() + ")");
+            if (version >= 2) {
+                CRC32 crc = new CRC32();
+                crc.update(magic);
+                crc.update(lenBytes);
+                crc.update(head);
+                if (crc.getValue() != headerCrc) {
+                    throw new ModelFormatException(path, "header checksum mismatch (the file is damaged or was edited)");
+                }
+            } else {
+                Warnings.note(path + " is in model format 1, whose header (architecture, normalisation, settings) is not "
+                        + "covered by a checksum; save it again to protect it");
             }
-            if (!header.has("formatVersion") || header.get("formatVersion").getAsInt() != 1) {
-                throw new ModelFormatException(path + ": unsupported format version " + header.get("formatVersion"));
+            JsonFields header;
+            try {
+                header = JsonFields.of(path, "the header", Json.parseStrict(new String(head, StandardCharsets.UTF_8)));
+            } catch (JsonParseException | IllegalStateException e) {
+                throw new ModelFormatException(path, "the header is not valid JSON (" + e.getMessage() + ")");
+            }
+            int declared = header.integer("formatVersion");
+            if (declared != version) {
+                throw new ModelFormatException(path, "the header says format " + declared + " but the magic bytes say " + version);
             }
             CRC32 crc = new CRC32();
             Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (var el : header.getAsJsonArray("tensors")) {
-                JsonObject t = el.getAsJsonObject();
-                JsonArray s = t.getAsJsonArray("shape");
-                int[] shape = new int[s.size()];
+            long remaining = size - fixed - len;
+            for (JsonFields t : header.objects("tensors")) {
+                String name = t.str("name");
+                int[] shape = t.integers("shape", 0, Integer.MAX_VALUE);
+                if (t.has("dtype") && !"float32-le".equals(t.str("dtype"))) throw t.error("dtype " + t.str("dtype") + " is not float32-le");
                 long n = 1;
-                for (int i = 0; i < shape.length; i++) {
-                    shape[i] = s.get(i).getAsInt();
-                    n *= shape[i];
+                for (int d : shape) n = Math.min(n * d, Long.MAX_VALUE / 8);
+                if (4 * n > remaining) {
+                    throw new ModelFormatException(path, "file is truncated (tensor '" + name + "' of shape "
+                            + Arrays.toString(shape) + " needs " + 4 * n + " bytes, " + remaining + " are left)");
                 }
-                if (n < 0 || n > Integer.MAX_VALUE / 4) throw new ModelFormatException(path + ": tensor shape " + s + " is not plausible");
                 byte[] raw = new byte[(int) n * 4];
-                readFully(in, raw, path, "tensor '" + t.get("name").getAsString() + "'");
+                readFully(in, raw, path, "tensor '" + name + "'");
+                remaining -= raw.length;
                 crc.update(raw);
                 float[] v = new float[(int) n];
                 ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
-                tensors.put(t.get("name").getAsString(), new Tensor(shape, v));
+                if (tensors.put(name, new Tensor(shape, v)) != null) throw t.error("names tensor '" + name + "' twice");
             }
-            if (in.read() != -1) throw new ModelFormatException(path + ": unexpected bytes after the last tensor");
-            if (crc.getValue() != header.get("dataCrc32").getAsLong()) {
-                throw new ModelFormatException(path + ": data checksum mismatch (the file is damaged)");
+            if (in.read() != -1) throw new ModelFormatException(path, "unexpected bytes after the last tensor");
+            if (crc.getValue() != header.whole("dataCrc32")) {
+                throw new ModelFormatException(path, "data checksum mismatch (the file is damaged)");
             }
-            return new TensorFile(header.getAsJsonObject("meta"), tensors);
+            JsonObject meta = header.has("meta") ? header.obj("meta").raw() : null;
+            return new TensorFile(meta, tensors, version);
         }
     }
 
@@ -141,7 +205,7 @@ public final class TensorFile {
         try {
             in.readFully(b);
         } catch (EOFException e) {
-            throw new ModelFormatException(path + ": file is truncated (ends inside " + what + ")");
+            throw new ModelFormatException(path, "file is truncated (ends inside " + what + ")");
         }
     }
 

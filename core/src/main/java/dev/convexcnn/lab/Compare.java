@@ -2,7 +2,6 @@ package dev.convexcnn.lab;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
@@ -38,6 +37,8 @@ import java.util.function.Function;
  * to them, while methods and seeds may be added later.
  */
 public final class Compare {
+    private static final com.google.gson.Gson PRETTY = new com.google.gson.GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
     private Compare() {}
 
     /** What to compare. Seeds are the seed policy: every method runs once per seed. */
@@ -48,6 +49,7 @@ public final class Compare {
             methods = Methods.parse(methods);
             seeds = List.copyOf(seeds);
             if (methods.stream().distinct().count() != methods.size()) throw new IllegalArgumentException("--methods names a method twice: " + methods);
+            // A seed named twice would count one run twice in the table's means.
             if (seeds.stream().distinct().count() != seeds.size()) throw new IllegalArgumentException("--seeds names a seed twice: " + seeds);
         }
     }
@@ -63,6 +65,15 @@ public final class Compare {
     public static List<RunRecord> run(Settings s, Path runDir, DataCache cache, boolean fetch, Consumer<String> log,
                                       Function<String, Progress> progress) throws IOException {
         Files.createDirectories(runDir.resolve("runs"));
+        // Held for the whole claim-and-run: a second comparison in this folder (another budget under the same label,
+        // or the same runs twice) is refused at once with the holder's pid and command.
+        try (var lock = dev.convexcnn.io.FileLocks.acquire(runDir, "running a comparison in it")) {
+            return runLocked(s, runDir, cache, fetch, log, progress);
+        }
+    }
+
+    private static List<RunRecord> runLocked(Settings s, Path runDir, DataCache cache, boolean fetch, Consumer<String> log,
+                                             Function<String, Progress> progress) throws IOException {
         claim(runDir, s);
         Dataset train = null, test = null;
         List<RunRecord> out = new ArrayList<>();
@@ -130,11 +141,11 @@ public final class Compare {
     /** What the budget gives each method on this data, in words, kept in compare.json for the report's budget table. */
     private static void recordPlans(Path runDir, Budget budget, DataInfo data) throws IOException {
         Path f = runDir.resolve("compare.json");
-        JsonObject o = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
+        JsonObject o = dev.convexcnn.io.ChecksummedJson.read(f, "comparison file");
         JsonObject plans = Methods.plans(budget, data).getAsJsonObject("plans");
         if (plans.equals(o.get("plans"))) return;
         o.add("plans", plans);
-        AtomicFiles.writeString(f, dev.convexcnn.io.TensorFile.toJson(o) + "\n");
+        AtomicFiles.writeString(f, dev.convexcnn.io.ChecksummedJson.encode(o, PRETTY) + "\n");
     }
 
     static Dataset head(Dataset d, int limit) {
@@ -157,12 +168,7 @@ public final class Compare {
         JsonObject o = want.deepCopy();
         com.google.gson.JsonArray methods = new com.google.gson.JsonArray();
         if (Files.exists(f)) {
-            JsonObject have;
-            try {
-                have = JsonParser.parseString(Files.readString(f)).getAsJsonObject();
-            } catch (RuntimeException e) {
-                throw new IOException(f + ": unreadable (" + e.getMessage() + ")");
-            }
+            JsonObject have = dev.convexcnn.io.ChecksummedJson.read(f, "comparison file");
             if (!want.get("dataset").equals(have.get("dataset")) || !want.get("budget").equals(have.get("budget"))) {
                 throw new IllegalArgumentException(runDir + " holds a comparison of " + have.get("dataset") + " with budget "
                         + have.get("budget") + "; this one is " + want.get("dataset") + " with " + want.get("budget")
@@ -177,6 +183,6 @@ public final class Compare {
         for (String m : s.methods()) if (!methods.contains(new com.google.gson.JsonPrimitive(m))) methods.add(m);
         if (before == methods.size() && o.has("methods")) return;
         o.add("methods", methods);
-        AtomicFiles.writeString(f, dev.convexcnn.io.TensorFile.toJson(o) + "\n");
+        AtomicFiles.writeString(f, dev.convexcnn.io.ChecksummedJson.encode(o, PRETTY) + "\n");
     }
 }

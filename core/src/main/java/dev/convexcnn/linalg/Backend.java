@@ -58,7 +58,9 @@ public final class Backend {
                     throw new IllegalStateException("CONVEXCNN_BACKEND=native but no native BLAS loaded: "
                             + "install libopenblas0 (apt-get install -y libopenblas0)");
                 }
-                return new Backend(b, l, describe(b));
+                Backend chosen = new Backend(b, l, describe(b));
+                NativeLibraryFiles.tidy();
+                return chosen;
             default:
                 throw new IllegalArgumentException("CONVEXCNN_BACKEND must be auto, native or java, got '" + request + "'");
         }

@@ -88,6 +88,7 @@ public final class Training {
         JsonObject o = new JsonObject();
         o.addProperty("id", m.id());
         o.addProperty("summary", m.info().summary());
+        o.addProperty("description", m.info().description());
         if (m.info().paper() != null) o.addProperty("paper", m.info().paper());
         o.addProperty("fidelity", m.info().fidelity().label());
         return o;

@@ -12,6 +12,7 @@ public record Evaluation(int samples, double accuracy, double loss, int[][] conf
     public static Evaluation of(Sequential net, Dataset d, Normalization norm, int batchSize) {
         final int classes = net.outputs();
         final int f = d.features();
+        batchSize = Math.max(1, Math.min(batchSize, d.size())); // no buffer larger than the data
         int[][] confusion = new int[classes][classes];
         float[] x = new float[batchSize * f];
         int[] y = new int[batchSize];

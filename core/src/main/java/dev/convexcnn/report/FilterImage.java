@@ -2,7 +2,6 @@ package dev.convexcnn.report;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 
@@ -56,14 +55,9 @@ public final class FilterImage {
     /** Writes the grid to a PNG through a temporary file and a rename. */
     public static void write(RunRecord.Filters f, Path path) throws IOException {
         System.setProperty("java.awt.headless", "true");
-        Path abs = path.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), ".filters", ".png");
-        try {
-            if (!ImageIO.write(render(f), "png", tmp.toFile())) throw new IOException("no PNG writer");
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // Atomic, with the umask's mode; a failure names the PNG and its cause.
+        dev.convexcnn.io.AtomicFiles.write(path, out -> {
+            if (!ImageIO.write(render(f), "png", out)) throw new IOException("no PNG writer");
+        });
     }
 }

@@ -1,7 +1,6 @@
 package dev.convexcnn.report;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,15 +74,8 @@ public final class LinePlot {
     public void write(Path path) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYChart chart = build();
-        Path abs = path.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), ".plot", ".png");
-        try {
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, abs, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // Atomic, with the umask's mode; a failure names the PNG and its cause (ImageIO alone says "I/O error writing PNG file!").
+        dev.convexcnn.io.AtomicFiles.write(path, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
     }
 
     XYChart build() {

@@ -112,6 +112,28 @@ public final class Report {
         return new double[][] {x, y};
     }
 
+    /**
+     * What the method is, from the run's provenance (written by every method since the Method interface): its
+     * description, its paper and its fidelity label, and the certificate it reports; nothing for older runs.
+     */
+    static List<String> about(RunRecord r) {
+        List<String> out = new ArrayList<>();
+        JsonObject p = r.provenance();
+        JsonObject m = p != null && p.has("method") && p.get("method").isJsonObject() ? p.getAsJsonObject("method") : null;
+        if (m == null) return out;
+        if (m.has("description")) out.add(m.get("description").getAsString());
+        else if (m.has("summary")) out.add(m.get("summary").getAsString());
+        StringBuilder b = new StringBuilder();
+        if (m.has("fidelity")) b.append("Fidelity: ").append(m.get("fidelity").getAsString()).append('.');
+        if (m.has("paper")) b.append(b.length() > 0 ? " " : "").append("Paper: ").append(m.get("paper").getAsString()).append('.');
+        if (b.length() > 0) out.add(b.toString());
+        if (r.certificateName() != null) {
+            out.add("Certificate: " + r.certificateName() + (r.certified() == null ? " (reported, no tolerance)"
+                    : Boolean.TRUE.equals(r.certified()) ? ", reached its tolerance" : ", not reached within the budget") + ".");
+        }
+        return out;
+    }
+
     /** Said before the table: the budget makes the runs comparable only so far. */
     static final String CAVEAT = "Read it as a budget-matched first look, not a ranking: each method trains for the "
             + "budget below, on as many images as its cost allows, and the convex two-layer networks sum their units over "
@@ -184,6 +206,7 @@ public final class Report {
             String m = e.getKey();
             RunRecord first = e.getValue().get(0);
             b.append("## ").append(m).append("\n\n");
+            for (String line : about(first)) b.append(line).append("\n\n");
             b.append("Architecture: ").append(first.architecture()).append(" (").append(String.format(Locale.ROOT, "%,d", first.parameters()))
                     .append(" parameters), ").append(first.trainSamples()).append(" training samples, ").append(first.testSamples())
                     .append(" test samples.\n\n");
@@ -253,7 +276,9 @@ public final class Report {
         for (var e : byMethod.entrySet()) {
             String m = e.getKey();
             RunRecord first = e.getValue().get(0);
-            b.append("<h2>").append(esc(m)).append("</h2>\n<p>Architecture: ").append(esc(first.architecture()))
+            b.append("<h2>").append(esc(m)).append("</h2>\n");
+            for (String line : about(first)) b.append("<p>").append(esc(line)).append("</p>\n");
+            b.append("<p>Architecture: ").append(esc(first.architecture()))
                     .append(String.format(Locale.ROOT, " (%,d parameters), %d training samples, %d test samples.</p>%n",
                             first.parameters(), first.trainSamples(), first.testSamples()));
             if (curves.containsKey(m)) b.append(img(curves.get(m), m + " training curve")).append('\n');

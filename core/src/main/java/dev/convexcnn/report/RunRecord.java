@@ -3,10 +3,7 @@ package dev.convexcnn.report;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,18 +139,19 @@ public record RunRecord(String method, String dataset, long seed, int trainSampl
                 o.getAsJsonObject("settings"), o.getAsJsonObject("provenance"), curve, confusion, filters);
     }
 
-    /** Reads a run file; an unreadable or truncated file is an IOException that names it. */
+    /** Reads a run file; a damaged, truncated or edited file is a FileFormatException that names it. */
     public static RunRecord read(Path file) throws IOException {
+        JsonObject o = dev.convexcnn.io.ChecksummedJson.read(file, "run record");
         try {
-            return fromJson(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject());
+            return fromJson(o);
         } catch (RuntimeException e) {
-            throw new IOException(file + ": not a run record (" + e.getMessage() + ")", e);
+            throw new dev.convexcnn.io.FileFormatException(file, "not a run record (" + (e.getMessage() != null ? e.getMessage() : e) + ")");
         }
     }
 
-    /** The record as one line of JSON (NaN and infinities written as null). */
+    /** The record as one line of JSON (NaN and infinities written as null), with its checksum. */
     public String toJsonText() {
-        return GSON.toJson(toJson());
+        return dev.convexcnn.io.ChecksummedJson.encode(toJson(), GSON);
     }
 
     private static final com.google.gson.Gson GSON = new com.google.gson.GsonBuilder().disableHtmlEscaping().create();

@@ -3,6 +3,7 @@ package dev.convexcnn.sgd;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.io.JsonFields;
 import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.TensorFile;
@@ -52,10 +53,9 @@ public record Checkpoint(TrainSettings settings, String dataFingerprint, int epo
 
     public static Checkpoint read(Path path) throws IOException {
         TensorFile f = TensorFile.read(path);
-        JsonObject m = f.meta();
-        if (m == null || !m.has("kind") || !"checkpoint".equals(m.get("kind").getAsString())) {
-            throw new ModelFormatException(path + ": not a training checkpoint");
-        }
+        ModelFile.requireKind(path, f, "checkpoint", "a training checkpoint");
+        JsonFields m = JsonFields.of(path, "the checkpoint header", f.meta());
+        boolean strict = f.formatVersion() >= 2;
         Map<String, TensorFile.Tensor> params = new LinkedHashMap<>();
         Map<String, float[]> state = new LinkedHashMap<>();
         f.tensors().forEach((k, v) -> {
@@ -63,14 +63,26 @@ public record Checkpoint(TrainSettings settings, String dataFingerprint, int epo
             else params.put(k, v);
         });
         List<EpochRecord> log = new ArrayList<>();
-        for (var e : m.getAsJsonArray("log")) log.add(EpochRecord.fromJson(e.getAsJsonObject()));
+        TrainSettings settings;
         try {
-            return new Checkpoint(TrainSettings.fromJson(m.getAsJsonObject("settings")), m.get("dataFingerprint").getAsString(),
-                    m.get("epochsDone").getAsInt(), Normalization.fromJson(m.getAsJsonObject("normalization")),
-                    params, state, m.get("optimizerSteps").getAsLong(), log);
+            for (JsonFields e : m.objects("log")) {
+                EpochRecord r = EpochRecord.fromJson(e.raw());
+                if (strict && !r.toJson().equals(e.raw())) throw e.error("does not read back as written: " + e.raw());
+                log.add(r);
+            }
+            JsonFields sj = m.obj("settings");
+            settings = TrainSettings.fromJson(sj.raw());
+            // Format 2 files hold every key the writer writes: a defaulted value would be a silently wrong one.
+            if (strict && !settings.toJson().equals(sj.raw())) throw sj.error("does not read back as written: " + sj.raw());
         } catch (RuntimeException e) {
-            throw new ModelFormatException(path + ": damaged checkpoint header (" + e.getMessage() + ")");
+            throw new ModelFormatException(path, "damaged checkpoint header (" + e.getMessage() + ")");
         }
+        int epochsDone = m.integer("epochsDone", 0, Integer.MAX_VALUE);
+        if (log.size() != epochsDone) throw m.error("records " + log.size() + " epochs in its log but says " + epochsDone + " are done");
+        if (epochsDone > settings.epochs()) throw m.error(epochsDone + " epochs done of the " + settings.epochs() + " its settings ask for");
+        Normalization norm = ModelFile.normalization(m);
+        return new Checkpoint(settings, m.str("dataFingerprint"), epochsDone, norm, params, state,
+                m.whole("optimizerSteps", 0, Long.MAX_VALUE), log);
     }
 
     /** Copies the saved parameters into net. */

@@ -55,6 +55,7 @@ public final class SgdTrainer {
     public Result fit(Sequential net, Dataset train, Dataset validation, Path checkpoint, boolean resume,
                       TrainingListener listener) throws IOException {
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
+
         final TrainSettings s = settings;
         final String fingerprint = fingerprint(train);
         Normalization norm = Normalization.fit(train);
@@ -72,8 +73,17 @@ public final class SgdTrainer {
                 throw new IllegalArgumentException(checkpoint + " was written for other data (" + c.dataFingerprint()
                         + ", now " + fingerprint + ")");
             }
+            if (c.epochsDone() > s.epochs()) {
+                throw new IllegalArgumentException(checkpoint + " has " + c.epochsDone() + " epochs done, more than the "
+                        + s.epochs() + " asked for: the model would be labelled " + s.epochs() + " epochs; ask for "
+                        + c.epochsDone() + " or more, or start afresh without resuming");
+            }
             c.restoreParameters(net, checkpoint);
-            opt.restore(c.optimizerState(), c.optimizerSteps());
+            try {
+                opt.restore(c.optimizerState(), c.optimizerSteps());
+            } catch (IllegalArgumentException e) {
+                throw new dev.convexcnn.io.ModelFormatException(checkpoint, e.getMessage());
+            }
             norm = c.normalization();
             log.addAll(c.log());
             start = c.epochsDone();
@@ -83,7 +93,10 @@ public final class SgdTrainer {
         }
 
         JsonObject provenance = provenance(train, validation, fingerprint);
-        final int n = train.size(), f = train.features(), classes = train.classes(), bs = s.batchSize();
+        // A batch larger than the training set is the whole set (as the last batch of an epoch always was); sized so,
+        // a huge --batch-size cannot overflow the batch buffers.
+        final int n = train.size(), f = train.features(), classes = train.classes(), bs = Math.min(s.batchSize(), n);
+        if (s.batchSize() > n) listener.onMessage("batch size " + s.batchSize() + " is larger than the " + n + " training samples: each step uses all " + n);
         final int batches = (n + bs - 1) / bs;
         float[] x = new float[bs * f];
         float[] grad = new float[bs * classes];
@@ -115,7 +128,7 @@ public final class SgdTrainer {
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
             double vLoss = Double.NaN, vAcc = Double.NaN;
             if (validation != null && validation.size() > 0) {
-                Evaluation e = Evaluation.of(net, validation, norm, Math.max(bs, 256));
+                Evaluation e = Evaluation.of(net, validation, norm, Math.min(Math.max(bs, 256), validation.size()));
                 vLoss = e.loss();
                 vAcc = e.accuracy();
             }

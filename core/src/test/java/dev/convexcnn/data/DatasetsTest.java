@@ -38,8 +38,8 @@ class DatasetsTest {
     }
 
     /**
-     * A cached MNIST whose marker vouches for small stand-in files: load trusts a verified folder and only
-     * checks names and sizes, so this exercises the whole path without the real data.
+     * A cached MNIST whose marker vouches for small stand-in files, with the stored sums a verification records: a
+     * load checks each file it reads against them, so this exercises the whole path without the real data.
      */
     @Test
     void loadsKnownDatasetFromVerifiedFolder() throws Exception {
@@ -55,6 +55,7 @@ class DatasetsTest {
             TestData.write(dir.resolve(f.name()), data[i]);
             marker.append(f.sha256()).append("  ").append(data[i].length).append("  ").append(f.name()).append('\n');
         }
+        for (int i = 0; i < 4; i++) marker.append("# stored-sha256 ").append(TestData.sha256(data[i])).append(' ').append(m.files().get(i).name()).append('\n');
         Files.writeString(dir.resolve(DatasetFetcher.MARKER), marker);
         Dataset train = Datasets.load("mnist", true, cache, false, s -> { });
         assertEquals("mnist-train", train.name());

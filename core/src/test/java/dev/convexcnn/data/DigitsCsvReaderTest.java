@@ -97,4 +97,37 @@ class DigitsCsvReaderTest {
         e = assertThrows(DataFormatException.class, () -> DigitsCsvReader.read(csv("empty.csv", "\n\n"), "d"));
         assertTrue(e.getMessage().contains("no samples"), e.getMessage());
     }
+
+    @Test
+    void aByteOrderMarkIsNotPartOfTheFirstValue() throws Exception {
+        Dataset d = DigitsCsvReader.read(csv("\uFEFF" + line(0, "3") + "\n"), "digits");
+        assertArrayEquals(new int[] {3}, d.labels());
+        assertEquals(0f, d.pixels()[0]);
+    }
+
+    /** Every damaged byte of a gzipped file whose gzip checks fail is reported as gzip damage, not as a CSV line. */
+    @Test
+    void damagedGzipIsReportedAsGzipNotAsALine() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int r = 0; r < 20; r++) text.append(line(r, Integer.toString(r % 10))).append('\n');
+        byte[] gz = TestData.gzip(text.toString().getBytes(StandardCharsets.UTF_8));
+        int checked = 0;
+        for (int at = 10; at < gz.length - 8; at++) {
+            byte[] bad = gz.clone();
+            bad[at] ^= 0x10;
+            boolean gzipBroken;
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bad))) {
+                in.readAllBytes();
+                gzipBroken = false;
+            } catch (java.io.IOException e) {
+                gzipBroken = true;
+            }
+            if (!gzipBroken) continue;
+            Path p = TestData.write(dir.resolve("bad.csv.gz"), bad);
+            DataFormatException e = assertThrows(DataFormatException.class, () -> DigitsCsvReader.read(p, "d"), "byte " + at);
+            assertTrue(e.getMessage().contains("gzip"), "byte " + at + ": " + e.getMessage());
+            checked++;
+        }
+        assertTrue(checked > 50, "damaged positions checked: " + checked);
+    }
 }

@@ -138,6 +138,10 @@ class CompareTest {
         String md = Files.readString(w.markdown());
         for (String m : colourMethods()) {
             assertTrue(html.contains("<h2>" + m + "</h2>"), m);
+            // Each section says what the method is, how closely it follows its paper, and its certificate.
+            String label = dev.convexcnn.method.Methods.get(m).info().fidelity().label();
+            assertTrue(html.contains("Fidelity: " + label.replace("'", "&#39;")) || html.contains("Fidelity: " + label), m + ": " + label);
+            assertTrue(md.contains("Fidelity: " + label), m);
             assertTrue(md.contains("## " + m), m);
         }
         assertTrue(html.contains("<table id=\"summary\">"));
