@@ -18,8 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run several training methods on one dataset with one budget and seed policy.",
-                "Stores every run, prints the table and writes the report (report.html, report.md). A rerun skips the",
-                "runs already stored. The methods: 'convexcnn methods'."},
+                "Stores every run, prints the table and writes the report (report.html, report.md). A rerun skips the "
+                        + "runs already stored. The methods: 'convexcnn methods'."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn compare --dataset fashion-mnist --seeds 1,2,3 --budget quick --out runs/fm-compare",
                 "  convexcnn compare --methods all --budget quick --limit 300",

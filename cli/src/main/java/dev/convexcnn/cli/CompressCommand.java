@@ -25,8 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Factorise the conv layers of a trained model (CP, Tucker-2, Tucker or tensor train).",
-                "Each dense conv is replaced at the given rank (CP-ALS, HOOI, TT-SVD of the trained kernel; the bias is",
-                "kept) and the new model saved. No retraining: evaluate the result with 'convexcnn eval'."},
+                "Each dense conv is replaced at the given rank (CP-ALS, HOOI, TT-SVD of the trained kernel; the bias is "
+                        + "kept) and the new model saved. No retraining: evaluate the result with 'convexcnn eval'."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn compress --model runs/fm.cnn --kind tucker2 --rank r=0.25 -o runs/fm-tucker2.cnn",
                 "  convexcnn compress --model runs/fm.cnn --kind cp --rank 8 --layers 3 -o runs/fm-cp8.cnn",

@@ -120,7 +120,8 @@ final class DataCommand implements Runnable {
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Recompute the sha256 of every cached file of a dataset and compare it with the pinned sums.",
-                    "A file that does not match is named, and the dataset then counts as missing, so `data fetch` replaces it."})
+                    "A file that does not match is named, and the dataset then counts as missing, so `data fetch` replaces it."},
+            footerHeading = "%nExamples:%n", footer = {"  convexcnn data verify", "  convexcnn data verify fashion-mnist"})
     static final class Verify implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;

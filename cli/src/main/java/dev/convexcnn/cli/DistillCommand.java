@@ -3,7 +3,7 @@ package dev.convexcnn.cli;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
 import dev.convexcnn.distill.CellSettings;
-import dev.convexcnn.distill.DistillStudy;
+import dev.convexcnn.experiments.DistillStudy;
 import dev.convexcnn.distill.StudentFamily;
 import dev.convexcnn.distill.Teacher;
 import java.io.PrintWriter;
@@ -20,10 +20,10 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "distill", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Distillation study: must a student be deep and convolutional? (Urban et al., ICLR 2017)",
-                "Trains or loads a CNN teacher, caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on",
-                "the teacher's logits and on the hard labels, each tuned by a seeded random search on a validation split.",
-                "Each (student, budget, target) result goes to <out>/cells/<cell>.json as soon as it is done; a rerun skips",
-                "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."},
+                "Trains or loads a CNN teacher, caches its logits on the transfer set, and trains conv and fully-connected students at parameter budgets on "
+                        + "the teacher's logits and on the hard labels, each tuned by a seeded random search on a validation split.",
+                "Each (student, budget, target) result goes to <out>/cells/<cell>.json as soon as it is done; a rerun skips "
+                        + "finished cells. Writes results.md, results.json and accuracy-vs-parameters-*.png."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn distill --dataset mnist --limit 5000 --teacher train --teacher-models 2 --teacher-epochs 4 \\",
                 "      --budgets 10000,30000 --conv-layers 0..2 --mlp-layers 1..3 --trials 3 --epochs 4 --out runs/distill",
@@ -89,7 +89,7 @@ final class DistillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (replot) {
-            dev.convexcnn.distill.DistillStudy.replot(out);
+            dev.convexcnn.experiments.DistillStudy.replot(out);
             spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-parameters-mimic.png") + ", accuracy-vs-parameters-labels.png");
             spec.commandLine().getOut().flush();
             return 0;

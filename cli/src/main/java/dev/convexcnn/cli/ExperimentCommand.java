@@ -1,7 +1,7 @@
 package dev.convexcnn.cli;
 
 import dev.convexcnn.convex.ConvexSettings;
-import dev.convexcnn.convex.ConvexVsSgd;
+import dev.convexcnn.experiments.ConvexVsSgd;
 import dev.convexcnn.convex.Loss;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
@@ -136,7 +136,8 @@ final class ExperimentCommand implements Runnable {
 
     @Command(name = "alternation-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Alternation against SGD and Adam on the same architecture from the same initial weights.",
-                    "Test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON)."},
+                    "Test accuracy against passes and seconds, training losses (PNG), table (Markdown), curves (JSON).",
+                    "Alternation follows our reading of its paper: only the abstract could be read; the steps and the schedule are ours."},
             footerHeading = "%nExamples:%n",
             footer = {"  convexcnn experiment alternation-vs-sgd --dataset mnist --limit 10000 --sweeps 10 --epochs 20 \\",
                     "      --out docs/alternation/mnist",
@@ -174,7 +175,7 @@ final class ExperimentCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter err = spec.commandLine().getErr();
             if (replot) {
-                dev.convexcnn.alternation.AlternationVsSgd.replot(out);
+                dev.convexcnn.experiments.AlternationVsSgd.replot(out);
                 spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-passes.png") + ", accuracy-vs-seconds.png, loss-vs-passes.png");
                 spec.commandLine().getOut().flush();
                 return 0;
@@ -185,7 +186,7 @@ final class ExperimentCommand implements Runnable {
             var s = dev.convexcnn.alternation.AlternationSettings.defaults().withMaxSweeps(sweeps).withCgIterations(cgIter)
                     .withSeed(seed).withTolerance(1e-9);
             if (arch != null) s = s.withArchitecture(arch);
-            var curves = dev.convexcnn.alternation.AlternationVsSgd.run(train, test, s, epochs, sgdLr, adamLr, out, echo(err));
+            var curves = dev.convexcnn.experiments.AlternationVsSgd.run(train, test, s, epochs, sgdLr, adamLr, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             for (var c : curves) {
                 int last = c.passes().length - 1;
@@ -243,14 +244,14 @@ final class ExperimentCommand implements Runnable {
                 if (!java.nio.file.Files.exists(out.resolve("results.json"))) {
                     throw new IllegalArgumentException("--replot needs " + out.resolve("results.json") + " from a finished run");
                 }
-                dev.convexcnn.compress.CompressionAblation.replot(out);
+                dev.convexcnn.experiments.CompressionAblation.replot(out);
                 spec.commandLine().getOut().println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png");
                 spec.commandLine().getOut().flush();
                 return 0;
             }
             CommonOptions.announceBackend(err);
             Dataset[] data = heads(common, dataset, limit, testLimit, err, "--designs count", designs.size(), epochs);
-            dev.convexcnn.compress.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seeds, out, echo(err));
+            dev.convexcnn.experiments.CompressionAblation.run(data[0], data[1], designs, epochs, lr, seeds, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.print(java.nio.file.Files.readString(out.resolve("results.md")));
             o.println("written: " + out.resolve("accuracy-vs-parameters.png") + ", accuracy-vs-kr.png, results.md, results.json");
@@ -302,7 +303,7 @@ final class ExperimentCommand implements Runnable {
             }
             Dataset train = Datasets.train(dataset, new Datasets.Options(common.cache(), true, err::println));
             ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
-            String md = dev.convexcnn.convex.ConvexScaling.run(train, np, s, streamedUpTo, out, echo(err));
+            String md = dev.convexcnn.experiments.ConvexScaling.run(train, np, s, streamedUpTo, out, echo(err));
             spec.commandLine().getOut().print(md);
             spec.commandLine().getOut().flush();
             return 0;

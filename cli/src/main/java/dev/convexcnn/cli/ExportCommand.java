@@ -15,8 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Export a CNN model file for PyTorch, with a file to check the predictions.",
-                "For sgd, adam, convex-relu and alternation models: model.safetensors + model.json, and check.safetensors",
-                "(test inputs with our logits). Check it with: /usr/bin/python3 bench/pytorch_roundtrip.py DIR"},
+                "For sgd, adam, convex-relu and alternation models: model.safetensors + model.json, and check.safetensors "
+                        + "(test inputs with our logits). Check it with: /usr/bin/python3 bench/pytorch_roundtrip.py DIR"},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn export --model runs/fm.cnn --out runs/fm-torch",
                 "  /usr/bin/python3 bench/pytorch_roundtrip.py runs/fm-torch"})

@@ -17,14 +17,14 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = {"Write the HTML and Markdown report of a comparison's stored runs.",
-                "RUN_DIR/report.html (self-contained) and RUN_DIR/report.md, from the runs a 'compare' stored: the table,",
-                "training curves, accuracy against time, first-layer filters, confusion matrices, provenance.",
-                "With --tables: regenerate the tables marked '<!-- table: SOURCE -->' in Markdown files from the results",
-                "files the experiments wrote (see dev.convexcnn.report.Tables); --check only says which differ."},
+                "RUN_DIR/report.html (self-contained) and RUN_DIR/report.md, from the runs a 'compare' stored: the table, "
+                        + "training curves, accuracy against time, first-layer filters, confusion matrices, provenance.",
+                "With --tables: regenerate the tables marked '<!-- table: SOURCE -->' in Markdown files from the results "
+                        + "files the experiments wrote; --check only says which differ."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn report runs/fm-compare",
                 "  convexcnn report --tables README.md docs/*.md",
-                "  convexcnn report --tables --check README.md docs/*.md      (exit 1 when a table is out of date)"})
+                "  convexcnn report --tables --check README.md docs/*.md   # exit 1 when a table is out of date"})
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 

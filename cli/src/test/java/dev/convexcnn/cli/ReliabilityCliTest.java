@@ -80,7 +80,10 @@ class ReliabilityCliTest {
     void absurdBatchSizeIsAClearMessage() throws IOException {
         Run r = run("train", "--dataset", "digits:" + digits(60), "--arch", "linear", "--batch-size", "3000000", "-o", dir.resolve("m.cnn").toString());
         oneErrorLine(r);
-        assertTrue(r.err.contains("--batch-size 3000000 is larger than the 60 training samples"), r.err);
+        assertTrue(r.err.contains("--batch-size must be in 1..65536, got 3000000"), r.err);
+        Run big = run("train", "--dataset", "digits:" + digits(60), "--arch", "linear", "--batch-size", "1000", "-o", dir.resolve("m.cnn").toString());
+        oneErrorLine(big);
+        assertTrue(big.err.contains("--batch-size 1000 is larger than the 60 training samples"), big.err);
         // The default batch (128) on a smaller set is one batch of all of it, as before.
         assertEquals(0, run("train", "--dataset", "digits:" + digits(60), "--arch", "linear", "-o", dir.resolve("d.cnn").toString()).code);
     }

@@ -26,6 +26,27 @@ public abstract class ConvexProgramOptions {
     @Option(names = "--max-iter", description = "R-FISTA iteration cap (per augmented-Lagrangian step for the exact programs).")
     Integer maxIter;
 
+    /**
+     * The start network of --patterns-from: its path in the settings, and its conv's kernel and stride when the
+     * user gave neither (the program's patches must be the network's).
+     */
+    ConvexSettings applyPatternsFrom(ConvexSettings s, java.nio.file.Path from) {
+        if (from == null) return s;
+        if (kernel == null && stride == null) {
+            try {
+                int[] ks = NetworkStart.kernelAndStride(from);
+                s = s.withPatches(ks[0], ks[1]);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--patterns-from " + from + ": " + e.getMessage());
+            }
+        }
+        return s.withPatternsFrom(from.toString());
+    }
+
+    static final String PATTERNS_FROM = "A two-layer CNN trained by sgd or adam (conv<m>k<k>s<s>-relu-avgpool<map>-linear<c>): its "
+            + "neurons' patterns join the sampled ones and its weights start the solve, so the certified optimum is at most its "
+            + "objective in the program's terms (printed with the optimum). Kernel and stride default to its conv's.";
+
     /** The two-layer program's settings with these options applied. */
     ConvexSettings applyTo(ConvexSettings s) {
         if (kernel != null || stride != null) {

@@ -20,10 +20,12 @@ import java.util.Locale;
  * @param seed           seeds the gate filters
  * @param precision      arithmetic of the Gram-form solver's products ({@link RFista.Precision}); the certificate
  *                       is always computed in double
+ * @param patternsFrom   a saved two-layer CNN whose neurons' activation patterns join the sampled ones, and whose
+ *                       weights start the solve (null: none); see {@link NetworkStart}
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
-                             long seed, RFista.Precision precision) {
+                             long seed, RFista.Precision precision, String patternsFrom) {
     public ConvexSettings {
         if (precision == null) throw new IllegalArgumentException("solver precision must be given");
         program = program.toLowerCase(Locale.ROOT);
@@ -36,6 +38,11 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         }
         if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
         if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
+    }
+
+    public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
+                          double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -52,18 +59,20 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, patternsFrom); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, patternsFrom); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, patternsFrom); }
+
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, path); }
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -79,6 +88,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         o.addProperty("maxIterations", maxIterations);
         o.addProperty("seed", seed);
         o.addProperty("solverPrecision", precision.id());
+        if (patternsFrom != null) o.addProperty("patternsFrom", patternsFrom);
         return o;
     }
 }

@@ -63,7 +63,7 @@ public final class ConvexTrainer {
         }
     }
 
-    static Evaluation evaluation(double[] z, Dataset d) {
+    public static Evaluation evaluation(double[] z, Dataset d) {
         return Evaluation.ofLogits(z, d);
     }
 
@@ -73,13 +73,27 @@ public final class ConvexTrainer {
      */
     static final double INITIAL_RHO = 4;
 
+    /** Σ_g ‖x_g‖ of the exact program's variable (two blocks). */
+    private static double exactPenalty(double[] x, int gates, int size, int classes) {
+        return new GroupLasso(2, gates, size, classes, 1).value(x);
+    }
+
     public Run fit(Dataset train, Consumer<Step> listener) {
         final ConvexSettings s = settings;
         long t0 = System.nanoTime();
         Normalization norm = Normalization.fit(train);
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
-        Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
         int c = train.classes();
+        Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
+        NetworkStart start = null;
+        if (s.patternsFrom() != null) {
+            try {
+                start = NetworkStart.load(java.nio.file.Path.of(s.patternsFrom()), geom, norm, c);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            all = all.concat(start.gates(geom.bias()));
+        }
         // The gated program with the squared loss runs on ΦᵀΦ, built streamed (Φ is never held), when that is
         // smaller than Φ itself (n ≥ p·h); the other programs need Φ.
         long columns = (long) all.count() * geom.patchSize();
@@ -114,12 +128,21 @@ public final class ConvexTrainer {
         int iterations;
         ReluNetwork network = null;
         RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
+        // From a trained network: its point of the program (same predictions) starts the solve, and its objective
+        // there bounds the optimum from above.
+        double[] x0 = start != null ? start.point(keep, s.patterns(), s.exact() ? 2 : 1) : new double[(s.exact() ? 2 : 1) * gated.dimension()];
+        double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         if (!s.exact()) {
             Consumer<RFista.Iteration> onIteration =
                     it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
+            if (start != null) {
+                startLoss = gated.smooth(x0, null);
+                startObjective = startLoss + gated.regularizer(x0);
+                startViolation = 0;
+            }
             RFista.Result r = gated instanceof QuadraticObjective q
-                    ? RFista.solveQuadratic(q, new double[gated.dimension()], rf, s.precision(), onIteration)
-                    : RFista.solve(gated, new double[gated.dimension()], rf, onIteration);
+                    ? RFista.solveQuadratic(q, x0, rf, s.precision(), onIteration)
+                    : RFista.solve(gated, x0, rf, onIteration);
             weights = r.x();
             objective = r.objective();
             certificate = r.certificate();
@@ -130,7 +153,14 @@ public final class ConvexTrainer {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
             ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns);
             int[] inner = {0};
-            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+            if (start != null) {
+                startObjective = exact.objective(x0);
+                startLoss = startObjective - lambda * exactPenalty(x0, gates.count(), geom.patchSize(), c);
+                double[] h = new double[Math.toIntExact(exact.constraintCount())];
+                exact.constraints(x0, h);
+                startViolation = exact.violation(h);
+            }
+            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
                     new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
                     o -> {
                         inner[0] += o.innerIterations();
@@ -158,6 +188,14 @@ public final class ConvexTrainer {
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);
         prov.addProperty("converged", converged);
+        if (start != null) {
+            // The network's objective in the program's terms (its point), and with its own weight decay.
+            prov.addProperty("patternsFrom", start.source());
+            prov.addProperty("startNeurons", start.neurons());
+            prov.addProperty("startObjective", startObjective);
+            prov.addProperty("startViolation", startViolation);
+            prov.addProperty("startOwnDecayObjective", startLoss + lambda * start.ownWeightDecay());
+        }
         JsonObject data = new JsonObject();
         data.addProperty("train", train.name());
         data.addProperty("trainSize", train.size());

@@ -44,7 +44,10 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
 
     /** convex-relu's options: those of every convex program. */
     public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
-        @Override public ConvexSettings apply(ConvexSettings s) { return applyTo(s); }
+        @picocli.CommandLine.Option(names = "--patterns-from", paramLabel = "MODEL", description = PATTERNS_FROM)
+        java.nio.file.Path patternsFrom;
+
+        @Override public ConvexSettings apply(ConvexSettings s) { return applyPatternsFrom(applyTo(s), patternsFrom); }
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.convexcnn.method.Trained;
 import dev.convexcnn.method.Training;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.optim.Certificate;
+import com.google.gson.JsonObject;
 import picocli.CommandLine.Option;
 
 /** The gated-ReLU relaxation of the two-layer CNN's convex program, solved by R-FISTA to its certificate. */
@@ -57,10 +58,12 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
         @Option(names = "--solver-precision", description = "With the squared loss (solved on ΦᵀΦ): mixed = float products for "
                 + "the iterations, certificate from a double product; double = double throughout (default: mixed).")
         String solverPrecision;
+        @Option(names = "--patterns-from", paramLabel = "MODEL", description = PATTERNS_FROM)
+        java.nio.file.Path patternsFrom;
 
         @Override
         public ConvexSettings apply(ConvexSettings s) {
-            s = applyTo(s);
+            s = applyPatternsFrom(applyTo(s), patternsFrom);
             if (solverPrecision != null) {
                 try {
                     s = s.withPrecision(RFista.Precision.parse(solverPrecision));
@@ -75,6 +78,14 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
     @Override
     public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
         return TwoLayer.train(train, s.withProgram("gated-relu"), ctx);
+    }
+
+    /** "16", or "33 (16 sampled, 16 from the start network, 1 for its output bias)". */
+    static String patternCount(ConvexSettings s, ConvexTrainer.Run run) {
+        if (!run.provenance().has("startNeurons")) return String.valueOf(s.patterns());
+        int m = run.provenance().get("startNeurons").getAsInt(), b = s.bias() ? 1 : 0;
+        return String.format("%d (%d sampled, %d from the start network%s)", s.patterns() + m + b, s.patterns(), m,
+                b == 1 ? ", 1 for its output bias" : "");
     }
 
     /** What the gated and the exact two-layer methods share: the solve, the trace and the printed lines. */
@@ -94,13 +105,24 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             Certificate cert = s.exact() ? new Certificate.AugmentedLagrangian(run.certificate(), run.violation(), s.tolerance())
                     : new Certificate.MinNormSubgradient(run.certificate(), s.tolerance());
             Trained.Builder b = Trained.of(model, rec.trace()).certificate(cert)
-                    .line("program", "%s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d", s.program(), run.lambda(),
-                            run.lambdaMax(), s.loss().id(), run.gates().count(), s.patterns());
+                    .line("program", "%s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %s", s.program(), run.lambda(),
+                            run.lambdaMax(), s.loss().id(), run.gates().count(), patternCount(s, run));
             if (run.provenance().has("lossForm") && run.provenance().get("lossForm").getAsString().equals("gram")) {
                 b.line("solved", "on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held), %s",
                         s.precision() == RFista.Precision.MIXED ? "float products, certificate from double ones" : "double products");
             }
             b.line("objective", "%.8g", run.objective());
+            if (run.provenance().has("startObjective")) {
+                JsonObject p = run.provenance();
+                double start = p.get("startObjective").getAsDouble();
+                b.line("start network", "%s: %d neurons, objective %.8g in the program's terms (violation %.2g); %.8g with its own "
+                                + "weight decay", p.get("patternsFrom").getAsString(), p.get("startNeurons").getAsInt(), start,
+                        p.get("startViolation").getAsDouble(), p.get("startOwnDecayObjective").getAsDouble());
+                b.line("optimum vs start", "%.8g %s %.8g (%s)", run.objective(), run.objective() <= start ? "≤" : ">", start,
+                        run.objective() <= start ? "the convex optimum is at or below the network's objective"
+                                : "above: the solve stopped before the start's objective");
+                b.figure("startObjective", start).figure("startOwnDecayObjective", p.get("startOwnDecayObjective").getAsDouble());
+            }
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());
                 b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());

@@ -32,5 +32,17 @@ public record Gates(int patchSize, int count, double[] filters) {
         return new Gates(patchSize, keep.length, g);
     }
 
+    /** These gates followed by more's. */
+    public Gates concat(Gates more) {
+        if (more.patchSize != patchSize) throw new IllegalArgumentException("gates of patch size " + more.patchSize + ", not " + patchSize);
+        int p = count + more.count;
+        double[] g = new double[patchSize * p];
+        for (int t = 0; t < patchSize; t++) {
+            System.arraycopy(filters, t * count, g, t * p, count);
+            System.arraycopy(more.filters, t * more.count, g, t * p + count, more.count);
+        }
+        return new Gates(patchSize, p, g);
+    }
+
     public double filter(int t, int j) { return filters[t * count + j]; }
 }

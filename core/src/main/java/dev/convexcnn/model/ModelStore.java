@@ -67,6 +67,9 @@ public final class ModelStore {
         }
         String kind = meta.get("kind").getAsString();
         ModelCodec<?> c = CODECS.get(kind);
+        if (c == null && kind.equals("checkpoint")) {
+            throw new ModelFormatException(path + ": holds a training checkpoint, not a model (continue it with train --resume)");
+        }
         if (c == null) {
             throw new ModelFormatException(path + ": holds a model of kind '" + kind + "', which this version cannot read (it reads "
                     + String.join(", ", CODECS.keySet()) + ")");

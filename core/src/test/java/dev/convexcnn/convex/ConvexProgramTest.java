@@ -10,10 +10,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The fast operators against explicit products, the prox and the solvers by their optimality conditions. */
-class ConvexProgramTest {
+public class ConvexProgramTest {
 
     /** n images of s × s pixels, c classes, the class set by which quadrant is brightest. */
-    static Dataset quadrants(int n, int s, int c, long seed) {
+    public static Dataset quadrants(int n, int s, int c, long seed) {
         Random r = new Random(seed);
         float[] px = new float[n * s * s];
         int[] y = new int[n];

@@ -1,7 +1,6 @@
 package dev.convexcnn.distill;
 
 import dev.convexcnn.data.Dataset;
-import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small synthetic problems for the distillation tests. */
@@ -26,11 +25,5 @@ final class Fixtures {
 
     static Teacher.Settings tinyTeacher() {
         return new Teacher.Settings("conv6k3p1-relu-maxpool2-linear16-relu", 2, 3, 3e-3, 16, 1, 11);
-    }
-
-    static DistillStudy.Settings tinyStudy() {
-        CellSettings c = new CellSettings(2, 2, 16, 1e-3, 1e-2, 0.5, 2, 0.05, "l2", 4, 5);
-        return new DistillStudy.Settings(List.of(StudentFamily.parse("conv1"), StudentFamily.parse("conv2"),
-                StudentFamily.parse("mlp1"), StudentFamily.parse("mlp2")), List.of(1500L, 3000L), true, c, 0.25, 1, 1);
     }
 }

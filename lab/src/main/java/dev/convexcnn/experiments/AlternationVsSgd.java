@@ -1,9 +1,12 @@
-package dev.convexcnn.alternation;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.alternation.*;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.io.AtomicFiles;
+import dev.convexcnn.method.MethodInfo;
+import dev.convexcnn.method.Methods;
 import dev.convexcnn.io.TensorFile;
 import dev.convexcnn.report.LinePlot;
 import dev.convexcnn.sgd.EpochRecord;
@@ -23,6 +26,9 @@ import java.util.function.Consumer;
  * table and the raw curves as JSON.
  */
 public final class AlternationVsSgd {
+    /** How closely alternation follows its paper, shown in every title and table. */
+    static final MethodInfo.Fidelity FIDELITY = Methods.get("alternation").info().fidelity();
+
     private AlternationVsSgd() {}
 
     /** One curve: x = passes over the data and seconds, y = test accuracy and the method's own training loss. */
@@ -53,12 +59,13 @@ public final class AlternationVsSgd {
                     e.stream().mapToDouble(EpochRecord::validationAccuracy).toArray(),
                     e.stream().mapToDouble(EpochRecord::trainLoss).toArray()));
         }
-        String title = train.name() + " (n = " + train.size() + "), " + s.architecture();
+        String title = train.name() + " (n = " + train.size() + "), " + s.architecture() + "; alternation: "
+                + FIDELITY.kind().words();
         plots(title, curves, outDir);
 
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-                "%s, n = %d, test %d, %s, seed %d; alternation stop: %s%n%n", train.name(), train.size(), test.size(),
-                s.architecture(), s.seed(), alt.stopReason()));
+                "%s, n = %d, test %d, %s, seed %d; alternation stop: %s%n%nAlternation as implemented here is %s.%n%n",
+                train.name(), train.size(), test.size(), s.architecture(), s.seed(), alt.stopReason(), FIDELITY.label()));
         md.append("| method | steps | passes | seconds | final own loss | final test acc. | best test acc. |\n|---|---:|---:|---:|---:|---:|---:|\n");
         JsonObject json = new JsonObject();
         json.addProperty("title", title);
@@ -116,6 +123,9 @@ public final class AlternationVsSgd {
             // Files written before the title was stored: the settings line of results.md.
             String first = java.nio.file.Files.readAllLines(outDir.resolve("results.md")).get(0);
             title = first.contains("; ") ? first.substring(0, first.indexOf("; ")) : first;
+        }
+        if (!title.contains(FIDELITY.kind().words())) {
+            title += "; alternation: " + FIDELITY.kind().words();
         }
         List<Curve> curves = new java.util.ArrayList<>();
         for (var e : json.getAsJsonArray("curves")) {

@@ -1,5 +1,6 @@
-package dev.convexcnn.convex;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.convex.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import org.junit.jupiter.api.Test;

@@ -38,7 +38,7 @@ class ReadmeExamplesTest {
         Files.writeString(src, example(name));
         Path classes = Files.createDirectories(dir.resolve("classes"));
         List<String> cp = new ArrayList<>();
-        for (Class<?> c : new Class<?>[] {Compare.class, com.google.gson.JsonObject.class}) {
+        for (Class<?> c : new Class<?>[] {Compare.class, dev.convexcnn.method.Method.class, com.google.gson.JsonObject.class}) {
             cp.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
         }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

@@ -1,5 +1,6 @@
-package dev.convexcnn.convex;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.convex.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
-package dev.convexcnn.distill;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.distill.*;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;

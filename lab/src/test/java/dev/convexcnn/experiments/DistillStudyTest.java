@@ -1,5 +1,6 @@
-package dev.convexcnn.distill;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.distill.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DistillStudyTest {
     @TempDir Path dir;
 
-    static final Dataset TRAIN = Fixtures.bars(240, 1, "bars-train"), TEST = Fixtures.bars(90, 2, "bars-test");
+    static final Dataset TRAIN = DistillFixtures.bars(240, 1, "bars-train"), TEST = DistillFixtures.bars(90, 2, "bars-test");
 
     /** A cell's result without the parts that may differ between runs (timing, provenance). */
     static JsonObject stable(JsonObject r) {
@@ -35,7 +36,7 @@ class DistillStudyTest {
     static Map<String, JsonObject> run(Path out, List<String> log, int killAfter) throws Exception {
         Map<String, JsonObject> got = new HashMap<>();
         int[] seen = {0};
-        DistillStudy.run(TRAIN, TEST, null, Fixtures.tinyTeacher(), Fixtures.tinyStudy(), out, log::add, o -> {
+        DistillStudy.run(TRAIN, TEST, null, DistillFixtures.tinyTeacher(), DistillFixtures.tinyStudy(), out, log::add, o -> {
             got.put(o.id().id(), o.result());
             if (++seen[0] == killAfter) throw new IllegalStateException("killed");
         });
@@ -47,7 +48,7 @@ class DistillStudyTest {
         List<String> logA = new ArrayList<>();
         Map<String, JsonObject> full = run(dir.resolve("a"), logA, -1);
         assertEquals(16, full.size());
-        assertEquals(DistillStudy.cells(Fixtures.tinyStudy()).stream().map(CellId::id).sorted().toList(),
+        assertEquals(DistillStudy.cells(DistillFixtures.tinyStudy()).stream().map(CellId::id).sorted().toList(),
                 full.keySet().stream().sorted().toList());
         for (JsonObject r : full.values()) {
             assertTrue(r.get("testAccuracy").getAsDouble() > 0.5, r.toString());
@@ -81,9 +82,9 @@ class DistillStudyTest {
         Map<String, JsonObject> again = run(b, logC, -1);
         assertEquals(15, logC.stream().filter(l -> l.contains("skipped")).count());
         assertEquals(stable(full.get(gone.id())), stable(again.get(gone.id())));
-        JsonObject key = CellRunner.key(gone, Fixtures.tinyStudy().cell(), dataOf(b));
+        JsonObject key = CellRunner.key(gone, DistillFixtures.tinyStudy().cell(), dataOf(b));
         assertTrue(store.isDone(gone, key));
-        assertFalse(store.isDone(gone, CellRunner.key(gone, Fixtures.tinyStudy().cell().withEpochs(3), dataOf(b))));
+        assertFalse(store.isDone(gone, CellRunner.key(gone, DistillFixtures.tinyStudy().cell().withEpochs(3), dataOf(b))));
 
         for (String f : new String[] {"results.md", "results.json", "accuracy-vs-parameters-mimic.png",
                 "accuracy-vs-parameters-labels.png", "teacher-1.model", "teacher-2.model"}) {
@@ -95,13 +96,13 @@ class DistillStudyTest {
 
     /** The study's data as the study builds it, for computing keys in the test. */
     static StudyData dataOf(Path out) throws Exception {
-        return DistillStudy.prepare(TRAIN, TEST, null, Fixtures.tinyTeacher(), Fixtures.tinyStudy(), out, l -> {}).data();
+        return DistillStudy.prepare(TRAIN, TEST, null, DistillFixtures.tinyTeacher(), DistillFixtures.tinyStudy(), out, l -> {}).data();
     }
 
     @Test
     void teacherLogitsAreCachedPerTeacherAndTransferSet() throws Exception {
         List<String> log = new ArrayList<>();
-        Teacher.Settings ts = Fixtures.tinyTeacher();
+        Teacher.Settings ts = DistillFixtures.tinyTeacher();
         Teacher t1 = Teacher.trainOrLoad(ts, TRAIN, dir.resolve("t1"), log::add);
         Teacher t2 = Teacher.trainOrLoad(new Teacher.Settings(ts.architectureBody(), 1, 2, 3e-3, 16, 0, 99), TRAIN, dir.resolve("t2"), log::add);
         assertNotEquals(t1.key(), t2.key());
@@ -130,16 +131,16 @@ class DistillStudyTest {
 
     @Test
     void mimicStudentsLearnFromTheTeacherWithEitherSoftLoss() throws Exception {
-        Teacher t = Teacher.trainOrLoad(Fixtures.tinyTeacher(), TRAIN, dir, l -> {});
+        Teacher t = Teacher.trainOrLoad(DistillFixtures.tinyTeacher(), TRAIN, dir, l -> {});
         float[] z = t.logits(TRAIN);
         StudyData d = new StudyData(TRAIN, z, t.key(), TEST, TEST);
         CellId id = CellId.parse("mlp2-b3000-mimic");
         for (String loss : new String[] {"l2", "kl"}) {
-            JsonObject r = CellRunner.run(id, Fixtures.tinyStudy().cell().withSoftLoss(loss, 4).withEpochs(4), d, l -> {});
+            JsonObject r = CellRunner.run(id, DistillFixtures.tinyStudy().cell().withSoftLoss(loss, 4).withEpochs(4), d, l -> {});
             assertTrue(r.get("testAccuracy").getAsDouble() > 0.8, loss + " " + r);
             assertEquals(loss.equals("kl") ? "kl-t4.0" : "squared-logits", r.get("loss").getAsString());
         }
-        assertThrows(IllegalArgumentException.class, () -> CellRunner.run(id, Fixtures.tinyStudy().cell(),
+        assertThrows(IllegalArgumentException.class, () -> CellRunner.run(id, DistillFixtures.tinyStudy().cell(),
                 new StudyData(TRAIN, null, null, TEST, TEST), l -> {}));
     }
 }

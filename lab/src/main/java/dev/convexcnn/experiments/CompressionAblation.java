@@ -1,5 +1,6 @@
-package dev.convexcnn.compress;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.compress.*;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;

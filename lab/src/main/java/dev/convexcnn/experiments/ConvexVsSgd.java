@@ -1,5 +1,6 @@
-package dev.convexcnn.convex;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.convex.*;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;

@@ -1,5 +1,6 @@
-package dev.convexcnn.convex;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.convex.*;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.AtomicFiles;
