@@ -80,18 +80,26 @@ public final class ConvexTrainer {
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
         Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
         int c = train.classes();
-        // The gated program with the squared loss runs on ΦᵀΦ, built streamed (Φ is never held), when that is
-        // smaller than Φ itself (n ≥ p·h); the other programs need Φ.
-        long columns = (long) all.count() * geom.patchSize();
-        boolean gramForm = !s.exact() && s.loss() == Loss.SQUARED && columns <= GramGatedProgram.MAX_COLUMNS
-                && train.size() >= columns;
+        // The form of the products: the cost model's choice (printed with its reasons) unless --products says.
+        ProductForm.Choice choice = ProductForm.choose(s.products(), train.size(), geom.patches(), geom.patchSize(), all.count(),
+                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
+        ProductForm form = choice.form();
+        if (s.gapTolerance() > 0 && (s.exact() || s.loss() != Loss.SQUARED)) {
+            throw new IllegalArgumentException("--gap-tol needs the gated program with the squared loss");
+        }
         GatedFeatures features = null;
         GramGatedProgram gram = null;
+        GemmGatedProgram gemm = null;
         int[] keep;
-        if (gramForm) {
+        if (form == ProductForm.GRAM) {
             gram = GramGatedProgram.build(train, norm, geom, all);
             keep = gram.informativeGates();
             if (keep.length != all.count() && keep.length > 0) gram = gram.select(keep);
+        } else if (form == ProductForm.GEMM) {
+            PatchProducts products = new PatchProducts(train, norm, geom, all);
+            keep = products.informativeGates();
+            if (keep.length != all.count() && keep.length > 0) products = products.select(keep);
+            gemm = new GemmGatedProgram(products, train.labels(), c, s.loss(), 0);
         } else {
             GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
             keep = full.informativeGates();
@@ -99,10 +107,13 @@ public final class ConvexTrainer {
         }
         if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
         Gates gates = all.select(keep);
-        double lambdaMax = gramForm ? gram.lambdaMax() : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
+        double lambdaMax = gram != null ? gram.lambdaMax() : gemm != null ? gemm.lambdaMax()
+                : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
         double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
-        CompositeObjective gated = gramForm ? gram.withLambda(lambda)
+        CompositeObjective gated = gram != null ? gram.withLambda(lambda) : gemm != null ? gemm.withLambda(lambda)
                 : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        if (gemm != null) gemm.patchProducts().resetCounters();
         List<Step> log = new ArrayList<>();
         Consumer<Step> record = st -> {
             log.add(st);
@@ -113,13 +124,26 @@ public final class ConvexTrainer {
         boolean converged;
         int iterations;
         ReluNetwork network = null;
-        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
+        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance());
+        double gap = Double.NaN;
+        String stoppedBy;
+        boolean quadratic = !s.exact() && s.loss() == Loss.SQUARED && gated instanceof QuadraticObjective;
+        long solveStart = System.nanoTime();
         if (!s.exact()) {
             Consumer<RFista.Iteration> onIteration =
                     it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
-            RFista.Result r = gated instanceof QuadraticObjective q
-                    ? RFista.solveQuadratic(q, new double[gated.dimension()], rf, s.precision(), onIteration)
+            RFista.Result r = quadratic
+                    ? RFista.solveQuadratic((QuadraticObjective) gated, new double[gated.dimension()], rf, s.precision(), onIteration)
                     : RFista.solve(gated, new double[gated.dimension()], rf, onIteration);
+            gap = r.gap();
+            stoppedBy = r.stoppedBy();
+            if (Double.isNaN(gap) && s.loss() == Loss.SQUARED) {
+                // The streamed form's solver has no gap of its own: the same formula from one double evaluation.
+                double[] grad = new double[gated.dimension()];
+                double f = gated.smooth(r.x(), grad);
+                GroupLasso lasso = gated instanceof GatedReluProgram gp ? gp.penalty() : null;
+                if (lasso != null) gap = lasso.relativeGap(r.x(), f, gated.regularizer(r.x()), grad);
+            }
             weights = r.x();
             objective = r.objective();
             certificate = r.certificate();
@@ -142,8 +166,10 @@ public final class ConvexTrainer {
             violation = r.violation();
             converged = r.converged();
             iterations = r.innerIterations();
+            stoppedBy = converged ? "certificate and violation" : "iteration cap";
             network = ReluNetwork.recover(weights, gates.count(), geom.patchSize(), c, geom);
         }
+        double solveSeconds = (System.nanoTime() - solveStart) / 1e9;
         JsonObject prov = Provenance.base();
         prov.addProperty("method", s.program());
         prov.add("settings", s.toJson());
@@ -151,9 +177,30 @@ public final class ConvexTrainer {
         prov.addProperty("lambda", lambda);
         prov.addProperty("lambdaMax", lambdaMax);
         prov.addProperty("patternsKept", gates.count());
-        prov.addProperty("lossForm", gramForm ? "gram" : "streamed");
-        // Only the Gram form has float products; the certificate is a double one either way.
-        prov.addProperty("productPrecision", gramForm && !s.exact() ? s.precision().id() : "double");
+        prov.addProperty("products", form.id());
+        prov.addProperty("productsWhy", choice.why());
+        // The Gram and GEMM forms have float products with the squared loss; the certificate is a double one always.
+        prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED ? s.precision().id() : "double");
+        double sgemm = dev.convexcnn.linalg.GemmProbe.sgemm();
+        prov.addProperty("sgemmGflops", sgemm);
+        double productFlops = Double.NaN, productSeconds = Double.NaN;
+        if (gemm != null) {
+            productFlops = gemm.patchProducts().flops();
+            productSeconds = gemm.patchProducts().seconds();
+        } else if (gram != null && !s.exact()) {
+            productFlops = ((GramGatedProgram) gated).productFlops();
+            productSeconds = ((GramGatedProgram) gated).productSeconds();
+        }
+        if (productSeconds > 0) {
+            double rate = productFlops / productSeconds / 1e9;
+            prov.addProperty("productGflops", rate);
+            prov.addProperty("productShareOfSgemm", rate / sgemm);
+            prov.addProperty("productSeconds", productSeconds);
+        }
+        prov.addProperty("buildSeconds", buildSeconds);
+        prov.addProperty("solveSeconds", solveSeconds);
+        prov.addProperty("stoppedBy", stoppedBy);
+        if (!Double.isNaN(gap)) prov.addProperty("gap", gap);
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);

@@ -54,9 +54,15 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     /** gated-relu's options. */
     public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
-        @Option(names = "--solver-precision", description = "With the squared loss (solved on ΦᵀΦ): mixed = float products for "
+        @Option(names = "--solver-precision", description = "With the squared loss (Gram or GEMM products): mixed = float products for "
                 + "the iterations, certificate from a double product; double = double throughout (default: mixed).")
         String solverPrecision;
+        @Option(names = "--products", paramLabel = "FORM", description = "How the program's products are computed: gram (on ΦᵀΦ), "
+                + "gemm (GEMMs over the patches, Φ never formed) or streamed (Φ held); default: a cost model chooses and says why.")
+        String products;
+        @Option(names = "--gap-tol", paramLabel = "G", description = "Squared loss: stop only when the relative duality gap is also "
+                + "at most G (it bounds the objective's distance to the optimum); default: the certificate alone.")
+        Double gapTol;
 
         @Override
         public ConvexSettings apply(ConvexSettings s) {
@@ -67,6 +73,11 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("--solver-precision: " + e.getMessage());
                 }
+            }
+            if (products != null) s = s.withProducts(ProductForm.parse(products));
+            if (gapTol != null) {
+                if (!(gapTol > 0 && gapTol < 1)) throw new IllegalArgumentException("--gap-tol must be in (0, 1), got " + gapTol);
+                s = s.withGapTolerance(gapTol);
             }
             return s;
         }
@@ -96,11 +107,23 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             Trained.Builder b = Trained.of(model, rec.trace()).certificate(cert)
                     .line("program", "%s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d", s.program(), run.lambda(),
                             run.lambdaMax(), s.loss().id(), run.gates().count(), s.patterns());
-            if (run.provenance().has("lossForm") && run.provenance().get("lossForm").getAsString().equals("gram")) {
-                b.line("solved", "on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held), %s",
-                        s.precision() == RFista.Precision.MIXED ? "float products, certificate from double ones" : "double products");
+            com.google.gson.JsonObject prov = run.provenance();
+            if (prov.has("products")) {
+                b.line("products", "%s, %s", prov.get("products").getAsString(), prov.get("productsWhy").getAsString());
+                if (prov.has("productGflops")) {
+                    b.line("product rate", "%.1f GFLOP/s in the products = %.0f %% of sgemm (%.1f GFLOP/s, measured in this run); %s",
+                            prov.get("productGflops").getAsDouble(), 100 * prov.get("productShareOfSgemm").getAsDouble(),
+                            prov.get("sgemmGflops").getAsDouble(), prov.get("productPrecision").getAsString().equals("mixed")
+                                    ? "float products, certificate from double ones" : "double products");
+                }
             }
             b.line("objective", "%.8g", run.objective());
+            if (prov.has("stoppedBy")) {
+                b.line("stopped by", "%s (certificate %.3g, tolerance %.3g; relative duality gap %s)", prov.get("stoppedBy").getAsString(),
+                        run.certificate(), s.tolerance(), prov.has("gap") ? String.format(java.util.Locale.ROOT, "%.3g%s",
+                                prov.get("gap").getAsDouble(), s.gapTolerance() > 0 ? String.format(java.util.Locale.ROOT, ", tolerance %.3g", s.gapTolerance()) : "")
+                                : "not computed");
+            }
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());
                 b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());
