@@ -152,7 +152,8 @@ public final class ConvexTrainer {
             iterations = r.iterations();
         } else {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
-            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns);
+            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
+            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns, new PatchProducts(train, norm, geom, gates));
             int[] inner = {0};
             AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                     new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),

@@ -133,13 +133,13 @@ public final class PatchProducts {
         double[] acc = new double[outWidth];
         for (int i0 = 0; i0 < samples; i0 += block) {
             int m = Math.min(block, samples - i0), rows = m * positions;
-            patches(i0, m, single);
             if (single) {
+                patches(i0, m, true);
                 outF = grow(outF, rows * width);
                 Gemm.sgemm(false, false, rows, width, h, 1f, zf, 0, h, wf, 0, width, 0f, outF, 0, width);
             } else {
                 outD = grow(outD, rows * width);
-                Gemm.dgemm(false, false, rows, width, h, 1, zd, 0, h, wt, 0, width, 0, outD, 0, width);
+                blockTimes(i0, m, wt, width, outD, 0);
             }
             for (int b = 0; b < m; b++) {
                 Arrays.fill(acc, 0);
@@ -172,9 +172,12 @@ public final class PatchProducts {
         if (single) gf = grow(gf, h * width);
         for (int i0 = 0; i0 < samples; i0 += block) {
             int m = Math.min(block, samples - i0), rows = m * positions;
-            patches(i0, m, single);
-            if (single) outF = grow(outF, rows * width);
-            else outD = grow(outD, rows * width);
+            if (single) {
+                patches(i0, m, true);
+                outF = grow(outF, rows * width);
+            } else {
+                outD = grow(outD, rows * width);
+            }
             for (int b = 0; b < m; b++) {
                 int ro = (i0 + b) * outWidth;
                 for (int q = 0; q < positions; q++) {
@@ -193,11 +196,26 @@ public final class PatchProducts {
                 Gemm.sgemm(true, false, h, width, rows, 1f, zf, 0, h, outF, 0, width, 0f, gf, 0, width);
                 for (int i = 0; i < h * width; i++) g[i] += gf[i];
             } else {
-                Gemm.dgemm(true, false, h, width, rows, 1, zd, 0, h, outD, 0, width, 1, g, 0, width);
+                blockTransposeTimes(i0, m, outD, width, 1, g);
             }
         }
         flops += 2L * samples * positions * h * width;
         nanos += System.nanoTime() - t0;
+    }
+
+    /**
+     * The rows of Z·W for samples [i0, i0 + m), unmasked: out (m·P × width) = Z_b·w, w h × width, in double. The
+     * exact program's constraint rows z·v are this product ({@link ExactReluProgram}).
+     */
+    public void blockTimes(int i0, int m, double[] w, int width, double[] out, int outOff) {
+        patches(i0, m, false);
+        Gemm.dgemm(false, false, m * positions, width, h, 1, zd, 0, h, w, 0, width, 0, out, outOff, width);
+    }
+
+    /** g (h × width) = beta·g + Z_bᵀ·q for samples [i0, i0 + m), q m·P × width: the transpose of {@link #blockTimes}. */
+    public void blockTransposeTimes(int i0, int m, double[] q, int width, double beta, double[] g) {
+        patches(i0, m, false);
+        Gemm.dgemm(true, false, h, width, m * positions, 1, zd, 0, h, q, 0, width, beta, g, 0, width);
     }
 
     /** Z of samples [i0, i0 + m) into zf (single) or zd. */
