@@ -262,10 +262,12 @@ final class ExperimentCommand implements Runnable {
 
     @Command(name = "convex-scaling", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Time to tolerance of the gated program (squared loss) as n and the patterns grow.",
-                    "In its Gram and streamed forms, with their rates against dgemm and sgemm."},
+                    "In its Gram, GEMM and streamed forms, with their rates against dgemm and sgemm."},
             footerHeading = "%nExamples:%n",
             footer = {"  CONVEXCNN_JAVA_OPTS=\"-Xms3g -Xmx3g -XX:+AlwaysPreTouch\" \\",
-                    "      convexcnn experiment convex-scaling --streamed-up-to 0 --out docs/convex"})
+                    "      convexcnn experiment convex-scaling --streamed-up-to 0 --out docs/convex",
+                    "  convexcnn experiment convex-scaling --kernel 28 --forms gemm --lambda-fraction 0.08 \\",
+                    "      --runs '1000:100;5000:100;20000:100;60000:100' --max-iter 20 --out runs/scaling-fc"})
     static final class ConvexScalingCommand implements Callable<Integer> {
         @Spec CommandSpec spec;
         @Mixin CommonOptions common;
@@ -281,6 +283,11 @@ final class ExperimentCommand implements Runnable {
         double tol;
         @Option(names = "--max-iter", defaultValue = "3000", description = "Iteration cap (default: ${DEFAULT-VALUE}).")
         int maxIter;
+        @Option(names = "--kernel", defaultValue = "5", description = "Patch size k×k; 28 on MNIST is the fully-connected network (default: ${DEFAULT-VALUE}).")
+        int kernel;
+        @Option(names = "--forms", split = ",", defaultValue = "gram,gemm,streamed", paramLabel = "FORM",
+                description = "Product forms to run, of gram, gemm, streamed (gram only where p·h ≤ 8,192; default: ${DEFAULT-VALUE}).")
+        List<String> forms;
         @Option(names = "--streamed-up-to", defaultValue = "20000", paramLabel = "N",
                 description = "Also run the streamed form (two passes over Φ per evaluation) for n ≤ N, side by side; 0: never (default: ${DEFAULT-VALUE}).")
         int streamedUpTo;
@@ -302,8 +309,17 @@ final class ExperimentCommand implements Runnable {
                 }
             }
             Dataset train = Datasets.train(dataset, new Datasets.Options(common.cache(), true, err::println));
-            ConvexSettings s = ConvexSettings.defaults().withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
-            String md = dev.convexcnn.experiments.ConvexScaling.run(train, np, s, streamedUpTo, out, echo(err));
+            java.util.Set<dev.convexcnn.convex.ProductForm> formSet = java.util.EnumSet.noneOf(dev.convexcnn.convex.ProductForm.class);
+            for (String f : forms) {
+                try {
+                    formSet.add(dev.convexcnn.convex.ProductForm.parse(f));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--forms takes gram, gemm or streamed, got '" + f + "'");
+                }
+            }
+            if (kernel <= 0) throw new IllegalArgumentException("--kernel must be > 0, got " + kernel);
+            ConvexSettings s = ConvexSettings.defaults().withPatches(kernel, 1).withLambdaFraction(lambdaFraction).withTolerance(tol).withMaxIterations(maxIter);
+            String md = dev.convexcnn.experiments.ConvexScaling.run(train, np, s, formSet, streamedUpTo, out, echo(err));
             spec.commandLine().getOut().print(md);
             spec.commandLine().getOut().flush();
             return 0;

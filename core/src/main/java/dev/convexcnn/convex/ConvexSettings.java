@@ -18,16 +18,21 @@ import java.util.Locale;
  * @param tolerance      on the squared norm of the minimum-norm subgradient (and on the squared violation)
  * @param maxIterations  R-FISTA iterations (per outer step for the exact program)
  * @param seed           seeds the gate filters
- * @param precision      arithmetic of the Gram-form solver's products ({@link RFista.Precision}); the certificate
- *                       is always computed in double
+ * @param precision      arithmetic of the Gram and GEMM forms' products ({@link RFista.Precision}); the
+ *                       certificate is always computed in double
+ * @param products       the form of the gated program's products ({@link ProductForm}), or null for the cost
+ *                       model's choice
+ * @param gapTolerance   &gt; 0: the relative duality gap must be at most this as well (squared loss); 0: off
  * @param patternsFrom   a saved two-layer CNN whose neurons' activation patterns join the sampled ones, and whose
  *                       weights start the solve (null: none); see {@link NetworkStart}
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
-                             long seed, RFista.Precision precision, String patternsFrom) {
+                             long seed, RFista.Precision precision, ProductForm products, double gapTolerance,
+                             String patternsFrom) {
     public ConvexSettings {
         if (precision == null) throw new IllegalArgumentException("solver precision must be given");
+        if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
         program = program.toLowerCase(Locale.ROOT);
         if (!program.equals("gated-relu") && !program.equals("convex-relu")) {
             throw new IllegalArgumentException("program must be gated-relu or convex-relu, got '" + program + "'");
@@ -40,9 +45,10 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
     }
 
+    /** The settings with the cost model's product form and no gap rule. */
     public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
                           double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
-        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null);
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -54,25 +60,27 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, patternsFrom); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, patternsFrom); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, patternsFrom); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, patternsFrom); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, patternsFrom); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom); }
 
-    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, path); }
+    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom); }
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path); }
+    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom); }
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -89,6 +97,8 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         o.addProperty("seed", seed);
         o.addProperty("solverPrecision", precision.id());
         if (patternsFrom != null) o.addProperty("patternsFrom", patternsFrom);
+        o.addProperty("products", products == null ? "auto" : products.id());
+        if (gapTolerance > 0) o.addProperty("gapTolerance", gapTolerance);
         return o;
     }
 }

@@ -89,23 +89,31 @@ public final class ConvexTrainer {
         if (s.patternsFrom() != null) {
             try {
                 start = NetworkStart.load(java.nio.file.Path.of(s.patternsFrom()), geom, norm, c);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (java.io.IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
             }
             all = all.concat(start.gates(geom.bias()));
         }
-        // The gated program with the squared loss runs on ΦᵀΦ, built streamed (Φ is never held), when that is
-        // smaller than Φ itself (n ≥ p·h); the other programs need Φ.
-        long columns = (long) all.count() * geom.patchSize();
-        boolean gramForm = !s.exact() && s.loss() == Loss.SQUARED && columns <= GramGatedProgram.MAX_COLUMNS
-                && train.size() >= columns;
+        // The form of the products: the cost model's choice (printed with its reasons) unless --products says.
+        ProductForm.Choice choice = ProductForm.choose(s.products(), train.size(), geom.patches(), geom.patchSize(), all.count(),
+                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
+        ProductForm form = choice.form();
+        if (s.gapTolerance() > 0 && (s.exact() || s.loss() != Loss.SQUARED)) {
+            throw new IllegalArgumentException("--gap-tol needs the gated program with the squared loss");
+        }
         GatedFeatures features = null;
         GramGatedProgram gram = null;
+        GemmGatedProgram gemm = null;
         int[] keep;
-        if (gramForm) {
+        if (form == ProductForm.GRAM) {
             gram = GramGatedProgram.build(train, norm, geom, all);
             keep = gram.informativeGates();
             if (keep.length != all.count() && keep.length > 0) gram = gram.select(keep);
+        } else if (form == ProductForm.GEMM) {
+            PatchProducts products = new PatchProducts(train, norm, geom, all);
+            keep = products.informativeGates();
+            if (keep.length != all.count() && keep.length > 0) products = products.select(keep);
+            gemm = new GemmGatedProgram(products, train.labels(), c, s.loss(), 0);
         } else {
             GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
             keep = full.informativeGates();
@@ -113,10 +121,13 @@ public final class ConvexTrainer {
         }
         if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
         Gates gates = all.select(keep);
-        double lambdaMax = gramForm ? gram.lambdaMax() : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
+        double lambdaMax = gram != null ? gram.lambdaMax() : gemm != null ? gemm.lambdaMax()
+                : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
         double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
-        CompositeObjective gated = gramForm ? gram.withLambda(lambda)
+        CompositeObjective gated = gram != null ? gram.withLambda(lambda) : gemm != null ? gemm.withLambda(lambda)
                 : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        if (gemm != null) gemm.patchProducts().resetCounters();
         List<Step> log = new ArrayList<>();
         Consumer<Step> record = st -> {
             log.add(st);
@@ -127,11 +138,15 @@ public final class ConvexTrainer {
         boolean converged;
         int iterations;
         ReluNetwork network = null;
-        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
+        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance());
+        double gap = Double.NaN;
+        String stoppedBy;
+        boolean quadratic = !s.exact() && s.loss() == Loss.SQUARED && gated instanceof QuadraticObjective;
         // From a trained network: its point of the program (same predictions) starts the solve, and its objective
         // there bounds the optimum from above.
         double[] x0 = start != null ? start.point(keep, s.patterns(), s.exact() ? 2 : 1) : new double[(s.exact() ? 2 : 1) * gated.dimension()];
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
+        long solveStart = System.nanoTime();
         if (!s.exact()) {
             Consumer<RFista.Iteration> onIteration =
                     it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
@@ -140,9 +155,18 @@ public final class ConvexTrainer {
                 startObjective = startLoss + gated.regularizer(x0);
                 startViolation = 0;
             }
-            RFista.Result r = gated instanceof QuadraticObjective q
-                    ? RFista.solveQuadratic(q, x0, rf, s.precision(), onIteration)
+            RFista.Result r = quadratic
+                    ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
                     : RFista.solve(gated, x0, rf, onIteration);
+            gap = r.gap();
+            stoppedBy = r.stoppedBy();
+            if (Double.isNaN(gap) && s.loss() == Loss.SQUARED) {
+                // The streamed form's solver has no gap of its own: the same formula from one double evaluation.
+                double[] grad = new double[gated.dimension()];
+                double f = gated.smooth(r.x(), grad);
+                GroupLasso lasso = gated instanceof GatedReluProgram gp ? gp.penalty() : null;
+                if (lasso != null) gap = lasso.relativeGap(r.x(), f, gated.regularizer(r.x()), grad);
+            }
             weights = r.x();
             objective = r.objective();
             certificate = r.certificate();
@@ -151,7 +175,8 @@ public final class ConvexTrainer {
             iterations = r.iterations();
         } else {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
-            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns);
+            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
+            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns, new PatchProducts(train, norm, geom, gates));
             int[] inner = {0};
             if (start != null) {
                 startObjective = exact.objective(x0);
@@ -172,8 +197,10 @@ public final class ConvexTrainer {
             violation = r.violation();
             converged = r.converged();
             iterations = r.innerIterations();
+            stoppedBy = converged ? "certificate and violation" : "iteration cap";
             network = ReluNetwork.recover(weights, gates.count(), geom.patchSize(), c, geom);
         }
+        double solveSeconds = (System.nanoTime() - solveStart) / 1e9;
         JsonObject prov = Provenance.base();
         prov.addProperty("method", s.program());
         prov.add("settings", s.toJson());
@@ -181,9 +208,30 @@ public final class ConvexTrainer {
         prov.addProperty("lambda", lambda);
         prov.addProperty("lambdaMax", lambdaMax);
         prov.addProperty("patternsKept", gates.count());
-        prov.addProperty("lossForm", gramForm ? "gram" : "streamed");
-        // Only the Gram form has float products; the certificate is a double one either way.
-        prov.addProperty("productPrecision", gramForm && !s.exact() ? s.precision().id() : "double");
+        prov.addProperty("products", form.id());
+        prov.addProperty("productsWhy", choice.why());
+        // The Gram and GEMM forms have float products with the squared loss; the certificate is a double one always.
+        prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED ? s.precision().id() : "double");
+        double sgemm = dev.convexcnn.linalg.GemmProbe.sgemm();
+        prov.addProperty("sgemmGflops", sgemm);
+        double productFlops = Double.NaN, productSeconds = Double.NaN;
+        if (gemm != null) {
+            productFlops = gemm.patchProducts().flops();
+            productSeconds = gemm.patchProducts().seconds();
+        } else if (gram != null && !s.exact()) {
+            productFlops = ((GramGatedProgram) gated).productFlops();
+            productSeconds = ((GramGatedProgram) gated).productSeconds();
+        }
+        if (productSeconds > 0) {
+            double rate = productFlops / productSeconds / 1e9;
+            prov.addProperty("productGflops", rate);
+            prov.addProperty("productShareOfSgemm", rate / sgemm);
+            prov.addProperty("productSeconds", productSeconds);
+        }
+        prov.addProperty("buildSeconds", buildSeconds);
+        prov.addProperty("solveSeconds", solveSeconds);
+        prov.addProperty("stoppedBy", stoppedBy);
+        if (!Double.isNaN(gap)) prov.addProperty("gap", gap);
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);

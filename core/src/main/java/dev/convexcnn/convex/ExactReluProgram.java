@@ -13,8 +13,21 @@ public final class ExactReluProgram implements ConstrainedProgram {
     private final PatchPatterns patterns;
     private final int gates, size, classes;
     private final GroupLasso penalty;
+    // When set, the constraint rows z·v come from the GEMM form's blocked products (patches rebuilt per block of
+    // samples), the same code as the gated program's Φ·W; otherwise from the held patch matrix.
+    private final PatchProducts products;
 
     public ExactReluProgram(GatedReluProgram gated, PatchPatterns patterns) {
+        this(gated, patterns, null);
+    }
+
+    /** The program with its constraint products computed by {@code products} (same data, patch geometry and gates). */
+    public ExactReluProgram(GatedReluProgram gated, PatchPatterns patterns, PatchProducts products) {
+        if (products != null && ((long) products.samples() * products.positions() != patterns.rows()
+                || products.patchSize() != patterns.patchSize() || products.patterns() != patterns.gates())) {
+            throw new IllegalArgumentException("the patch products and the patterns are not of the same data");
+        }
+        this.products = products;
         if (patterns.gates() != gated.features().gates() || patterns.patchSize() != gated.features().patchSize()) {
             throw new IllegalArgumentException("patterns and features disagree on gates or patch size");
         }
@@ -54,7 +67,15 @@ public final class ExactReluProgram implements ConstrainedProgram {
         int rows = patterns.rows(), cols = 2 * classes * gates;
         double[] vAll = new double[size * cols];
         gather(x, vAll);
-        dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, cols, size, 1, patterns.patches(), 0, size, vAll, 0, cols, 0, out, 0, cols);
+        if (products != null) {
+            int n = products.samples(), block = Math.max(1, ROWS_PER_BLOCK / products.positions());
+            for (int i0 = 0; i0 < n; i0 += block) {
+                int m = Math.min(block, n - i0);
+                products.blockTimes(i0, m, vAll, cols, out, i0 * products.positions() * cols);
+            }
+        } else {
+            dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, cols, size, 1, patterns.patches(), 0, size, vAll, 0, cols, 0, out, 0, cols);
+        }
         applySigns(out, patterns.signs(), rows, cols, gates);
     }
 
@@ -166,8 +187,11 @@ public final class ExactReluProgram implements ConstrainedProgram {
     /** The same with another block size (tests: the value must not depend on it). */
     CompositeObjective withMultipliers(double[] gamma, double rho, int rowsPerBlock) {
         final int rows = patterns.rows(), h = size, half = gates * size * classes, cols = 2 * classes * gates;
-        final int block = Math.min(rowsPerBlock, Math.max(1, rows));
-        final double[] products = new double[block * cols], q = new double[block * cols];
+        // With the blocked products a block is whole samples (P rows each).
+        final int positions = products == null ? 1 : products.positions();
+        final int block = products == null ? Math.min(rowsPerBlock, Math.max(1, rows))
+                : Math.max(1, Math.min(rowsPerBlock / positions, Math.max(1, rows / positions))) * positions;
+        final double[] zv = new double[block * cols], q = new double[block * cols];
         final double[] wg = new double[half], vAll = new double[h * cols], gAll = new double[h * cols];
         final double[] z = patterns.patches(), signs = patterns.signs();
         final double invRho = 1 / rho;
@@ -186,12 +210,14 @@ public final class ExactReluProgram implements ConstrainedProgram {
                 for (int r0 = 0; r0 < rows; r0 += block) {
                     int m = Math.min(block, rows - r0);
                     // z·v for the block's rows, then the penalty with the signs applied on the fly.
-                    dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, h, 1, z, r0 * h, h, vAll, 0, cols, 0, products, 0, cols);
-                    double part = penaltyBlock(gamma, r0 * cols, products, signs, r0 * gates, m, cols, gates, invRho, rho, q);
+                    if (products != null) products.blockTimes(r0 / positions, m / positions, vAll, cols, zv, 0);
+                    else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, h, 1, z, r0 * h, h, vAll, 0, cols, 0, zv, 0, cols);
+                    double part = penaltyBlock(gamma, r0 * cols, zv, signs, r0 * gates, m, cols, gates, invRho, rho, q);
                     sum += part;
                     if (grad != null && part > 0) {
                         // Zᵀ q, one product for all blocks and classes, summed over the row blocks.
-                        dev.convexcnn.linalg.Gemm.dgemm(true, false, h, cols, m, 1, z, r0 * h, h, q, 0, cols, any ? 1 : 0, gAll, 0, cols);
+                        if (products != null) products.blockTransposeTimes(r0 / positions, m / positions, q, cols, any ? 1 : 0, gAll);
+                        else dev.convexcnn.linalg.Gemm.dgemm(true, false, h, cols, m, 1, z, r0 * h, h, q, 0, cols, any ? 1 : 0, gAll, 0, cols);
                         any = true;
                     }
                 }

@@ -55,9 +55,15 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     /** gated-relu's options. */
     public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
-        @Option(names = "--solver-precision", description = "With the squared loss (solved on ΦᵀΦ): mixed = float products for "
+        @Option(names = "--solver-precision", description = "With the squared loss (Gram or GEMM products): mixed = float products for "
                 + "the iterations, certificate from a double product; double = double throughout (default: mixed).")
         String solverPrecision;
+        @Option(names = "--products", paramLabel = "FORM", description = "How the program's products are computed: gram (on ΦᵀΦ), "
+                + "gemm (GEMMs over the patches, Φ never formed) or streamed (Φ held); default: a cost model chooses and says why.")
+        String products;
+        @Option(names = "--gap-tol", paramLabel = "G", description = "Squared loss: stop only when the relative duality gap is also "
+                + "at most G (it bounds the objective's distance to the optimum); default: the certificate alone.")
+        Double gapTol;
         @Option(names = "--patterns-from", paramLabel = "MODEL", description = PATTERNS_FROM)
         java.nio.file.Path patternsFrom;
 
@@ -70,6 +76,11 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("--solver-precision: " + e.getMessage());
                 }
+            }
+            if (products != null) s = s.withProducts(ProductForm.parse(products));
+            if (gapTol != null) {
+                if (!(gapTol > 0 && gapTol < 1)) throw new IllegalArgumentException("--gap-tol must be in (0, 1), got " + gapTol);
+                s = s.withGapTolerance(gapTol);
             }
             return s;
         }
@@ -95,7 +106,7 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
         static Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
             Trace.Recorder rec = new Trace.Recorder("iteration", s.exact() ? "augmented Lagrangian objective" : "regularised convex objective",
                     s.maxIterations(), ctx.progress());
-            rec.message(String.format("data: %d for training; %s, %d patterns, %dx%d patches, stride %d", train.size(), s.program(),
+            rec.message(String.format("solving: %d samples; %s, %d patterns, %dx%d patches, stride %d", train.size(), s.program(),
                     s.patterns(), s.kernel(), s.kernel(), s.stride()));
             ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, st -> rec.step(st.iteration(), st.objective(), Double.NaN, st.certificate()));
             Evaluation trainEval = run.evaluate(train);
@@ -107,21 +118,32 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             Trained.Builder b = Trained.of(model, rec.trace()).certificate(cert)
                     .line("program", "%s, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %s", s.program(), run.lambda(),
                             run.lambdaMax(), s.loss().id(), run.gates().count(), patternCount(s, run));
-            if (run.provenance().has("lossForm") && run.provenance().get("lossForm").getAsString().equals("gram")) {
-                b.line("solved", "on ΦᵀΦ (Gram form of the squared loss; Φ streamed, never held), %s",
-                        s.precision() == RFista.Precision.MIXED ? "float products, certificate from double ones" : "double products");
+            com.google.gson.JsonObject prov = run.provenance();
+            if (prov.has("products")) {
+                b.line("products", "%s, %s", prov.get("products").getAsString(), prov.get("productsWhy").getAsString());
+                if (prov.has("productGflops")) {
+                    b.line("product rate", "%.1f GFLOP/s in the products = %.0f %% of sgemm (%.1f GFLOP/s, measured in this run); %s",
+                            prov.get("productGflops").getAsDouble(), 100 * prov.get("productShareOfSgemm").getAsDouble(),
+                            prov.get("sgemmGflops").getAsDouble(), prov.get("productPrecision").getAsString().equals("mixed")
+                                    ? "float products, certificate from double ones" : "double products");
+                }
             }
             b.line("objective", "%.8g", run.objective());
-            if (run.provenance().has("startObjective")) {
-                JsonObject p = run.provenance();
-                double start = p.get("startObjective").getAsDouble();
+            if (prov.has("stoppedBy")) {
+                b.line("stopped by", "%s (certificate %.3g, tolerance %.3g; relative duality gap %s)", prov.get("stoppedBy").getAsString(),
+                        run.certificate(), s.tolerance(), prov.has("gap") ? String.format(java.util.Locale.ROOT, "%.3g%s",
+                                prov.get("gap").getAsDouble(), s.gapTolerance() > 0 ? String.format(java.util.Locale.ROOT, ", tolerance %.3g", s.gapTolerance()) : "")
+                                : "not computed");
+            }
+            if (prov.has("startObjective")) {
+                double start = prov.get("startObjective").getAsDouble();
                 b.line("start network", "%s: %d neurons, objective %.8g in the program's terms (violation %.2g); %.8g with its own "
-                                + "weight decay", p.get("patternsFrom").getAsString(), p.get("startNeurons").getAsInt(), start,
-                        p.get("startViolation").getAsDouble(), p.get("startOwnDecayObjective").getAsDouble());
+                                + "weight decay", prov.get("patternsFrom").getAsString(), prov.get("startNeurons").getAsInt(), start,
+                        prov.get("startViolation").getAsDouble(), prov.get("startOwnDecayObjective").getAsDouble());
                 b.line("optimum vs start", "%.8g %s %.8g (%s)", run.objective(), run.objective() <= start ? "≤" : ">", start,
                         run.objective() <= start ? "the convex optimum is at or below the network's objective"
                                 : "above: the solve stopped before the start's objective");
-                b.figure("startObjective", start).figure("startOwnDecayObjective", p.get("startOwnDecayObjective").getAsDouble());
+                b.figure("startObjective", start).figure("startOwnDecayObjective", prov.get("startOwnDecayObjective").getAsDouble());
             }
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());

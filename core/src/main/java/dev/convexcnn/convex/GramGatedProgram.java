@@ -120,6 +120,7 @@ public final class GramGatedProgram implements QuadraticObjective {
     public int classes() { return classes; }
     public int columns() { return gates * patchSize; }
     public GroupLasso penalty() { return penalty; }
+    @Override public GroupLasso groupLasso() { return penalty; }
     /** G itself (g × g, row-major), for tests that bound its products' rounding. */
     double[] gram() { return gram; }
     /** Seconds {@link #build} spent making rows of Φ, and summing them into G and B (0 for other instances). */

@@ -47,6 +47,21 @@ public record PatchGeometry(int height, int width, int channels, int kernel, int
         }
     }
 
+    /**
+     * The same patches as float rows (exactly the values {@link #patchesOf} gives: they are floats widened), for
+     * the single-precision products of {@link PatchProducts}.
+     */
+    public void patchesOf(Dataset d, Normalization norm, int i, float[] scratch, float[] out, int off) {
+        ConvGeometry g = conv();
+        int f = d.features(), k = g.patchSize(), p = g.patches(), h = patchSize();
+        norm.apply(d.pixels(), i * f, scratch, 0, f, d.channels());
+        Im2Col.im2col(scratch, 0, g, scratch, f);
+        for (int r = 0; r < p; r++) {
+            System.arraycopy(scratch, f + r * k, out, off + r * h, k);
+            if (bias) out[off + r * h + k] = 1f;
+        }
+    }
+
     /** Floats of scratch space {@link #patchesOf} needs. */
     public int scratchSize() {
         return height * width * channels + patches() * kernel * kernel * channels;

@@ -44,6 +44,12 @@ public interface QuadraticObjective extends CompositeObjective {
         return scale() * sum;
     }
 
+    /**
+     * The group lasso of a program whose smooth part is a squared loss (s/2)‖Φx − Y‖², for its duality gap
+     * ({@link GroupLasso#relativeGap}); null when the objective is not of that kind.
+     */
+    default GroupLasso groupLasso() { return null; }
+
     @Override
     default double smooth(double[] x, double[] grad) {
         double[][] out = {new double[x.length]};

@@ -11,12 +11,21 @@ import java.util.function.Consumer;
  * iterate is at most the tolerance: a certificate of optimality, not just a stalled loss.
  */
 public final class RFista {
-    /** Solver settings. scnn's defaults: tol 1e-6, 10,000 iterations. */
-    public record Settings(double tolerance, int maxIterations, double initialStep) {
+    /**
+     * Solver settings. scnn's defaults: tol 1e-6, 10,000 iterations. gapTolerance &gt; 0 adds a second rule for
+     * the quadratic solver on a group-lasso least-squares program: the relative duality gap must be at most it as
+     * well ({@link GroupLasso#relativeGap}); 0 leaves the certificate alone.
+     */
+    public record Settings(double tolerance, int maxIterations, double initialStep, double gapTolerance) {
         public Settings {
             if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
             if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
             if (!(initialStep > 0)) throw new IllegalArgumentException("initial step must be > 0");
+            if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
+        }
+
+        public Settings(double tolerance, int maxIterations, double initialStep) {
+            this(tolerance, maxIterations, initialStep, 0);
         }
 
         public static Settings defaults() { return new Settings(1e-6, 10_000, 10); }
@@ -25,9 +34,19 @@ public final class RFista {
     /** One iteration's record. */
     public record Iteration(int iteration, double objective, double certificate, double step, double seconds) {}
 
-    /** The solution, its objective and certificate, and the log. */
+    /**
+     * The solution, its objective and certificate, and the log; gap is the relative duality gap at x (NaN where
+     * the program has none), stoppedBy the rule that ended the solve: "certificate", "gap" (the rule met last, when
+     * both are asked for) or "iteration cap".
+     */
     public record Result(double[] x, double objective, double certificate, int iterations, boolean converged,
-                         double step, List<Iteration> log) {}
+                         double step, List<Iteration> log, double gap, String stoppedBy) {
+        public Result(double[] x, double objective, double certificate, int iterations, boolean converged,
+                      double step, List<Iteration> log) {
+            this(x, objective, certificate, iterations, converged, step, log, Double.NaN,
+                    converged ? "certificate" : "iteration cap");
+        }
+    }
 
     private RFista() {}
 
@@ -110,6 +129,7 @@ public final class RFista {
      */
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener) {
+        if (obj instanceof FactoredQuadratic f) return solveFactored(f, x0, s, precision, listener);
         final int d = obj.dimension();
         final long t0 = System.nanoTime();
         final double scale = obj.scale();
@@ -122,23 +142,27 @@ public final class RFista {
         product(obj, x, ax, single, one, oneOut);
         double fx = obj.smoothFromProduct(x, ax, gx), rx = obj.regularizer(x);
         double cert = obj.minNormSubgradientSquared(x, gx);
+        Stop stop = new Stop(s, obj.groupLasso());
+        stop.update(0, x, fx, rx, gx, cert);
         System.arraycopy(x, 0, y, 0, d);
         System.arraycopy(ax, 0, ay, 0, d);
         List<Iteration> log = new ArrayList<>();
         int it = 0;
         while (true) {
-            if (cert <= s.tolerance() && single) {
-                // The float iterations say done: recompute the certificate from a double product, and go on in
-                // double from here (momentum restarted) if it does not hold.
+            if ((stop.met() || stop.stalled(it, cert)) && single) {
+                // The float iterations say done (or make no more progress: float rounding sets a floor under
+                // the certificate): recompute the certificate from a double product, and go on in double from
+                // here (momentum restarted) if it does not hold.
                 single = false;
                 product(obj, x, ax, false, one, oneOut);
                 fx = obj.smoothFromProduct(x, ax, gx);
                 cert = obj.minNormSubgradientSquared(x, gx);
+                stop.update(it, x, fx, rx, gx, cert);
                 System.arraycopy(x, 0, y, 0, d);
                 System.arraycopy(ax, 0, ay, 0, d);
                 t = 1;
             }
-            if (cert <= s.tolerance() || it >= s.maxIterations()) break;
+            if (stop.met() || it >= s.maxIterations()) break;
             it++;
             double fy = obj.smoothFromProduct(y, ay, gy);
             double s1 = step;
@@ -191,6 +215,7 @@ public final class RFista {
             rx = rNew;
             fx = obj.smoothFromProduct(x, ax, gx);
             cert = obj.minNormSubgradientSquared(x, gx);
+            stop.update(it, x, fx, rx, gx, cert);
             Iteration rec = new Iteration(it, fx + rx, cert, step, (System.nanoTime() - t0) / 1e9);
             log.add(rec);
             if (listener != null) listener.accept(rec);
@@ -201,8 +226,171 @@ public final class RFista {
             product(obj, x, ax, false, one, oneOut);
             fx = obj.smoothFromProduct(x, ax, gx);
             cert = obj.minNormSubgradientSquared(x, gx);
+            stop.update(it, x, fx, rx, gx, cert);
         }
-        return new Result(x, fx + rx, cert, it, cert <= s.tolerance(), step, log);
+        return stop.result(x, fx + rx, cert, it, step, log, obj.groupLasso(), fx, rx, gx);
+    }
+
+    /**
+     * {@link #solveQuadratic} for A = MᵀM given by products with M and Mᵀ: the same steps, restarts and stopping
+     * rules, priced differently. Each trial step costs one product with M (the sufficient-decrease test needs
+     * ⟨d, A d⟩ = ‖M d‖², with M·y a combination of kept products), and the accepted point one product with Mᵀ
+     * (A·x for the next gradient). When M·x is far cheaper than Mᵀ·u (the gated program's Φ·x multiplies only the
+     * groups that are not zero), an iteration costs little more than one Mᵀ product. Trial steps are priced one at a
+     * time: the product with M is compute-bound, so the second trial of {@link #solveQuadratic} would be waste.
+     */
+    static Result solveFactored(FactoredQuadratic obj, double[] x0, Settings s, Precision precision,
+                                Consumer<Iteration> listener) {
+        final int d = obj.dimension(), m = obj.rows();
+        final long t0 = System.nanoTime();
+        final double scale = obj.scale();
+        boolean single = precision == Precision.MIXED;
+        double[] x = x0.clone(), mx = new double[m], ax = new double[d];
+        double[] y = new double[d], my = new double[m], ay = new double[d], gy = new double[d], gx = new double[d];
+        double[] trial = new double[d], cand = new double[d], mc = new double[m], ac = new double[d];
+        double step = s.initialStep(), t = 1;
+        obj.forward(x, mx, single);
+        obj.adjoint(mx, ax, single);
+        double fx = obj.smoothFromProduct(x, ax, gx), rx = obj.regularizer(x);
+        double cert = obj.minNormSubgradientSquared(x, gx);
+        Stop stop = new Stop(s, obj.groupLasso());
+        stop.update(0, x, fx, rx, gx, cert);
+        System.arraycopy(x, 0, y, 0, d);
+        System.arraycopy(mx, 0, my, 0, m);
+        System.arraycopy(ax, 0, ay, 0, d);
+        List<Iteration> log = new ArrayList<>();
+        int it = 0;
+        while (true) {
+            if ((stop.met() || stop.stalled(it, cert)) && single) {
+                // As in solveQuadratic: the stopping rule is checked on double products.
+                single = false;
+                obj.forward(x, mx, false);
+                obj.adjoint(mx, ax, false);
+                fx = obj.smoothFromProduct(x, ax, gx);
+                cert = obj.minNormSubgradientSquared(x, gx);
+                stop.update(it, x, fx, rx, gx, cert);
+                System.arraycopy(x, 0, y, 0, d);
+                System.arraycopy(mx, 0, my, 0, m);
+                System.arraycopy(ax, 0, ay, 0, d);
+                t = 1;
+            }
+            if (stop.met() || it >= s.maxIterations()) break;
+            it++;
+            obj.smoothFromProduct(y, ay, gy);
+            double st = step;
+            while (true) {
+                for (int i = 0; i < d; i++) trial[i] = y[i] - st * gy[i];
+                obj.prox(trial, st, cand);
+                obj.forward(cand, mc, single);
+                double curvature = 0, sq = 0;
+                for (int i = 0; i < m; i++) {
+                    double e = mc[i] - my[i];
+                    curvature += e * e;
+                }
+                for (int i = 0; i < d; i++) {
+                    double diff = cand[i] - y[i];
+                    sq += diff * diff;
+                }
+                if (scale * curvature / 2 <= sq / (2 * st) * (1 + 1e-12) + 1e-15 || st < 1e-20) break;
+                st *= 0.8;
+            }
+            step = st;
+            obj.adjoint(mc, ac, single);
+            double rNew = obj.regularizer(cand);
+            double change = obj.smoothDifference(x, ax, cand, ac) + rNew - rx;
+            double tNew;
+            if (change > 0) {
+                tNew = 1;
+                System.arraycopy(cand, 0, y, 0, d);
+                System.arraycopy(mc, 0, my, 0, m);
+                System.arraycopy(ac, 0, ay, 0, d);
+            } else {
+                tNew = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+                double beta = (t - 1) / tNew;
+                for (int i = 0; i < d; i++) {
+                    y[i] = cand[i] + beta * (cand[i] - x[i]);
+                    ay[i] = ac[i] + beta * (ac[i] - ax[i]);
+                }
+                for (int i = 0; i < m; i++) my[i] = mc[i] + beta * (mc[i] - mx[i]);
+            }
+            t = tNew;
+            double[] swap = x; x = cand; cand = swap;
+            swap = mx; mx = mc; mc = swap;
+            swap = ax; ax = ac; ac = swap;
+            rx = rNew;
+            fx = obj.smoothFromProduct(x, ax, gx);
+            cert = obj.minNormSubgradientSquared(x, gx);
+            stop.update(it, x, fx, rx, gx, cert);
+            Iteration rec = new Iteration(it, fx + rx, cert, step, (System.nanoTime() - t0) / 1e9);
+            log.add(rec);
+            if (listener != null) listener.accept(rec);
+            step *= 1.25;
+        }
+        if (single) {
+            obj.forward(x, mx, false);
+            obj.adjoint(mx, ax, false);
+            fx = obj.smoothFromProduct(x, ax, gx);
+            cert = obj.minNormSubgradientSquared(x, gx);
+            stop.update(it, x, fx, rx, gx, cert);
+        }
+        return stop.result(x, fx + rx, cert, it, step, log, obj.groupLasso(), fx, rx, gx);
+    }
+
+    /**
+     * The stopping rules: the squared certificate at most the tolerance and, when a gap tolerance is set, the
+     * relative duality gap at most it too. Remembers since which iteration each has held, so the result can say
+     * which rule was met last (the one that stopped the solve).
+     */
+    private static final class Stop {
+        /** Iterations without progress after which float iterations give way to double ones. */
+        static final int STALL = 100;
+        private final Settings s;
+        private final GroupLasso lasso;
+        private int certSince = -1, gapSince = -1;
+        private boolean certOk, gapOk;
+
+        Stop(Settings s, GroupLasso lasso) {
+            this.s = s;
+            this.lasso = s.gapTolerance() > 0 ? lasso : null;
+            if (s.gapTolerance() > 0 && lasso == null) {
+                throw new IllegalArgumentException("a duality-gap tolerance needs a group-lasso least-squares program (the squared loss)");
+            }
+        }
+
+        void update(int it, double[] x, double f, double r, double[] grad, double cert) {
+            boolean c = cert <= s.tolerance();
+            if (c && !certOk) certSince = it;
+            certOk = c;
+            if (lasso != null) {
+                boolean g = lasso.relativeGap(x, f, r, grad) <= s.gapTolerance();
+                if (g && !gapOk) gapSince = it;
+                gapOk = g;
+            } else {
+                gapOk = true;
+            }
+        }
+
+        boolean met() { return certOk && gapOk; }
+
+        private double best = Double.POSITIVE_INFINITY;
+        private int bestAt;
+
+        /** Whether the certificate has not halved its best value for {@link #STALL} iterations. */
+        boolean stalled(int it, double cert) {
+            if (cert < best / 2) {
+                best = cert;
+                bestAt = it;
+            }
+            return it - bestAt > STALL;
+        }
+
+        Result result(double[] x, double objective, double cert, int it, double step, List<Iteration> log,
+                      GroupLasso gapOf, double f, double r, double[] grad) {
+            double gap = gapOf == null ? Double.NaN : gapOf.relativeGap(x, f, r, grad);
+            String by = !met() ? "iteration cap" : lasso == null || certSince > gapSince ? "certificate"
+                    : gapSince > certSince ? "gap" : "certificate and gap";
+            return new Result(x, objective, cert, it, met(), step, log, gap, by);
+        }
     }
 
     private static void product(QuadraticObjective obj, double[] x, double[] ax, boolean single, double[][] one,

@@ -29,6 +29,38 @@ class ExactAugmentedLagrangianTest {
         return new Instance(new ExactReluProgram(gated, pp), f, pp, n, c);
     }
 
+    /** The constraint rows and the AL objective by the GEMM form's blocked products equal those of the held Z. */
+    @Test
+    void blockedPatchProductsGiveTheSameConstraintsAndObjective() {
+        int n = 13, c = 3;
+        Dataset d = ConvexProgramTest.quadrants(n, 12, c, 17);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 5, 3, true);
+        Gates gates = Gates.sample(geom.patchSize(), 6, 7);
+        GatedFeatures f = GatedFeatures.build(d, norm, geom, gates);
+        GatedReluProgram gated = new GatedReluProgram(f, d.labels(), c, Loss.SQUARED, 0.003);
+        PatchPatterns pp = PatchPatterns.build(d, norm, geom, gates);
+        ExactReluProgram held = new ExactReluProgram(gated, pp);
+        ExactReluProgram blocked = new ExactReluProgram(gated, pp, new PatchProducts(d, norm, geom, gates));
+        int dim = held.dimension(), m = (int) held.constraintCount();
+        java.util.Random r = new java.util.Random(3);
+        double[] x = new double[dim], gamma = new double[m], h1 = new double[m], h2 = new double[m];
+        for (int i = 0; i < dim; i++) x[i] = 0.05 * r.nextGaussian();
+        for (int i = 0; i < m; i++) gamma[i] = i % 3 == 0 ? 0 : 0.02 * r.nextDouble();
+        held.constraints(x, h1);
+        blocked.constraints(x, h2);
+        double scale = 0;
+        for (double v : h1) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < m; i++) assertEquals(h1[i], h2[i], 1e-12 * scale, "constraint " + i);
+        double[] g1 = new double[dim], g2 = new double[dim];
+        // Blocks of 1 and 5 samples (9 rows each here), and the default.
+        for (int block : new int[] {1, 45, ExactReluProgram.ROWS_PER_BLOCK}) {
+            double v1 = held.withMultipliers(gamma, 0.7, block).smooth(x, g1), v2 = blocked.withMultipliers(gamma, 0.7, block).smooth(x, g2);
+            assertEquals(v1, v2, 1e-12 * Math.abs(v1), "value, block " + block);
+            for (int i = 0; i < dim; i++) assertEquals(g1[i], g2[i], 1e-11 * (1 + Math.abs(g1[i])), "gradient " + i + ", block " + block);
+        }
+    }
+
     /** Top eigenvalue of a symmetric k × k matrix by plain power iteration. */
     static double topEigenvalue(double[] a, int k) {
         double[] u = new double[k];

@@ -44,14 +44,22 @@ public final class ConvexScaling {
         return 2.0 * n * n * n * reps / ((System.nanoTime() - t) / 1e9) / 1e9;
     }
 
-    /**
-     * One row per (n, patterns) and solver. The Gram form is built once and solved three ways: plain R-FISTA (about
-     * three g × g by g × c products per iteration), the quadratic R-FISTA in double (one product of twice the
-     * width), and the same with float products (the certificate from a double product). The streamed form runs
-     * only up to {@code streamedUpTo} samples (it holds Φ, n × p·h doubles, and is the slow one); 0 skips it.
-     */
+    /** The Gram and streamed forms, as before the GEMM form existed. */
     public static String run(Dataset train, List<int[]> sizesAndPatterns, ConvexSettings s, int streamedUpTo, Path out,
                              Consumer<String> log) throws IOException {
+        return run(train, sizesAndPatterns, s, java.util.EnumSet.allOf(ProductForm.class), streamedUpTo, out, log);
+    }
+
+    /**
+     * One row per (n, patterns), form and solver. The Gram form (when p·h ≤ {@link GramGatedProgram#MAX_COLUMNS})
+     * is built once and solved three ways: plain R-FISTA (about three g × g by g × c products per iteration), the
+     * quadratic R-FISTA in double (one product of twice the width), and the same with float products (the
+     * certificate from a double product). The GEMM form ({@link GemmGatedProgram}, Φ never formed) runs the
+     * quadratic R-FISTA on its factors with float products. The streamed form runs only up to {@code streamedUpTo}
+     * samples (it holds Φ, n × p·h doubles, and is the slow one); 0 skips it.
+     */
+    public static String run(Dataset train, List<int[]> sizesAndPatterns, ConvexSettings s, java.util.Set<ProductForm> forms,
+                             int streamedUpTo, Path out, Consumer<String> log) throws IOException {
         if (s.loss() != Loss.SQUARED) throw new IllegalArgumentException("the scaling study is for the squared loss");
         double dgemm = dgemmRate(), sgemm = sgemmRate();
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
@@ -62,8 +70,8 @@ public final class ConvexScaling {
                 dev.convexcnn.linalg.Backend.get().kind(), dgemm, sgemm));
         md.append("| n | patterns kept | p·h | form | solver | build s | of which ΦᵀΦ s | ΦᵀΦ GFLOP/s (% dgemm) | "
                 + "products GFLOP/s (% sgemm) | whole solve GFLOP/s (% sgemm) | iterations | products per iteration "
-                + "| solve s | time to tolerance s | certificate | converged |\n"
-                + "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "| solve s | time to tolerance s | certificate | converged | s per iteration |\n"
+                + "|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         for (int[] np : sizesAndPatterns) {
             Dataset d = train.head(np[0]);
             ConvexSettings cs = s.withPatterns(np[1]);
@@ -71,40 +79,68 @@ public final class ConvexScaling {
             PatchGeometry geom = PatchGeometry.of(d, cs.kernel(), cs.stride(), cs.bias());
             Gates all = Gates.sample(geom.patchSize(), cs.patterns(), cs.seed());
             RFista.Settings rf = new RFista.Settings(cs.tolerance(), cs.maxIterations(), 10);
-
-            long t0 = System.nanoTime();
-            GramGatedProgram gram = GramGatedProgram.build(d, norm, geom, all);
-            int[] keep = gram.informativeGates();
-            GramGatedProgram kept = keep.length == all.count() ? gram : gram.select(keep);
-            double lambda = cs.lambdaFraction() * kept.lambdaMax();
-            double build = (System.nanoTime() - t0) / 1e9;
-            int g = kept.columns(), c = d.classes();
-            // dsyrk does about n·g·(g+1) flops over the full column count.
             long gAll = (long) all.count() * geom.patchSize();
-            double syrkRate = (double) d.size() * gAll * (gAll + 1) / gram.gramSeconds() / 1e9;
-            // The three solvers share this build: each row's time to tolerance is the build plus its own solve.
-            String syrkSeconds = String.format(Locale.ROOT, "%.1f", gram.gramSeconds());
-            String syrk = String.format(Locale.ROOT, "%.1f (%.0f %%)", syrkRate, 100 * syrkRate / dgemm);
-            for (String solver : new String[] {"R-FISTA", "one product, double", "one product, mixed"}) {
-                GramGatedProgram prog = kept.withLambda(lambda);
-                RFista.Result r = switch (solver) {
-                    case "R-FISTA" -> RFista.solve(prog, new double[prog.dimension()], rf, null);
-                    case "one product, double" -> RFista.solveQuadratic(prog, new double[prog.dimension()], rf, RFista.Precision.DOUBLE, null);
-                    default -> RFista.solveQuadratic(prog, new double[prog.dimension()], rf, RFista.Precision.MIXED, null);
-                };
+            int c = d.classes();
+            double lambda = Double.NaN;
+
+            if (forms.contains(ProductForm.GRAM) && gAll <= GramGatedProgram.MAX_COLUMNS) {
+                long t0 = System.nanoTime();
+                GramGatedProgram gram = GramGatedProgram.build(d, norm, geom, all);
+                int[] keep = gram.informativeGates();
+                GramGatedProgram kept = keep.length == all.count() ? gram : gram.select(keep);
+                lambda = cs.lambdaFraction() * kept.lambdaMax();
+                double build = (System.nanoTime() - t0) / 1e9;
+                int g = kept.columns();
+                // dsyrk does about n·g·(g+1) flops over the full column count.
+                double syrkRate = (double) d.size() * gAll * (gAll + 1) / gram.gramSeconds() / 1e9;
+                // The three solvers share this build: each row's time to tolerance is the build plus its own solve.
+                String syrkSeconds = String.format(Locale.ROOT, "%.1f", gram.gramSeconds());
+                String syrk = String.format(Locale.ROOT, "%.1f (%.0f %%)", syrkRate, 100 * syrkRate / dgemm);
+                for (String solver : new String[] {"R-FISTA", "one product, double", "one product, mixed"}) {
+                    GramGatedProgram prog = kept.withLambda(lambda);
+                    RFista.Result r = switch (solver) {
+                        case "R-FISTA" -> RFista.solve(prog, new double[prog.dimension()], rf, null);
+                        case "one product, double" -> RFista.solveQuadratic(prog, new double[prog.dimension()], rf, RFista.Precision.DOUBLE, null);
+                        default -> RFista.solveQuadratic(prog, new double[prog.dimension()], rf, RFista.Precision.MIXED, null);
+                    };
+                    double solve = lastSeconds(r);
+                    double productRate = prog.productFlops() / prog.productSeconds() / 1e9;
+                    double perIteration = prog.productFlops() / (2.0 * g * g * c) / Math.max(1, r.iterations());
+                    double wholeRate = prog.productFlops() / solve / 1e9;
+                    row(md, log, d.size(), keep.length, g, "Gram", solver, build, syrkSeconds, syrk,
+                            rate(productRate, sgemm), rate(wholeRate, sgemm), r, String.format(Locale.ROOT, "%.2f", perIteration), solve);
+                }
+            }
+
+            if (forms.contains(ProductForm.GEMM)) {
+                long t0 = System.nanoTime();
+                PatchProducts products = new PatchProducts(d, norm, geom, all);
+                int[] keep = products.informativeGates();
+                if (keep.length != all.count()) products = products.select(keep);
+                GemmGatedProgram gemm = new GemmGatedProgram(products, d.labels(), c, Loss.SQUARED, 0);
+                if (Double.isNaN(lambda)) lambda = cs.lambdaFraction() * gemm.lambdaMax();
+                GemmGatedProgram prog = gemm.withLambda(lambda);
+                prog.linearTerm();
+                double build = (System.nanoTime() - t0) / 1e9;
+                products.resetCounters();
+                RFista.Result r = RFista.solveQuadratic(prog, new double[prog.dimension()], rf, RFista.Precision.MIXED, null);
                 double solve = lastSeconds(r);
-                double productRate = prog.productFlops() / prog.productSeconds() / 1e9;
-                double perIteration = prog.productFlops() / (2.0 * g * g * c) / Math.max(1, r.iterations());
-                double wholeRate = prog.productFlops() / solve / 1e9;
-                row(md, log, d.size(), keep.length, g, "Gram", solver, build, syrkSeconds, syrk,
+                double productRate = products.flops() / products.seconds() / 1e9;
+                double wholeRate = products.flops() / solve / 1e9;
+                // In units of one full product with Φ or Φᵀ (2·n·P·h·p·c flops): the trial products with Φ multiply
+                // only the nonzero groups, so an iteration costs between one and two.
+                double unit = 2.0 * d.size() * geom.patches() * geom.patchSize() * keep.length * c;
+                double perIteration = products.flops() / unit / Math.max(1, r.iterations());
+                row(md, log, d.size(), keep.length, keep.length * geom.patchSize(), "GEMM", "factored, mixed", build, "–", "–",
                         rate(productRate, sgemm), rate(wholeRate, sgemm), r, String.format(Locale.ROOT, "%.2f", perIteration), solve);
             }
 
-            if (d.size() <= streamedUpTo) {
+            if (forms.contains(ProductForm.STREAMED) && d.size() <= streamedUpTo) {
                 long t1 = System.nanoTime();
                 GatedFeatures f0 = GatedFeatures.build(d, norm, geom, all);
                 int[] keep2 = f0.informativeGates();
                 GatedFeatures f = keep2.length == all.count() ? f0 : f0.select(keep2);
+                if (Double.isNaN(lambda)) lambda = cs.lambdaFraction() * GatedReluProgram.lambdaMax(f, d.labels(), c, Loss.SQUARED);
                 GatedReluProgram streamed = new GatedReluProgram(f, d.labels(), c, Loss.SQUARED, lambda);
                 double build2 = (System.nanoTime() - t1) / 1e9;
                 double perEval2 = secondsPerEvaluation(streamed);
@@ -126,9 +162,9 @@ public final class ConvexScaling {
     private static void row(StringBuilder md, Consumer<String> log, int n, int kept, int g, String form, String solver,
                             double build, String syrkSeconds, String syrk, String productRate, String wholeRate,
                             RFista.Result r, String perIteration, double solve) {
-        String line = String.format(Locale.ROOT, "| %d | %d | %d | %s | %s | %.1f | %s | %s | %s | %s | %d | %s | %.1f | %.1f | %.2g | %s |%n",
+        String line = String.format(Locale.ROOT, "| %d | %d | %d | %s | %s | %.1f | %s | %s | %s | %s | %d | %s | %.1f | %.1f | %.2g | %s | %.3g |%n",
                 n, kept, g, form, solver, build, syrkSeconds, syrk, productRate, wholeRate, r.iterations(), perIteration,
-                solve, build + solve, r.certificate(), r.converged() ? "yes" : "no");
+                solve, build + solve, r.certificate(), r.converged() ? "yes" : "no", solve / Math.max(1, r.iterations()));
         md.append(line);
         log.accept(line.trim());
     }

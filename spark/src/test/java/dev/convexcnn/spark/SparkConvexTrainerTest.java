@@ -142,7 +142,8 @@ class SparkConvexTrainerTest {
         Dataset d = quadrants(45, 6, 3, 3);
         ConvexSettings s = ConvexSettings.defaults().withPatches(3, 2).withPatterns(8).withLoss(Loss.SQUARED)
                 .withTolerance(1e-14).withMaxIterations(15).withSeed(3);
-        ConvexTrainer.Run single = new ConvexTrainer(s).fit(d, null);
+        // Spark's products are double: the single machine's must be too for the trajectories to agree to rounding.
+        ConvexTrainer.Run single = new ConvexTrainer(s.withPrecision(dev.convexcnn.convex.RFista.Precision.DOUBLE)).fit(d, null);
         ConvexTrainer.Run run = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(2, 1))
                 .fit(TestSpark.context(), SampleSource.InMemory.of(d), null).run();
         assertEquals(15, single.log().size());
