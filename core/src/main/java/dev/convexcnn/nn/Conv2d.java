@@ -23,6 +23,8 @@ public final class Conv2d implements Layer {
     private float[] wb, gwb;
     private float[] lastInput;
     private boolean identityPatches;
+    /** The layer whose values a replica shares (null for an original). */
+    private Conv2d sharedWith;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
@@ -43,8 +45,14 @@ public final class Conv2d implements Layer {
     public Shape build(Shape in) {
         geometry = new ConvGeometry(in.height(), in.width(), in.channels(), kernel, kernel, stride, padding);
         identityPatches = kernel == 1 && stride == 1 && padding == 0;
-        weight = new Param(spec() + ".weight", new int[] {filters, in.channels(), kernel, kernel}, true);
-        bias = new Param(spec() + ".bias", new int[] {filters}, false);
+        if (sharedWith != null) {
+            if (!sharedWith.geometry.equals(geometry)) throw new IllegalStateException("a replica needs the original's input shape");
+            weight = sharedWith.weight.sharingValue();
+            bias = sharedWith.bias.sharingValue();
+        } else {
+            weight = new Param(spec() + ".weight", new int[] {filters, in.channels(), kernel, kernel}, true);
+            bias = new Param(spec() + ".bias", new int[] {filters}, false);
+        }
         int k1 = geometry.patchSize() + 1;
         wb = new float[filters * k1];
         gwb = new float[filters * k1];
@@ -63,6 +71,14 @@ public final class Conv2d implements Layer {
 
     @Override
     public List<Param> params() { return List.of(weight, bias); }
+
+    @Override
+    public Layer replica() {
+        if (weight == null) throw new IllegalStateException("build the layer before replicating it");
+        Conv2d r = new Conv2d(filters, kernel, stride, padding);
+        r.sharedWith = this;
+        return r;
+    }
 
     @Override
     public float[] forward(float[] input, int batch) {

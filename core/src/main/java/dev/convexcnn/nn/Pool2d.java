@@ -50,6 +50,8 @@ public final class Pool2d implements Layer {
 
     @Override public List<Param> params() { return List.of(); }
 
+    @Override public Layer replica() { return new Pool2d(kind, window, stride); }
+
     @Override
     public float[] forward(float[] input, int batch) {
         final int n = batch;
