@@ -23,8 +23,8 @@ import java.util.SplittableRandom;
  * (measured on one core). The weight gradient adds the blocks' products in block order.
  */
 public final class Conv2d implements Layer {
-    /** Floats in one block of the patch matrix: a quarter of a 2 MB L2, at least one output row. */
-    static final int BLOCK_FLOATS = 1 << 17;
+    /** Floats in one block of the patch matrix: 256 KB, an eighth of a 2 MB L2; at least one output row. */
+    static final int BLOCK_FLOATS = 1 << 16;
 
     private final int filters, kernel, stride, padding;
     private ConvGeometry geometry;

@@ -46,7 +46,7 @@ class LayerReferenceTest {
      */
     @Test
     void blockedConvMatchesDirectLoopsForwardAndBackward() {
-        final int h = 12, w = 12, c = 16, f = 6, k = 5, p = 1, batch = 10;
+        final int h = 12, w = 12, c = 16, f = 6, k = 5, p = 1, batch = 5;
         Shape in = new Shape(h, w, c);
         Conv2d conv = new Conv2d(f, k, 1, p);
         Shape out = conv.build(in);
