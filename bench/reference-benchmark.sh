@@ -2,7 +2,9 @@
 # Side-by-side benchmark of the reference net on full MNIST: ConvexCNN against Debian's PyTorch,
 # same data, same net, same optimiser (SGD lr 0.05, momentum 0.9, batch 128, one epoch), 2 threads each.
 # Runs alternate (ours, then PyTorch) for each seed; prints the per-seed figures, the mean epoch-time
-# ratio (ours / PyTorch) and both mean test accuracies.
+# ratio (ours / PyTorch), both mean test accuracies, each side's spread over the seeds ((max - min) / mean of
+# the epoch times) and whether the targets hold (ratio <= 0.5, both accuracies >= 98 %, our spread <= 10 %).
+# Our side: 2 Java threads (each batch in two halves, each BLAS call single-threaded; see docs/sgd.md).
 #
 #   bench/reference-benchmark.sh [SEEDS] [OUT_DIR]      (default 3 seeds)
 #
@@ -24,7 +26,8 @@ trap 'rm -rf "$out"' EXIT
 data="$("$root/convexcnn" data list | awk '$1 == "mnist" {print $NF}' | tr -d '()')"
 
 for s in $(seq 1 "$seeds"); do
-  OPENBLAS_NUM_THREADS=$threads "$root/convexcnn" train --dataset mnist --arch reference --optimizer sgd \
+  OPENBLAS_NUM_THREADS=$threads CONVEXCNN_JAVA_OPTS="-Xmx8g -Dconvexcnn.threads=$threads \
+      -Djava.util.concurrent.ForkJoinPool.common.parallelism=$((threads - 1))" "$root/convexcnn" train --dataset mnist --arch reference --optimizer sgd \
       --lr 0.05 --momentum 0.9 --batch-size 128 --epochs 1 --seed "$s" \
       -o "$out/ours-$s.cnn" --summary-json "$out/ours-$s.json" >/dev/null 2>"$out/ours-$s.log"
   "$py" "$root/bench/pytorch_reference.py" --data "$data" --seed "$s" --threads $threads > "$out/torch-$s.json"
@@ -46,7 +49,16 @@ mt = st.mean(t['meanEpochSeconds'] for t in torch)
 ao = st.mean(o['testAccuracy'] for o in ours)
 at = st.mean(t['testAccuracy'] for t in torch)
 print(f"mean {mo:>13.2f} {mt:>14.2f} {mo / mt:>6.2f} {100 * ao:>8.2f}% {100 * at:>9.2f}%")
+def spread(xs):
+    return (max(xs) - min(xs)) / st.mean(xs)
+so = spread([o['meanEpochSeconds'] for o in ours])
+sp = spread([t['meanEpochSeconds'] for t in torch])
 print(f"epoch-time ratio (ours / PyTorch): {mo / mt:.2f}")
+print(f"spread over {seeds} seeds, (max - min) / mean: ours {100 * so:.1f} %, PyTorch {100 * sp:.1f} %")
+print(f"mean test accuracy: ours {100 * ao:.2f} %, PyTorch {100 * at:.2f} %")
+checks = [("ratio <= 0.50", mo / mt <= 0.5), ("ours >= 98 %", ao >= 0.98), ("PyTorch >= 98 %", at >= 0.98),
+          ("our spread <= 10 %", so <= 0.10)]
+print("targets: " + ", ".join(f"{name} {'met' if ok else 'NOT met'}" for name, ok in checks))
 if results:
     os.makedirs(results, exist_ok=True)
     md = [f"reference net on full MNIST, one epoch, {len(ours)} seeds, 2 threads each, "
@@ -59,6 +71,8 @@ if results:
                   f"{o['meanEpochSeconds'] / t['meanEpochSeconds']:.2f} | {100 * o['testAccuracy']:.2f} % | "
                   f"{100 * t['testAccuracy']:.2f} % |")
     md.append(f"| **mean** | **{mo:.2f}** | **{mt:.2f}** | **{mo / mt:.2f}** | **{100 * ao:.2f} %** | **{100 * at:.2f} %** |")
+    md.append("")
+    md.append(f"Spread of the epoch time over the seeds, (max - min) / mean: ConvexCNN {100 * so:.1f} %, PyTorch {100 * sp:.1f} %.")
     for name, text in (("results.md", "\n".join(md) + "\n"),
                        ("results.json", json.dumps({"convexcnn": ours, "pytorch": torch}, indent=2) + "\n")):
         tmp = os.path.join(results, "." + name + ".tmp")

@@ -14,6 +14,8 @@ public final class ArrayKernels {
         void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position);
 
         void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
+
+        void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
     }
 
     private static final Impl IMPL = choose();
@@ -55,6 +57,14 @@ public final class ArrayKernels {
         IMPL.routeMax(grad, from, where, position, dst, to, n);
     }
 
+    /**
+     * dst[to+i] = where[from+i] == position ? grad[from+i] : 0: {@link #routeMax} for windows that do not
+     * overlap, where each pixel gets its gradient from one window and needs no zeroing before nor add.
+     */
+    public static void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
+        IMPL.selectMax(grad, from, where, position, dst, to, n);
+    }
+
     /** The plain loops: the reference the SIMD kernels are tested against. */
     static final class Scalar implements Impl {
         @Override
@@ -76,6 +86,11 @@ public final class ArrayKernels {
             for (int i = 0; i < n; i++) {
                 if (where[from + i] == position) dst[to + i] += grad[from + i];
             }
+        }
+
+        @Override
+        public void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
+            for (int i = 0; i < n; i++) dst[to + i] = where[from + i] == position ? grad[from + i] : 0f;
         }
     }
 }

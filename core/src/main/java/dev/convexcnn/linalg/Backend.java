@@ -81,7 +81,7 @@ public final class Backend {
     }
 
     /** The BLAS shared library this process mapped, read from /proc/self/maps on Linux. */
-    private static String loadedBlasLibrary() {
+    static String loadedBlasLibrary() {
         try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/self/maps"))) {
             return lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
                     .filter(p -> p.contains("libopenblas") || p.contains("libblas") || p.contains("libmkl"))

@@ -110,14 +110,23 @@ public final class Im2Col {
      * [rowFrom, rowTo) are written, so threads can split the rows.
      */
     public static void patchColumns(float[] x, ConvGeometry g, int batch, float[] cols, int ld, int rowFrom, int rowTo) {
+        patchColumns(x, g, batch, cols, ld, rowFrom, rowTo, 0, g.outHeight());
+    }
+
+    /**
+     * The columns of output rows [oyFrom, oyTo) only, written from column 0 of cols: a block of the patch matrix
+     * small enough to stay in cache between this copy and the product that reads it.
+     */
+    public static void patchColumns(float[] x, ConvGeometry g, int batch, float[] cols, int ld, int rowFrom, int rowTo,
+                                    int oyFrom, int oyTo) {
         final int h = g.height(), w = g.width(), kh = g.kernelH(), kw = g.kernelW(), s = g.stride(), p = g.padding();
-        final int oh = g.outHeight(), ow = g.outWidth(), n = batch;
+        final int ow = g.outWidth(), n = batch;
         for (int r = rowFrom; r < rowTo; r++) {
             final int c = r / (kh * kw), ky = (r / kw) % kh, kx = r % kw;
             // The output columns ox whose input column ix = ox·s − p + kx lies inside the image.
             final int oxLo = Math.max(0, ceilDiv(p - kx, s)), oxHi = Math.max(oxLo, Math.min(ow, ceilDiv(w + p - kx, s)));
-            for (int oy = 0; oy < oh; oy++) {
-                final int dst = r * ld + oy * ow * n;
+            for (int oy = oyFrom; oy < oyTo; oy++) {
+                final int dst = r * ld + (oy - oyFrom) * ow * n;
                 final int iy = oy * s - p + ky;
                 if (iy < 0 || iy >= h || oxLo == oxHi) {
                     Arrays.fill(cols, dst, dst + ow * n, 0f);
@@ -141,18 +150,24 @@ public final class Im2Col {
      * zeroed by the caller.
      */
     public static void addPatchColumns(float[] cols, int ld, ConvGeometry g, int batch, float[] dx, int cFrom, int cTo) {
+        addPatchColumns(cols, ld, g, batch, dx, cFrom, cTo, 0, g.outHeight());
+    }
+
+    /** The adjoint of the block form of {@link #patchColumns}: cols holds output rows [oyFrom, oyTo) from column 0. */
+    public static void addPatchColumns(float[] cols, int ld, ConvGeometry g, int batch, float[] dx, int cFrom, int cTo,
+                                       int oyFrom, int oyTo) {
         final int h = g.height(), w = g.width(), kh = g.kernelH(), kw = g.kernelW(), s = g.stride(), p = g.padding();
-        final int oh = g.outHeight(), ow = g.outWidth(), n = batch;
+        final int ow = g.outWidth(), n = batch;
         for (int c = cFrom; c < cTo; c++) {
             for (int ky = 0; ky < kh; ky++) {
                 for (int kx = 0; kx < kw; kx++) {
                     final int r = (c * kh + ky) * kw + kx;
                     final int oxLo = Math.max(0, ceilDiv(p - kx, s)), oxHi = Math.min(ow, ceilDiv(w + p - kx, s));
                     if (oxLo >= oxHi) continue;
-                    for (int oy = 0; oy < oh; oy++) {
+                    for (int oy = oyFrom; oy < oyTo; oy++) {
                         final int iy = oy * s - p + ky;
                         if (iy < 0 || iy >= h) continue;
-                        final int src = r * ld + oy * ow * n;
+                        final int src = r * ld + (oy - oyFrom) * ow * n;
                         final int rowStart = ((c * h + iy) * w - p + kx) * n;
                         if (s == 1) {
                             add(cols, src + oxLo * n, dx, rowStart + oxLo * n, (oxHi - oxLo) * n);

@@ -1,7 +1,9 @@
 package dev.convexcnn.linalg;
 
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.RecursiveAction;
+import java.util.function.IntConsumer;
 
 /**
  * Splits a range into a fixed number of contiguous chunks run on the common pool. The split depends only on
@@ -15,11 +17,59 @@ public final class Parallel {
 
     public interface RangeBody { void run(int from, int to); }
 
+    /** Set on a thread while it runs a shard: its ranges run inline, the other shards keep the other cores. */
+    private static final ThreadLocal<boolean[]> IN_SHARD = ThreadLocal.withInitial(() -> new boolean[1]);
+
     public static int threads() { return THREADS; }
+
+    /**
+     * Runs body(0), …, body(n − 1), each shard on its own thread (the caller runs shard 0) when concurrent and
+     * threads() allows, else one after another on the caller. Inside a concurrent shard, {@link #forRange} runs
+     * inline.
+     * The shards must write disjoint memory; what they compute does not depend on which thread runs them.
+     */
+    public static void shards(int n, boolean concurrent, IntConsumer body) {
+        if (n <= 1 || !concurrent || THREADS <= 1) {
+            // One after another, each shard may still split its ranges over the threads.
+            for (int i = 0; i < n; i++) body.accept(i);
+            return;
+        }
+        ForkJoinTask<?>[] others = new ForkJoinTask<?>[n - 1];
+        for (int i = 1; i < n; i++) {
+            final int k = i;
+            others[i - 1] = ForkJoinPool.commonPool().submit(() -> inShard(k, body));
+        }
+        Throwable failure = null;
+        try {
+            inShard(0, body);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (ForkJoinTask<?> t : others) {
+            try {
+                t.join();
+            } catch (RuntimeException | Error e) {
+                if (failure == null) failure = e;
+            }
+        }
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error e) throw e;
+    }
+
+    private static void inShard(int i, IntConsumer body) {
+        boolean[] flag = IN_SHARD.get();
+        boolean was = flag[0];
+        flag[0] = true;
+        try {
+            body.accept(i);
+        } finally {
+            flag[0] = was;
+        }
+    }
 
     /** Runs body over [0, n) in up to threads() chunks; ranges shorter than minChunk per thread run inline. */
     public static void forRange(int n, int minChunk, RangeBody body) {
-        int chunks = Math.min(THREADS, Math.max(1, n / Math.max(1, minChunk)));
+        int chunks = IN_SHARD.get()[0] ? 1 : Math.min(THREADS, Math.max(1, n / Math.max(1, minChunk)));
         if (chunks <= 1) {
             body.run(0, n);
             return;

@@ -47,4 +47,15 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             if (where[from + i] == position) dst[to + i] += grad[from + i];
         }
     }
+
+    @Override
+    public void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
+        int i = 0;
+        FloatVector zero = FloatVector.zero(S);
+        for (int end = S.loopBound(n); i < end; i += S.length()) {
+            VectorMask<Float> hit = FloatVector.fromArray(S, where, from + i).compare(VectorOperators.EQ, position);
+            zero.blend(FloatVector.fromArray(S, grad, from + i), hit).intoArray(dst, to + i);
+        }
+        for (; i < n; i++) dst[to + i] = where[from + i] == position ? grad[from + i] : 0f;
+    }
 }

@@ -30,6 +30,13 @@ public interface Layer {
      */
     float[] backward(float[] gradOutput, int batch, boolean needInputGradient);
 
+    /**
+     * An unbuilt layer of the same kind whose parameters, once built on the same input shape, share this layer's
+     * values with gradients of their own: a replica runs another part of a batch on another thread. Null for a
+     * layer that cannot be replicated.
+     */
+    default Layer replica() { return null; }
+
     static float[] ensure(float[] buf, int size) {
         return buf != null && buf.length >= size ? buf : new float[size];
     }

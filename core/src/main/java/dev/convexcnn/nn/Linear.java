@@ -13,6 +13,8 @@ public final class Linear implements Layer {
     private int inputs;
     private Param weight, bias;
     private float[] out, dx, lastInput;
+    /** The layer whose values a replica shares (null for an original). */
+    private Linear sharedWith;
 
     public Linear(int outputs) {
         if (outputs <= 0) throw new IllegalArgumentException("linear needs outputs > 0, got " + outputs);
@@ -24,6 +26,12 @@ public final class Linear implements Layer {
     @Override
     public Shape build(Shape in) {
         inputs = in.size();
+        if (sharedWith != null) {
+            if (sharedWith.inputs != inputs) throw new IllegalStateException("a replica needs the original's input shape");
+            weight = sharedWith.weight.sharingValue();
+            bias = sharedWith.bias.sharingValue();
+            return Shape.vector(outputs);
+        }
         weight = new Param(spec() + ".weight", new int[] {outputs, inputs}, true);
         bias = new Param(spec() + ".bias", new int[] {outputs}, false);
         return Shape.vector(outputs);
@@ -36,6 +44,14 @@ public final class Linear implements Layer {
     }
 
     @Override public List<Param> params() { return List.of(weight, bias); }
+
+    @Override
+    public Layer replica() {
+        if (weight == null) throw new IllegalStateException("build the layer before replicating it");
+        Linear r = new Linear(outputs);
+        r.sharedWith = this;
+        return r;
+    }
 
     @Override
     public float[] forward(float[] input, int batch) {

@@ -21,6 +21,17 @@ public final class Param {
         this.decay = decay;
     }
 
+    private Param(Param of) {
+        this.name = of.name;
+        this.shape = of.shape;
+        this.value = of.value;
+        this.grad = new float[of.value.length];
+        this.decay = of.decay;
+    }
+
+    /** A param with the same value array (updates show in both) and a gradient of its own: for batch shards. */
+    public Param sharingValue() { return new Param(this); }
+
     public String name() { return name; }
     public int[] shape() { return shape.clone(); }
     public float[] value() { return value; }

@@ -50,6 +50,8 @@ public final class Pool2d implements Layer {
 
     @Override public List<Param> params() { return List.of(); }
 
+    @Override public Layer replica() { return new Pool2d(kind, window, stride); }
+
     @Override
     public float[] forward(float[] input, int batch) {
         final int n = batch;
@@ -94,6 +96,25 @@ public final class Pool2d implements Layer {
         final float[] am = argmax;
         final boolean max = kind == Kind.MAX;
         final float scale = 1f / (window * window);
+        // Windows that tile the input exactly (a 2×2 pool of an even image): each pixel is in one window, so
+        // writing each window's gradient needs no zeroing pass and no add.
+        if (max && stride == window && oh * window == h && ow * window == w) {
+            Parallel.forRange(c * oh, 1, (from, to) -> {
+                for (int co = from; co < to; co++) {
+                    final int ch = co / oh, oy = co % oh;
+                    for (int ox = 0; ox < ow; ox++) {
+                        final int src = (co * ow + ox) * n;
+                        final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
+                        for (int ky = 0; ky < window; ky++) {
+                            for (int kx = 0; kx < window; kx++) {
+                                ArrayKernels.selectMax(gradOut, src, am, ky * window + kx, d, first + (ky * w + kx) * n, n);
+                            }
+                        }
+                    }
+                }
+            });
+            return dx;
+        }
         // Threads split the channels: overlapping windows of one channel add into the same pixels.
         Parallel.forRange(c, 1, (from, to) -> {
             Arrays.fill(d, from * plane, to * plane, 0f);

@@ -17,6 +17,8 @@ public final class Relu implements Layer {
 
     @Override public List<Param> params() { return List.of(); }
 
+    @Override public Layer replica() { return new Relu(); }
+
     @Override
     public float[] forward(float[] input, int batch) {
         int n = batch * size;

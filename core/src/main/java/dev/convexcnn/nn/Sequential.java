@@ -149,6 +149,20 @@ public final class Sequential {
         for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) dst[c * rows + r] = src[r * cols + c];
     }
 
+    /**
+     * A network whose parameters share this one's values, with gradients and buffers of its own, to run another
+     * part of a batch on another thread; null when a layer cannot be replicated.
+     */
+    public Sequential replica() {
+        List<Layer> copies = new ArrayList<>();
+        for (Layer l : layers) {
+            Layer r = l.replica();
+            if (r == null) return null;
+            copies.add(r);
+        }
+        return new Sequential(input, copies, outputs);
+    }
+
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
     }

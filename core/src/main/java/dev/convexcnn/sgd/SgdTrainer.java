@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.Provenance;
+import dev.convexcnn.linalg.BlasThreads;
 import dev.convexcnn.nn.Batches;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.nn.Loss;
@@ -98,29 +99,30 @@ public final class SgdTrainer {
         final int n = train.size(), f = train.features(), classes = train.classes(), bs = Math.min(s.batchSize(), n);
         if (s.batchSize() > n) listener.onMessage("batch size " + s.batchSize() + " is larger than the " + n + " training samples: each step uses all " + n);
         final int batches = (n + bs - 1) / bs;
-        float[] x = new float[bs * f];
         float[] grad = new float[bs * classes];
         int[] y = new int[bs];
         Loss loss = new SoftmaxCrossEntropy();
         double elapsed = log.isEmpty() ? 0 : log.get(log.size() - 1).elapsedSeconds();
+        BatchShards shards = new BatchShards(net, bs, f, classes);
 
-        for (int epoch = start; epoch < s.epochs(); epoch++) {
+        // Each shard's BLAS calls on one thread: the shards are the parallelism (see BatchShards).
+        try (BlasThreads.Scope blas = BlasThreads.singleThreaded()) {
+          boolean concurrent = blas.single();
+          for (int epoch = start; epoch < s.epochs(); epoch++) {
             int[] order = permutation(n, s.seed(), epoch);
             long t0 = System.nanoTime();
             double lossSum = 0;
             long correct = 0;
             for (int bi = 0; bi < batches; bi++) {
                 int from = bi * bs, b = Math.min(bs, n - from);
-                Batches.gather(train, order, from, b, norm, x, y);
-                net.zeroGrad();
-                float[] logits = net.forward(x, b);
+                float[] logits = shards.forward(train, order, from, b, norm, y, concurrent);
                 double l = loss.evaluate(logits, b, classes, y, null, grad);
                 if (!Double.isFinite(l)) {
                     throw new ArithmeticException("the loss became " + l + " in epoch " + (epoch + 1) + ", batch " + (bi + 1)
                             + ": lower the learning rate (now " + s.learningRate() + ")");
                 }
                 for (int k = 0; k < b; k++) if (Batches.argmax(logits, k * classes, classes) == y[k]) correct++;
-                net.backward(grad, b);
+                shards.backward(grad, b, concurrent);
                 opt.step();
                 lossSum += l * b;
                 listener.onBatch(epoch + 1, bi + 1, batches, lossSum / (from + b));
@@ -139,6 +141,7 @@ public final class SgdTrainer {
                 Checkpoint.capture(s, fingerprint, epoch + 1, norm, net, opt, log).write(checkpoint, net, provenance);
             }
             listener.onEpoch(r);
+          }
         }
         return new Result(net, norm, List.copyOf(log), provenance);
     }

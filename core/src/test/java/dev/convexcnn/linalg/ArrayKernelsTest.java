@@ -1,6 +1,7 @@
 package dev.convexcnn.linalg;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -52,6 +53,16 @@ class ArrayKernelsTest {
                 scalar.routeMax(grad, 2, where1, pos, d2, 3, n);
             }
             assertArrayEquals(d2, d1, "route n=" + n);
+            for (int pos = 0; pos <= 4; pos++) {
+                float[] s1 = data(r, n + 6), s2 = s1.clone();
+                ArrayKernels.selectMax(grad, 2, where1, pos, s1, 3, n);
+                scalar.selectMax(grad, 2, where1, pos, s2, 3, n);
+                assertArrayEquals(s2, s1, "select n=" + n);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(where1[2 + i] == pos ? grad[2 + i] : 0f, s1[3 + i], "select n=" + n + " i=" + i);
+                }
+                assertEquals(s2[0], s1[0]);
+            }
         }
     }
 }

@@ -40,6 +40,60 @@ class LayerReferenceTest {
                     }
     }
 
+    /**
+     * A batch large enough for the patch matrix to go in several blocks (3, 3, 3 and 1 output rows): forward,
+     * weight, bias and input gradients against direct loops. Tolerances relative to the largest entry.
+     */
+    @Test
+    void blockedConvMatchesDirectLoopsForwardAndBackward() {
+        final int h = 12, w = 12, c = 16, f = 6, k = 5, p = 1, batch = 5;
+        Shape in = new Shape(h, w, c);
+        Conv2d conv = new Conv2d(f, k, 1, p);
+        Shape out = conv.build(in);
+        int oh = out.height(), ow = out.width();
+        assertEquals(3, conv.blockRows(batch), "the test needs blocks of several rows and a shorter last one");
+        conv.initialize(Initializer.UNIFORM_FAN_IN, new SplittableRandom(3));
+        Random r = new Random(4);
+        float[] x = new float[batch * in.size()], g = new float[batch * out.size()];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        for (int i = 0; i < g.length; i++) g[i] = (float) r.nextGaussian();
+        float[] wt = conv.params().get(0).value(), b = conv.params().get(1).value();
+        float[] y = conv.forward(x, batch).clone();
+        for (Param q : conv.params()) q.zeroGrad();
+        float[] dx = conv.backward(g, batch, true).clone();
+        float[] dw = conv.params().get(0).grad(), db = conv.params().get(1).grad();
+        double[] yRef = new double[y.length], dxRef = new double[x.length], dwRef = new double[wt.length], dbRef = new double[f];
+        for (int n = 0; n < batch; n++)
+            for (int fi = 0; fi < f; fi++)
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        int o = ((fi * oh + oy) * ow + ox) * batch + n;
+                        double s = b[fi];
+                        dbRef[fi] += g[o];
+                        for (int ci = 0; ci < c; ci++)
+                            for (int ky = 0; ky < k; ky++)
+                                for (int kx = 0; kx < k; kx++) {
+                                    int iy = oy - p + ky, ix = ox - p + kx;
+                                    if (iy < 0 || ix < 0 || iy >= h || ix >= w) continue;
+                                    int wi = ((fi * c + ci) * k + ky) * k + kx, xi = ((ci * h + iy) * w + ix) * batch + n;
+                                    s += wt[wi] * x[xi];
+                                    dwRef[wi] += g[o] * x[xi];
+                                    dxRef[xi] += g[o] * wt[wi];
+                                }
+                        yRef[o] = s;
+                    }
+        assertClose(yRef, y, "forward");
+        assertClose(dxRef, dx, "dx");
+        assertClose(dwRef, dw, "dW");
+        assertClose(dbRef, db, "db");
+    }
+
+    private static void assertClose(double[] ref, float[] got, String what) {
+        double scale = 0;
+        for (double v : ref) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < ref.length; i++) assertEquals(ref[i], got[i], 1e-5 * scale, what + "[" + i + "]");
+    }
+
     @Test
     void maxPoolPicksTheMaximum() {
         Pool2d pool = new Pool2d(Pool2d.Kind.MAX, 2, 2);
