@@ -90,6 +90,17 @@ public final class Checkpointer implements AutoCloseable {
         return new Checkpointer(ctx.checkpoint(), method, fingerprint, ctx.resume(), ctx.checkpointPolicy(), ctx.progress());
     }
 
+    /** The usual fingerprint: the settings that shape the computation, and the data's size and sha256. */
+    public static JsonObject fingerprint(JsonObject settings, dev.convexcnn.data.Dataset data) {
+        JsonObject o = new JsonObject();
+        o.add("settings", settings);
+        JsonObject d = new JsonObject();
+        d.addProperty("samples", data.size());
+        d.addProperty("sha256", data.sha256());
+        o.add("data", d);
+        return o;
+    }
+
     /** A checkpointer that writes nothing (for solvers run outside a training command). */
     public static Checkpointer none() {
         return new Checkpointer(null, "", new JsonObject(), false, Policy.DEFAULT, Progress.NONE);
