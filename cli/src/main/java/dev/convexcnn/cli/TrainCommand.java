@@ -7,6 +7,7 @@ import dev.convexcnn.data.Splits;
 import dev.convexcnn.io.AtomicFiles;
 import dev.convexcnn.io.TensorFile;
 import dev.convexcnn.linalg.Backend;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.method.DataInfo;
 import dev.convexcnn.method.Method;
 import dev.convexcnn.method.MethodOptions;
@@ -64,8 +65,12 @@ final class TrainCommand implements Callable<Integer> {
     Integer validation;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Model file (default: runs/<dataset>-<method>-seed<seed>.cnn).")
     Path output;
-    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint written every epoch (default: <output>.ckpt; methods that checkpoint).")
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint written every epoch (sgd, adam) or every "
+            + "--checkpoint-every (convex programs, ccnn, alternation), at the end and on SIGTERM (default: <output>.ckpt).")
     Path checkpoint;
+    @Option(names = "--checkpoint-every", paramLabel = "N[s]", description = "How often an iterative solver saves its state: "
+            + "every N seconds (e.g. 30s) or every N iterations (a plain number; layer steps for alternation) (default: 30s).")
+    String checkpointEvery;
     @Option(names = "--resume", description = "Continue from the checkpoint if there is one (methods that checkpoint).")
     boolean resume;
     @Option(names = "--no-fetch", description = "Fail instead of fetching a missing dataset.")
@@ -86,10 +91,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private <S> int run(Method<S> m, PrintWriter err, PrintWriter out) throws IOException {
-        if (!m.resumable() && (resume || checkpoint != null)) {
-            throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint") + ": --method " + m.id()
-                    + " keeps no checkpoint (only sgd and adam do)");
+        if (!m.resumable() && (resume || checkpoint != null || checkpointEvery != null)) {
+            throw new IllegalArgumentException((resume ? "--resume" : checkpoint != null ? "--checkpoint" : "--checkpoint-every")
+                    + ": --method " + m.id() + " keeps no checkpoint (only " + String.join(", ",
+                    Methods.all().stream().filter(Method::resumable).map(Method::id).toList()) + " do)");
         }
+        Checkpointer.Policy policy = checkpointPolicy(checkpointEvery);
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (validation != null && valFraction > 0) throw new IllegalArgumentException("give --validation or --val-fraction, not both");
         // The options checked before any output is claimed or data read: a bad value fails at once.
@@ -102,12 +109,30 @@ final class TrainCommand implements Callable<Integer> {
                 new dev.convexcnn.io.OutputClaim.Output(output != null ? "-o" : "the model file", model),
                 new dev.convexcnn.io.OutputClaim.Output(checkpoint != null ? "--checkpoint" : "the checkpoint", ckpt),
                 new dev.convexcnn.io.OutputClaim.Output("--summary-json", summaryJson)), err::println)) {
-            return run(m, model, ckpt, err, out);
+            return run(m, model, ckpt, policy, err, out);
         }
     }
 
+    /** --checkpoint-every: "30s" (seconds) or "20" (iterations); null: the default. */
+    static Checkpointer.Policy checkpointPolicy(String every) {
+        if (every == null) return Checkpointer.Policy.DEFAULT;
+        String v = every.trim();
+        try {
+            if (v.endsWith("s")) {
+                double sec = Double.parseDouble(v.substring(0, v.length() - 1));
+                if (sec > 0 && Double.isFinite(sec)) return Checkpointer.Policy.everySeconds(sec);
+            } else {
+                long k = Long.parseLong(v);
+                if (k > 0) return Checkpointer.Policy.everyIterations(k);
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new IllegalArgumentException("--checkpoint-every must be N seconds (e.g. 30s) or N iterations (e.g. 50), > 0, got '" + every + "'");
+    }
+
     @SuppressWarnings("unchecked")
-    private <S> int run(Method<S> m, Path model, Path ckpt, PrintWriter err, PrintWriter out) throws IOException {
+    private <S> int run(Method<S> m, Path model, Path ckpt, Checkpointer.Policy policy, PrintWriter err, PrintWriter out) throws IOException {
         err.printf("%s: %s%n", m.id(), m.info().summary());
         err.printf("%s: %s%s%n", m.id(), m.info().fidelity().label(), m.info().paper() != null ? "; " + m.info().paper() : "");
         Dataset[] d = data(err);
@@ -125,7 +150,7 @@ final class TrainCommand implements Callable<Integer> {
         if (methodOptions != null) settings = ((MethodOptions<S>) methodOptions).apply(settings);
         settings = m.withSeed(settings, seed);
         Progress progress = new Progress(err, Progress.onTerminal(), "");
-        Training.Result r = Training.run(m, settings, train, heldOut, new TrainContext(progress, tracked, ckpt, resume));
+        Training.Result r = Training.run(m, settings, train, heldOut, new TrainContext(progress, tracked, ckpt, resume, policy));
         Trained t = r.trained();
         ModelStore.save(model, t.model(), r.provenance());
 

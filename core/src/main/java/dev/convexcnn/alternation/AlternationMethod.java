@@ -2,6 +2,7 @@ package dev.convexcnn.alternation;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.method.DataInfo;
 import dev.convexcnn.method.Method;
 import dev.convexcnn.method.MethodInfo;
@@ -88,17 +89,22 @@ public final class AlternationMethod implements Method<AlternationSettings> {
         }
     }
 
+    @Override public boolean resumable() { return true; }
+
     @Override
-    public Trained train(Dataset train, AlternationSettings s, TrainContext ctx) {
+    public Trained train(Dataset train, AlternationSettings s, TrainContext ctx) throws java.io.IOException {
         if (s.threshold() != 0) {
             throw new IllegalArgumentException("--threshold " + s.threshold() + ": the model format has no layer token for thresholds τ > 0 "
                     + "yet, so such a network could not be saved; use experiment alternation-vs-sgd for τ > 0");
         }
         Trace.Recorder rec = new Trace.Recorder("sweep", "½·mean squared logit error + ridge", s.maxSweeps(), ctx.progress());
-        AlternatingTrainer.Result r = AlternatingTrainer.fit(train, ctx.validation(), s, new TrainingListener() {
-            @Override public void onEpoch(EpochRecord e) { rec.step(e.epoch(), e.trainLoss(), e.trainAccuracy(), Double.NaN); }
-            @Override public void onMessage(String m) { rec.message(m); }
-        });
+        AlternatingTrainer.Result r;
+        try (Checkpointer ck = Checkpointer.of(ctx, id(), AlternatingTrainer.fingerprint(s, train, ctx.validation()))) {
+            r = AlternatingTrainer.fit(train, ctx.validation(), s, new TrainingListener() {
+                @Override public void onEpoch(EpochRecord e) { rec.step(e.epoch(), e.trainLoss(), e.trainAccuracy(), Double.NaN); }
+                @Override public void onMessage(String m) { rec.message(m); }
+            }, ck);
+        }
         SweepRecord last = r.log().get(r.log().size() - 1);
         return Trained.of(new NetworkModel(r.net(), r.normalization()), rec.trace())
                 .line("alternation", "%d sweeps, %d passes over the data, stop: %s", last.sweep(), last.dataPasses(), r.stopReason())

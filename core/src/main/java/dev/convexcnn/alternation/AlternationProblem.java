@@ -108,6 +108,9 @@ public final class AlternationProblem {
     public long lastSupportChanges() { return lastChanges; }
     /** Passes over the training set so far. */
     public int dataPasses() { return passes; }
+
+    /** Sets the pass count of a resumed run (its problem, rebuilt from the saved weights, has counted one pass). */
+    void restorePasses(int count) { passes = count; }
     public int samples() { return n; }
     public int classes() { return classes; }
 

@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.method.DataInfo;
 import dev.convexcnn.method.Method;
 import dev.convexcnn.method.MethodInfo;
@@ -84,22 +85,27 @@ public final class CcnnMethod implements Method<CcnnSettings> {
         }
     }
 
+    @Override public boolean resumable() { return true; }
+
     @Override
-    public Trained train(Dataset train, CcnnSettings s, TrainContext ctx) {
+    public Trained train(Dataset train, CcnnSettings s, TrainContext ctx) throws java.io.IOException {
         long total = 0;
         for (LayerSettings l : s.layers()) total += l.iterations();
         Trace.Recorder rec = new Trace.Recorder("iteration", "multinomial logistic loss (mini-batch)", total, ctx.progress());
         rec.message(String.format("data: %d for training; CCNN with %d layer(s)", train.size(), s.layers().size()));
         long[] done = {0};
         int every = (int) Math.max(1, total / 200);
-        CcnnModel model = CcnnTrainer.fit(train, s, new CcnnListener() {
-            @Override public void onIteration(IterationRecord r) {
-                done[0]++;
-                if (done[0] % every == 0) rec.step(done[0], r.batchLoss(), r.batchAccuracy(), r.monitorGap());
-            }
+        CcnnModel model;
+        try (Checkpointer ck = Checkpointer.of(ctx, id(), CcnnTrainer.fingerprint(s, train))) {
+            model = CcnnTrainer.fit(train, s, new CcnnListener() {
+                @Override public void onIteration(IterationRecord r) {
+                    done[0]++;
+                    if (done[0] % every == 0) rec.step(done[0], r.batchLoss(), r.batchAccuracy(), r.monitorGap());
+                }
 
-            @Override public void onMessage(String m) { rec.message(m); }
-        });
+                @Override public void onMessage(String m) { rec.message(m); }
+            }, ck);
+        }
         List<Certificate> layers = new ArrayList<>();
         Trained.Builder b = Trained.of(model, rec.trace());
         for (dev.convexcnn.ccnn.Certificate c : model.certificates()) {

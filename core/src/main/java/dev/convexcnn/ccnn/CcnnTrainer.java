@@ -1,6 +1,10 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.data.Dataset;
+import dev.convexcnn.io.SolverCheckpoint;
+import dev.convexcnn.method.Checkpointer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.convexcnn.linalg.ConvGeometry;
 import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Gemm;
@@ -25,6 +29,26 @@ public final class CcnnTrainer {
     private CcnnTrainer() {}
 
     public static CcnnModel fit(Dataset train, CcnnSettings settings, CcnnListener listener) {
+        try {
+            return fit(train, settings, listener, Checkpointer.none());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no checkpoint: cannot happen
+        }
+    }
+
+    /** What a run's state depends on: every setting, and the data. */
+    public static com.google.gson.JsonObject fingerprint(CcnnSettings s, Dataset train) {
+        return Checkpointer.fingerprint(dev.convexcnn.io.Records.settingsJson(s).getAsJsonObject(), train);
+    }
+
+    /**
+     * {@link #fit(Dataset, CcnnSettings, CcnnListener)} saving its state through {@code ck} (every interval, after
+     * each layer, on SIGTERM) and, when resuming, continuing from it to the uninterrupted run's model. The state: the
+     * finished layers' averaged solutions (the rest of a layer, its whitening, features, certificate and filters, is
+     * rebuilt from the seed), the current layer's iterate, running average and iteration, and the log; the mini-batch
+     * draws are replayed from the seed up to the saved iteration.
+     */
+    public static CcnnModel fit(Dataset train, CcnnSettings settings, CcnnListener listener, Checkpointer ck) throws IOException {
         if (train.classes() < 2) throw new IllegalArgumentException("need at least 2 classes");
         if (train.size() == 0) throw new IllegalArgumentException("empty training set");
         CcnnListener log = listener == null ? CcnnListener.NONE : listener;
@@ -35,9 +59,22 @@ public final class CcnnTrainer {
         List<IterationRecord> records = new ArrayList<>();
         CcnnModel.Factors last = null;
         int count = settings.layers().size();
+        SolverCheckpoint from = ck.resumeFrom();
+        Run run = new Run(ck, new ArrayList<>(), records);
+        if (from != null) {
+            int done = from.integer("layersDone", 0, count);
+            for (int l = 0; l < done; l++) run.averages.add(from.doubles("layer" + l + ".average"));
+            for (IterationRecord r : loadRecords(from)) {
+                records.add(r);
+                log.onIteration(r);
+            }
+            run.from = from;
+            ck.resumed(done == count ? "the end (" + count + " layers done)"
+                    : "layer " + (done + 1) + ", iteration " + from.whole("iteration", 0, Integer.MAX_VALUE));
+        }
         for (int l = 0; l < count; l++) {
             LayerSettings ls = settings.layer(l);
-            LayerResult res = trainLayer(l, data, h, w, c, train, settings, log, records);
+            LayerResult res = trainLayer(l, data, h, w, c, train, settings, log, records, run);
             certificates.add(res.certificate);
             int r = ls.filters() == 0 ? res.factors.rank() : Math.min(ls.filters(), res.factors.rank());
             if (r == 0) r = 1; // an all-zero A still gets one (zero) filter so the model is well formed
@@ -109,8 +146,68 @@ public final class CcnnTrainer {
         return new CcnnLayer(g, white, fm, ls.poolSize(), ls.poolStride(), new double[0], 0);
     }
 
+    /** A run's checkpointing: the finished layers' averaged solutions, the log, and the state resumed from. */
+    private static final class Run {
+        final Checkpointer ck;
+        final List<double[]> averages;
+        final List<IterationRecord> records;
+        SolverCheckpoint from;
+
+        Run(Checkpointer ck, List<double[]> averages, List<IterationRecord> records) {
+            this.ck = ck;
+            this.averages = averages;
+            this.records = records;
+        }
+
+        /** The state with layer l at iteration t (opt null: layer l not begun, the layers before it done). */
+        void save(int l, int t, ProjectedSgd opt) throws IOException {
+            if (!ck.enabled()) return;
+            SolverCheckpoint c = ck.state().whole("layersDone", l).whole("iteration", t);
+            for (int i = 0; i < l; i++) c.put("layer" + i + ".average", averages.get(i));
+            if (opt != null) {
+                c.put("iterate", opt.iterate()).put("average", opt.runningAverage()).whole("averaged", opt.averagedCount());
+            }
+            saveRecords(c, records);
+            ck.save(c);
+        }
+    }
+
+    static void saveRecords(SolverCheckpoint c, List<IterationRecord> records) {
+        int n = records.size();
+        long[] layer = new long[n], it = new long[n];
+        boolean[] projected = new boolean[n];
+        double[] loss = new double[n], acc = new double[n], nuc = new double[n], mLoss = new double[n], mGap = new double[n], sec = new double[n];
+        for (int i = 0; i < n; i++) {
+            IterationRecord r = records.get(i);
+            layer[i] = r.layer();
+            it[i] = r.iteration();
+            loss[i] = r.batchLoss();
+            acc[i] = r.batchAccuracy();
+            nuc[i] = r.nuclearNorm();
+            projected[i] = r.projected();
+            mLoss[i] = r.monitorLoss();
+            mGap[i] = r.monitorGap();
+            sec[i] = r.seconds();
+        }
+        c.put("log.layer", layer).put("log.iteration", it).put("log.batchLoss", loss).put("log.batchAccuracy", acc)
+                .put("log.nuclearNorm", nuc).put("log.projected", projected).put("log.monitorLoss", mLoss).put("log.monitorGap", mGap)
+                .put("log.seconds", sec);
+    }
+
+    static List<IterationRecord> loadRecords(SolverCheckpoint c) throws IOException {
+        int[] layer = c.ints("log.layer");
+        int n = layer.length;
+        int[] it = c.ints("log.iteration", n);
+        boolean[] projected = c.booleans("log.projected", n);
+        double[] loss = c.doubles("log.batchLoss", n), acc = c.doubles("log.batchAccuracy", n), nuc = c.doubles("log.nuclearNorm", n),
+                mLoss = c.doubles("log.monitorLoss", n), mGap = c.doubles("log.monitorGap", n), sec = c.doubles("log.seconds", n);
+        List<IterationRecord> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(new IterationRecord(layer[i], it[i], loss[i], acc[i], nuc[i], projected[i], mLoss[i], mGap[i], sec[i]));
+        return out;
+    }
+
     private static LayerResult trainLayer(int l, float[] data, int h, int w, int c, Dataset train, CcnnSettings s,
-                                          CcnnListener log, List<IterationRecord> records) {
+                                          CcnnListener log, List<IterationRecord> records, Run run) throws IOException {
         long t0 = System.nanoTime();
         LayerSettings ls = s.layer(l);
         int n = train.size(), classes = train.classes(), c1 = classes - 1;
@@ -135,7 +232,24 @@ public final class CcnnTrainer {
         int tail = Math.max(1, (int) Math.round(T * s.averageTail()));
         int monitor = Math.min(s.monitorSamples(), n);
         long nsFeatures = 0, nsGradient = 0, nsProjection = 0, nsMonitor = 0;
-        for (int t = 1; t <= T; t++) {
+        int first = 1;
+        boolean finished = l < run.averages.size();
+        if (finished) {
+            first = T + 1; // a layer the resumed state holds as done: only its end is rebuilt
+        } else if (run.from != null && run.from.integer("layersDone", 0, Integer.MAX_VALUE) == l && run.from.has("iterate")) {
+            SolverCheckpoint st = run.from;
+            int done = st.integer("iteration", 0, T);
+            try {
+                opt.restore(st.doubles("iterate", D * c1), st.doubles("average", D * c1), st.whole("averaged", 0, done));
+            } catch (IllegalArgumentException e) {
+                throw new dev.convexcnn.io.ModelFormatException(st.source(), e.getMessage());
+            }
+            // The mini-batch draws of the iterations done, replayed: the generator is where it was.
+            if (!full) for (long k = (long) done * b; k > 0; k--) rb.nextInt(n);
+            first = done + 1;
+        }
+        if (run.from != null && !finished) run.from = null; // used once
+        for (int t = first; t <= T; t++) {
             if (!full) for (int k = 0; k < b; k++) idx[k] = rb.nextInt(n);
             for (int k = 0; k < b; k++) lab[k] = labels[idx[k]];
             long k0 = System.nanoTime();
@@ -165,8 +279,13 @@ public final class CcnnTrainer {
                 log.onIteration(rec);
                 nsMonitor += System.nanoTime() - k3;
             }
+            if (run.ck.due()) run.save(l, t, opt);
         }
-        double[] avg = opt.average();
+        double[] avg = finished ? run.averages.get(l).clone() : opt.average();
+        if (!finished) {
+            run.averages.add(avg.clone());
+            run.save(l + 1, 0, null); // the layer is done: its end kept (the final state after the last layer)
+        }
         long k4 = System.nanoTime();
         int nc = s.certificateSamples() == 0 ? n : Math.min(n, s.certificateSamples());
         Pass pass = pass(layer, data, labels, nc, avg, classes, true);

@@ -44,6 +44,19 @@ public final class ProjectedSgd {
     public double[] average() { return averaged == 0 ? w.clone() : avg.clone(); }
 
     public long averagedCount() { return averaged; }
+
+    /** The running average, W layout (not a copy; for checkpoints). */
+    public double[] runningAverage() { return avg; }
+
+    /** Continues from a saved state: the iterate, the running average and how many iterates it holds. */
+    public void restore(double[] iterate, double[] average, long count) {
+        if (iterate.length != w.length || average.length != avg.length || count < 0) {
+            throw new IllegalArgumentException("the saved state has " + iterate.length + " values, the settings need " + w.length);
+        }
+        System.arraycopy(iterate, 0, w, 0, w.length);
+        System.arraycopy(average, 0, avg, 0, avg.length);
+        averaged = count;
+    }
     public double radius() { return radius; }
 
     /** W ((Q·m) × c1) → A (m × (Q·c1)). */

@@ -1,5 +1,9 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.io.ModelFormatException;
+import dev.convexcnn.io.SolverCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -41,8 +45,45 @@ public final class AugmentedLagrangian {
 
     private AugmentedLagrangian() {}
 
+    /**
+     * The method inside an outer step's inner solve: the outer counters and multipliers that step uses, and the inner
+     * solver's state. The arrays are live: copy before keeping.
+     */
+    public record State(int outer, double[] gamma, double rho, double lastViolation, double innerTolerance, int innerBefore,
+                        RFista.State inner) {
+        public void save(SolverCheckpoint c, String prefix) {
+            c.whole(prefix + "outer", outer).put(prefix + "gamma", gamma).real(prefix + "rho", rho)
+                    .real(prefix + "lastViolation", lastViolation).real(prefix + "innerTolerance", innerTolerance)
+                    .whole(prefix + "innerBefore", innerBefore);
+            inner.save(c, prefix + "inner.");
+        }
+
+        /** The state saved under prefix, for a program with d variables and m constraints. */
+        public static State load(SolverCheckpoint c, String prefix, int d, int m) throws ModelFormatException {
+            return new State((int) c.whole(prefix + "outer", 1, Integer.MAX_VALUE), c.doubles(prefix + "gamma", m), c.real(prefix + "rho"),
+                    c.real(prefix + "lastViolation"), c.real(prefix + "innerTolerance"),
+                    (int) c.whole(prefix + "innerBefore", 0, Integer.MAX_VALUE), RFista.State.load(c, prefix + "inner.", d, false));
+        }
+    }
+
+    /** Called after each inner iteration with the state (to save it); may stop the solve by throwing. */
+    @FunctionalInterface
+    public interface Boundary {
+        void after(State state) throws IOException;
+    }
+
     public static Result solve(ConstrainedProgram program, double[] x0, Settings s, Consumer<Outer> listener) {
-        long t0 = System.nanoTime();
+        try {
+            return solve(program, x0, s, listener, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no boundary: cannot happen
+        }
+    }
+
+    /** {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null). */
+    public static Result solve(ConstrainedProgram program, double[] x0, Settings s, Consumer<Outer> listener, State start,
+                               Boundary boundary) throws IOException {
+        long t0 = System.nanoTime() - (start != null ? (long) (start.inner().seconds() * 1e9) : 0);
         int m = (int) program.constraintCount();
         double[] gamma = new double[m], h = new double[m];
         double[] x = x0.clone();
@@ -55,10 +96,25 @@ public final class AugmentedLagrangian {
         double step = s.inner().initialStep();
         RFista.Result inner = null;
         double violation = Double.NaN, slack = Double.NaN;
-        for (int outer = 1; outer <= s.maxOuter(); outer++) {
+        int first = 1;
+        if (start != null) {
+            first = start.outer();
+            gamma = start.gamma().clone();
+            rho = start.rho();
+            lastViolation = start.lastViolation();
+            tolNow = start.innerTolerance();
+            innerTotal = start.innerBefore();
+        }
+        for (int outer = first; outer <= s.maxOuter(); outer++) {
             // Warm start: the last point, and the last accepted step (so the line search need not shrink from 10).
+            final int o = outer, before = innerTotal;
+            final double[] g = gamma;
+            final double r = rho, lv = lastViolation, tn = tolNow;
+            RFista.State resumeInner = start != null && outer == first ? start.inner() : null;
+            // The state carries the whole run's seconds, not the inner solve's.
             inner = RFista.solve(program.withMultipliers(gamma, rho), x,
-                    new RFista.Settings(tolNow, s.inner().maxIterations(), step), null);
+                    new RFista.Settings(tolNow, s.inner().maxIterations(), step), null, resumeInner,
+                    boundary == null ? null : st -> boundary.after(new State(o, g, r, lv, tn, before, withSeconds(st, (System.nanoTime() - t0) / 1e9))));
             step = inner.step();
             innerTotal += inner.iterations();
             x = inner.x();
@@ -86,5 +142,10 @@ public final class AugmentedLagrangian {
             tolNow = Math.max(innerTol, Math.min(tolNow / 10, violation));
         }
         return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log);
+    }
+
+    private static RFista.State withSeconds(RFista.State st, double seconds) {
+        return new RFista.State(st.iteration(), st.x(), st.ax(), st.y(), st.ay(), st.step(), st.t(), st.objective(), st.smooth(),
+                st.regularizer(), st.certificate(), st.single(), seconds, st.stallBest(), st.stallBestAt());
     }
 }

@@ -4,8 +4,12 @@ import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.Provenance;
+import dev.convexcnn.io.SolverCheckpoint;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.nn.Sequential;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -79,7 +83,30 @@ public final class ConvexTrainer {
     }
 
     public Run fit(Dataset train, Consumer<Step> listener) {
+        try {
+            return fit(train, listener, Checkpointer.none());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no checkpoint: cannot happen
+        }
+    }
+
+    /**
+     * What a run's state depends on: the settings (all but the gated program's iteration cap, which only says when
+     * to stop) and the data.
+     */
+    public static JsonObject fingerprint(ConvexSettings s, Dataset train) {
+        JsonObject settings = s.toJson();
+        if (!s.exact()) settings.remove("maxIterations");
+        return Checkpointer.fingerprint(settings, train);
+    }
+
+    /**
+     * {@link #fit(Dataset, Consumer)} saving the solver's state through {@code ck} (every interval, at the end of
+     * each solve, on SIGTERM) and, when resuming, continuing from the saved state to the uninterrupted run's result.
+     */
+    public Run fit(Dataset train, Consumer<Step> listener, Checkpointer ck) throws IOException {
         final ConvexSettings s = settings;
+        SolverCheckpoint from = ck.resumeFrom();
         long t0 = System.nanoTime();
         Normalization norm = Normalization.fit(train);
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
@@ -147,6 +174,9 @@ public final class ConvexTrainer {
         double[] x0 = start != null ? start.point(keep, s.patterns(), s.exact() ? 2 : 1) : new double[(s.exact() ? 2 : 1) * gated.dimension()];
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         long solveStart = System.nanoTime();
+        if (from != null) {
+            for (Step st : loadLog(from)) record.accept(st);
+        }
         if (!s.exact()) {
             Consumer<RFista.Iteration> onIteration =
                     it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
@@ -155,9 +185,34 @@ public final class ConvexTrainer {
                 startObjective = startLoss + gated.regularizer(x0);
                 startViolation = 0;
             }
-            RFista.Result r = quadratic
-                    ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
-                    : RFista.solve(gated, x0, rf, onIteration);
+            // The GEMM form's factored solver keeps no checkpoint yet: its runs are not resumable.
+            boolean factored = gated instanceof FactoredQuadratic;
+            if (factored && from != null) {
+                throw new IllegalArgumentException(from.source() + ": the GEMM form of the products keeps no solver state; "
+                        + "resume with --products gram or streamed, or start afresh without --resume");
+            }
+            RFista.State resumeState = null;
+            if (from != null) {
+                resumeState = RFista.State.load(from, "rfista.", gated.dimension(), quadratic);
+                if (resumeState.iteration() > s.maxIterations()) {
+                    throw new IllegalArgumentException(from.source() + " has " + resumeState.iteration() + " iterations done, more than the "
+                            + s.maxIterations() + " --max-iter asks for: ask for " + resumeState.iteration() + " or more, or start afresh without --resume");
+                }
+                ck.resumed("iteration " + resumeState.iteration());
+            }
+            // Saved every interval and when the solve stops (certificate reached or iteration cap): the end's state.
+            RFista.Boundary boundary = !ck.enabled() || factored ? null : st -> {
+                boolean due = ck.due();
+                if (due || st.certificate() <= rf.tolerance() || st.iteration() >= rf.maxIterations()) {
+                    SolverCheckpoint state = ck.state();
+                    st.save(state, "rfista.");
+                    saveLog(state, log);
+                    ck.save(state);
+                }
+            };
+            RFista.Result r = factored ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
+                    : quadratic ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration, resumeState, boundary)
+                    : RFista.solve(gated, x0, rf, onIteration, resumeState, boundary);
             gap = r.gap();
             stoppedBy = r.stoppedBy();
             if (Double.isNaN(gap) && s.loss() == Loss.SQUARED) {
@@ -185,12 +240,28 @@ public final class ConvexTrainer {
                 exact.constraints(x0, h);
                 startViolation = exact.violation(h);
             }
+            AugmentedLagrangian.State resumeState = null;
+            if (from != null) {
+                resumeState = AugmentedLagrangian.State.load(from, "al.", exact.dimension(), (int) exact.constraintCount());
+                inner[0] = resumeState.innerBefore();
+                ck.resumed("outer step " + resumeState.outer() + ", inner iteration " + resumeState.inner().iteration());
+            }
+            // Saved every interval and when an inner solve stops (so at the end too).
+            AugmentedLagrangian.Boundary boundary = !ck.enabled() ? null : st -> {
+                boolean due = ck.due();
+                if (due || st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= rf.maxIterations()) {
+                    SolverCheckpoint state = ck.state();
+                    st.save(state, "al.");
+                    saveLog(state, log);
+                    ck.save(state);
+                }
+            };
             AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
                     new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
                     o -> {
                         inner[0] += o.innerIterations();
                         record.accept(new Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));
-                    });
+                    }, resumeState, boundary);
             weights = r.x();
             objective = r.objective();
             certificate = r.stationarity();
@@ -250,5 +321,31 @@ public final class ConvexTrainer {
         prov.add("data", data);
         return new Run(s, geom, norm, gates, lambda, lambdaMax, weights, objective, certificate, violation, converged,
                 iterations, (System.nanoTime() - t0) / 1e9, List.copyOf(log), network, prov);
+    }
+
+    /** The solver log so far, kept in the state so that a resumed run reports the whole run's log. */
+    static void saveLog(SolverCheckpoint c, List<Step> log) {
+        int n = log.size();
+        long[] it = new long[n];
+        double[] obj = new double[n], cert = new double[n], viol = new double[n], sec = new double[n];
+        for (int i = 0; i < n; i++) {
+            Step st = log.get(i);
+            it[i] = st.iteration();
+            obj[i] = st.objective();
+            cert[i] = st.certificate();
+            viol[i] = st.violation();
+            sec[i] = st.seconds();
+        }
+        c.put("log.iteration", it).put("log.objective", obj).put("log.certificate", cert).put("log.violation", viol).put("log.seconds", sec);
+    }
+
+    static List<Step> loadLog(SolverCheckpoint c) throws IOException {
+        int[] it = c.ints("log.iteration");
+        int n = it.length;
+        double[] obj = c.doubles("log.objective", n), cert = c.doubles("log.certificate", n), viol = c.doubles("log.violation", n),
+                sec = c.doubles("log.seconds", n);
+        List<Step> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(new Step(it[i], obj[i], cert[i], viol[i], sec[i]));
+        return out;
     }
 }

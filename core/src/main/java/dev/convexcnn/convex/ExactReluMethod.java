@@ -50,8 +50,10 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
         @Override public ConvexSettings apply(ConvexSettings s) { return applyPatternsFrom(applyTo(s), patternsFrom); }
     }
 
+    @Override public boolean resumable() { return true; }
+
     @Override
-    public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
-        return GatedReluMethod.TwoLayer.train(train, s.withProgram("convex-relu"), ctx);
+    public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) throws java.io.IOException {
+        return GatedReluMethod.TwoLayer.train(id(), train, s.withProgram("convex-relu"), ctx);
     }
 }

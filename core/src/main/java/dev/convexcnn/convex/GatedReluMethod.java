@@ -2,6 +2,7 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.method.DataInfo;
 import dev.convexcnn.method.Method;
 import dev.convexcnn.method.MethodInfo;
@@ -86,9 +87,11 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
         }
     }
 
+    @Override public boolean resumable() { return true; }
+
     @Override
-    public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
-        return TwoLayer.train(train, s.withProgram("gated-relu"), ctx);
+    public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) throws java.io.IOException {
+        return TwoLayer.train(id(), train, s.withProgram("gated-relu"), ctx);
     }
 
     /** "16", or "33 (16 sampled, 16 from the start network, 1 for its output bias)". */
@@ -103,12 +106,15 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
     static final class TwoLayer {
         private TwoLayer() {}
 
-        static Trained train(Dataset train, ConvexSettings s, TrainContext ctx) {
+        static Trained train(String method, Dataset train, ConvexSettings s, TrainContext ctx) throws java.io.IOException {
             Trace.Recorder rec = new Trace.Recorder("iteration", s.exact() ? "augmented Lagrangian objective" : "regularised convex objective",
                     s.maxIterations(), ctx.progress());
             rec.message(String.format("solving: %d samples; %s, %d patterns, %dx%d patches, stride %d", train.size(), s.program(),
                     s.patterns(), s.kernel(), s.kernel(), s.stride()));
-            ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, st -> rec.step(st.iteration(), st.objective(), Double.NaN, st.certificate()));
+            ConvexTrainer.Run run;
+            try (Checkpointer ck = Checkpointer.of(ctx, method, ConvexTrainer.fingerprint(s, train))) {
+                run = new ConvexTrainer(s).fit(train, st -> rec.step(st.iteration(), st.objective(), Double.NaN, st.certificate()), ck);
+            }
             Evaluation trainEval = run.evaluate(train);
             dev.convexcnn.model.Model model = s.exact()
                     ? new dev.convexcnn.model.NetworkModel(run.relu(), run.normalization())

@@ -1,5 +1,9 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.io.ModelFormatException;
+import dev.convexcnn.io.SolverCheckpoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -51,6 +55,48 @@ public final class RFista {
     private RFista() {}
 
     /**
+     * The solver between two iterations: everything the next iteration reads, so that a solve continued from it
+     * ends as the uninterrupted one, bit for bit. The arrays are the solver's own (live): copy before keeping.
+     * ax and ay (the products of x and y) are null for {@link #solve}; objective is f(x) + r(x) there, and for
+     * {@link #solveQuadratic} smooth and regularizer hold f(x) and r(x) apart; single is whether the products are
+     * still float ones.
+     */
+    public record State(int iteration, double[] x, double[] ax, double[] y, double[] ay, double step, double t,
+                        double objective, double smooth, double regularizer, double certificate, boolean single,
+                        double seconds, double stallBest, int stallBestAt) {
+
+        /** Puts the state into a checkpoint under names starting with prefix (the arrays are copied). */
+        public void save(SolverCheckpoint c, String prefix) {
+            c.whole(prefix + "iteration", iteration).put(prefix + "x", x).put(prefix + "y", y)
+                    .real(prefix + "step", step).real(prefix + "t", t).real(prefix + "objective", objective)
+                    .real(prefix + "smooth", smooth).real(prefix + "regularizer", regularizer)
+                    .real(prefix + "certificate", certificate).whole(prefix + "single", single ? 1 : 0).real(prefix + "seconds", seconds)
+                    // The float phase's stall watch: its best certificate so far (-1: none yet) and when.
+                    .real(prefix + "stallBest", Double.isInfinite(stallBest) ? -1 : stallBest).whole(prefix + "stallBestAt", stallBestAt);
+            if (ax != null) c.put(prefix + "ax", ax).put(prefix + "ay", ay);
+        }
+
+        /** The state saved under prefix, for a problem of dimension d; quadratic: with the products. */
+        public static State load(SolverCheckpoint c, String prefix, int d, boolean quadratic) throws ModelFormatException {
+            return new State((int) c.whole(prefix + "iteration", 0, Integer.MAX_VALUE), c.doubles(prefix + "x", d),
+                    quadratic ? c.doubles(prefix + "ax", d) : null, c.doubles(prefix + "y", d), quadratic ? c.doubles(prefix + "ay", d) : null,
+                    c.real(prefix + "step"), c.real(prefix + "t"), c.real(prefix + "objective"), c.real(prefix + "smooth"),
+                    c.real(prefix + "regularizer"), c.real(prefix + "certificate"), c.whole(prefix + "single", 0, 1) == 1,
+                    c.real(prefix + "seconds"), stallBest(c.real(prefix + "stallBest")), (int) c.whole(prefix + "stallBestAt", 0, Integer.MAX_VALUE));
+        }
+
+        private static double stallBest(double saved) {
+            return saved < 0 ? Double.POSITIVE_INFINITY : saved;
+        }
+    }
+
+    /** Called after each iteration with the state (to save it); may stop the solve by throwing. */
+    @FunctionalInterface
+    public interface Boundary {
+        void after(State state) throws IOException;
+    }
+
+    /**
      * Arithmetic of {@link #solveQuadratic}'s products: all double, or float products for the iterations with the
      * stopping certificate always recomputed from a double product (and the iterations continued in double when it
      * does not hold there).
@@ -67,16 +113,40 @@ public final class RFista {
     }
 
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener) {
+        try {
+            return solve(obj, x0, s, listener, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no boundary: cannot happen
+        }
+    }
+
+    /**
+     * {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null) called after
+     * each iteration.
+     */
+    public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener, State start,
+                               Boundary boundary) throws IOException {
         final int d = obj.dimension();
-        final long t0 = System.nanoTime();
+        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
         double[] x = x0.clone(), y = x0.clone(), xNew = new double[d], gy = new double[d], gx = new double[d];
         double[] trial = new double[d];
         double step = s.initialStep(), t = 1;
-        double fx = obj.smooth(x, gx);
-        double objective = fx + obj.regularizer(x);
-        double cert = obj.minNormSubgradientSquared(x, gx);
-        List<Iteration> log = new ArrayList<>();
+        double objective, cert;
         int it = 0;
+        if (start == null) {
+            double fx = obj.smooth(x, gx);
+            objective = fx + obj.regularizer(x);
+            cert = obj.minNormSubgradientSquared(x, gx);
+        } else {
+            x = start.x().clone();
+            y = start.y().clone();
+            step = start.step();
+            t = start.t();
+            objective = start.objective();
+            cert = start.certificate();
+            it = start.iteration();
+        }
+        List<Iteration> log = new ArrayList<>();
         while (cert > s.tolerance() && it < s.maxIterations()) {
             it++;
             double fy = obj.smooth(y, gy);
@@ -115,6 +185,8 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
+            if (boundary != null) boundary.after(new State(it, x, null, y, null, step, t, objective, Double.NaN, Double.NaN, cert, false, rec.seconds(),
+                    Double.POSITIVE_INFINITY, 0));
         }
         return new Result(x, objective, cert, it, cert <= s.tolerance(), step, log);
     }
@@ -130,8 +202,18 @@ public final class RFista {
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener) {
         if (obj instanceof FactoredQuadratic f) return solveFactored(f, x0, s, precision, listener);
+        try {
+            return solveQuadratic(obj, x0, s, precision, listener, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no boundary: cannot happen
+        }
+    }
+
+    /** {@link #solveQuadratic} continued from {@code start} (null: from x0), with {@code boundary} (may be null). */
+    public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
+                                        Consumer<Iteration> listener, State start, Boundary boundary) throws IOException {
         final int d = obj.dimension();
-        final long t0 = System.nanoTime();
+        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
         final double scale = obj.scale();
         boolean single = precision == Precision.MIXED;
         double[] x = x0.clone(), ax = new double[d], y = new double[d], ay = new double[d], gy = new double[d];
@@ -139,15 +221,36 @@ public final class RFista {
         double[][] cand = {new double[d], new double[d]}, candProduct = {new double[d], new double[d]};
         double[][] one = new double[1][], oneOut = new double[1][];
         double step = s.initialStep(), t = 1;
-        product(obj, x, ax, single, one, oneOut);
-        double fx = obj.smoothFromProduct(x, ax, gx), rx = obj.regularizer(x);
-        double cert = obj.minNormSubgradientSquared(x, gx);
-        Stop stop = new Stop(s, obj.groupLasso());
-        stop.update(0, x, fx, rx, gx, cert);
-        System.arraycopy(x, 0, y, 0, d);
-        System.arraycopy(ax, 0, ay, 0, d);
-        List<Iteration> log = new ArrayList<>();
+        double fx, rx, cert;
         int it = 0;
+        if (start == null) {
+            product(obj, x, ax, single, one, oneOut);
+            fx = obj.smoothFromProduct(x, ax, gx);
+            rx = obj.regularizer(x);
+            cert = obj.minNormSubgradientSquared(x, gx);
+            System.arraycopy(x, 0, y, 0, d);
+            System.arraycopy(ax, 0, ay, 0, d);
+        } else {
+            x = start.x().clone();
+            ax = start.ax().clone();
+            y = start.y().clone();
+            ay = start.ay().clone();
+            step = start.step();
+            t = start.t();
+            fx = start.smooth();
+            obj.smoothFromProduct(x, ax, gx); // the gradient at x, for the stopping rules
+            rx = start.regularizer();
+            cert = start.certificate();
+            single = start.single();
+            it = start.iteration();
+        }
+        Stop stop = new Stop(s, obj.groupLasso());
+        if (start != null) {
+            stop.best = start.stallBest();
+            stop.bestAt = start.stallBestAt();
+        }
+        stop.update(it, x, fx, rx, gx, cert);
+        List<Iteration> log = new ArrayList<>();
         while (true) {
             if ((stop.met() || stop.stalled(it, cert)) && single) {
                 // The float iterations say done (or make no more progress: float rounding sets a floor under
@@ -220,6 +323,8 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
+            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
+                    stop.best, stop.bestAt));
         }
         if (single) {
             // Stopped on the iteration cap in float: report the double certificate.
