@@ -129,10 +129,10 @@ class CliTest {
         String[] precisions = {"mixed", "double"};
         for (int i = 0; i < 2; i++) {
             both[i] = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
-                    "--lambda-fraction", "0.05", "--tol", "1e-8", "--solver-precision", precisions[i],
+                    "--lambda-fraction", "0.05", "--tol", "1e-8", "--solver-precision", precisions[i], "--products", "gram",
                     "--summary-json", dir.resolve(precisions[i] + ".json").toString(), "-o", dir.resolve(precisions[i] + ".cnn").toString());
             assertEquals(0, both[i].code, both[i].err);
-            assertTrue(both[i].out.contains("ΦᵀΦ") && both[i].out.contains("reached"), both[i].out);
+            assertTrue(both[i].out.contains("gram, asked for by --products") && both[i].out.contains("reached"), both[i].out);
             assertTrue(both[i].out.contains(i == 0 ? "float products" : "double products"), both[i].out);
         }
         double mixed = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(dir.resolve("mixed.json")))
@@ -140,6 +140,21 @@ class CliTest {
         double dbl = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(dir.resolve("double.json")))
                 .getAsJsonObject().get("objective").getAsDouble();
         assertEquals(dbl, mixed, 1e-6 * dbl);
+        // The GEMM form (Φ never formed): the same optimum, its form, rate and stopping rule printed; a form that is
+        // not one names its flag.
+        Run gemm = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
+                "--lambda-fraction", "0.05", "--tol", "1e-8", "--products", "gemm", "--summary-json", dir.resolve("gemm.json").toString(),
+                "-o", dir.resolve("gemm.cnn").toString());
+        assertEquals(0, gemm.code, gemm.err);
+        assertTrue(gemm.out.contains("gemm, asked for by --products") && gemm.out.contains("% of sgemm")
+                && gemm.out.contains("stopped by") && gemm.out.contains("certificate"), gemm.out);
+        com.google.gson.JsonObject gj = com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(dir.resolve("gemm.json"))).getAsJsonObject();
+        assertEquals(dbl, gj.get("objective").getAsDouble(), 1e-6 * dbl);
+        assertEquals("gemm", gj.get("products").getAsString());
+        assertTrue(gj.get("gap").getAsDouble() >= 0 && gj.get("converged").getAsBoolean(), gj.toString());
+        Run badProducts = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--products", "blas");
+        assertEquals(2, badProducts.code);
+        assertTrue(badProducts.err.contains("--products") && badProducts.err.contains("blas"), badProducts.err);
         Run badPrecision = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--solver-precision", "half");
         assertEquals(2, badPrecision.code);
         assertTrue(badPrecision.err.contains("--solver-precision") && badPrecision.err.contains("half"), badPrecision.err);
