@@ -20,15 +20,17 @@ public final class BlasThreads {
 
     private BlasThreads() {}
 
-    /** A scope in which native BLAS calls run on one thread; close() puts the old count back. */
+    /** Open scopes, and the count before the first of them: nested or concurrent trainings share one setting. */
+    private static int users, saved;
+
+    /** A scope in which native BLAS calls run on one thread; closing the last open one puts the old count back. */
     public static final class Scope implements AutoCloseable {
         private final Impl owner;
-        private final int previous;
         private final boolean single;
+        private boolean closed;
 
-        private Scope(Impl owner, int previous, boolean single) {
+        private Scope(Impl owner, boolean single) {
             this.owner = owner;
-            this.previous = previous;
             this.single = single;
         }
 
@@ -37,19 +39,25 @@ public final class BlasThreads {
 
         @Override
         public void close() {
-            if (owner != null && previous > 1) owner.set(previous);
+            synchronized (BlasThreads.class) {
+                if (owner == null || closed) return;
+                closed = true;
+                if (--users == 0 && saved > 1) owner.set(saved);
+            }
         }
     }
 
     /** Makes native BLAS calls single-threaded until the scope closes, where that is possible. */
     public static synchronized Scope singleThreaded() {
         Backend b = Backend.get();
-        if (!b.isNative()) return new Scope(null, 0, true);
+        if (!b.isNative()) return new Scope(null, true);
         Impl i = impl();
-        if (i == null) return new Scope(null, 0, !b.threadedCalls());
-        int before = i.get();
-        if (before > 1) i.set(1);
-        return new Scope(i, before, i.get() == 1);
+        if (i == null) return new Scope(null, !b.threadedCalls());
+        if (users++ == 0) {
+            saved = i.get();
+            if (saved > 1) i.set(1);
+        }
+        return new Scope(i, i.get() == 1);
     }
 
     /** OpenBLAS's thread count now, or -1 where it cannot be read (no native OpenBLAS, or the API closed). */

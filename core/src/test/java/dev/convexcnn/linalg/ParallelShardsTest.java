@@ -68,6 +68,12 @@ class ParallelShardsTest {
             if (BlasThreads.controllable()) {
                 assertTrue(s.single());
                 assertEquals(1, BlasThreads.current());
+                // A second (nested or concurrent) scope keeps it at one until the last one closes.
+                BlasThreads.Scope inner = BlasThreads.singleThreaded();
+                assertTrue(inner.single());
+                inner.close();
+                inner.close();
+                assertEquals(1, BlasThreads.current());
             }
         }
         assertEquals(before, BlasThreads.current());
