@@ -102,6 +102,8 @@ class SolverKillResumeTest {
         a.set(a.indexOf("--checkpoint-every") + 1, "0s");
         CliTest.Run r = CliTest.run(a.toArray(String[]::new));
         assertTrue(r.code() != 0 && r.err().contains("--checkpoint-every must be"), r.err());
+        CliTest.Run e = CliTest.run("train", "--dataset", "digits:" + csv, "--checkpoint-every", "10s", "-o", dir.resolve("s.cnn").toString());
+        assertTrue(e.code() != 0 && e.err().contains("--method sgd checkpoints once per epoch") && e.err().contains("alternation"), e.err());
         CliTest.Run d = CliTest.run("train", "--method", "ridge", "--dataset", "digits:" + csv, "--resume");
         assertTrue(d.code() != 0 && d.err().contains("--method ridge keeps no checkpoint") && d.err().contains("gated-relu"), d.err());
     }
