@@ -81,6 +81,8 @@ class SolverKillResumeTest {
             long at = state.whole("rfista.iteration");
             assertTrue(at >= 1 && at < 300, "stopped mid-run at iteration " + at);
             assertTrue(!Files.exists(killed), "no model from a stopped run");
+            String log = Files.readString(dir.resolve(name + ".log"));
+            if (term) assertTrue(log.contains("stopped by a termination signal: the solver state is saved in " + ckpt), log);
 
             CliTest.Run r = CliTest.run(args(csv, killed, "--resume").toArray(String[]::new));
             assertEquals(0, r.code(), r.err());
