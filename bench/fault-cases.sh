@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Fault cases for the command line: damaged headers, concurrent writers, a corrupted data cache, unwritable outputs,
-# absurd sizes, a killed run resumed. Each case must end in one clear error line (exit code not 0, exactly one
+# absurd sizes, killed runs resumed (SGD, and SIGTERM/SIGKILL to each iterative solver). Each case must end in one clear error line (exit code not 0, exactly one
 # "convexcnn: ..." line, no stack trace) or in a result identical to the undisturbed one. Prints one line per case
 # and exits 1 if any case fails.
 #
-#   bench/fault-cases.sh            (about 5 minutes on 2 cores; works on a copy of the MNIST cache)
+#   bench/fault-cases.sh            (about 15 minutes on 2 cores; works on a copy of the MNIST cache)
 #   FAULT_BUILD=1 bench/fault-cases.sh   also touches a source file and starts two launchers at once (rebuilds)
 #
 # Needs: MNIST in the cache (./convexcnn data fetch mnist), python3, flock.
@@ -174,6 +174,49 @@ if grep -q "resumed from" resumed.err && [ -n "$a" ] && [ "$a" = "$b" ]; then ok
 else fail "kill -9 in epoch 2, then --resume" "whole: $a / resumed: $b / $(grep -m1 resumed resumed.err)"; fi
 after="$(ls /tmp/libnetlib* 2>/dev/null | wc -l)"
 [ "$after" -le "$before" ] && ok "no JNI library left in /tmp" "$before before, $after after" || fail "no JNI library left in /tmp" "$before -> $after"
+
+# ---- kill and resume of each iterative solver --------------------------------------------------------------------
+# For each method: an uninterrupted run; a run stopped by SIGTERM (it saves its state at the next iteration and exits)
+# and one killed by SIGKILL (its last periodic state is kept), each soon after its first state is written; then the
+# same command with --resume. The resumed run must end with the uninterrupted run's summary: held-out loss and
+# accuracy, certificate and the whole trace's objectives, to the last bit (same backend and threads).
+same_summary() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+def key(s):
+    trace = [(p.get('objective'), p.get('certificate'), p.get('trainAccuracy')) for p in s['trace']]
+    return [s.get('testLoss'), s.get('testAccuracy'), s.get('certificate'), s.get('objective'), trace]
+sys.exit(0 if key(a) == key(b) else 1)
+PY
+}
+solver_case() {
+  local name="$1" sig="$2"; shift 2
+  local run=(train "${data[@]}" --seed 6 --checkpoint-every 1 "$@")
+  [ -e "whole-$name.json" ] || cx "${run[@]}" -o "whole-$name.cnn" --summary-json "whole-$name.json" > /dev/null 2> "whole-$name.err"
+  local out="$sig-$name.cnn"
+  rm -f "$out" "$out.ckpt"
+  "$root/convexcnn" "${run[@]}" -o "$out" --summary-json "$out.json" > "$out.out" 2> "$out.err" &
+  local victim=$!
+  for _ in $(seq 1200); do [ -e "$out.ckpt" ] && break; kill -0 "$victim" 2>/dev/null || break; sleep 0.1; done
+  kill -"$sig" "$victim" 2>/dev/null; wait "$victim" 2>/dev/null; local rc=$?
+  if [ ! -e "$out.ckpt" ] || [ "$rc" -eq 0 ]; then fail "$name: $sig, then --resume" "not stopped mid-run (exit $rc): $(tail -c 200 "$out.err")"; return; fi
+  cx "${run[@]}" -o "$out" --summary-json "$out.json" --resume > /dev/null 2> "$out.resumed"
+  if [ -e "whole-$name.json" ] && grep -q "resumed from" "$out.resumed" && same_summary "whole-$name.json" "$out.json"; then
+    ok "$name: $sig, then --resume" "$(grep -m1 -o 'resumed from .*' "$out.resumed" | sed "s|$work/||")"
+  else
+    fail "$name: $sig, then --resume" "exit $rc; $(grep -m1 -E 'resumed|convexcnn:' "$out.resumed") / $(tail -c 200 "whole-$name.err")"
+  fi
+}
+for sig in TERM KILL; do
+  solver_case gated-relu "$sig" --method gated-relu --limit 1000 --patterns 16 --max-iter 200 --tol 1e-30
+  solver_case convex-relu "$sig" --method convex-relu --limit 40 --patterns 2 --max-iter 10
+  solver_case ccnn "$sig" --method ccnn --layers 1 --limit 200 --features 32 --iterations 100
+  solver_case alternation "$sig" --method alternation --limit 300 --sweeps 3
+done
+expect_error "--resume with other settings" "was written with other settings.*patterns: 16 in the checkpoint, 8 now" \
+  cx train "${data[@]}" --seed 6 --method gated-relu --limit 1000 --patterns 8 --max-iter 200 -o TERM-gated-relu.cnn --resume
+expect_error "a solver state given to eval" "state of a solver" cx eval "${data[@]}" --model TERM-ccnn.cnn.ckpt
 
 # ---- the launcher through a link -----------------------------------------------------------------------------
 mkdir -p bin && ln -s "$root/convexcnn" bin/cx

@@ -96,6 +96,10 @@ final class TrainCommand implements Callable<Integer> {
                     + ": --method " + m.id() + " keeps no checkpoint (only " + String.join(", ",
                     Methods.all().stream().filter(Method::resumable).map(Method::id).toList()) + " do)");
         }
+        if (checkpointEvery != null && !m.checkpointsSolverState()) {
+            throw new IllegalArgumentException("--checkpoint-every: --method " + m.id() + " checkpoints once per epoch; the flag applies to "
+                    + String.join(", ", Methods.all().stream().filter(Method::checkpointsSolverState).map(Method::id).toList()));
+        }
         Checkpointer.Policy policy = checkpointPolicy(checkpointEvery);
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (validation != null && valFraction > 0) throw new IllegalArgumentException("give --validation or --val-fraction, not both");

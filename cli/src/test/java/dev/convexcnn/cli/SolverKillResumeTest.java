@@ -81,6 +81,8 @@ class SolverKillResumeTest {
             long at = state.whole("rfista.iteration");
             assertTrue(at >= 1 && at < 300, "stopped mid-run at iteration " + at);
             assertTrue(!Files.exists(killed), "no model from a stopped run");
+            String log = Files.readString(dir.resolve(name + ".log"));
+            if (term) assertTrue(log.contains("stopped by a termination signal: the solver state is saved in " + ckpt), log);
 
             CliTest.Run r = CliTest.run(args(csv, killed, "--resume").toArray(String[]::new));
             assertEquals(0, r.code(), r.err());
@@ -102,6 +104,8 @@ class SolverKillResumeTest {
         a.set(a.indexOf("--checkpoint-every") + 1, "0s");
         CliTest.Run r = CliTest.run(a.toArray(String[]::new));
         assertTrue(r.code() != 0 && r.err().contains("--checkpoint-every must be"), r.err());
+        CliTest.Run e = CliTest.run("train", "--dataset", "digits:" + csv, "--checkpoint-every", "10s", "-o", dir.resolve("s.cnn").toString());
+        assertTrue(e.code() != 0 && e.err().contains("--method sgd checkpoints once per epoch") && e.err().contains("alternation"), e.err());
         CliTest.Run d = CliTest.run("train", "--method", "ridge", "--dataset", "digits:" + csv, "--resume");
         assertTrue(d.code() != 0 && d.err().contains("--method ridge keeps no checkpoint") && d.err().contains("gated-relu"), d.err());
     }

@@ -90,6 +90,7 @@ public final class AlternationMethod implements Method<AlternationSettings> {
     }
 
     @Override public boolean resumable() { return true; }
+    @Override public boolean checkpointsSolverState() { return true; }
 
     @Override
     public Trained train(Dataset train, AlternationSettings s, TrainContext ctx) throws java.io.IOException {

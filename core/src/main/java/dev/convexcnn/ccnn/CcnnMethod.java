@@ -86,6 +86,7 @@ public final class CcnnMethod implements Method<CcnnSettings> {
     }
 
     @Override public boolean resumable() { return true; }
+    @Override public boolean checkpointsSolverState() { return true; }
 
     @Override
     public Trained train(Dataset train, CcnnSettings s, TrainContext ctx) throws java.io.IOException {

@@ -88,6 +88,7 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
     }
 
     @Override public boolean resumable() { return true; }
+    @Override public boolean checkpointsSolverState() { return true; }
 
     @Override
     public Trained train(Dataset train, ConvexSettings s, TrainContext ctx) throws java.io.IOException {

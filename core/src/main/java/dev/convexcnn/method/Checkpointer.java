@@ -59,6 +59,7 @@ public final class Checkpointer implements AutoCloseable {
     private final Thread hook;
     private volatile boolean stop;
     private volatile boolean inLoop;
+    private volatile boolean savedOnStop;
     private long boundaries;
     private long lastWrite = System.nanoTime();
     private int written;
@@ -149,6 +150,7 @@ public final class Checkpointer implements AutoCloseable {
         lastWrite = System.nanoTime();
         written++;
         if (stop) {
+            savedOnStop = true;
             finished.countDown();
             throw new Stopped("stopped: the solver state is saved in " + file + "; continue with the same command and --resume");
         }
@@ -174,7 +176,11 @@ public final class Checkpointer implements AutoCloseable {
         // Before the first boundary (data, setup) there is no state worth the wait.
         if (!inLoop) return;
         try {
-            finished.await(TERM_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (finished.await(TERM_WAIT_SECONDS, TimeUnit.SECONDS) && savedOnStop) {
+                // The solver's own Stopped message may not get out before the JVM halts: say it here.
+                progress.message("stopped by a termination signal: the solver state is saved in " + file
+                        + "; continue with the same command and --resume");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -52,6 +52,14 @@ public interface Method<S> {
         return false;
     }
 
+    /**
+     * Whether its checkpoint is a solver state saved at iteration boundaries through {@link Checkpointer} (so
+     * {@link TrainContext#checkpointPolicy()} applies), rather than once per epoch.
+     */
+    default boolean checkpointsSolverState() {
+        return false;
+    }
+
     /** Trains on train with the settings; progress and messages go to the context. */
     Trained train(Dataset train, S settings, TrainContext context) throws IOException;
 }
