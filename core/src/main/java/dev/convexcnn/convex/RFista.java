@@ -47,17 +47,48 @@ public final class RFista {
         }
     }
 
+    /**
+     * Where {@link #solve} stands after an iteration: everything the next iterations depend on (the iterate x, the
+     * extrapolated point y, the momentum t, the next trial step, the objective and certificate at x), so a solve
+     * continued from it takes the same iterates as one never stopped.
+     */
+    public record State(int iteration, double[] x, double[] y, double t, double step, double objective, double certificate) {
+        public State {
+            if (x.length != y.length) throw new IllegalArgumentException("x and y differ in length: " + x.length + " and " + y.length);
+        }
+    }
+
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener) {
+        return solve(obj, x0, null, s, listener, null);
+    }
+
+    /**
+     * {@link #solve} continued from {@code resume} (null: from x0), handing the state after each iteration to
+     * {@code onState} (copies, for a checkpoint). The result counts the iterations before the resume; its log
+     * holds only the ones run now.
+     */
+    public static Result solve(CompositeObjective obj, double[] x0, State resume, Settings s, Consumer<Iteration> listener,
+                               Consumer<State> onState) {
         final int d = obj.dimension();
         final long t0 = System.nanoTime();
-        double[] x = x0.clone(), y = x0.clone(), xNew = new double[d], gy = new double[d], gx = new double[d];
+        if (resume != null && resume.x().length != d) {
+            throw new IllegalArgumentException("the saved state has " + resume.x().length + " variables, the problem " + d);
+        }
+        double[] x = resume != null ? resume.x().clone() : x0.clone(), y = resume != null ? resume.y().clone() : x0.clone();
+        double[] xNew = new double[d], gy = new double[d], gx = new double[d];
         double[] trial = new double[d];
-        double step = s.initialStep(), t = 1;
-        double fx = obj.smooth(x, gx);
-        double objective = fx + obj.regularizer(x);
-        double cert = obj.minNormSubgradientSquared(x, gx);
+        double step = resume != null ? resume.step() : s.initialStep(), t = resume != null ? resume.t() : 1;
+        double objective, cert;
+        if (resume != null) {
+            objective = resume.objective();
+            cert = resume.certificate();
+        } else {
+            double fx = obj.smooth(x, gx);
+            objective = fx + obj.regularizer(x);
+            cert = obj.minNormSubgradientSquared(x, gx);
+        }
         List<Iteration> log = new ArrayList<>();
-        int it = 0;
+        int it = resume != null ? resume.iteration() : 0;
         while (cert > s.tolerance() && it < s.maxIterations()) {
             it++;
             double fy = obj.smooth(y, gy);
@@ -96,6 +127,7 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
+            if (onState != null) onState.accept(new State(it, x.clone(), y.clone(), t, step, objective, cert));
         }
         return new Result(x, objective, cert, it, cert <= s.tolerance(), step, log);
     }
