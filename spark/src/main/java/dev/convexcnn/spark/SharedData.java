@@ -102,7 +102,29 @@ final class SharedData {
                 // not inside a Spark application after all
             }
         }
-        return Path.of(System.getProperty("java.io.tmpdir"), "convexcnn-" + System.getProperty("user.name"));
+        return ownTemp();
+    }
+
+    private static Path ownTemp;
+
+    /** Outside Spark (the driver before its context starts): a folder of this JVM's, removed when it exits. */
+    private static synchronized Path ownTemp() {
+        if (ownTemp == null) {
+            try {
+                Path t = Files.createTempDirectory("convexcnn-data-");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (Stream<Path> s = Files.walk(t)) {
+                        s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    } catch (IOException e) {
+                        // best effort: it is under the temp folder
+                    }
+                }));
+                ownTemp = t;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot create a temporary folder for --data-dir's files", e);
+            }
+        }
+        return ownTemp;
     }
 
     private static String hash(String s) {
