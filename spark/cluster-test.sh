@@ -213,7 +213,7 @@ wait "$driver" || { tail -30 "$work/worker-kill.log"; exit 1; }
 log "    what the driver logged:"
 grep -E 'Lost executor|Lost task|ExecutorLostFailure|No more replicas|Removed executor|Executor .* removed|worker lost|Resubmitt|iteration [0-9]+:' "$work/worker-kill.log" \
   | sed -E 's/^[0-9/]+ [0-9:]+ //' | cut -c1-200 | awk '!seen[$0]++' | head -16 | sed 's/^/      /'
-log "    what the master logged: $(grep -E 'Removing worker|disassociated|Telling app' "$work/master.log" | sed -E 's/^[0-9/]+ [0-9:]+ //' | head -3 | tr '\n' ' ' | cut -c1-300)"
+log "    what the master logged: $(grep -E 'Removing worker|Telling app of lost' "$work/master.log" | sed -E 's/^[0-9/]+ [0-9:]+ //' | head -3 | tr '\n' ' ' | cut -c1-300)"
 compare worker "$shared/runs/worker.json" "$work/single.json" exact
 
 log "case driver: SIGKILL the driver after its first checkpoint, then the same command again"
