@@ -65,6 +65,13 @@ public final class RFista {
                         double objective, double smooth, double regularizer, double certificate, boolean single,
                         double seconds, double stallBest, int stallBestAt) {
 
+        /** The generic solver's state (no products, no stall watch): iterate, extrapolated point, momentum, next step. */
+        public State(int iteration, double[] x, double[] y, double t, double step, double objective, double certificate) {
+            this(iteration, x, null, y, null, step, t, objective, Double.NaN, Double.NaN, certificate, false, 0,
+                    Double.POSITIVE_INFINITY, 0);
+            if (x.length != y.length) throw new IllegalArgumentException("x and y differ in length: " + x.length + " and " + y.length);
+        }
+
         /** Puts the state into a checkpoint under names starting with prefix (the arrays are copied). */
         public void save(SolverCheckpoint c, String prefix) {
             c.whole(prefix + "iteration", iteration).put(prefix + "x", x).put(prefix + "y", y)
@@ -117,6 +124,23 @@ public final class RFista {
             return solve(obj, x0, s, listener, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // no boundary: cannot happen
+        }
+    }
+
+    /**
+     * {@link #solve} continued from {@code resume} (null: from x0), handing a copy of the state after each iteration
+     * to {@code onState} (for a checkpoint kept by the caller, e.g. Spark's driver).
+     */
+    public static Result solve(CompositeObjective obj, double[] x0, State resume, Settings s, Consumer<Iteration> listener,
+                               Consumer<State> onState) {
+        if (resume != null && resume.x().length != obj.dimension()) {
+            throw new IllegalArgumentException("the saved state has " + resume.x().length + " variables, the problem " + obj.dimension());
+        }
+        try {
+            return solve(obj, x0 != null ? x0 : resume.x(), s, listener, resume, onState == null ? null : st -> onState.accept(
+                    new State(st.iteration(), st.x().clone(), st.y().clone(), st.t(), st.step(), st.objective(), st.certificate())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the boundary writes nothing: cannot happen
         }
     }
 

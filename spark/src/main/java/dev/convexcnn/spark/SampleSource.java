@@ -1,12 +1,10 @@
 package dev.convexcnn.spark;
 
-import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
 import java.io.IOException;
 import java.io.Serializable;
 import java.lang.ref.SoftReference;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,9 +21,10 @@ public interface SampleSource extends Serializable {
     String describe();
 
     /**
-     * A dataset by name (mnist, fashion-mnist, cifar10:DIR, digits:FILE) read from a data folder that every
-     * executor mounts at the same path. It is never fetched on an executor: fetch it into the shared folder
-     * first ({@code convexcnn data fetch}). Loaded once per executor JVM while memory allows.
+     * A dataset by name (mnist, fashion-mnist, cifar10:DIR, digits:FILE) read from a data folder every executor
+     * sees: a path mounted at the same place on every node, or a URL (file://, hdfs://, s3a://) read through
+     * Hadoop's FileSystem API ({@link SharedData}). It is never fetched on an executor: fetch it into the shared
+     * folder first ({@code convexcnn data fetch}). Loaded once per executor JVM while memory allows.
      *
      * @param limit the first {@code limit} samples, or 0 for all
      */
@@ -47,7 +46,7 @@ public interface SampleSource extends Serializable {
                     ref = LOADED.get(key);
                     d = ref == null ? null : ref.get();
                     if (d == null) {
-                        d = Datasets.load(dataset, true, DataCache.resolve(dataDir == null ? null : Path.of(dataDir)), false, m -> { });
+                        d = Datasets.load(dataset, true, SharedData.cache(dataDir, dataset), false, m -> { });
                         LOADED.put(key, new SoftReference<>(d));
                     }
                 }

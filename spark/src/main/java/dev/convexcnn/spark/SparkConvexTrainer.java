@@ -9,6 +9,9 @@ import dev.convexcnn.convex.PatchGeometry;
 import dev.convexcnn.convex.RFista;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.Provenance;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,11 +35,20 @@ public final class SparkConvexTrainer {
      * @param partitions how many pieces the training set is cut into (at least the executors' cores in all)
      * @param treeDepth  depth of the aggregation tree (2 is Spark's default; 1 sends every partial to the driver)
      */
-    public record Options(int partitions, int treeDepth) {
+    public record Options(int partitions, int treeDepth, Path checkpoint, int checkpointEvery) {
         public Options {
             if (partitions < 1) throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
             if (treeDepth < 1) throw new IllegalArgumentException("--tree-depth must be >= 1, got " + treeDepth);
+            if (checkpointEvery < 1) throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
         }
+
+        public Options(int partitions, int treeDepth) { this(partitions, treeDepth, null, 10); }
+
+        /**
+         * The same, with the solver's state written atomically to {@code file} every {@code every} iterations, and a
+         * solve of the same problem continued from it when it is there.
+         */
+        public Options withCheckpoint(Path file, int every) { return new Options(partitions, treeDepth, file, every); }
     }
 
     /**
@@ -45,8 +57,12 @@ public final class SparkConvexTrainer {
      */
     public record Result(ConvexTrainer.Run run, double trainAccuracy, int samples, int partitions,
                          double buildSeconds, double solveSeconds, long smoothEvaluations, double aggregateSeconds,
-                         double computeSeconds) {
-        public double secondsPerIteration() { return run.iterations() == 0 ? Double.NaN : solveSeconds / run.iterations(); }
+                         double computeSeconds, int resumedAt) {
+        /** Per iteration run in this call (a resumed solve's earlier iterations are not timed here). */
+        public double secondsPerIteration() {
+            int ran = run.iterations() - resumedAt;
+            return ran == 0 ? Double.NaN : solveSeconds / ran;
+        }
     }
 
     private final ConvexSettings settings;
@@ -61,6 +77,11 @@ public final class SparkConvexTrainer {
     }
 
     public Result fit(JavaSparkContext sc, SampleSource source, Consumer<ConvexTrainer.Step> listener) {
+        return fit(sc, source, listener, null);
+    }
+
+    /** {@link #fit}, with notes (a resumed checkpoint) for the log. */
+    public Result fit(JavaSparkContext sc, SampleSource source, Consumer<ConvexTrainer.Step> listener, Consumer<String> notes) {
         final ConvexSettings s = settings;
         final int k = options.partitions();
         long t0 = System.nanoTime();
@@ -98,13 +119,49 @@ public final class SparkConvexTrainer {
             DistributedGatedProgram program = new DistributedGatedProgram(shards, keep.length, geom.patchSize(), classes, lambda, options.treeDepth());
 
             List<ConvexTrainer.Step> log = new ArrayList<>();
+            // What a checkpoint must match to be continued: the program, not how it is split over partitions.
+            JsonObject problem = new JsonObject();
+            JsonObject defining = s.toJson();
+            defining.remove("tolerance");      // when to stop is not the problem: a solve may be continued
+            defining.remove("maxIterations");  // with a tighter tolerance or more iterations
+            problem.add("settings", defining);
+            problem.addProperty("data", source.describe());
+            problem.addProperty("samples", n);
+            problem.addProperty("lambda", lambda);
+            problem.addProperty("patternsKept", Arrays.toString(keep));
+            problem.addProperty("dimension", program.dimension());
+            RFista.State resume = null;
+            Path ckpt = options.checkpoint();
+            if (ckpt != null) {
+                try {
+                    resume = SolverCheckpoint.read(ckpt, problem);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                if (notes != null) {
+                    notes.accept(resume == null ? "checkpoint " + ckpt + ": none yet, starting at iteration 0 (saved every " + options.checkpointEvery() + " iterations)"
+                            : String.format(java.util.Locale.ROOT, "checkpoint %s: resuming at iteration %d (objective %.10g, certificate %.3g)",
+                                    ckpt, resume.iteration(), resume.objective(), resume.certificate()));
+                }
+            }
+            final int every = options.checkpointEvery();
+            Consumer<RFista.State> save = ckpt == null ? null : st -> {
+                if (st.iteration() % every != 0) return;
+                try {
+                    SolverCheckpoint.write(ckpt, problem, st);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
             long solveStart = System.nanoTime();
-            RFista.Result r = RFista.solve(program, new double[program.dimension()], new RFista.Settings(s.tolerance(), s.maxIterations(), 10),
+            RFista.Result r = RFista.solve(program, new double[program.dimension()], resume,
+                    new RFista.Settings(s.tolerance(), s.maxIterations(), 10),
                     it -> {
                         ConvexTrainer.Step st = new ConvexTrainer.Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds());
                         log.add(st);
                         if (listener != null) listener.accept(st);
-                    });
+                    }, save);
+            int resumedAt = resume == null ? 0 : resume.iteration();
             double solveSeconds = (System.nanoTime() - solveStart) / 1e9;
             final double[] w = r.x();
             long right = shards.map(sh -> sh.correct(w)).fold(0L, Long::sum);
@@ -130,11 +187,12 @@ public final class SparkConvexTrainer {
             spark.addProperty("partitions", k);
             spark.addProperty("treeDepth", options.treeDepth());
             spark.addProperty("smoothEvaluations", program.evaluations());
+            if (resumedAt > 0) spark.addProperty("resumedAtIteration", resumedAt);
             prov.add("spark", spark);
             ConvexTrainer.Run run = new ConvexTrainer.Run(s, geom, norm, gates, lambda, lambdaMax, r.x(), r.objective(),
                     r.certificate(), 0, r.converged(), r.iterations(), (System.nanoTime() - t0) / 1e9, List.copyOf(log), null, prov);
             return new Result(run, (double) right / n, n, k, buildSeconds, solveSeconds, program.evaluations() + 1,
-                    program.aggregateSeconds() + zeroLambda.aggregateSeconds(), program.computeSeconds() + zeroLambda.computeSeconds());
+                    program.aggregateSeconds() + zeroLambda.aggregateSeconds(), program.computeSeconds() + zeroLambda.computeSeconds(), resumedAt);
         } finally {
             shards.unpersist(false);
         }

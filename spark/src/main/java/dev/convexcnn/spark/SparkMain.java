@@ -88,8 +88,10 @@ public final class SparkMain implements Runnable {
         @CommandLine.Spec CommandLine.Model.CommandSpec spec;
         @Option(names = "--dataset", defaultValue = "mnist", description = "mnist, fashion-mnist, cifar10:<dir> or digits:<file> (default: ${DEFAULT-VALUE}).")
         String dataset;
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "Dataset folder, the same path on every executor (default: $CONVEXCNN_DATA, else ~/.cache/convexcnn/data).")
-        Path dataDir;
+        @Option(names = "--data-dir", paramLabel = "DIR|URL", description = {"Dataset folder every executor sees: a path mounted at the same place on every node,",
+                "or a URL read through Hadoop's FileSystem API (file:///shared/data, hdfs://nn/data, s3a://bucket/data)",
+                "(default: $CONVEXCNN_DATA, else ~/.cache/convexcnn/data)."})
+        String dataDir;
         @Option(names = "--limit", description = "Train on the first N training samples only.")
         Integer limit;
         @Option(names = "--no-fetch", description = "Fail instead of fetching a missing dataset (executors never fetch).")
@@ -124,29 +126,42 @@ public final class SparkMain implements Runnable {
         Path output;
         @Option(names = "--summary-json", paramLabel = "FILE", description = "Also write the run's figures as JSON.")
         Path summaryJson;
+        @Option(names = "--checkpoint", paramLabel = "FILE", description = {"Save the solver's state (iterate, momentum, step, iteration) here, atomically,",
+                "and continue from it when it is there: rerunning the same command after the driver died resumes the solve.",
+                "Removed once the model is written."})
+        Path checkpoint;
+        @Option(names = "--checkpoint-every", defaultValue = "10", paramLabel = "N", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
+        int checkpointEvery;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+            if (checkpointEvery < 1) throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
+            if (checkpoint != null && Files.isDirectory(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + " is a folder");
             ConvexSettings s = new ConvexSettings("gated-relu", kernel, stride, !noBias, patterns, lambdaFraction,
                     lambda == null ? 0 : lambda, Loss.parse(loss), tol, maxIter, seed,
                     // The distributed solver's products are all double.
                     dev.convexcnn.convex.RFista.Precision.DOUBLE);
             if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
-            DataCache cache = DataCache.resolve(dataDir);
-            // The driver fetches (or checks) the data once; the executors only read it.
-            Dataset test = Datasets.load(dataset, false, cache, !noFetch, err::println);
-            SampleSource source = new SampleSource.Named(dataset, cache.dir().toString(), limit == null ? 0 : limit);
+            boolean url = SharedData.isUrl(dataDir);
+            DataCache cache = SharedData.cache(dataDir, dataset);
+            // The driver fetches (or checks) the data once; the executors only read it (a URL is never fetched into).
+            Dataset test = Datasets.load(dataset, false, cache, !noFetch && !url, err::println);
+            SampleSource source = new SampleSource.Named(dataset, url ? dataDir : cache.dir().toString(), limit == null ? 0 : limit);
             try (JavaSparkContext sc = SparkContexts.create(master, "convexcnn-spark solve")) {
                 int k = partitions != null ? partitions : sc.defaultParallelism();
                 err.printf("spark %s on %s: %s in %d partitions, tree depth %d%n", sc.version(), sc.master(), source.describe(), k, treeDepth);
                 long[] last = {System.nanoTime()};
-                SparkConvexTrainer.Result r = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(k, treeDepth)).fit(sc, source, st -> {
+                SparkConvexTrainer.Options opts = new SparkConvexTrainer.Options(k, treeDepth).withCheckpoint(checkpoint, checkpointEvery);
+                SparkConvexTrainer.Result r = new SparkConvexTrainer(s, opts).fit(sc, source, st -> {
                     if (System.nanoTime() - last[0] > 2_000_000_000L) {
                         last[0] = System.nanoTime();
                         err.printf("iteration %d: objective %.6g, certificate %.3g, %.1f s%n", st.iteration(), st.objective(), st.certificate(), st.seconds());
                         err.flush();
                     }
+                }, note -> {
+                    err.println(note);
+                    err.flush();
                 });
                 ConvexTrainer.Run run = r.run();
                 Double testAccuracy = null;
@@ -156,14 +171,17 @@ public final class SparkMain implements Runnable {
                 }
                 Path model = output != null ? output : Path.of("runs", dataset.replaceAll("[^A-Za-z0-9._-]", "_") + "-gated-relu-spark-seed" + seed + ".cnn");
                 GatedModelFile.save(model, run, test.classes());
+                // The model holds the solution now: a rerun starts over rather than finishing a finished solve.
+                if (checkpoint != null) Files.deleteIfExists(checkpoint);
                 out.printf("%-22s %s%n", "model", model);
                 out.printf("%-22s gated-relu, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d%n", "program", run.lambda(),
                         run.lambdaMax(), s.loss().id(), run.gates().count(), patterns);
                 out.printf("%-22s %.8g%n", "objective", run.objective());
                 out.printf("%-22s %.3g (tolerance %.1g, %s)%n", "certificate", run.certificate(), tol,
                         run.converged() ? "reached" : "NOT reached: raise --max-iter");
-                out.printf("%-22s %d in %.1f s (%.1f ms each; data and Φ built in %.1f s)%n", "iterations", run.iterations(), r.solveSeconds(),
-                        1e3 * r.secondsPerIteration(), r.buildSeconds());
+                out.printf("%-22s %d%s in %.1f s (%.1f ms each; data and Φ built in %.1f s)%n", "iterations", run.iterations(),
+                        r.resumedAt() > 0 ? " (" + (run.iterations() - r.resumedAt()) + " after resuming at " + r.resumedAt() + ")" : "",
+                        r.solveSeconds(), 1e3 * r.secondsPerIteration(), r.buildSeconds());
                 out.printf("%-22s %s, %d partitions, %d aggregations%n", "spark", sc.master(), k, r.smoothEvaluations());
                 out.printf("%-22s %.2f%%%n", "train accuracy", 100 * r.trainAccuracy());
                 if (testAccuracy != null) out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testAccuracy);

@@ -14,12 +14,17 @@ import dev.convexcnn.convex.Loss;
 import dev.convexcnn.convex.PatchGeometry;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SparkConvexTrainerTest {
     /** n images of s × s pixels, c classes, the class set by which quadrant is brightest (as the core's tests). */
@@ -167,5 +172,75 @@ class SparkConvexTrainerTest {
                 ConvexSettings.defaults().withProgram("convex-relu"), new SparkConvexTrainer.Options(2, 2)));
         assertTrue(e.getMessage().contains("gated-relu"));
         assertThrows(IllegalArgumentException.class, () -> new SparkConvexTrainer.Options(0, 2));
+    }
+
+    @Test
+    void aSolveWhoseDriverDiedResumesFromItsCheckpointToTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        Dataset d = quadrants(60, 6, 3, 5);
+        ConvexSettings s = ConvexSettings.defaults().withPatches(3, 1).withPatterns(10).withLoss(Loss.CROSS_ENTROPY)
+                .withTolerance(1e-9).withMaxIterations(3000).withSeed(4);
+        SampleSource src = SampleSource.InMemory.of(d);
+        SparkConvexTrainer.Options plain = new SparkConvexTrainer.Options(3, 2);
+        ConvexTrainer.Run whole = new SparkConvexTrainer(s, plain).fit(TestSpark.context(), src, null).run();
+        assertTrue(whole.converged() && whole.iterations() > 40, "a solve of some length, got " + whole.iterations());
+
+        // The driver "dies" at iteration 37: the checkpoint holds iteration 35 (every 5).
+        Path ckpt = dir.resolve("solve.ckpt");
+        SparkConvexTrainer.Options saving = plain.withCheckpoint(ckpt, 5);
+        List<String> notes = new ArrayList<>();
+        RuntimeException killed = assertThrows(RuntimeException.class, () -> new SparkConvexTrainer(s, saving).fit(TestSpark.context(), src, st -> {
+            if (st.iteration() == 37) throw new IllegalStateException("driver killed");
+        }, notes::add));
+        assertEquals("driver killed", killed.getMessage());
+        assertTrue(notes.get(0).contains("none yet"), notes.toString());
+        assertTrue(Files.isRegularFile(ckpt));
+
+        // The same command again, on other partitions (the split is not part of the problem): it resumes at 35.
+        notes.clear();
+        SparkConvexTrainer.Result again = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(2, 1).withCheckpoint(ckpt, 5))
+                .fit(TestSpark.context(), src, null, notes::add);
+        assertTrue(notes.get(0).contains("resuming at iteration 35"), notes.toString());
+        assertEquals(35, again.resumedAt());
+        ConvexTrainer.Run resumed = again.run();
+        assertEquals(whole.iterations(), resumed.iterations(), "iterations");
+        assertEquals(whole.iterations() - 35, resumed.log().size());
+        assertEquals(whole.objective(), resumed.objective(), 1e-12 * whole.objective(), "objective");
+        assertEquals(whole.certificate(), resumed.certificate(), 1e-6 * whole.certificate(), "certificate");
+        assertArrayEquals(whole.weights(), resumed.weights(), 1e-12 * maxAbs(whole.weights()), "weights");
+        assertEquals(35, resumed.provenance().getAsJsonObject("spark").get("resumedAtIteration").getAsInt());
+
+        // Another problem (λ) refuses the file; a damaged file is refused, not continued.
+        ConvexSettings other = s.withLambdaFraction(0.02);
+        var e = assertThrows(java.io.UncheckedIOException.class, () -> new SparkConvexTrainer(other, saving).fit(TestSpark.context(), src, null));
+        assertTrue(e.getCause().getMessage().contains("belongs to another solve"), e.getCause().getMessage());
+        byte[] b = Files.readAllBytes(ckpt);
+        b[b.length / 2] ^= 1;
+        Files.write(ckpt, b);
+        e = assertThrows(java.io.UncheckedIOException.class, () -> new SparkConvexTrainer(s, saving).fit(TestSpark.context(), src, null));
+        assertTrue(e.getCause().getMessage().contains("damaged"), e.getCause().getMessage());
+    }
+
+    @Test
+    void theOrderedSumDoesNotDependOnTaskOrderAndMatchesASequentialSum() {
+        JavaSparkContext sc = TestSpark.context();
+        SplittableRandom r = new SplittableRandom(3);
+        List<scala.Tuple2<Integer, double[]>> parts = new ArrayList<>();
+        double[] expect = new double[4];
+        for (int i = 0; i < 17; i++) {
+            double[] v = new double[4];
+            for (int j = 0; j < 4; j++) {
+                v[j] = Math.pow(10, r.nextInt(-8, 9)) * r.nextGaussian();
+                expect[j] += v[j];
+            }
+            parts.add(new scala.Tuple2<>(i, v));
+        }
+        List<scala.Tuple2<Integer, double[]>> shuffled = new ArrayList<>(parts);
+        java.util.Collections.shuffle(shuffled, new Random(1));
+        for (int depth : new int[] {1, 2, 3}) {
+            double[] a = DistributedGatedProgram.orderedSum(sc.parallelize(parts, 17), 17, depth, 4);
+            double[] b = DistributedGatedProgram.orderedSum(sc.parallelize(shuffled, 5), 17, depth, 4);
+            assertArrayEquals(a, b, 0, "depth " + depth);
+            if (depth == 1) assertArrayEquals(expect, a, 0, "index order, one level");
+        }
     }
 }

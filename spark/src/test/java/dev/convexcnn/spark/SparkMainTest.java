@@ -65,6 +65,15 @@ class SparkMainTest {
         assertTrue(r.err.contains("telepathy") && r.err.contains("ccnn"), r.err);
         r = spark("solve", "--partitions", "x");
         assertEquals(2, r.code);
+        r = spark("solve", "--checkpoint-every", "0");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("--checkpoint-every") && r.err.strip().lines().count() == 1, r.err);
+        r = spark("solve", "--checkpoint", dir.toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("is a folder") && r.err.strip().lines().count() == 1, r.err);
+        r = spark("solve", "--dataset", "digits:x.csv", "--data-dir", "hdfs://nn/data");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("named datasets") && r.err.strip().lines().count() == 1, r.err);
     }
 
     static String[] concat(String[] a, String[] b) {
