@@ -3,12 +3,12 @@ package dev.convexcnn.distill;
 import dev.convexcnn.data.Dataset;
 import java.util.SplittableRandom;
 
-/** Small synthetic problems for the distillation tests. */
-final class Fixtures {
+/** Small synthetic problems for the distillation tests (the lab module's study tests use them too). */
+public final class Fixtures {
     private Fixtures() {}
 
     /** 8×8 images of 3 classes: class c has a bright 2-pixel-thick bar at rows 1+2c, plus noise. */
-    static Dataset bars(int n, long seed, String name) {
+    public static Dataset bars(int n, long seed, String name) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] px = new float[n * 64];
         int[] y = new int[n];
@@ -23,7 +23,7 @@ final class Fixtures {
         return new Dataset(name, 8, 8, 1, 3, px, y);
     }
 
-    static Teacher.Settings tinyTeacher() {
+    public static Teacher.Settings tinyTeacher() {
         return new Teacher.Settings("conv6k3p1-relu-maxpool2-linear16-relu", 2, 3, 3e-3, 16, 1, 11);
     }
 }
