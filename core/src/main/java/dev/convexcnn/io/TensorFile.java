@@ -130,6 +130,9 @@ public final class TensorFile {
                     && new String(magic, 6, 2, StandardCharsets.ISO_8859_1).matches("[0-9]{2}")) {
                 throw new ModelFormatException(path, "format " + new String(magic, 6, 2, StandardCharsets.ISO_8859_1)
                         + " is newer than this program reads (formats 1 and 2): update convexcnn");
+            } else if (Arrays.equals(magic, SolverCheckpoint.MAGIC)) {
+                throw new ModelFormatException(path + " holds the saved state of a solver (a checkpoint of a convex, CCNN or "
+                        + "alternation run), not a model: continue it with train --resume, or use the model file written at the end of the run");
             } else {
                 throw new ModelFormatException(path, "not a ConvexCNN model or checkpoint (wrong magic bytes)");
             }
