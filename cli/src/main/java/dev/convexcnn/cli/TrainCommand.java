@@ -88,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     private <S> int run(Method<S> m, PrintWriter err, PrintWriter out) throws IOException {
         if (!m.resumable() && (resume || checkpoint != null)) {
             throw new IllegalArgumentException((resume ? "--resume" : "--checkpoint") + ": --method " + m.id()
-                    + " keeps no checkpoint (only sgd and adam do)");
+                    + " keeps no checkpoint");
         }
         if (valFraction < 0 || valFraction >= 1) throw new IllegalArgumentException("--val-fraction must be in [0, 1), got " + valFraction);
         if (validation != null && valFraction > 0) throw new IllegalArgumentException("give --validation or --val-fraction, not both");
