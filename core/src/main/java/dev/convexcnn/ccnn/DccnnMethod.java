@@ -38,13 +38,11 @@ public final class DccnnMethod implements Method<DccnnSettings> {
 
     /**
      * Two layers, λ = 0.02·λ_max, the working-set solver to a relative gap of 1e-3 (checks every 10 reduced
-     * iterations, at most 2,000 per layer).
+     * iterations, at most the layer's iterations, 1,000 and 2,000).
      */
     @Override
     public DccnnSettings defaults(DataInfo data) {
-        CcnnSettings base = CcnnSettings.layers(2);
-        for (int l = 0; l < base.layers().size(); l++) base = base.withLayer(l, base.layer(l).withIterations(2_000));
-        return DccnnSettings.of(base).withLambda(0.02, 0).withTolerance(1e-3, 10);
+        return DccnnSettings.of(CcnnSettings.layers(2)).withLambda(0.02, 0).withTolerance(1e-3, 10);
     }
 
     @Override public long seed(DccnnSettings s) { return s.base().seed(); }
@@ -197,11 +195,11 @@ public final class DccnnMethod implements Method<DccnnSettings> {
                 .build();
     }
 
-    /** The time to the tolerance at the rate of the last checks (log-linear in time), or that it is not known yet. */
+    /** The time to the tolerance at the rate between the last two checks (log-linear in time), or that it is not known yet. */
     static String eta(List<double[]> checks, double logTolerance) {
         int k = checks.size();
         if (k < 2) return "ETA after the next check";
-        double[] a = checks.get(Math.max(0, k - 4)), z = checks.get(k - 1);
+        double[] a = checks.get(k - 2), z = checks.get(k - 1);
         double rate = (a[1] - z[1]) / (z[0] - a[0]); // log-gap decrease per second
         if (!(rate > 0)) return "no progress over the last checks";
         return String.format("ETA %.0f s at the recent rate", (z[1] - logTolerance) / rate);
