@@ -8,7 +8,9 @@
 #
 # Settings (environment): NS (sizes, default "1000 10000 60000"), METHODS (default "dccnn ccnn"), FEATURES
 # (random features per patch, default 100: the same for both methods), START_MB (the generous -Xmx, default
-# 16384), MIN_MB (stop halving there, default 64), EXTRA (more train flags for both methods).
+# 16384), MIN_MB (stop halving there, default 64), EXTRA (more train flags for both methods), LADDER_EXTRA (flags
+# of the smaller-heap runs only, default "--validation 200": they are asked whether they complete, and scoring
+# 200 held-out images instead of the 10,000 test images saves their time; the same data is loaded).
 # A run that fails for any reason other than memory stops the search for its row (said in the status column).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -42,6 +44,7 @@ FEATURES="${FEATURES:-100}"
 START_MB="${START_MB:-16384}"
 MIN_MB="${MIN_MB:-64}"
 EXTRA="${EXTRA:-}"
+LADDER_EXTRA="${LADDER_EXTRA---validation 200}"
 command -v /usr/bin/time >/dev/null || { echo "dccnn-memory: GNU time (/usr/bin/time) is needed" >&2; exit 2; }
 jar="$root/cli/target/convexcnn.jar"
 [ -f "$jar" ] || "$root/convexcnn" --help >/dev/null
@@ -50,12 +53,12 @@ mkdir -p "$(dirname "$results")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-one() { # method n xmx_mb -> appends a line; returns 0 ok, 1 out of memory, 2 other failure
-  local m="$1" n="$2" x="$3"
+one() { # method n xmx_mb [extra flags] -> appends a line; returns 0 ok, 1 out of memory, 2 other failure
+  local m="$1" n="$2" x="$3" more="${4:-}"
   local cmd=(java "-Xmx${x}m" -jar "$jar" train --method "$m" --layers 1 --limit "$n" --features "$FEATURES" --seed 1
              -o "$work/$m-$n-$x.cnn" --summary-json "$work/$m-$n-$x.json")
   # shellcheck disable=SC2206
-  cmd+=($EXTRA)
+  cmd+=($EXTRA $more)
   local t0 status rc=0
   t0=$(date +%s.%N)
   /usr/bin/time -f '%M' -o "$work/rss" "${cmd[@]}" > "$work/log" 2>&1 || rc=$?
@@ -64,7 +67,7 @@ one() { # method n xmx_mb -> appends a line; returns 0 ok, 1 out of memory, 2 ot
   rss=$(awk 'END { printf "%.0f", $1 / 1024 }' "$work/rss")
   if [ $rc -eq 0 ]; then
     status=ok
-    acc=$(python3 -c 'import json,sys; print("%.2f %%" % (100 * json.load(open(sys.argv[1]))["testAccuracy"]))' "$work/$m-$n-$x.json" 2>/dev/null || echo "?")
+    acc=$(python3 -c 'import json,sys; print("%.2f %%" % (100 * json.load(open(sys.argv[1]))["testAccuracy"]))' "$work/$m-$n-$x.json" 2>/dev/null || echo "")
   elif grep -q "OutOfMemoryError\|Java heap space\|out of memory" "$work/log"; then
     status=oom; acc=""
   else
@@ -82,7 +85,7 @@ for n in $NS; do
     one "$m" "$n" "$x" || continue
     while [ "$x" -gt "$MIN_MB" ]; do
       x=$((x / 2))
-      one "$m" "$n" "$x" || break
+      one "$m" "$n" "$x" "$LADDER_EXTRA" || break
     done
   done
 done

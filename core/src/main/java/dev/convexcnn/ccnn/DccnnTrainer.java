@@ -137,7 +137,8 @@ public final class DccnnTrainer {
             double[] biasUsed = centre ? rec.bias() : null;
             PenalizedProgram.Pass pass = PenalizedProgram.pass(solved, wr, biasUsed, false);
             double primal = pass.loss() + lambda * WorkingSetSolver.nuclearNorm(wr, md, Q, c1);
-            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE) {
+            // The wider band only when the first recovery is not already within the tolerance (each S fit costs minutes at n = 10,000).
+            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE && primal - dualObjective > settings.tolerance() * Math.abs(primal)) {
                 // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
                 // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
                 DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(),
