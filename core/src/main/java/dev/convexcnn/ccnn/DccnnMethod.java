@@ -132,6 +132,7 @@ public final class DccnnMethod implements Method<DccnnSettings> {
         rec.message(String.format("data: %d for training; DCCNN with %d layer(s), relative gap tolerance %.0e", train.size(),
                 s.base().layers().size(), s.tolerance()));
         long[] offset = {0, 0}; // iterations of the finished layers, and the current layer
+        double[] time = {0, 0}; // solve seconds of the finished layers, and the current layer
         int[] current = {0};
         List<double[]> recent = new ArrayList<>(); // (seconds, log relative gap) of the current layer's checks
         CcnnListener listener = new CcnnListener() {
@@ -140,13 +141,18 @@ public final class DccnnMethod implements Method<DccnnSettings> {
             @Override public void onCheck(int layer, DualSolver.Check c, double tolerance) {
                 if (layer != current[0]) {
                     offset[0] += offset[1];
+                    time[0] += time[1];
                     current[0] = layer;
                     recent.clear();
                 }
                 offset[1] = c.iteration();
+                time[1] = c.seconds();
                 double relative = c.gap() / Math.max(1e-300, Math.abs(c.primal()));
-                // The trace's certificate is the relative gap: the gap-against-time curve of the run record.
-                rec.step(offset[0] + c.iteration(), c.primal(), Double.NaN, relative);
+                // The trace's certificate is the relative gap: the gap-against-time curve of the run record, timed by
+                // the solver (so a resumed run's replayed checks keep their times).
+                Trace.Point pt = new Trace.Point(offset[0] + c.iteration(), time[0] + c.seconds(), c.primal(), Double.NaN, relative);
+                rec.add(pt);
+                rec.progress().step(pt);
                 recent.add(new double[] {c.seconds(), Math.log(Math.max(relative, 1e-300))});
                 if (relative > tolerance) rec.message(String.format("layer %d: relative gap %.3g, tolerance %.0e: %s", layer, relative,
                         tolerance, eta(recent, Math.log(tolerance))));

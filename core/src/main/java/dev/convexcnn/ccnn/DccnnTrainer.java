@@ -23,6 +23,8 @@ public final class DccnnTrainer {
     /** The working-set solver: directions added per round, their most, and the relative threshold (see {@link WorkingSetSolver.Options}). */
     static final int WS_DIRECTIONS = 8, WS_MAX_RANK = 64;
     static final double WS_THRESHOLD = 0.5;
+    /** The recovery's S fit is skipped above this many flops when the working set's own iterate is certified. */
+    static final double RECOVERY_FLOPS = 2e11;
 
     /** Where a layer's solver state is kept and found (a training command's checkpoint file). */
     public interface Checkpoints {
@@ -131,14 +133,24 @@ public final class DccnnTrainer {
             log.onMessage(String.format("layer %d: %d positions x %d features (%s), lambda %.4g (lambda_max %.4g)",
                     layerNo, Q, m, cached ? "held in memory" : "streamed per pass", lambda, lmax));
             // On the working set's reduced features (dimension r) the recovery and P are exact; the factors are lifted below.
-            int md = solved.dim();
-            DualRecovery.Result rec = DualRecovery.recover(solved, dualPoint, lambda, settings.rankTolerance(), settings.recoveryIterations(), centre);
+            int md = solved.dim(), recIters = settings.recoveryIterations();
+            if (ws != null && ws.converged()) {
+                // The S fit costs n·Q·r·(r + C)·4 flops per iteration; past RECOVERY_FLOPS the certified iterate is kept.
+                int band = DualRecovery.bandSize(solved, dualPoint, settings.rankTolerance(), Integer.MAX_VALUE);
+                double flops = 4.0 * n * Q * band * (band + c1 + 1) * settings.recoveryIterations();
+                if (flops > RECOVERY_FLOPS) {
+                    log.onMessage(String.format("layer %d: recovery skipped (S fit over %d directions: %.1e flops); the certified iterate is kept",
+                            layerNo, band, flops));
+                    recIters = 0;
+                }
+            }
+            DualRecovery.Result rec = DualRecovery.recover(solved, dualPoint, lambda, settings.rankTolerance(), recIters, centre);
             double[] wr = rec.w();
             double[] biasUsed = centre ? rec.bias() : null;
             PenalizedProgram.Pass pass = PenalizedProgram.pass(solved, wr, biasUsed, false);
             double primal = pass.loss() + lambda * WorkingSetSolver.nuclearNorm(wr, md, Q, c1);
             // The wider band only when the first recovery is not already within the tolerance (each S fit costs minutes at n = 10,000).
-            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE && primal - dualObjective > settings.tolerance() * Math.abs(primal)) {
+            if (recIters > 0 && settings.rankTolerance() < WIDE_RANK_TOLERANCE && primal - dualObjective > settings.tolerance() * Math.abs(primal)) {
                 // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
                 // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
                 DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(),

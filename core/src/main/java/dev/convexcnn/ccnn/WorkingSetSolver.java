@@ -210,6 +210,7 @@ public final class WorkingSetSolver {
         }
         boolean finished = from != null && from.finished();
         if (finished) checks.remove(checks.size() - 1); // the last full check is repeated below
+        if (listener != null) for (DualSolver.Check c : checks) listener.onCheck(c); // a resumed solve replays its checks
         while (true) {
             FeatureSource red = FeatureSource.ofMatrix(h, n, Q, r, labels, C);
             double etaMax = 2.0 * n / Math.max(sq(PenalizedProgram.featureNorm(red, 30, o.seed()) * 1.05), n);
