@@ -9,5 +9,8 @@ public interface CcnnListener {
 
     default void onMessage(String message) {}
 
+    /** A certified check of DCCNN's dual solve of a layer (1-based) and the relative tolerance it is asked for. */
+    default void onCheck(int layer, DualSolver.Check check, double tolerance) {}
+
     CcnnListener NONE = new CcnnListener() {};
 }

@@ -22,10 +22,12 @@ package dev.convexcnn.ccnn;
  * @param restart            restarts (to the average for PDHG, adaptive momentum restarts for FISTA)
  * @param fista              FISTA on the primal pair instead of PDHG ({@link DualSolver.Options#fista()}); its step
  *                           does not shrink with n, which PDHG's dual step s = σ/n does
+ * @param workingSet         the working-set solver ({@link WorkingSetSolver}, centred): FISTA with backtracking and
+ *                           restarts on the filter outputs of a growing set of directions, two feature passes per round
  */
 public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lambda, double balance, double tolerance,
                             int checkEvery, double rankTolerance, int recoveryIterations, int powerIterations, long featureCacheBytes,
-                            boolean centre, boolean restart, boolean fista) {
+                            boolean centre, boolean restart, boolean fista, boolean workingSet) {
     public DccnnSettings {
         if (base == null) throw new IllegalArgumentException("base settings are required");
         if (!(lambda >= 0 && lambda < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("lambda must be >= 0, got " + lambda);
@@ -38,37 +40,43 @@ public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lam
         if (!(rankTolerance >= 0 && rankTolerance < 1)) throw new IllegalArgumentException("rank tolerance must be in [0, 1), got " + rankTolerance);
         if (recoveryIterations < 0 || powerIterations < 1) throw new IllegalArgumentException("iteration counts must be positive");
         if (featureCacheBytes < 0) throw new IllegalArgumentException("feature cache must be >= 0 bytes, got " + featureCacheBytes);
+        if (workingSet && !centre) throw new IllegalArgumentException("the working-set solver solves the centred program");
     }
 
     /**
-     * Centred, by FISTA without restarts (on MNIST ahead of PDHG at every n measured until ~600 passes, and by far at
-     * n = 10,000; see docs/ccnn.md), λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 20, rank tolerance 0.1 (generous: extra directions cost
+     * Centred, by the working-set solver (on MNIST ahead of full-feature FISTA and PDHG by far at equal time; see
+     * docs/ccnn.md), λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 20, rank tolerance 0.1 (generous: extra directions cost
      * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB. */
     public static DccnnSettings of(CcnnSettings base) {
-        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, false, true);
+        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, true, true, true);
     }
 
     public DccnnSettings withLambda(double fraction, double absolute) {
-        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista);
+        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
     }
 
     public DccnnSettings withTolerance(double tol, int every) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
     }
 
     public DccnnSettings withBalance(double b) {
-        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista);
+        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
     }
 
     public DccnnSettings withRecovery(double rankTol, int iterations) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
     }
 
     public DccnnSettings withFeatureCache(long bytes) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista, workingSet);
     }
 
     public DccnnSettings withSolver(boolean centred, boolean restarted, boolean byFista) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista, false);
+    }
+
+    /** The working-set solver (centred, restarts and backtracking in its reduced FISTA). */
+    public DccnnSettings withWorkingSet() {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, true, true, true, true);
     }
 }

@@ -20,7 +20,30 @@ public final class DccnnTrainer {
     /** At most this many pairs in the wider band: its S fit costs n·Q·r² per product. */
     static final int WIDE_MAX_RANK = 12;
 
+    /** The working-set solver: directions added per round, their most, and the relative threshold (see {@link WorkingSetSolver.Options}). */
+    static final int WS_DIRECTIONS = 8, WS_MAX_RANK = 64;
+    static final double WS_THRESHOLD = 0.5;
+    /** The recovery's S fit is skipped above this many flops when the working set's own iterate is certified. */
+    static final double RECOVERY_FLOPS = 2e11;
+
+    /** Where a layer's solver state is kept and found (a training command's checkpoint file). */
+    public interface Checkpoints {
+        /** The state layer (1-based) continues from, or null. */
+        WorkingSetSolver.State resumeFrom(int layer);
+
+        /** Where layer's states go. */
+        WorkingSetSolver.Checkpoints sink(int layer);
+    }
+
     public static CcnnModel fit(Dataset train, DccnnSettings settings, CcnnListener listener) {
+        return fit(train, settings, listener, null);
+    }
+
+    /**
+     * As above; the working-set solver's state goes to {@code states} (null: none) as it runs, and a layer with a
+     * state there continues from it (see {@link Checkpoints}).
+     */
+    public static CcnnModel fit(Dataset train, DccnnSettings settings, CcnnListener listener, Checkpoints states) {
         if (train.classes() < 2) throw new IllegalArgumentException("need at least 2 classes");
         if (train.size() == 0) throw new IllegalArgumentException("empty training set");
         CcnnListener log = listener == null ? CcnnListener.NONE : listener;
@@ -41,13 +64,17 @@ public final class DccnnTrainer {
                 fs = FeatureSource.ofMatrix(FeatureSource.materialize(fs), n, layer.positions(), layer.featureDim(),
                         train.labels(), train.classes());
             }
-            double lmax = DualSolver.lambdaMax(fs);
+            WorkingSetSolver.Start start = settings.workingSet() ? WorkingSetSolver.start(fs) : null;
+            double lmax = start != null ? start.lambdaMax() : DualSolver.lambdaMax(fs);
             double lambda = settings.lambda() > 0 ? settings.lambda() : settings.lambdaFraction() * lmax;
             final int layerNo = l + 1;
             int m = layer.featureDim(), Q = layer.positions(), c1 = train.classes() - 1;
-            DualSolver.Listener onCheck = ch -> log.onMessage(String.format(
-                    "layer %d, iteration %d: primal %.8g, dual %.8g, gap %.3g, ‖G‖/λ %.6f, %.1f s", layerNo,
-                    ch.iteration(), ch.primal(), ch.dual(), ch.gap(), ch.constraintRatio(), ch.seconds()));
+            DualSolver.Listener onCheck = ch -> {
+                log.onMessage(String.format("layer %d, iteration %d: primal %.8g, dual %.8g, gap %.3g (relative %.3g), ‖G‖/λ %.6f, %.1f s",
+                        layerNo, ch.iteration(), ch.primal(), ch.dual(), ch.gap(), ch.gap() / Math.max(1e-300, Math.abs(ch.primal())),
+                        ch.constraintRatio(), ch.seconds()));
+                log.onCheck(layerNo, ch, settings.tolerance());
+            };
             long powerSeed = CcnnTrainer.random(s.seed(), l, 4).nextLong();
             // The program the certificate is about: the features (centred or not), the multiplier and its bias, p̃.
             FeatureSource solved;
@@ -55,7 +82,27 @@ public final class DccnnTrainer {
             double dualObjective, ratio;
             int iters;
             boolean centre = settings.centre();
-            if (centre || settings.restart() || settings.fista()) {
+            WorkingSetSolver.Result ws = null;
+            if (settings.workingSet()) {
+                WorkingSetSolver.Options wo = new WorkingSetSolver.Options(WS_DIRECTIONS, WS_MAX_RANK, WS_THRESHOLD, settings.restart(), true,
+                        settings.checkEvery(), settings.tolerance(), powerSeed);
+                WorkingSetSolver.State from = states == null ? null : states.resumeFrom(layerNo);
+                if (from != null) log.onMessage(String.format("layer %d: continuing the dual solve from iteration %d (round %d%s)", layerNo,
+                        from.iterations(), from.round(), from.finished() ? ", finished" : ""));
+                WorkingSetSolver.Checkpoints sink = states == null ? null : states.sink(layerNo);
+                ws = WorkingSetSolver.solve(fs, start, lambda, ls.iterations(), wo, onCheck, sink, from);
+                log.onMessage(String.format("layer %d: working set of %d directions (of %d features) in %d rounds, %d reduced iterations, "
+                                + "%d restarts, class-balance residual %.2g, %s", layerNo, ws.rank(), layer.featureDim(), ws.rounds(),
+                        ws.iterations(), ws.restarts(), ws.balanceResidual(), ws.converged() ? "tolerance reached" : "tolerance NOT reached"));
+                solved = ws.reduced();
+                centreRow = ws.centre();
+                multiplier = ws.x();
+                multiplierBias = ws.bias();
+                dualPoint = ws.dual();
+                dualObjective = ws.dualObjective();
+                ratio = ws.constraintRatio();
+                iters = ws.iterations();
+            } else if (centre || settings.restart() || settings.fista()) {
                 DualSolver.Solution sol = DualSolver.solve(fs, lambda, ls.iterations(), new DualSolver.Options(centre,
                         settings.restart(), settings.fista(), settings.balance(), settings.checkEvery(), settings.tolerance(),
                         settings.powerIterations(), powerSeed), onCheck);
@@ -85,12 +132,25 @@ public final class DccnnTrainer {
             }
             log.onMessage(String.format("layer %d: %d positions x %d features (%s), lambda %.4g (lambda_max %.4g)",
                     layerNo, Q, m, cached ? "held in memory" : "streamed per pass", lambda, lmax));
-            DualRecovery.Result rec = DualRecovery.recover(solved, dualPoint, lambda, settings.rankTolerance(), settings.recoveryIterations(), centre);
+            // On the working set's reduced features (dimension r) the recovery and P are exact; the factors are lifted below.
+            int md = solved.dim(), recIters = settings.recoveryIterations();
+            if (ws != null && ws.converged()) {
+                // The S fit costs n·Q·r·(r + C)·4 flops per iteration; past RECOVERY_FLOPS the certified iterate is kept.
+                int band = DualRecovery.bandSize(solved, dualPoint, settings.rankTolerance(), Integer.MAX_VALUE);
+                double flops = 4.0 * n * Q * band * (band + c1 + 1) * settings.recoveryIterations();
+                if (flops > RECOVERY_FLOPS) {
+                    log.onMessage(String.format("layer %d: recovery skipped (S fit over %d directions: %.1e flops); the certified iterate is kept",
+                            layerNo, band, flops));
+                    recIters = 0;
+                }
+            }
+            DualRecovery.Result rec = DualRecovery.recover(solved, dualPoint, lambda, settings.rankTolerance(), recIters, centre);
             double[] wr = rec.w();
             double[] biasUsed = centre ? rec.bias() : null;
             PenalizedProgram.Pass pass = PenalizedProgram.pass(solved, wr, biasUsed, false);
-            double primal = pass.loss() + lambda * PenalizedProgram.nuclearNorm(wr, m, Q, c1);
-            if (settings.rankTolerance() < WIDE_RANK_TOLERANCE) {
+            double primal = pass.loss() + lambda * WorkingSetSolver.nuclearNorm(wr, md, Q, c1);
+            // The wider band only when the first recovery is not already within the tolerance (each S fit costs minutes at n = 10,000).
+            if (recIters > 0 && settings.rankTolerance() < WIDE_RANK_TOLERANCE && primal - dualObjective > settings.tolerance() * Math.abs(primal)) {
                 // From an inexact dual point the top singular values of −G are spread out and the 10 % band can miss
                 // directions A* needs; a wider band costs only r² more variables in the S fit, which zeroes the extra ones.
                 DualRecovery.Result wide = DualRecovery.recover(solved, dualPoint, lambda, WIDE_RANK_TOLERANCE, settings.recoveryIterations(),
@@ -98,7 +158,7 @@ public final class DccnnTrainer {
                 if (wide.subspace() > rec.subspace()) {
                     double[] ww = wide.w();
                     PenalizedProgram.Pass wp = PenalizedProgram.pass(solved, ww, centre ? wide.bias() : null, false);
-                    double wPrimal = wp.loss() + lambda * PenalizedProgram.nuclearNorm(ww, m, Q, c1);
+                    double wPrimal = wp.loss() + lambda * WorkingSetSolver.nuclearNorm(ww, md, Q, c1);
                     log.onMessage(String.format("layer %d: recovery from the %d-direction band: P %.8g; from the %d-direction band (σ ≥ %.1f·σ_max): P %.8g",
                             layerNo, rec.subspace(), primal, wide.subspace(), 1 - WIDE_RANK_TOLERANCE, wPrimal));
                     if (wPrimal < primal) {
@@ -114,16 +174,23 @@ public final class DccnnTrainer {
             double[] wUsed = wr;
             String source = "dual";
             PenalizedProgram.Pass mp = PenalizedProgram.pass(solved, multiplier, multiplierBias, false);
-            double mPrimal = mp.loss() + lambda * PenalizedProgram.nuclearNorm(multiplier, m, Q, c1);
+            double mPrimal = mp.loss() + lambda * WorkingSetSolver.nuclearNorm(multiplier, md, Q, c1);
             // Prefer the recovery (the method); keep the multiplier only when it is clearly better.
-            if (mPrimal < primal - Math.max(settings.tolerance(), 1e-9) * Math.max(1, Math.abs(primal))) {
-                factors = CcnnModel.Factors.of(new dev.convexcnn.linalg.DoubleMatrix(m, Q * c1,
-                        ProjectedSgd.toA(multiplier, m, Q, c1)).svd(), m, Q, c1);
+            // (or when only the multiplier is within the tolerance: the certificate is of the model kept).
+            boolean recoveredWithin = primal - dualObjective <= settings.tolerance() * Math.abs(primal);
+            if (mPrimal < primal - Math.max(settings.tolerance(), 1e-9) * Math.max(1, Math.abs(primal))
+                    || (!recoveredWithin && mPrimal < primal)) {
+                factors = CcnnModel.Factors.of(new dev.convexcnn.linalg.DoubleMatrix(md, Q * c1,
+                        ProjectedSgd.toA(multiplier, md, Q, c1)).svd(), md, Q, c1);
                 primal = mPrimal;
                 pass = mp;
                 wUsed = multiplier;
                 biasUsed = multiplierBias;
                 source = "multiplier";
+            }
+            if (ws != null) {
+                factors = ws.lift(factors, m);
+                wUsed = ws.lift(wUsed, m, Q, c1);
             }
             DualCertificate cert = new DualCertificate(layerNo, n, lambda, lmax, primal, dualObjective, ratio,
                     rec.subspace(), factors.rank(), iters, (System.nanoTime() - t0) / 1e9, pass.accuracy(), source);

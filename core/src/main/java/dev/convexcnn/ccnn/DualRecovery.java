@@ -103,6 +103,15 @@ public final class DualRecovery {
                 bias == null ? new double[c1] : bias);
     }
 
+    /** How many singular pairs of −G(p) the recovery would keep (one pass for G, one SVD). */
+    static int bandSize(FeatureSource fs, double[] p, double rankTolerance, int maxRank) {
+        int m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1;
+        double[] sv = new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1)).svd().s();
+        int r = 0;
+        while (r < sv.length && r < maxRank && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
+        return r;
+    }
+
     /** H = Φ U₁ for all samples: (n·Q) × r. */
     static double[] filterOutputs(FeatureSource fs, double[] u1, int r) {
         int n = fs.size(), Q = fs.positions(), m = fs.dim(), D = Q * m;

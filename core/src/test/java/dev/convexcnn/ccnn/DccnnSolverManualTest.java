@@ -8,7 +8,8 @@ import dev.convexcnn.data.Dataset;
  * PDHG). Not a unit test: run it as
  * {@code java -cp core/target/classes:core/target/test-classes:$(cat deps.txt) dev.convexcnn.ccnn.DccnnSolverManualTest N M ITERATIONS FRACTION MODES}
  * with MODES a comma list of: plain (the solver before centring), or letters c (centred, free bias), r (restarts
- * to the average), f (FISTA on the primal pair instead of PDHG), optionally b&lt;β&gt; (step balance).
+ * to the average), f (FISTA on the primal pair instead of PDHG), optionally b&lt;β&gt; (step balance); or w (the
+ * working-set solver), with n: without momentum restarts, with s: without backtracking (fixed step 1/L).
  */
 class DccnnSolverManualTest {
     public static void main(String[] a) throws Exception {
@@ -21,7 +22,13 @@ class DccnnSolverManualTest {
                 n, layer.positions(), m, train.labels(), 10);
         double lambda = fraction * DualSolver.lambdaMax(fs);
         for (String mode : a[4].split(",")) {
-            if (mode.equals("plain")) {
+            if (mode.startsWith("w")) {
+                // w: the working-set solver (wn: without momentum restarts)
+                WorkingSetSolver.Start st = WorkingSetSolver.start(fs);
+                WorkingSetSolver.Result r = WorkingSetSolver.solve(fs, st, lambda, iterations,
+                        new WorkingSetSolver.Options(8, 48, 0.5, !mode.contains("n"), !mode.contains("s"), 10, 1e-4, 1), ch -> line(mode, ch));
+                System.out.printf("%s: %d iterations, %d rounds, rank %d, gap %.4g%n", mode, r.iterations(), r.rounds(), r.rank(), r.gap());
+            } else if (mode.equals("plain")) {
                 double norm = PenalizedProgram.featureNorm(fs, 30, 1) * 1.05;
                 DualSolver.Result r = DualSolver.solve(fs, lambda, iterations, 1, 50, norm, 1e-4, ch -> line(mode, ch));
                 System.out.printf("%s: gap %.4g%n", mode, r.gap());

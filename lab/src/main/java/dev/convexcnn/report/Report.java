@@ -193,7 +193,8 @@ public final class Report {
         b.append("# ").append(title).append("\n\n");
         b.append(CAVEAT).append("\n\n");
         b.append("Test accuracy is mean ± sample standard deviation over seeds; train time is the mean wall-clock time of ")
-                .append("training; peak heap is the JVM's heap peak during the run (data included).\n\n");
+                .append("training; peak heap is the largest heap in use right after a garbage collection during the run (live data, ")
+                .append("the data sets included; garbage not counted).\n\n");
         b.append(Summary.markdown(rows)).append('\n');
         List<BudgetTable.Row> budget = budgetRows(compare);
         if (!budget.isEmpty()) {
@@ -253,7 +254,8 @@ public final class Report {
                 .append("</style></head><body>\n");
         b.append("<h1>").append(esc(title)).append("</h1>\n<p>").append(esc(CAVEAT)).append("</p>\n");
         b.append("<p>Test accuracy is mean ± sample standard deviation over seeds; train time is the mean wall-clock time of training; ")
-                .append("peak heap is the JVM's heap peak during the run (data included).</p>\n");
+                .append("peak heap is the largest heap in use right after a garbage collection during the run (live data, the data sets ")
+                .append("included; garbage not counted).</p>\n");
         b.append("<table id=\"summary\"><tr><th>method</th><th>runs</th><th>training images</th><th>test accuracy</th><th>train time</th>")
                 .append("<th>peak heap</th><th>parameters</th><th>certificate</th><th>backend</th></tr>\n");
         for (Summary.Row r : rows) {

@@ -16,7 +16,8 @@ import java.util.List;
  *
  * @param certificateName what the certificate measures (e.g. "squared min-norm subgradient", "Frank-Wolfe gap"), or null
  * @param certified       whether the certificate reached the run's tolerance, or null without a certificate
- * @param peakHeapBytes   the peak heap in use during the run (data loaded before it included), -1 if unknown
+ * @param peakHeapBytes   the peak heap in use after a garbage collection during the run (data loaded before it included;
+ *                        see lab.PeakHeap), -1 if unknown
  * @param curve           the training objective (and accuracy where known) against wall-clock seconds
  * @param filters         first-layer filters, count × channels × height × width, or null
  */
