@@ -40,7 +40,7 @@ public final class Training {
         Evaluation e = null;
         if (heldOut != null) {
             context.progress().message("evaluating on " + heldOut.name() + " (" + heldOut.size() + " samples) ...");
-            e = t.model().evaluate(heldOut);
+            e = evaluate(t.model(), heldOut, context.progress());
         }
         JsonObject prov = provenance(m, settings, train, t, seconds);
         if (e != null) {
@@ -52,6 +52,29 @@ public final class Training {
             prov.add("evaluation", ev);
         }
         return new Result(m, settings, t, e, heldOut == null ? null : heldOut.name(), seconds, prov);
+    }
+
+    /**
+     * The model on d in tenths, any kind of model: after each tenth that ends two seconds or more after the last
+     * line, a line with how far it is and an ETA (a quick evaluation prints nothing more).
+     */
+    static Evaluation evaluate(dev.convexcnn.model.Model model, Dataset d, Progress progress) {
+        int parts = d.size() >= 1_000 ? 10 : 1;
+        long start = System.nanoTime(), last = start;
+        Evaluation total = null;
+        for (int k = 0; k < parts; k++) {
+            int from = (int) ((long) d.size() * k / parts), to = (int) ((long) d.size() * (k + 1) / parts);
+            Evaluation e = parts == 1 ? model.evaluate(d) : model.evaluate(d.subset(java.util.stream.IntStream.range(from, to).toArray(), d.name()));
+            total = total == null ? e : total.plus(e);
+            long now = System.nanoTime();
+            if (k + 1 < parts && now - last >= 2_000_000_000L) {
+                last = now;
+                double elapsed = (now - start) / 1e9, eta = elapsed * (parts - k - 1) / (k + 1);
+                progress.message(String.format("evaluating on %s: %d %% (%,d of %,d samples), %.1f s, eta %.1f s", d.name(),
+                        100 * (k + 1) / parts, to, d.size(), elapsed, eta));
+            }
+        }
+        return total;
     }
 
     /** The provenance of a trained model: where it came from and what it certifies. */

@@ -9,6 +9,21 @@ import dev.convexcnn.data.Normalization;
  */
 public record Evaluation(int samples, double accuracy, double loss, int[][] confusion) {
 
+    /** This evaluation and another on disjoint samples, as one: counts and confusions added, means weighted. */
+    public Evaluation plus(Evaluation o) {
+        int n = samples + o.samples;
+        if (n == 0) return this;
+        int c = confusion.length;
+        if (o.confusion.length != c) throw new IllegalArgumentException("evaluations of " + c + " and " + o.confusion.length + " classes");
+        int[][] m = new int[c][c];
+        for (int i = 0; i < c; i++) for (int j = 0; j < c; j++) m[i][j] = confusion[i][j] + o.confusion[i][j];
+        return new Evaluation(n, weighted(accuracy, samples, o.accuracy, o.samples, n), weighted(loss, samples, o.loss, o.samples, n), m);
+    }
+
+    private static double weighted(double a, int na, double b, int nb, int n) {
+        return ((na == 0 ? 0 : a * na) + (nb == 0 ? 0 : b * nb)) / n;
+    }
+
     public static Evaluation of(Sequential net, Dataset d, Normalization norm, int batchSize) {
         final int classes = net.outputs();
         final int f = d.features();
