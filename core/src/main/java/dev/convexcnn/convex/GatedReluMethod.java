@@ -100,6 +100,14 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     /** "16", or "33 (16 sampled, 16 from the start network, 1 for its output bias)". */
     static String patternCount(ConvexSettings s, ConvexTrainer.Run run) {
+        String base = patternCountBeforeGeneration(s, run);
+        if (!run.provenance().has("generation")) return base;
+        int added = 0;
+        for (var e : run.provenance().getAsJsonObject("generation").getAsJsonArray("rounds")) added += e.getAsJsonObject().get("added").getAsInt();
+        return base + " + " + added + " generated";
+    }
+
+    private static String patternCountBeforeGeneration(ConvexSettings s, ConvexTrainer.Run run) {
         if (!run.provenance().has("startNeurons")) return String.valueOf(s.patterns());
         int m = run.provenance().get("startNeurons").getAsInt(), b = s.bias() ? 1 : 0;
         return String.format("%d (%d sampled, %d from the start network%s)", s.patterns() + m + b, s.patterns(), m,

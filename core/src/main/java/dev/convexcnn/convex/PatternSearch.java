@@ -53,49 +53,32 @@ public final class PatternSearch {
             normalise(col);
             for (int t = 0; t < h; t++) u[t * starts + j] = col[t];
         }
-        // First evaluation over every class: each start takes the class and sign of its largest |value|.
-        int[] colStart = new int[starts * classes], colClass = new int[starts * classes];
-        for (int j = 0; j < starts; j++) {
-            for (int k = 0; k < classes; k++) {
-                colStart[j * classes + k] = j;
-                colClass[j * classes + k] = k;
-            }
-        }
-        double[] v = ascentDirections(d, norm, geom, nu, classes, u, starts, colStart, colClass);
+        // Each start takes the class and sign of its largest |value|: every class's value at once from the
+        // per-image activations a_ij = Σ_p (u_j·z_ip)₊, values = νᵀa.
+        double[] act = activations(d, norm, geom, u, starts);
+        int n = d.size();
         int[] cls = new int[starts];
-        double[] best = new double[starts];
-        double[] bestU = new double[h * starts];
         double[] sign = new double[starts];
-        int cols = starts * classes;
         for (int j = 0; j < starts; j++) {
             double top = -1;
             for (int k = 0; k < classes; k++) {
-                double val = dot(u, starts, j, v, cols, j * classes + k, h);
+                double val = 0;
+                for (int i = 0; i < n; i++) val += nu[i * classes + k] * act[i * starts + j];
                 if (Math.abs(val) > top) {
                     top = Math.abs(val);
                     cls[j] = k;
                     sign[j] = val < 0 ? -1 : 1;
                 }
             }
-            best[j] = top;
-            for (int t = 0; t < h; t++) bestU[t * starts + j] = u[t * starts + j];
-        }
-        double[] dir = new double[h * starts];
-        for (int j = 0; j < starts; j++) {
-            for (int t = 0; t < h; t++) dir[t * starts + j] = v[t * cols + j * classes + cls[j]];
         }
         int[] ident = new int[starts];
         for (int j = 0; j < starts; j++) ident[j] = j;
-        for (int step = 0; step < steps; step++) {
-            // u ← s·normalise(direction at u), then the value there (exact: the direction is the value's gradient).
-            for (int j = 0; j < starts; j++) {
-                double nrm = 0;
-                for (int t = 0; t < h; t++) nrm += dir[t * starts + j] * dir[t * starts + j];
-                if (nrm == 0) continue;
-                double f = sign[j] / Math.sqrt(nrm);
-                for (int t = 0; t < h; t++) u[t * starts + j] = f * dir[t * starts + j];
-            }
-            dir = ascentDirections(d, norm, geom, nu, classes, u, starts, ident, cls);
+        double[] best = new double[starts];
+        java.util.Arrays.fill(best, -1);
+        double[] bestU = new double[h * starts];
+        for (int step = 0; step <= steps; step++) {
+            // The direction at u, whose dot with u is the value there (exactly: the pattern is u's own).
+            double[] dir = ascentDirections(d, norm, geom, nu, classes, u, starts, ident, cls);
             for (int j = 0; j < starts; j++) {
                 double val = Math.abs(dot(u, starts, j, dir, starts, j, h));
                 if (val > best[j]) {
@@ -103,6 +86,21 @@ public final class PatternSearch {
                     for (int t = 0; t < h; t++) bestU[t * starts + j] = u[t * starts + j];
                 }
             }
+            if (step == steps) break;
+            // u ← s·normalise(direction); a start whose pattern no longer changes is at a fixed point.
+            boolean moved = false;
+            for (int j = 0; j < starts; j++) {
+                double nrm = 0;
+                for (int t = 0; t < h; t++) nrm += dir[t * starts + j] * dir[t * starts + j];
+                if (nrm == 0) continue;
+                double f = sign[j] / Math.sqrt(nrm);
+                for (int t = 0; t < h; t++) {
+                    double next = f * dir[t * starts + j];
+                    if (next != u[t * starts + j]) moved = true;
+                    u[t * starts + j] = next;
+                }
+            }
+            if (!moved) break;
         }
         List<Candidate> out = new ArrayList<>(starts);
         for (int j = 0; j < starts; j++) {
@@ -140,6 +138,26 @@ public final class PatternSearch {
                 }
             }
             Gemm.dgemm(true, false, h, cols, rows, 1, z, 0, h, m, 0, cols, 1, out, 0, cols);
+        }
+        return out;
+    }
+
+    /** a_ij = Σ_p (u_j·z_ip)₊ (n × starts), a block of images at a time. */
+    static double[] activations(Dataset d, Normalization norm, PatchGeometry geom, double[] u, int starts) {
+        int h = geom.patchSize(), positions = geom.patches(), n = d.size();
+        int block = Math.max(1, Math.min(n, (1 << 20) / (positions * Math.max(h, starts))));
+        double[] z = new double[block * positions * h], s = new double[block * positions * starts], out = new double[n * starts];
+        float[] scratch = new float[geom.scratchSize()];
+        for (int i0 = 0; i0 < n; i0 += block) {
+            int b = Math.min(block, n - i0), rows = b * positions;
+            for (int a = 0; a < b; a++) geom.patchesOf(d, norm, i0 + a, scratch, z, a * positions * h);
+            Gemm.dgemm(false, false, rows, starts, h, 1, z, 0, h, u, 0, starts, 0, s, 0, starts);
+            for (int a = 0; a < b; a++) {
+                for (int p = 0; p < positions; p++) {
+                    int row = (a * positions + p) * starts;
+                    for (int j = 0; j < starts; j++) out[(i0 + a) * starts + j] += Math.max(0, s[row + j]);
+                }
+            }
         }
         return out;
     }
