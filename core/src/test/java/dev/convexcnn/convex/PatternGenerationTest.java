@@ -130,15 +130,25 @@ class PatternGenerationTest {
     }
 
     @Test
-    void theExactProgramGeneratesToo() {
+    void theExactProgramGeneratesAndItsWarmResolveMatchesACold() {
         Dataset d = planted(40, 13);
-        ConvexSettings s = new ConvexSettings("convex-relu", 2, 2, true, 2, 0.02, 0, Loss.SQUARED, 1e-9, 5_000, 5);
+        ConvexSettings s = new ConvexSettings("convex-relu", 2, 2, true, 2, 0.02, 0, Loss.SQUARED, 1e-12, 5_000, 5);
         ConvexTrainer.Run before = new ConvexTrainer(s).fit(d, null);
         ConvexTrainer.Run after = new ConvexTrainer(s.withGeneration(2, 16)).fit(d, null);
         assertTrue(before.converged() && after.converged(), "certificate " + after.certificate() + ", violation " + after.violation());
         assertTrue(after.objective() < before.objective(), after.objective() + " vs " + before.objective());
-        // The recovered CNN has the program's objective (its weight decay from the recovery).
-        assertEquals(after.network().neurons() > 0, true);
+        assertTrue(after.gates().count() > before.gates().count());
+        // The augmented Lagrangian from zero on the final gates, same λ: the same optimum.
+        Gates gates = after.gates();
+        GatedReluProgram g = new GatedReluProgram(GatedFeatures.build(d, after.normalization(), after.geometry(), gates), d.labels(),
+                d.classes(), Loss.SQUARED, after.lambda());
+        ExactReluProgram exact = new ExactReluProgram(g, PatchPatterns.build(d, after.normalization(), after.geometry(), gates));
+        AugmentedLagrangian.Result cold = AugmentedLagrangian.solve(exact, new double[2 * g.dimension()],
+                new AugmentedLagrangian.Settings(1e-12, 50, new RFista.Settings(1e-12, 5_000, 10, 0), ConvexTrainer.INITIAL_RHO), null);
+        assertTrue(cold.converged(), "cold: stationarity " + cold.stationarity() + ", violation " + cold.violation());
+        // Relative 1e-6, not the gated test's 1e-8: a squared violation ≤ 1e-12 leaves constraints off by up to 1e-6,
+        // which moves the objective by that order (measured: 2.6e-8 apart).
+        assertEquals(cold.objective(), after.objective(), 1e-6 * cold.objective(), "warm vs cold");
     }
 
     @Test
