@@ -152,6 +152,21 @@ class PatternGenerationTest {
     }
 
     @Test
+    void aGenerationRunRefusesToResumeInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        GatedReluMethod m = new GatedReluMethod();
+        ConvexSettings s = ConvexSettings.defaults().withPatterns(4).withPatches(5, 6).withMaxIterations(30).withSeed(2).withGeneration(2, 8);
+        java.nio.file.Path ckpt = dir.resolve("g.ckpt");
+        Dataset train = dev.convexcnn.method.MethodContractTest.bands(200, 3);
+        var killed = dev.convexcnn.method.TrainContext.quiet().withCheckpoint(ckpt, false,
+                dev.convexcnn.method.Checkpointer.Policy.everyIterations(1).stoppingAfter(10));
+        assertThrows(dev.convexcnn.method.Checkpointer.Stopped.class, () -> m.train(train, s, killed));
+        var resume = dev.convexcnn.method.TrainContext.quiet().withCheckpoint(ckpt, true, null);
+        var e = assertThrows(IllegalArgumentException.class, () -> m.train(train, s, resume));
+        assertTrue(e.getMessage().contains("--generate-patterns") && e.getMessage().contains("--resume") && !e.getMessage().contains("\n"),
+                e.getMessage());
+    }
+
+    @Test
     void badOptionsAreRefusedNamingTheFlag() {
         var o = new GatedReluMethod.Options();
         o.generateRounds = -1;
