@@ -43,6 +43,18 @@ public abstract class ConvexProgramOptions {
         return s.withPatternsFrom(from.toString());
     }
 
+    static final String GENERATE = "After the solve, up to ROUNDS rounds of pattern generation: search the dual's most violated "
+            + "constraint by local ascent, add the patterns whose violation exceeds λ, re-solve warm (default: 0, off).";
+    static final String CANDIDATES = "Starts of the violation search per generation round (default: " + ConvexSettings.DEFAULT_CANDIDATES + ").";
+
+    /** --generate-patterns and --candidates applied. */
+    static ConvexSettings applyGeneration(ConvexSettings s, Integer rounds, Integer candidates) {
+        if (rounds != null && rounds < 0) throw new IllegalArgumentException("--generate-patterns must be >= 0, got " + rounds);
+        if (candidates != null && candidates <= 0) throw new IllegalArgumentException("--candidates must be > 0, got " + candidates);
+        if (rounds == null && candidates == null) return s;
+        return s.withGeneration(rounds != null ? rounds : s.generationRounds(), candidates != null ? candidates : s.candidates());
+    }
+
     static final String PATTERNS_FROM = "A two-layer CNN trained by sgd or adam (conv<m>k<k>s<s>-relu-avgpool<map>-linear<c>): its "
             + "neurons' patterns join the sampled ones and its weights start the solve, so the certified optimum is at most its "
             + "objective in the program's terms (printed with the optimum). Kernel and stride default to its conv's.";

@@ -25,12 +25,17 @@ import java.util.Locale;
  * @param gapTolerance   &gt; 0: the relative duality gap must be at most this as well (squared loss); 0: off
  * @param patternsFrom   a saved two-layer CNN whose neurons' activation patterns join the sampled ones, and whose
  *                       weights start the solve (null: none); see {@link NetworkStart}
+ * @param generationRounds rounds of pattern generation after the solve (0: off): search the dual's most violated
+ *                       constraint, add the patterns found, re-solve warm ({@link PatternSearch})
+ * @param candidates     starts of the violation search per round
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
                              long seed, RFista.Precision precision, ProductForm products, double gapTolerance,
-                             String patternsFrom) {
+                             String patternsFrom, int generationRounds, int candidates) {
     public ConvexSettings {
+        if (generationRounds < 0) throw new IllegalArgumentException("pattern generation rounds must be >= 0, got " + generationRounds);
+        if (candidates <= 0) throw new IllegalArgumentException("pattern generation candidates must be > 0, got " + candidates);
         if (precision == null) throw new IllegalArgumentException("solver precision must be given");
         if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
         program = program.toLowerCase(Locale.ROOT);
@@ -48,7 +53,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
     /** The settings with the cost model's product form and no gap rule. */
     public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
                           double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
-        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null);
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -60,27 +65,32 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates); }
 
-    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom); }
-    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path); }
-    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom); }
+    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates); }
+    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates); }
+
+    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n); }
+
+    /** Starts of the violation search per round unless --candidates says. */
+    public static final int DEFAULT_CANDIDATES = 64;
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
@@ -99,6 +109,10 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (patternsFrom != null) o.addProperty("patternsFrom", patternsFrom);
         o.addProperty("products", products == null ? "auto" : products.id());
         if (gapTolerance > 0) o.addProperty("gapTolerance", gapTolerance);
+        if (generationRounds > 0) {
+            o.addProperty("generationRounds", generationRounds);
+            o.addProperty("candidates", candidates);
+        }
         return o;
     }
 }

@@ -107,6 +107,9 @@ public final class ConvexTrainer {
     public Run fit(Dataset train, Consumer<Step> listener, Checkpointer ck) throws IOException {
         final ConvexSettings s = settings;
         SolverCheckpoint from = ck.resumeFrom();
+        if (from != null && s.generationRounds() > 0) {
+            throw new IllegalArgumentException(from.source() + ": a run with --generate-patterns cannot resume; start afresh without --resume");
+        }
         long t0 = System.nanoTime();
         Normalization norm = Normalization.fit(train);
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
@@ -121,157 +124,83 @@ public final class ConvexTrainer {
             }
             all = all.concat(start.gates(geom.bias()));
         }
-        // The form of the products: the cost model's choice (printed with its reasons) unless --products says.
-        ProductForm.Choice choice = ProductForm.choose(s.products(), train.size(), geom.patches(), geom.patchSize(), all.count(),
-                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
-        ProductForm form = choice.form();
-        if (s.gapTolerance() > 0 && (s.exact() || s.loss() != Loss.SQUARED)) {
-            throw new IllegalArgumentException("--gap-tol needs the gated program with the squared loss");
-        }
-        GatedFeatures features = null;
-        GramGatedProgram gram = null;
-        GemmGatedProgram gemm = null;
-        int[] keep;
-        if (form == ProductForm.GRAM) {
-            gram = GramGatedProgram.build(train, norm, geom, all);
-            keep = gram.informativeGates();
-            if (keep.length != all.count() && keep.length > 0) gram = gram.select(keep);
-        } else if (form == ProductForm.GEMM) {
-            PatchProducts products = new PatchProducts(train, norm, geom, all);
-            keep = products.informativeGates();
-            if (keep.length != all.count() && keep.length > 0) products = products.select(keep);
-            gemm = new GemmGatedProgram(products, train.labels(), c, s.loss(), 0);
-        } else {
-            GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
-            keep = full.informativeGates();
-            features = keep.length == all.count() ? full : full.select(keep);
-        }
-        if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
-        Gates gates = all.select(keep);
-        double lambdaMax = gram != null ? gram.lambdaMax() : gemm != null ? gemm.lambdaMax()
-                : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
-        double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
-        CompositeObjective gated = gram != null ? gram.withLambda(lambda) : gemm != null ? gemm.withLambda(lambda)
-                : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
-        if (gemm != null) gemm.patchProducts().resetCounters();
         List<Step> log = new ArrayList<>();
         Consumer<Step> record = st -> {
             log.add(st);
             if (listener != null) listener.accept(st);
         };
-        double[] weights;
-        double objective, certificate, violation;
-        boolean converged;
-        int iterations;
-        ReluNetwork network = null;
-        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance());
-        double gap = Double.NaN;
-        String stoppedBy;
-        boolean quadratic = !s.exact() && s.loss() == Loss.SQUARED && gated instanceof QuadraticObjective;
-        // From a trained network: its point of the program (same predictions) starts the solve, and its objective
-        // there bounds the optimum from above.
-        double[] x0 = start != null ? start.point(keep, s.patterns(), s.exact() ? 2 : 1) : new double[(s.exact() ? 2 : 1) * gated.dimension()];
-        double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
-        long solveStart = System.nanoTime();
         if (from != null) {
             for (Step st : loadLog(from)) record.accept(st);
         }
-        if (!s.exact()) {
-            Consumer<RFista.Iteration> onIteration =
-                    it -> record.accept(new Step(it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
-            if (start != null) {
-                startLoss = gated.smooth(x0, null);
-                startObjective = startLoss + gated.regularizer(x0);
-                startViolation = 0;
+        final NetworkStart st0 = start;
+        int blocks = s.exact() ? 2 : 1;
+        Solved sv = solve(train, norm, geom, all, start, -1, keep -> st0 != null ? st0.point(keep, s.patterns(), blocks) : null,
+                from, ck, record, log, 0, t0);
+        double objective0 = sv.objective, certificate0 = sv.certificate;
+        boolean converged0 = sv.converged;
+        Evaluation trainEval0 = s.generationRounds() > 0 ? ((sv.network != null)
+                ? Evaluation.of(sv.network.toSequential(), train, norm, 512)
+                : evaluation(GatedFeatures.logits(train, norm, geom, sv.gates, sv.weights, c), train)) : null;
+        // Pattern generation: the dual point ν is the residual's gradient at the solution; a filter whose
+        // |Σ_i ν_ik Σ_p (u·z_ip)₊| exceeds λ would enter the optimum. Add the ones found, re-solve from the old
+        // solution (zero weights on the new gates), until none is found among the candidates.
+        List<int[]> rounds = new ArrayList<>();                     // {round, candidates over λ(1+margin), added}
+        double largest = Double.NaN;
+        int tried = 0;
+        double generationSeconds = 0;
+        for (int round = 1; round <= s.generationRounds() + 1 && s.generationRounds() > 0; round++) {
+            long g0 = System.nanoTime();
+            double[] logits = GatedFeatures.logits(train, norm, geom, sv.gates, s.exact() ? ExactReluProgram.difference(sv.weights) : sv.weights, c);
+            double[] nu = PatternSearch.dual(logits, train.labels(), c, s.loss());
+            List<PatternSearch.Candidate> found = PatternSearch.search(train, norm, geom, nu, c, sv.gates, s.candidates(),
+                    SEARCH_STEPS, s.seed() * 1_000_003L + round);
+            tried = found.size();
+            largest = found.get(0).value() / sv.lambda;
+            generationSeconds += (System.nanoTime() - g0) / 1e9;
+            if (round > s.generationRounds()) break;                  // the last search only measures
+            List<double[]> add = new ArrayList<>();
+            int over = 0;
+            for (PatternSearch.Candidate cand : found) {
+                if (cand.value() <= sv.lambda * (1 + GENERATION_MARGIN)) break;
+                over++;
+                boolean same = add.stream().anyMatch(f -> cosine(f, cand.filter()) > 1 - 1e-9);
+                if (!same && add.size() < Math.max(MIN_ADDED_CAP, s.patterns())) add.add(cand.filter());
             }
-            // The GEMM form's factored solver keeps no checkpoint yet: its runs are not resumable.
-            boolean factored = gated instanceof FactoredQuadratic;
-            if (factored && from != null) {
-                throw new IllegalArgumentException(from.source() + ": the GEMM form of the products keeps no solver state; "
-                        + "resume with --products gram or streamed, or start afresh without --resume");
-            }
-            RFista.State resumeState = null;
-            if (from != null) {
-                resumeState = RFista.State.load(from, "rfista.", gated.dimension(), quadratic);
-                if (resumeState.iteration() > s.maxIterations()) {
-                    throw new IllegalArgumentException(from.source() + " has " + resumeState.iteration() + " iterations done, more than the "
-                            + s.maxIterations() + " --max-iter asks for: ask for " + resumeState.iteration() + " or more, or start afresh without --resume");
-                }
-                ck.resumed("iteration " + resumeState.iteration());
-            }
-            // Saved every interval and when the solve stops (certificate reached or iteration cap): the end's state.
-            RFista.Boundary boundary = !ck.enabled() || factored ? null : st -> {
-                boolean due = ck.due();
-                if (due || st.certificate() <= rf.tolerance() || st.iteration() >= rf.maxIterations()) {
-                    SolverCheckpoint state = ck.state();
-                    st.save(state, "rfista.");
-                    saveLog(state, log);
-                    ck.save(state);
-                }
-            };
-            RFista.Result r = factored ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
-                    : quadratic ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration, resumeState, boundary)
-                    : RFista.solve(gated, x0, rf, onIteration, resumeState, boundary);
-            gap = r.gap();
-            stoppedBy = r.stoppedBy();
-            if (Double.isNaN(gap) && s.loss() == Loss.SQUARED) {
-                // The streamed form's solver has no gap of its own: the same formula from one double evaluation.
-                double[] grad = new double[gated.dimension()];
-                double f = gated.smooth(r.x(), grad);
-                GroupLasso lasso = gated instanceof GatedReluProgram gp ? gp.penalty() : null;
-                if (lasso != null) gap = lasso.relativeGap(r.x(), f, gated.regularizer(r.x()), grad);
-            }
-            weights = r.x();
-            objective = r.objective();
-            certificate = r.certificate();
-            violation = 0;
-            converged = r.converged();
-            iterations = r.iterations();
-        } else {
-            PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
-            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
-            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns, new PatchProducts(train, norm, geom, gates));
-            int[] inner = {0};
-            if (start != null) {
-                startObjective = exact.objective(x0);
-                startLoss = startObjective - lambda * exactPenalty(x0, gates.count(), geom.patchSize(), c);
-                double[] h = new double[Math.toIntExact(exact.constraintCount())];
-                exact.constraints(x0, h);
-                startViolation = exact.violation(h);
-            }
-            AugmentedLagrangian.State resumeState = null;
-            if (from != null) {
-                resumeState = AugmentedLagrangian.State.load(from, "al.", exact.dimension(), (int) exact.constraintCount());
-                inner[0] = resumeState.innerBefore();
-                ck.resumed("outer step " + resumeState.outer() + ", inner iteration " + resumeState.inner().iteration());
-            }
-            // Saved every interval and when an inner solve stops (so at the end too).
-            AugmentedLagrangian.Boundary boundary = !ck.enabled() ? null : st -> {
-                boolean due = ck.due();
-                if (due || st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= rf.maxIterations()) {
-                    SolverCheckpoint state = ck.state();
-                    st.save(state, "al.");
-                    saveLog(state, log);
-                    ck.save(state);
-                }
-            };
-            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
-                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
-                    o -> {
-                        inner[0] += o.innerIterations();
-                        record.accept(new Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));
-                    }, resumeState, boundary);
-            weights = r.x();
-            objective = r.objective();
-            certificate = r.stationarity();
-            violation = r.violation();
-            converged = r.converged();
-            iterations = r.innerIterations();
-            stoppedBy = converged ? "certificate and violation" : "iteration cap";
-            network = ReluNetwork.recover(weights, gates.count(), geom.patchSize(), c, geom);
+            rounds.add(new int[] {round, over, add.size()});
+            if (add.isEmpty()) break;
+            int h = geom.patchSize(), m = add.size();
+            double[] g = new double[h * m];
+            for (int j = 0; j < m; j++) for (int t = 0; t < h; t++) g[t * m + j] = add.get(j)[t];
+            Gates grown = sv.gates.concat(new Gates(h, m, g));
+            double[] warm = extend(sv.weights, blocks, sv.gates.count(), grown.count(), h, c);
+            Solved prev = sv;
+            sv = solve(train, norm, geom, grown, null, prev.lambda, keep -> restrict(warm, keep, blocks, grown.count(), h, c),
+                    null, Checkpointer.none(), record, log, log.isEmpty() ? 0 : log.get(log.size() - 1).iteration(), System.nanoTime());
+            sv.lambdaMax = prev.lambdaMax;
+            sv.iterations += prev.iterations;
+            sv.buildSeconds += prev.buildSeconds;
+            sv.startObjective = prev.startObjective;
+            sv.startViolation = prev.startViolation;
+            sv.startLoss = prev.startLoss;
         }
-        double solveSeconds = (System.nanoTime() - solveStart) / 1e9;
+        final Gates gates = sv.gates;
+        final double lambda = sv.lambda, lambdaMax = sv.lambdaMax;
+        final double[] weights = sv.weights;
+        final double objective = sv.objective, certificate = sv.certificate, violation = sv.violation;
+        final boolean converged = sv.converged;
+        final int iterations = sv.iterations;
+        final ReluNetwork network = sv.network;
+        final ProductForm form = sv.form;
+        final ProductForm.Choice choice = sv.choice;
+        final GemmGatedProgram gemm = sv.gemm;
+        final GramGatedProgram gram = sv.gram;
+        final CompositeObjective gated = sv.gated;
+        final boolean quadratic = sv.quadratic;
+        final double gap = sv.gap;
+        final String stoppedBy = sv.stoppedBy;
+        final double buildSeconds = sv.buildSeconds;
+        final double startObjective = sv.startObjective, startViolation = sv.startViolation, startLoss = sv.startLoss;
+        double solveSeconds = (System.nanoTime() - t0) / 1e9 - buildSeconds - generationSeconds;
         JsonObject prov = Provenance.base();
         prov.addProperty("method", s.program());
         prov.add("settings", s.toJson());
@@ -315,12 +244,240 @@ public final class ConvexTrainer {
             prov.addProperty("startViolation", startViolation);
             prov.addProperty("startOwnDecayObjective", startLoss + lambda * start.ownWeightDecay());
         }
+        if (s.generationRounds() > 0) {
+            JsonObject gen = new JsonObject();
+            gen.addProperty("objectiveBefore", objective0);
+            gen.addProperty("certificateBefore", certificate0);
+            gen.addProperty("convergedBefore", converged0);
+            gen.addProperty("trainAccuracyBefore", trainEval0.accuracy());
+            com.google.gson.JsonArray arr = new com.google.gson.JsonArray();
+            for (int[] r : rounds) {
+                JsonObject o = new JsonObject();
+                o.addProperty("round", r[0]);
+                o.addProperty("violating", r[1]);
+                o.addProperty("added", r[2]);
+                arr.add(o);
+            }
+            gen.add("rounds", arr);
+            gen.addProperty("largestViolationRatio", largest);
+            gen.addProperty("candidates", tried);
+            gen.addProperty("margin", GENERATION_MARGIN);
+            gen.addProperty("searchSeconds", generationSeconds);
+            prov.add("generation", gen);
+        }
         JsonObject data = new JsonObject();
         data.addProperty("train", train.name());
         data.addProperty("trainSize", train.size());
         prov.add("data", data);
         return new Run(s, geom, norm, gates, lambda, lambdaMax, weights, objective, certificate, violation, converged,
                 iterations, (System.nanoTime() - t0) / 1e9, List.copyOf(log), network, prov);
+    }
+
+    /** A solve's result and what the provenance reports of it. */
+    private static final class Solved {
+        ProductForm.Choice choice;
+        ProductForm form;
+        Gates gates;
+        double lambda, lambdaMax, objective, certificate, violation, gap = Double.NaN, buildSeconds;
+        double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
+        double[] weights;
+        boolean converged, quadratic;
+        int iterations;
+        String stoppedBy;
+        ReluNetwork network;
+        GramGatedProgram gram;
+        GemmGatedProgram gemm;
+        CompositeObjective gated;
+    }
+
+    /** At most max(this, --patterns) patterns join per round: the largest violations first. */
+    static final int MIN_ADDED_CAP = 8;
+    /** Local-ascent steps per start of the violation search. */
+    static final int SEARCH_STEPS = 30;
+    /** A candidate joins when its value exceeds λ(1 + margin): the solve's own tolerance leaves violations of that order. */
+    static final double GENERATION_MARGIN = 1e-3;
+
+    /**
+     * Builds the program over the informative gates of {@code all} (λ fixed when fixedLambda &gt; 0, else from the
+     * settings) and solves it from x0For(kept gates) (null: zero); iterations are logged from offset on.
+     */
+    private Solved solve(Dataset train, Normalization norm, PatchGeometry geom, Gates all, NetworkStart start, double fixedLambda,
+                         java.util.function.Function<int[], double[]> x0For, SolverCheckpoint from, Checkpointer ck,
+                         Consumer<Step> record, List<Step> log, int offset, long t0) throws IOException {
+        final ConvexSettings s = settings;
+        int c = train.classes();
+        ProductForm.Choice choice = ProductForm.choose(s.products(), train.size(), geom.patches(), geom.patchSize(), all.count(),
+                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
+        ProductForm form = choice.form();
+        Solved o = new Solved();
+        o.choice = choice;
+        o.form = form;
+        if (s.gapTolerance() > 0 && (s.exact() || s.loss() != Loss.SQUARED)) {
+            throw new IllegalArgumentException("--gap-tol needs the gated program with the squared loss");
+        }
+        GatedFeatures features = null;
+        GramGatedProgram gram = null;
+        GemmGatedProgram gemm = null;
+        int[] keep;
+        if (form == ProductForm.GRAM) {
+            gram = GramGatedProgram.build(train, norm, geom, all);
+            keep = gram.informativeGates();
+            if (keep.length != all.count() && keep.length > 0) gram = gram.select(keep);
+        } else if (form == ProductForm.GEMM) {
+            PatchProducts products = new PatchProducts(train, norm, geom, all);
+            keep = products.informativeGates();
+            if (keep.length != all.count() && keep.length > 0) products = products.select(keep);
+            gemm = new GemmGatedProgram(products, train.labels(), c, s.loss(), 0);
+        } else {
+            GatedFeatures full = GatedFeatures.build(train, norm, geom, all);
+            keep = full.informativeGates();
+            features = keep.length == all.count() ? full : full.select(keep);
+        }
+        if (keep.length == 0) throw new IllegalArgumentException("no sampled pattern switches on any patch: check the data");
+        Gates gates = all.select(keep);
+        double lambdaMax = gram != null ? gram.lambdaMax() : gemm != null ? gemm.lambdaMax()
+                : GatedReluProgram.lambdaMax(features, train.labels(), c, s.loss());
+        double lambda = fixedLambda > 0 ? fixedLambda : s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lambdaMax;
+        CompositeObjective gated = gram != null ? gram.withLambda(lambda) : gemm != null ? gemm.withLambda(lambda)
+                : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
+        o.buildSeconds = (System.nanoTime() - t0) / 1e9;
+        if (gemm != null) gemm.patchProducts().resetCounters();
+        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance());
+        boolean quadratic = !s.exact() && s.loss() == Loss.SQUARED && gated instanceof QuadraticObjective;
+        // From a trained network: its point of the program (same predictions) starts the solve, and its objective
+        // there bounds the optimum from above.
+        double[] x0 = x0For.apply(keep);
+        if (x0 == null) x0 = new double[(s.exact() ? 2 : 1) * gated.dimension()];
+        if (!s.exact()) {
+            Consumer<RFista.Iteration> onIteration =
+                    it -> record.accept(new Step(offset + it.iteration(), it.objective(), it.certificate(), 0, it.seconds()));
+            if (start != null) {
+                o.startLoss = gated.smooth(x0, null);
+                o.startObjective = o.startLoss + gated.regularizer(x0);
+                o.startViolation = 0;
+            }
+            // The GEMM form's factored solver keeps no checkpoint yet: its runs are not resumable.
+            boolean factored = gated instanceof FactoredQuadratic;
+            if (factored && from != null) {
+                throw new IllegalArgumentException(from.source() + ": the GEMM form of the products keeps no solver state; "
+                        + "resume with --products gram or streamed, or start afresh without --resume");
+            }
+            RFista.State resumeState = null;
+            if (from != null) {
+                resumeState = RFista.State.load(from, "rfista.", gated.dimension(), quadratic);
+                if (resumeState.iteration() > s.maxIterations()) {
+                    throw new IllegalArgumentException(from.source() + " has " + resumeState.iteration() + " iterations done, more than the "
+                            + s.maxIterations() + " --max-iter asks for: ask for " + resumeState.iteration() + " or more, or start afresh without --resume");
+                }
+                ck.resumed("iteration " + resumeState.iteration());
+            }
+            // Saved every interval and when the solve stops (certificate reached or iteration cap): the end's state.
+            RFista.Boundary boundary = !ck.enabled() || factored ? null : st -> {
+                boolean due = ck.due();
+                if (due || st.certificate() <= rf.tolerance() || st.iteration() >= rf.maxIterations()) {
+                    SolverCheckpoint state = ck.state();
+                    st.save(state, "rfista.");
+                    saveLog(state, log);
+                    ck.save(state);
+                }
+            };
+            RFista.Result r = factored ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
+                    : quadratic ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration, resumeState, boundary)
+                    : RFista.solve(gated, x0, rf, onIteration, resumeState, boundary);
+            o.gap = r.gap();
+            o.stoppedBy = r.stoppedBy();
+            if (Double.isNaN(o.gap) && s.loss() == Loss.SQUARED) {
+                // The streamed form's solver has no gap of its own: the same formula from one double evaluation.
+                double[] grad = new double[gated.dimension()];
+                double f = gated.smooth(r.x(), grad);
+                GroupLasso lasso = gated instanceof GatedReluProgram gp ? gp.penalty() : null;
+                if (lasso != null) o.gap = lasso.relativeGap(r.x(), f, gated.regularizer(r.x()), grad);
+            }
+            o.weights = r.x();
+            o.objective = r.objective();
+            o.certificate = r.certificate();
+            o.violation = 0;
+            o.converged = r.converged();
+            o.iterations = r.iterations();
+        } else {
+            PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
+            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
+            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns, new PatchProducts(train, norm, geom, gates));
+            int[] inner = {offset};
+            if (start != null) {
+                o.startObjective = exact.objective(x0);
+                o.startLoss = o.startObjective - lambda * exactPenalty(x0, gates.count(), geom.patchSize(), c);
+                double[] h = new double[Math.toIntExact(exact.constraintCount())];
+                exact.constraints(x0, h);
+                o.startViolation = exact.violation(h);
+            }
+            AugmentedLagrangian.State resumeState = null;
+            if (from != null) {
+                resumeState = AugmentedLagrangian.State.load(from, "al.", exact.dimension(), (int) exact.constraintCount());
+                inner[0] = offset + resumeState.innerBefore();
+                ck.resumed("outer step " + resumeState.outer() + ", inner iteration " + resumeState.inner().iteration());
+            }
+            // Saved every interval and when an inner solve stops (so at the end too).
+            AugmentedLagrangian.Boundary boundary = !ck.enabled() ? null : st -> {
+                boolean due = ck.due();
+                if (due || st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= rf.maxIterations()) {
+                    SolverCheckpoint state = ck.state();
+                    st.save(state, "al.");
+                    saveLog(state, log);
+                    ck.save(state);
+                }
+            };
+            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
+                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
+                    ol -> {
+                        inner[0] += ol.innerIterations();
+                        record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
+                    }, resumeState, boundary);
+            o.weights = r.x();
+            o.objective = r.objective();
+            o.certificate = r.stationarity();
+            o.violation = r.violation();
+            o.converged = r.converged();
+            o.iterations = r.innerIterations();
+            o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
+            o.network = ReluNetwork.recover(o.weights, gates.count(), geom.patchSize(), c, geom);
+        }
+        o.gates = gates;
+        o.lambda = lambda;
+        o.lambdaMax = lambdaMax;
+        o.gram = gram;
+        o.gemm = gemm;
+        o.gated = gated;
+        o.quadratic = quadratic;
+        return o;
+    }
+
+
+    /** x over p gates (blocks × p × h × c) as a point over q ≥ p gates: the first p gates' weights, zero on the rest. */
+    static double[] extend(double[] x, int blocks, int p, int q, int h, int c) {
+        double[] y = new double[blocks * q * h * c];
+        for (int b = 0; b < blocks; b++) System.arraycopy(x, b * p * h * c, y, b * q * h * c, p * h * c);
+        return y;
+    }
+
+    /** x over p gates restricted to the gates kept (in that order). */
+    static double[] restrict(double[] x, int[] keep, int blocks, int p, int h, int c) {
+        int q = keep.length, slab = h * c;
+        double[] y = new double[blocks * q * slab];
+        for (int b = 0; b < blocks; b++) {
+            for (int a = 0; a < q; a++) System.arraycopy(x, (b * p + keep[a]) * slab, y, (b * q + a) * slab, slab);
+        }
+        return y;
+    }
+
+    private static double cosine(double[] a, double[] b) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            ab += a[i] * b[i];
+            aa += a[i] * a[i];
+            bb += b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
     }
 
     /** The solver log so far, kept in the state so that a resumed run reports the whole run's log. */

@@ -46,8 +46,14 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
     public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
         @picocli.CommandLine.Option(names = "--patterns-from", paramLabel = "MODEL", description = PATTERNS_FROM)
         java.nio.file.Path patternsFrom;
+        @picocli.CommandLine.Option(names = "--generate-patterns", paramLabel = "ROUNDS", description = GENERATE)
+        Integer generateRounds;
+        @picocli.CommandLine.Option(names = "--candidates", paramLabel = "N", description = CANDIDATES)
+        Integer candidates;
 
-        @Override public ConvexSettings apply(ConvexSettings s) { return applyPatternsFrom(applyTo(s), patternsFrom); }
+        @Override public ConvexSettings apply(ConvexSettings s) {
+            return applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
+        }
     }
 
     @Override public boolean resumable() { return true; }

@@ -67,10 +67,14 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
         Double gapTol;
         @Option(names = "--patterns-from", paramLabel = "MODEL", description = PATTERNS_FROM)
         java.nio.file.Path patternsFrom;
+        @Option(names = "--generate-patterns", paramLabel = "ROUNDS", description = GENERATE)
+        Integer generateRounds;
+        @Option(names = "--candidates", paramLabel = "N", description = CANDIDATES)
+        Integer candidates;
 
         @Override
         public ConvexSettings apply(ConvexSettings s) {
-            s = applyPatternsFrom(applyTo(s), patternsFrom);
+            s = applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
             if (solverPrecision != null) {
                 try {
                     s = s.withPrecision(RFista.Precision.parse(solverPrecision));
@@ -97,6 +101,14 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     /** "16", or "33 (16 sampled, 16 from the start network, 1 for its output bias)". */
     static String patternCount(ConvexSettings s, ConvexTrainer.Run run) {
+        String base = patternCountBeforeGeneration(s, run);
+        if (!run.provenance().has("generation")) return base;
+        int added = 0;
+        for (var e : run.provenance().getAsJsonObject("generation").getAsJsonArray("rounds")) added += e.getAsJsonObject().get("added").getAsInt();
+        return base + " + " + added + " generated";
+    }
+
+    private static String patternCountBeforeGeneration(ConvexSettings s, ConvexTrainer.Run run) {
         if (!run.provenance().has("startNeurons")) return String.valueOf(s.patterns());
         int m = run.provenance().get("startNeurons").getAsInt(), b = s.bias() ? 1 : 0;
         return String.format("%d (%d sampled, %d from the start network%s)", s.patterns() + m + b, s.patterns(), m,
@@ -141,6 +153,30 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                         run.certificate(), s.tolerance(), prov.has("gap") ? String.format(java.util.Locale.ROOT, "%.3g%s",
                                 prov.get("gap").getAsDouble(), s.gapTolerance() > 0 ? String.format(java.util.Locale.ROOT, ", tolerance %.3g", s.gapTolerance()) : "")
                                 : "not computed");
+            }
+            if (prov.has("generation")) {
+                com.google.gson.JsonObject gen = prov.getAsJsonObject("generation");
+                StringBuilder per = new StringBuilder();
+                int added = 0;
+                for (var e : gen.getAsJsonArray("rounds")) {
+                    com.google.gson.JsonObject r = e.getAsJsonObject();
+                    added += r.get("added").getAsInt();
+                    per.append(per.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "round %d: +%d (%d candidates over λ)",
+                            r.get("round").getAsInt(), r.get("added").getAsInt(), r.get("violating").getAsInt()));
+                }
+                b.line("pattern generation", "%d round%s, %d patterns added%s; objective %.8g -> %.8g, train accuracy %.2f %% -> %.2f %%, search %.1f s",
+                        gen.getAsJsonArray("rounds").size(), gen.getAsJsonArray("rounds").size() == 1 ? "" : "s", added,
+                        per.length() == 0 ? "" : " (" + per + ")", gen.get("objectiveBefore").getAsDouble(), run.objective(),
+                        100 * gen.get("trainAccuracyBefore").getAsDouble(), 100 * trainEval.accuracy(), gen.get("searchSeconds").getAsDouble());
+                double ratio = gen.get("largestViolationRatio").getAsDouble();
+                b.line("global optimality", "largest violation found: v/λ = %.4f among %d candidates (%s); the certificate above is over the %d patterns used",
+                        ratio, gen.get("candidates").getAsInt(), ratio <= 1 + gen.get("margin").getAsDouble()
+                                ? "none above λ: no better pattern found, not a proof" : "above λ: the optimum over all patterns is lower",
+                        run.gates().count());
+                b.figure("objectiveBefore", gen.get("objectiveBefore").getAsDouble())
+                        .figure("trainAccuracyBefore", gen.get("trainAccuracyBefore").getAsDouble())
+                        .figure("largestViolationRatio", ratio).figure("patternsAdded", added)
+                        .figure("generationRounds", gen.getAsJsonArray("rounds").size());
             }
             if (prov.has("startObjective")) {
                 double start = prov.get("startObjective").getAsDouble();
