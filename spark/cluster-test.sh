@@ -251,7 +251,8 @@ grep -E '^lambda-fraction' "$work/sweep-2.log" | sed 's/^/    rerun: /'
 # shellcheck disable=SC2086
 java $opens -Xmx2g -cp "$jar:$(cat "$cpfile")" dev.convexcnn.spark.SparkMain sweep --master 'local[2]' "${sweep_flags[@]}" \
   --out "$work/sweep-local" > "$work/sweep-local.log" 2>&1
-norm='walk(if type == "object" then with_entries(select(.key | test("(?i)seconds$|^model$|^created$") | not)) else . end)'
+# Times, paths and the rates each run measures for its cost model differ between runs; the rest must not.
+norm='walk(if type == "object" then with_entries(select(.key | test("(?i)seconds$|^model$|^created$|gflops$|shareofsgemm$|^productswhy$") | not)) else . end)'
 for f in "$work/sweep-local/"lambda-fraction-*.json; do
   id="$(basename "$f" .json)"
   a="$shared/runs/sweep/$id.json"
