@@ -47,8 +47,12 @@ public final class Backend {
 
     private static Backend choose(String request) {
         switch (request) {
-            case "java":
-                return new Backend(JavaBLAS.getInstance(), JavaLAPACK.getInstance(), describe(JavaBLAS.getInstance()));
+            case "java": {
+                Backend chosen = new Backend(JavaBLAS.getInstance(), JavaLAPACK.getInstance(), describe(JavaBLAS.getInstance()));
+                // Other code may have loaded netlib's JNI libraries all the same (its own getInstance()): tidy those too.
+                NativeLibraryFiles.tidy();
+                return chosen;
+            }
             case "auto":
             case "":
             case "native":
