@@ -35,6 +35,23 @@ public final class AtomicFiles {
 
     public interface Writer { void write(OutputStream out) throws IOException; }
 
+    /**
+     * Writes target atomically in the layout of the project's binary files: magic, the header's length (4 bytes),
+     * the CRC-32 of those and the header (4 bytes), the header, then what data writes.
+     */
+    static void writeFramed(Path target, byte[] magic, byte[] header, Writer data) throws IOException {
+        byte[] prefix = java.nio.ByteBuffer.allocate(magic.length + 4).put(magic).putInt(header.length).array();
+        java.util.zip.CRC32 headCrc = new java.util.zip.CRC32();
+        headCrc.update(prefix);
+        headCrc.update(header);
+        write(target, out -> {
+            out.write(prefix);
+            out.write(java.nio.ByteBuffer.allocate(4).putInt((int) headCrc.getValue()).array());
+            out.write(header);
+            data.write(out);
+        });
+    }
+
     /** When this JVM started: temporary files older than that belong to writers that are gone. */
     public static final Instant PROCESS_START = processStart();
 

@@ -98,14 +98,7 @@ public final class TensorFile {
         header.add("tensors", list);
         header.addProperty("dataCrc32", crc.getValue());
         byte[] head = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
-        byte[] prefix = ByteBuffer.allocate(MAGIC.length + 4).put(MAGIC).putInt(head.length).array();
-        CRC32 headCrc = new CRC32();
-        headCrc.update(prefix);
-        headCrc.update(head);
-        AtomicFiles.write(path, out -> {
-            out.write(prefix);
-            out.write(ByteBuffer.allocate(4).putInt((int) headCrc.getValue()).array());
-            out.write(head);
+        AtomicFiles.writeFramed(path, MAGIC, head, out -> {
             for (Tensor t : tensors.values()) out.write(toBytes(t.values()));
         });
     }
