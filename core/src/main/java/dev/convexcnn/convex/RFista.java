@@ -320,19 +320,10 @@ public final class RFista {
             double[] xNew = cand[accepted], axNew = candProduct[accepted];
             double rNew = obj.regularizer(xNew);
             double change = obj.smoothDifference(x, ax, xNew, axNew) + rNew - rx;
-            double tNew;
-            if (change > 0) {
-                tNew = 1;
-                System.arraycopy(xNew, 0, y, 0, d);
-                System.arraycopy(axNew, 0, ay, 0, d);
-            } else {
-                tNew = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-                double beta = (t - 1) / tNew;
-                for (int i = 0; i < d; i++) {
-                    y[i] = xNew[i] + beta * (xNew[i] - x[i]);
-                    ay[i] = axNew[i] + beta * (axNew[i] - ax[i]);
-                }
-            }
+            boolean restart = change > 0;
+            double tNew = nextT(restart, t), beta = (t - 1) / tNew;
+            extrapolate(restart, beta, xNew, x, y, d);
+            extrapolate(restart, beta, axNew, ax, ay, d);
             t = tNew;
             // The accepted candidate becomes x; x's old arrays become the candidate's buffers.
             cand[accepted] = x;
@@ -427,21 +418,11 @@ public final class RFista {
             obj.adjoint(mc, ac, single);
             double rNew = obj.regularizer(cand);
             double change = obj.smoothDifference(x, ax, cand, ac) + rNew - rx;
-            double tNew;
-            if (change > 0) {
-                tNew = 1;
-                System.arraycopy(cand, 0, y, 0, d);
-                System.arraycopy(mc, 0, my, 0, m);
-                System.arraycopy(ac, 0, ay, 0, d);
-            } else {
-                tNew = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-                double beta = (t - 1) / tNew;
-                for (int i = 0; i < d; i++) {
-                    y[i] = cand[i] + beta * (cand[i] - x[i]);
-                    ay[i] = ac[i] + beta * (ac[i] - ax[i]);
-                }
-                for (int i = 0; i < m; i++) my[i] = mc[i] + beta * (mc[i] - mx[i]);
-            }
+            boolean restart = change > 0;
+            double tNew = nextT(restart, t), beta = (t - 1) / tNew;
+            extrapolate(restart, beta, cand, x, y, d);
+            extrapolate(restart, beta, mc, mx, my, m);
+            extrapolate(restart, beta, ac, ax, ay, d);
             t = tNew;
             double[] swap = x; x = cand; cand = swap;
             swap = mx; mx = mc; mc = swap;
@@ -470,6 +451,20 @@ public final class RFista {
      * relative duality gap at most it too. Remembers since which iteration each has held, so the result can say
      * which rule was met last (the one that stopped the solve).
      */
+    /** FISTA's next momentum t', or 1 after a restart (the objective went up: momentum dropped). */
+    private static double nextT(boolean restart, double t) {
+        return restart ? 1 : (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+    }
+
+    /** y = xNew + β(xNew − x) over n entries, or y = xNew exactly after a restart. */
+    private static void extrapolate(boolean restart, double beta, double[] xNew, double[] x, double[] y, int n) {
+        if (restart) {
+            System.arraycopy(xNew, 0, y, 0, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[i] = xNew[i] + beta * (xNew[i] - x[i]);
+    }
+
     private static final class Stop {
         /** Iterations without progress after which float iterations give way to double ones. */
         static final int STALL = 100;
