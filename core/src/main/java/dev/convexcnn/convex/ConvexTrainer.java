@@ -77,6 +77,9 @@ public final class ConvexTrainer {
      */
     static final double INITIAL_RHO = 4;
 
+    /** The exact program's cap on augmented-Lagrangian steps (each up to --max-iter R-FISTA iterations). */
+    static final int MAX_OUTER = 50;
+
     /** Σ_g ‖x_g‖ of the exact program's variable (two blocks). */
     private static double exactPenalty(double[] x, int gates, int size, int classes) {
         return new GroupLasso(2, gates, size, classes, 1).value(x);
@@ -428,7 +431,7 @@ public final class ConvexTrainer {
                 }
             };
             AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
-                    new AugmentedLagrangian.Settings(s.tolerance(), 50, rf, INITIAL_RHO),
+                    new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO),
                     ol -> {
                         inner[0] += ol.innerIterations();
                         record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));

@@ -121,7 +121,8 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
         static Trained train(String method, Dataset train, ConvexSettings s, TrainContext ctx) throws java.io.IOException {
             Trace.Recorder rec = new Trace.Recorder("iteration", s.exact() ? "augmented Lagrangian objective" : "regularised convex objective",
-                    s.maxIterations(), ctx.progress());
+                    // The exact program's steps are inner iterations summed over its augmented-Lagrangian steps.
+                    s.exact() ? (long) s.maxIterations() * ConvexTrainer.MAX_OUTER : s.maxIterations(), ctx.progress());
             rec.message(String.format("solving: %d samples; %s, %d patterns, %dx%d patches, stride %d", train.size(), s.program(),
                     s.patterns(), s.kernel(), s.kernel(), s.stride()));
             ConvexTrainer.Run run;
