@@ -359,8 +359,8 @@ public final class ConvexTrainer {
                 o.startObjective = o.startLoss + gated.regularizer(x0);
                 o.startViolation = 0;
             }
-            // The GEMM form's factored solver keeps no checkpoint yet: its runs are not resumable.
-            boolean factored = gated instanceof FactoredQuadratic;
+            // The GEMM form's factored solver (squared loss only) keeps no checkpoint yet: its runs are not resumable.
+            boolean factored = quadratic && gated instanceof FactoredQuadratic;
             if (factored && from != null) {
                 throw new IllegalArgumentException(from.source() + ": the GEMM form of the products keeps no solver state; "
                         + "resume with --products gram or streamed, or start afresh without --resume");

@@ -215,4 +215,17 @@ class GemmGatedProgramTest {
             assertTrue(primal >= opt.objective() * (1 - 1e-12), "primal value below the optimum, trial " + trial);
         }
     }
+
+    /** Whatever form the cost model picks on a machine, a loss other than the squared one takes the general solver. */
+    @Test
+    void crossEntropyInTheGemmFormReachesTheStreamedOptimum() throws Exception {
+        Dataset d = ConvexProgramTest.quadrants(40, 6, 3, 4);
+        ConvexSettings s = ConvexSettings.defaults().withPatches(3, 1).withPatterns(6).withLoss(Loss.CROSS_ENTROPY)
+                .withTolerance(1e-8).withMaxIterations(5_000).withSeed(5);
+        ConvexTrainer.Run streamed = new ConvexTrainer(s.withProducts(ProductForm.STREAMED)).fit(d, null);
+        ConvexTrainer.Run gemm = new ConvexTrainer(s.withProducts(ProductForm.GEMM)).fit(d, null);
+        assertTrue(streamed.converged() && gemm.converged(), "both must reach the certificate");
+        assertEquals("gemm", gemm.provenance().get("products").getAsString());
+        assertEquals(streamed.objective(), gemm.objective(), 1e-7 * Math.abs(streamed.objective()));
+    }
 }
