@@ -114,7 +114,7 @@ public final class AugmentedLagrangian {
             // The state carries the whole run's seconds, not the inner solve's.
             inner = RFista.solve(program.withMultipliers(gamma, rho), x,
                     new RFista.Settings(tolNow, s.inner().maxIterations(), step), null, resumeInner,
-                    boundary == null ? null : st -> boundary.after(new State(o, g, r, lv, tn, before, withSeconds(st, (System.nanoTime() - t0) / 1e9))));
+                    boundary == null ? null : st -> boundary.after(new State(o, g, r, lv, tn, before, st.withSeconds((System.nanoTime() - t0) / 1e9))));
             step = inner.step();
             innerTotal += inner.iterations();
             x = inner.x();
@@ -142,10 +142,5 @@ public final class AugmentedLagrangian {
             tolNow = Math.max(innerTol, Math.min(tolNow / 10, violation));
         }
         return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log);
-    }
-
-    private static RFista.State withSeconds(RFista.State st, double seconds) {
-        return new RFista.State(st.iteration(), st.x(), st.ax(), st.y(), st.ay(), st.step(), st.t(), st.objective(), st.smooth(),
-                st.regularizer(), st.certificate(), st.single(), seconds, st.stallBest(), st.stallBestAt());
     }
 }

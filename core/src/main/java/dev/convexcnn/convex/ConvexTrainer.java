@@ -309,8 +309,14 @@ public final class ConvexTrainer {
                          Consumer<Step> record, List<Step> log, int offset, long t0) throws IOException {
         final ConvexSettings s = settings;
         int c = train.classes();
-        ProductForm.Choice choice = ProductForm.choose(s.products(), train.size(), geom.patches(), geom.patchSize(), all.count(),
+        // A resumed run keeps its products' form: the cost model's choice rests on measured rates, which may differ now.
+        ProductForm requested = from != null && from.has("products") ? ProductForm.parse(from.text("products")) : s.products();
+        ProductForm.Choice choice = ProductForm.choose(requested, train.size(), geom.patches(), geom.patchSize(), all.count(),
                 c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
+        if (requested != s.products()) {
+            choice = new ProductForm.Choice(choice.form(), "the form the resumed run started with; " + choice.why().replaceFirst("^asked for by --products; ", ""),
+                    choice.gramSeconds(), choice.gemmSeconds(), choice.streamedSeconds());
+        }
         ProductForm form = choice.form();
         Solved o = new Solved();
         o.choice = choice;
@@ -359,15 +365,11 @@ public final class ConvexTrainer {
                 o.startObjective = o.startLoss + gated.regularizer(x0);
                 o.startViolation = 0;
             }
-            // The GEMM form's factored solver (squared loss only) keeps no checkpoint yet: its runs are not resumable.
-            boolean factored = quadratic && gated instanceof FactoredQuadratic;
-            if (factored && from != null) {
-                throw new IllegalArgumentException(from.source() + ": the GEMM form of the products keeps no solver state; "
-                        + "resume with --products gram or streamed, or start afresh without --resume");
-            }
+            // The GEMM form's solver (squared loss) keeps M·x and M·y as well: Φ's products, one per sample and class.
+            int rows = quadratic && gated instanceof FactoredQuadratic f ? f.rows() : 0;
             RFista.State resumeState = null;
             if (from != null) {
-                resumeState = RFista.State.load(from, "rfista.", gated.dimension(), quadratic);
+                resumeState = RFista.State.load(from, "rfista.", gated.dimension(), quadratic, rows);
                 if (resumeState.iteration() > s.maxIterations()) {
                     throw new IllegalArgumentException(from.source() + " has " + resumeState.iteration() + " iterations done, more than the "
                             + s.maxIterations() + " --max-iter asks for: ask for " + resumeState.iteration() + " or more, or start afresh without --resume");
@@ -375,17 +377,17 @@ public final class ConvexTrainer {
                 ck.resumed("iteration " + resumeState.iteration());
             }
             // Saved every interval and when the solve stops (certificate reached or iteration cap): the end's state.
-            RFista.Boundary boundary = !ck.enabled() || factored ? null : st -> {
+            RFista.Boundary boundary = !ck.enabled() ? null : st -> {
                 boolean due = ck.due();
                 if (due || st.certificate() <= rf.tolerance() || st.iteration() >= rf.maxIterations()) {
                     SolverCheckpoint state = ck.state();
+                    state.text("products", form.id());
                     st.save(state, "rfista.");
                     saveLog(state, log);
                     ck.save(state);
                 }
             };
-            RFista.Result r = factored ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration)
-                    : quadratic ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration, resumeState, boundary)
+            RFista.Result r = quadratic ? RFista.solveQuadratic((QuadraticObjective) gated, x0, rf, s.precision(), onIteration, resumeState, boundary)
                     : RFista.solve(gated, x0, rf, onIteration, resumeState, boundary);
             o.gap = r.gap();
             o.stoppedBy = r.stoppedBy();
@@ -425,6 +427,7 @@ public final class ConvexTrainer {
                 boolean due = ck.due();
                 if (due || st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= rf.maxIterations()) {
                     SolverCheckpoint state = ck.state();
+                    state.text("products", form.id());
                     st.save(state, "al.");
                     saveLog(state, log);
                     ck.save(state);

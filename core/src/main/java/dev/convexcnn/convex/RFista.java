@@ -59,17 +59,24 @@ public final class RFista {
      * ends as the uninterrupted one, bit for bit. The arrays are the solver's own (live): copy before keeping.
      * ax and ay (the products of x and y) are null for {@link #solve}; objective is f(x) + r(x) there, and for
      * {@link #solveQuadratic} smooth and regularizer hold f(x) and r(x) apart; single is whether the products are
-     * still float ones.
+     * still float ones. mx and my (M·x and M·y of a {@link FactoredQuadratic}) are null except in the factored solver;
+     * there y's products are combinations of earlier ones, not a product of y, so they are kept, not recomputed.
      */
-    public record State(int iteration, double[] x, double[] ax, double[] y, double[] ay, double step, double t,
-                        double objective, double smooth, double regularizer, double certificate, boolean single,
-                        double seconds, double stallBest, int stallBestAt) {
+    public record State(int iteration, double[] x, double[] ax, double[] y, double[] ay, double[] mx, double[] my,
+                        double step, double t, double objective, double smooth, double regularizer, double certificate,
+                        boolean single, double seconds, double stallBest, int stallBestAt) {
 
         /** The generic solver's state (no products, no stall watch): iterate, extrapolated point, momentum, next step. */
         public State(int iteration, double[] x, double[] y, double t, double step, double objective, double certificate) {
-            this(iteration, x, null, y, null, step, t, objective, Double.NaN, Double.NaN, certificate, false, 0,
+            this(iteration, x, null, y, null, null, null, step, t, objective, Double.NaN, Double.NaN, certificate, false, 0,
                     Double.POSITIVE_INFINITY, 0);
             if (x.length != y.length) throw new IllegalArgumentException("x and y differ in length: " + x.length + " and " + y.length);
+        }
+
+        /** The same state with the run's seconds so far in place of seconds. */
+        public State withSeconds(double s) {
+            return new State(iteration, x, ax, y, ay, mx, my, step, t, objective, smooth, regularizer, certificate, single, s,
+                    stallBest, stallBestAt);
         }
 
         /** Puts the state into a checkpoint under names starting with prefix (the arrays are copied). */
@@ -81,12 +88,22 @@ public final class RFista {
                     // The float phase's stall watch: its best certificate so far (-1: none yet) and when.
                     .real(prefix + "stallBest", Double.isInfinite(stallBest) ? -1 : stallBest).whole(prefix + "stallBestAt", stallBestAt);
             if (ax != null) c.put(prefix + "ax", ax).put(prefix + "ay", ay);
+            if (mx != null) c.put(prefix + "mx", mx).put(prefix + "my", my);
         }
 
         /** The state saved under prefix, for a problem of dimension d; quadratic: with the products. */
         public static State load(SolverCheckpoint c, String prefix, int d, boolean quadratic) throws ModelFormatException {
+            return load(c, prefix, d, quadratic, 0);
+        }
+
+        /**
+         * The state saved under prefix, for a problem of dimension d; quadratic: with the products; rows &gt; 0: a
+         * {@link FactoredQuadratic}'s state, with M·x and M·y of that length.
+         */
+        public static State load(SolverCheckpoint c, String prefix, int d, boolean quadratic, int rows) throws ModelFormatException {
             return new State((int) c.whole(prefix + "iteration", 0, Integer.MAX_VALUE), c.doubles(prefix + "x", d),
                     quadratic ? c.doubles(prefix + "ax", d) : null, c.doubles(prefix + "y", d), quadratic ? c.doubles(prefix + "ay", d) : null,
+                    rows > 0 ? c.doubles(prefix + "mx", rows) : null, rows > 0 ? c.doubles(prefix + "my", rows) : null,
                     c.real(prefix + "step"), c.real(prefix + "t"), c.real(prefix + "objective"), c.real(prefix + "smooth"),
                     c.real(prefix + "regularizer"), c.real(prefix + "certificate"), c.whole(prefix + "single", 0, 1) == 1,
                     c.real(prefix + "seconds"), stallBest(c.real(prefix + "stallBest")), (int) c.whole(prefix + "stallBestAt", 0, Integer.MAX_VALUE));
@@ -209,7 +226,7 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
-            if (boundary != null) boundary.after(new State(it, x, null, y, null, step, t, objective, Double.NaN, Double.NaN, cert, false, rec.seconds(),
+            if (boundary != null) boundary.after(new State(it, x, null, y, null, null, null, step, t, objective, Double.NaN, Double.NaN, cert, false, rec.seconds(),
                     Double.POSITIVE_INFINITY, 0));
         }
         return new Result(x, objective, cert, it, cert <= s.tolerance(), step, log);
@@ -225,7 +242,6 @@ public final class RFista {
      */
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener) {
-        if (obj instanceof FactoredQuadratic f) return solveFactored(f, x0, s, precision, listener);
         try {
             return solveQuadratic(obj, x0, s, precision, listener, null, null);
         } catch (IOException e) {
@@ -233,14 +249,18 @@ public final class RFista {
         }
     }
 
-    /** {@link #solveQuadratic} continued from {@code start} (null: from x0), with {@code boundary} (may be null). */
+    /**
+     * {@link #solveQuadratic} continued from {@code start} (null: from x0), with {@code boundary} (may be null); a
+     * {@link FactoredQuadratic} by {@link #solveFactored}.
+     */
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener, State start, Boundary boundary) throws IOException {
+        if (obj instanceof FactoredQuadratic f) return solveFactored(f, x0, s, precision, listener, start, boundary);
         final int d = obj.dimension();
         final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
         final double scale = obj.scale();
         boolean single = precision == Precision.MIXED;
-        double[] x = x0.clone(), ax = new double[d], y = new double[d], ay = new double[d], gy = new double[d];
+        double[] x = (start != null ? start.x() : x0).clone(), ax = new double[d], y = new double[d], ay = new double[d], gy = new double[d];
         double[] gx = new double[d], trial = new double[d];
         double[][] cand = {new double[d], new double[d]}, candProduct = {new double[d], new double[d]};
         double[][] one = new double[1][], oneOut = new double[1][];
@@ -338,7 +358,7 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
-            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
+            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, null, null, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
                     stop.best, stop.bestAt));
         }
         if (single) {
@@ -358,28 +378,53 @@ public final class RFista {
      * (A·x for the next gradient). When M·x is far cheaper than Mᵀ·u (the gated program's Φ·x multiplies only the
      * groups that are not zero), an iteration costs little more than one Mᵀ product. Trial steps are priced one at a
      * time: the product with M is compute-bound, so the second trial of {@link #solveQuadratic} would be waste.
+     * Continued from {@code start} (null: from x0), with {@code boundary} (may be null) as {@link #solveQuadratic}.
      */
-    static Result solveFactored(FactoredQuadratic obj, double[] x0, Settings s, Precision precision,
-                                Consumer<Iteration> listener) {
+    static Result solveFactored(FactoredQuadratic obj, double[] x0, Settings s, Precision precision, Consumer<Iteration> listener,
+                                State start, Boundary boundary) throws IOException {
         final int d = obj.dimension(), m = obj.rows();
-        final long t0 = System.nanoTime();
+        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
         final double scale = obj.scale();
         boolean single = precision == Precision.MIXED;
-        double[] x = x0.clone(), mx = new double[m], ax = new double[d];
+        double[] x = (start != null ? start.x() : x0).clone(), mx = new double[m], ax = new double[d];
         double[] y = new double[d], my = new double[m], ay = new double[d], gy = new double[d], gx = new double[d];
         double[] trial = new double[d], cand = new double[d], mc = new double[m], ac = new double[d];
         double step = s.initialStep(), t = 1;
-        obj.forward(x, mx, single);
-        obj.adjoint(mx, ax, single);
-        double fx = obj.smoothFromProduct(x, ax, gx), rx = obj.regularizer(x);
-        double cert = obj.minNormSubgradientSquared(x, gx);
-        Stop stop = new Stop(s, obj.groupLasso());
-        stop.update(0, x, fx, rx, gx, cert);
-        System.arraycopy(x, 0, y, 0, d);
-        System.arraycopy(mx, 0, my, 0, m);
-        System.arraycopy(ax, 0, ay, 0, d);
-        List<Iteration> log = new ArrayList<>();
+        double fx, rx, cert;
         int it = 0;
+        if (start == null) {
+            obj.forward(x, mx, single);
+            obj.adjoint(mx, ax, single);
+            fx = obj.smoothFromProduct(x, ax, gx);
+            rx = obj.regularizer(x);
+            cert = obj.minNormSubgradientSquared(x, gx);
+            System.arraycopy(x, 0, y, 0, d);
+            System.arraycopy(mx, 0, my, 0, m);
+            System.arraycopy(ax, 0, ay, 0, d);
+        } else {
+            if (start.mx() == null || start.ax() == null) throw new IllegalArgumentException("the saved state has no products of M");
+            x = start.x().clone();
+            mx = start.mx().clone();
+            ax = start.ax().clone();
+            y = start.y().clone();
+            my = start.my().clone();
+            ay = start.ay().clone();
+            step = start.step();
+            t = start.t();
+            fx = start.smooth();
+            obj.smoothFromProduct(x, ax, gx); // the gradient at x, for the stopping rules
+            rx = start.regularizer();
+            cert = start.certificate();
+            single = start.single();
+            it = start.iteration();
+        }
+        Stop stop = new Stop(s, obj.groupLasso());
+        if (start != null) {
+            stop.best = start.stallBest();
+            stop.bestAt = start.stallBestAt();
+        }
+        stop.update(it, x, fx, rx, gx, cert);
+        List<Iteration> log = new ArrayList<>();
         while (true) {
             if ((stop.met() || stop.stalled(it, cert)) && single) {
                 // As in solveQuadratic: the stopping rule is checked on double products.
@@ -435,6 +480,8 @@ public final class RFista {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             step *= 1.25;
+            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, mx, my, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
+                    stop.best, stop.bestAt));
         }
         if (single) {
             obj.forward(x, mx, false);

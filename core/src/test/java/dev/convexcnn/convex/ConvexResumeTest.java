@@ -1,5 +1,6 @@
 package dev.convexcnn.convex;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Kill and resume equals uninterrupted for the gated program (both product forms, both precisions) and the exact one. */
+/** Kill and resume equals uninterrupted for the gated program (all three product forms, both precisions) and the exact one. */
 class ConvexResumeTest {
     @TempDir Path dir;
 
@@ -36,9 +37,55 @@ class ConvexResumeTest {
     }
 
     @Test
+    void gatedOnTheGemmFormMixedPrecisionOnTheSameBackendAndThreads() throws Exception {
+        // The factored loop: its products with Φ (M·x, M·y) saved with the iterates; float products, then double.
+        ConvexSettings s = ConvexSettings.defaults().withPatterns(4).withPatches(5, 6).withMaxIterations(60).withSeed(2)
+                .withProducts(ProductForm.GEMM);
+        ResumeCheck.killAndResumeEqualsUninterrupted(new GatedReluMethod(), s, data(200), dir, 7);
+        SolverCheckpoint end = SolverCheckpoint.read(dir.resolve("gated-relu.ckpt"));
+        assertEquals("gemm", end.text("products"));
+        assertTrue(end.has("rfista.mx") && end.has("rfista.my"), "M·x and M·y are in the state");
+    }
+
+    @Test
+    void gatedOnTheGemmFormDoubleOnTheSameBackendAndThreads() throws Exception {
+        ConvexSettings s = ConvexSettings.defaults().withPatterns(4).withPatches(5, 6).withMaxIterations(60).withSeed(2)
+                .withProducts(ProductForm.GEMM).withPrecision(RFista.Precision.DOUBLE);
+        ResumeCheck.killAndResumeEqualsUninterrupted(new GatedReluMethod(), s, data(200), dir, 11);
+    }
+
+    @Test
+    void aResumedRunKeepsTheFormItStartedWith() throws Exception {
+        // The cost model's choice rests on measured rates: a resumed run takes the saved form instead of choosing again.
+        ConvexSettings s = ConvexSettings.defaults().withPatterns(4).withPatches(5, 6).withMaxIterations(30).withSeed(2);
+        Dataset train = data(200);
+        Path ckpt = dir.resolve("auto.ckpt");
+        TrainContext killed = TrainContext.quiet().withCheckpoint(ckpt, false, Checkpointer.Policy.everyIterations(1).stoppingAfter(10));
+        try (Checkpointer ck = Checkpointer.of(killed, "gated-relu", ConvexTrainer.fingerprint(s, train))) {
+            assertThrows(Checkpointer.Stopped.class, () -> new ConvexTrainer(s).fit(train, null, ck));
+        }
+        SolverCheckpoint state = SolverCheckpoint.read(ckpt);
+        String chosen = state.text("products");
+        // Another form in the state than the cost model chooses here: the resumed run must take the saved one.
+        String other = chosen.equals("gemm") ? "gram" : "gemm";
+        state.text("products", other);
+        if (other.equals("gemm")) {
+            state.put("rfista.mx", new double[train.size() * train.classes()]).put("rfista.my", new double[train.size() * train.classes()]);
+        }
+        state.write(ckpt);
+        TrainContext resume = TrainContext.quiet().withCheckpoint(ckpt, true, null);
+        ConvexTrainer.Run run;
+        try (Checkpointer ck = Checkpointer.of(resume, "gated-relu", ConvexTrainer.fingerprint(s, train))) {
+            run = new ConvexTrainer(s).fit(train, null, ck);
+        }
+        assertEquals(other, run.provenance().get("products").getAsString());
+        assertTrue(run.provenance().get("productsWhy").getAsString().startsWith("the form the resumed run started with"),
+                run.provenance().get("productsWhy").getAsString());
+    }
+
+    @Test
     void gatedStreamed() throws Exception {
-        // n < p·h: the streamed program and the generic R-FISTA (the cost model would choose the GEMM form, which
-        // keeps no solver state yet).
+        // n < p·h: the streamed program and the generic R-FISTA.
         ConvexSettings s = ConvexSettings.defaults().withPatterns(8).withPatches(5, 6).withMaxIterations(40).withSeed(2)
                 .withProducts(ProductForm.STREAMED);
         ResumeCheck.killAndResumeEqualsUninterrupted(new GatedReluMethod(), s, data(40), dir, 5);
