@@ -66,7 +66,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Model file (default: runs/<dataset>-<method>-seed<seed>.cnn).")
     Path output;
     @Option(names = "--checkpoint", paramLabel = "FILE", description = "Checkpoint written every epoch (sgd, adam) or every "
-            + "--checkpoint-every (convex programs, ccnn, alternation), at the end and on SIGTERM (default: <output>.ckpt).")
+            + "--checkpoint-every (convex programs, ccnn, dccnn, alternation), at the end and on SIGTERM (default: <output>.ckpt).")
     Path checkpoint;
     @Option(names = "--checkpoint-every", paramLabel = "N[s]", description = "How often an iterative solver saves its state: "
             + "every N seconds (e.g. 30s) or every N iterations (a plain number; layer steps for alternation) (default: 30s).")

@@ -2,6 +2,7 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.method.Budget;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.method.DataInfo;
 import dev.convexcnn.method.Method;
 import dev.convexcnn.method.MethodInfo;
@@ -66,17 +67,24 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
 
     @Override public MethodOptions<CnnProgramTrainer.Settings> options() { return new Options(); }
 
+    // The augmented Lagrangian's state, as convex-relu's: the programs are rebuilt from the settings and the seed.
+    @Override public boolean resumable() { return true; }
+    @Override public boolean checkpointsSolverState() { return true; }
+
     @Override
-    public Trained train(Dataset train, CnnProgramTrainer.Settings s, TrainContext ctx) {
+    public Trained train(Dataset train, CnnProgramTrainer.Settings s, TrainContext ctx) throws java.io.IOException {
         if (s.variant() != variant()) throw new IllegalArgumentException(id() + " trains the " + variant().id + " program, not " + s.variant().id);
         Trace.Recorder rec = new Trace.Recorder("augmented-Lagrangian step", "augmented Lagrangian objective", s.maxOuter(), ctx.progress());
         rec.message(String.format("data: %d for training; %s, %d patterns", train.size(), s.variant().id, s.patterns()));
         long[] step = {0};
-        CnnProgramTrainer.Run run = new CnnProgramTrainer(s).fit(train, st -> {
-            rec.step(++step[0], st.objective(), Double.NaN, st.certificate());
-            rec.message(String.format("step %d (%d R-FISTA iterations): objective %.6g, certificate %.3g, violation %.3g, %.1f s",
-                    step[0], st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds()));
-        });
+        CnnProgramTrainer.Run run;
+        try (Checkpointer ck = Checkpointer.of(ctx, id(), CnnProgramTrainer.fingerprint(s, train))) {
+            run = new CnnProgramTrainer(s).fit(train, st -> {
+                rec.step(++step[0], st.objective(), Double.NaN, st.certificate());
+                rec.message(String.format("step %d (%d R-FISTA iterations): objective %.6g, certificate %.3g, violation %.3g, %.1f s",
+                        step[0], st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds()));
+            }, ck);
+        }
         Model model = run.model() instanceof CircularCnn c ? c : new NetworkModel((Sequential) run.model(), run.normalization());
         Evaluation trainEval = run.evaluate(train);
         Trained.Builder b = Trained.of(model, rec.trace())

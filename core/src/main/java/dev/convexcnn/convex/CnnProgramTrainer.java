@@ -5,9 +5,12 @@ import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.io.Provenance;
+import dev.convexcnn.io.SolverCheckpoint;
+import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.nn.Sequential;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,6 +116,25 @@ public final class CnnProgramTrainer {
     }
 
     public Run fit(Dataset train, Consumer<ConvexTrainer.Step> listener) {
+        try {
+            return fit(train, listener, Checkpointer.none());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no checkpoint: cannot happen
+        }
+    }
+
+    /** What a run's state depends on: all the settings (the iteration caps shape the multipliers' path) and the data. */
+    public static JsonObject fingerprint(Settings s, Dataset train) {
+        return Checkpointer.fingerprint(s.toJson(), train);
+    }
+
+    /**
+     * {@link #fit(Dataset, Consumer)} saving the augmented Lagrangian's state through {@code ck} (every interval, at
+     * the end of each inner solve, on SIGTERM) and, when resuming, continuing from the saved state to the
+     * uninterrupted run's result. The program is rebuilt from the settings and the seed, so only the solver's state
+     * is kept.
+     */
+    public Run fit(Dataset train, Consumer<ConvexTrainer.Step> listener, Checkpointer ck) throws IOException {
         final Settings s = settings;
         long t0 = System.nanoTime();
         Normalization norm = Normalization.fit(train);
@@ -131,7 +153,7 @@ public final class CnnProgramTrainer {
             return solve(s, train, norm, cp, lmax, lambda, keep.length, 0, x -> {
                 CircularCnn net = cp.recover(x, norm);
                 return new Object[] {net, net.units().size() + " units: circular conv (full-size filters, norm <= 1) - linear - relu - linear" + c};
-            }, listener, t0);
+            }, listener, ck, t0);
         }
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
         Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
@@ -148,7 +170,7 @@ public final class CnnProgramTrainer {
                 ThreeLayerCnn net = tp.recover(x, geom);
                 Sequential seq = net.toSequential();
                 return new Object[] {seq, net.units().size() + " units of " + s.filtersPerUnit() + " filters: " + seq.spec()};
-            }, listener, t0);
+            }, listener, ck, t0);
         }
         double lmax = new PooledReluProgram(pp, geom, s.pool(), train.labels(), c, s.loss(), 1, false).lambdaMax();
         double lambda = s.lambda() > 0 ? s.lambda() : s.lambdaFraction() * lmax;
@@ -157,23 +179,44 @@ public final class CnnProgramTrainer {
             PooledReluNetwork net = pr.recover(x, geom);
             Sequential seq = net.toSequential();
             return new Object[] {seq, net.neurons().size() + " neurons: " + seq.spec()};
-        }, listener, t0);
+        }, listener, ck, t0);
     }
 
     /** Solves the exact program; recover maps the solution to {model, description}. */
     private static Run solve(Settings s, Dataset train, Normalization norm, LinearConeProgram exact, double lmax,
                              double lambda, int kept, int cellsKept, java.util.function.Function<double[], Object[]> recover,
-                             Consumer<ConvexTrainer.Step> listener, long t0) {
+                             Consumer<ConvexTrainer.Step> listener, Checkpointer ck, long t0) throws IOException {
         List<ConvexTrainer.Step> log = new ArrayList<>();
+        Consumer<ConvexTrainer.Step> record = st -> {
+            log.add(st);
+            if (listener != null) listener.accept(st);
+        };
         int[] inner = {0};
         RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10);
+        SolverCheckpoint from = ck.resumeFrom();
+        AugmentedLagrangian.State resumeState = null;
+        if (from != null) {
+            // The finished steps' log first, so the resumed run reports the whole run's.
+            for (ConvexTrainer.Step st : ConvexTrainer.loadLog(from)) record.accept(st);
+            resumeState = AugmentedLagrangian.State.load(from, "al.", exact.dimension(), Math.toIntExact(exact.constraintCount()));
+            inner[0] = resumeState.innerBefore();
+            ck.resumed("augmented-Lagrangian step " + resumeState.outer() + ", inner iteration " + resumeState.inner().iteration());
+        }
+        // Saved every interval and when an inner solve stops (so at the end too), as convex-relu's.
+        AugmentedLagrangian.Boundary boundary = !ck.enabled() ? null : st -> {
+            boolean due = ck.due();
+            if (due || st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= rf.maxIterations()) {
+                SolverCheckpoint state = ck.state();
+                st.save(state, "al.");
+                ConvexTrainer.saveLog(state, log);
+                ck.save(state);
+            }
+        };
         AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(s.tolerance(), s.maxOuter(), rf, 1.0), o -> {
                     inner[0] += o.innerIterations();
-                    ConvexTrainer.Step st = new ConvexTrainer.Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds());
-                    log.add(st);
-                    if (listener != null) listener.accept(st);
-                });
+                    record.accept(new ConvexTrainer.Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));
+                }, resumeState, boundary);
         Object[] rec = recover.apply(r.x());
         JsonObject prov = Provenance.base();
         prov.addProperty("method", s.variant().id);
