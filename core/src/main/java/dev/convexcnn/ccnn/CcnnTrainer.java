@@ -110,8 +110,12 @@ public final class CcnnTrainer {
         return new SplittableRandom(s);
     }
 
-    /** Whitening and feature map of one layer, fitted on seeded patches of the input grid. */
-    static CcnnLayer prepareLayer(int l, float[] data, int n, int h, int w, int c, CcnnSettings s) {
+    /**
+     * Whitening and feature map of layer l, fitted on seeded patches of the input grid (n samples of h × w × c):
+     * the layer that {@link FeatureSource#ofLayer}, and through it the public solvers, take. Public so that a
+     * solver can be run alone on real data (the lab's solver and memory probes).
+     */
+    public static CcnnLayer prepareLayer(int l, float[] data, int n, int h, int w, int c, CcnnSettings s) {
         LayerSettings ls = s.layer(l);
         ConvGeometry g = new ConvGeometry(h, w, c, ls.patchSize(), ls.patchSize(), ls.stride(), ls.padding());
         int d = g.patchSize(), P = g.patches(), in = g.inputSize();

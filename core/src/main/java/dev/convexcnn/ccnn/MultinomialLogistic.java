@@ -2,7 +2,9 @@ package dev.convexcnn.ccnn;
 
 /**
  * The multinomial logistic loss with C − 1 free logits: the last class's logit is pinned at 0 (as in the
- * reference code: 9 free outputs for 10 classes). ℓ(f, y) = log(1 + Σ_k e^{f_k}) − f_y, with f_{C−1} = 0.
+ * reference code: 9 free outputs for 10 classes). ℓ(f, y) = log(1 + Σ_k e^{f_k}) − f_y, with f_{C−1} = 0: nn's
+ * softmax cross-entropy on (f, 0), as a test checks. Kept as its own loop because it counts the right answers in
+ * the same pass and because CCNN's published numbers come from its order of operations.
  */
 public final class MultinomialLogistic {
     private MultinomialLogistic() {}

@@ -247,20 +247,11 @@ public final class WorkingSetSolver {
                     if (PenalizedProgram.pass(red, nx, nb, false).loss() <= quad + 1e-15 * Math.abs(quad)) break;
                     eta = Math.max(eta / 2, etaMax);
                 }
-                double uphill = 0;
-                for (int i = 0; i < nx.length; i++) uphill += (y[i] - nx[i]) * (nx[i] - x[i]);
-                for (int k = 0; k < c1; k++) uphill += (yb[k] - nb[k]) * (nb[k] - xb[k]);
-                double tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-                if (o.restart() && uphill > 0) {
-                    t = 1;
-                    tn = 1;
-                    restarts++;
-                }
-                for (int i = 0; i < nx.length; i++) y[i] = nx[i] + (t - 1) / tn * (nx[i] - x[i]);
-                for (int k = 0; k < c1; k++) yb[k] = nb[k] + (t - 1) / tn * (nb[k] - xb[k]);
+                DualSolver.Momentum mo = DualSolver.momentum(x, xb, nx, nb, y, yb, t, o.restart());
+                if (mo.restarted()) restarts++;
                 x = nx;
                 xb = nb;
-                t = tn;
+                t = mo.t();
                 boolean stop = false;
                 if (inner % o.checkEvery() == 0) {
                     Point pt = point(red, x, xb, lambda, r, Q, c1);

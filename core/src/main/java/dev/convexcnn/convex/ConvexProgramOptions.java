@@ -19,7 +19,8 @@ public abstract class ConvexProgramOptions {
     Double lambda;
     @Option(names = "--lambda-fraction", description = "λ as a fraction of λ_max, when --lambda is not given.")
     Double lambdaFraction;
-    @Option(names = "--loss", description = "squared or cross-entropy.")
+    @Option(names = "--loss",
+            description = "squared (½ the mean of (f − one-hot)² over samples and classes) or cross-entropy.")
     String loss;
     @Option(names = "--tol", description = "Tolerance on the squared certificate.")
     Double tol;

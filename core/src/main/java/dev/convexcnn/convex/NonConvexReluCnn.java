@@ -1,6 +1,8 @@
 package dev.convexcnn.convex;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.Adam;
+import dev.convexcnn.optim.SgdMomentum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -9,7 +11,8 @@ import java.util.SplittableRandom;
  * The non-convex network the programs are equivalent to, trained the ordinary way, for the paper's
  * comparison: m neurons per class, f_k(x) = Σ_{a of class k} v_a Σ_p (z_p(x)·u_a)₊, objective
  * loss(f) + (β/2) Σ_a (‖u_a‖² + v_a²) with the programs' loss and scaling, minimised by mini-batch SGD with
- * momentum or Adam in double precision. Its objective can never go below the convex optimum with all patterns.
+ * momentum or Adam in double precision (the update rules of {@code optim}, which the SGD trainer uses in float).
+ * Its objective can never go below the convex optimum with all patterns.
  */
 public final class NonConvexReluCnn {
     private final int classes, perClass, size, patches;
@@ -124,6 +127,9 @@ public final class NonConvexReluCnn {
         double[] gu = new double[u.length], gv = new double[m];
         double[] mu = new double[u.length], mv = new double[m], su = new double[u.length], sv = new double[m];
         boolean adam = optimizer.equals("adam");
+        // PyTorch's defaults for Adam's betas and ε; β is in the gradient already, so the rules add no decay.
+        Adam.Rule adamRule = adam ? new Adam.Rule(lr, 0.9, 0.999, 1e-8) : null;
+        SgdMomentum.Rule sgdRule = adam ? null : new SgdMomentum.Rule(lr, 0.9);
         SplittableRandom r = new SplittableRandom(seed);
         long step = 0;
         int blocks = (n + batch - 1) / batch;
@@ -139,28 +145,17 @@ public final class NonConvexReluCnn {
                 int i0 = blk * batch, b = Math.min(batch, n - i0);
                 gradient(z, labels, i0, b, loss, beta, gu, gv);
                 step++;
-                update(u, gu, mu, su, adam, lr, step);
-                update(v, gv, mv, sv, adam, lr, step);
+                if (adam) {
+                    adamRule.step(u, gu, mu, su, 0, step);
+                    adamRule.step(v, gv, mv, sv, 0, step);
+                } else {
+                    sgdRule.step(u, gu, mu, 0);
+                    sgdRule.step(v, gv, mv, 0);
+                }
             }
             curve.add(new Point(e, (System.nanoTime() - t0) / 1e9, objective(z, labels, n, loss, beta)));
         }
         return curve;
-    }
-
-    private static void update(double[] w, double[] g, double[] m1, double[] m2, boolean adam, double lr, long t) {
-        if (adam) {
-            double c1 = 1 - Math.pow(0.9, t), c2 = 1 - Math.pow(0.999, t);
-            for (int i = 0; i < w.length; i++) {
-                m1[i] = 0.9 * m1[i] + 0.1 * g[i];
-                m2[i] = 0.999 * m2[i] + 0.001 * g[i] * g[i];
-                w[i] -= lr * (m1[i] / c1) / (Math.sqrt(m2[i] / c2) + 1e-8);
-            }
-        } else {
-            for (int i = 0; i < w.length; i++) {
-                m1[i] = 0.9 * m1[i] + g[i];
-                w[i] -= lr * m1[i];
-            }
-        }
     }
 
     private static double dot(double[] a, double[] b) {

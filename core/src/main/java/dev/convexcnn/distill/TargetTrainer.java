@@ -7,7 +7,7 @@ import dev.convexcnn.nn.Batches;
 import dev.convexcnn.nn.Loss;
 import dev.convexcnn.nn.Sequential;
 import dev.convexcnn.nn.SoftmaxCrossEntropy;
-import dev.convexcnn.sgd.Adam;
+import dev.convexcnn.optim.Adam;
 import dev.convexcnn.sgd.SgdTrainer;
 import java.util.function.Consumer;
 

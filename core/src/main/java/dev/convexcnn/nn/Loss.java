@@ -18,8 +18,9 @@ public interface Loss {
     static Loss parse(String s) {
         switch (s) {
             case "cross-entropy": case "xent": return new SoftmaxCrossEntropy();
-            case "squared-logits": case "mse": return new SquaredLogitError();
-            default: throw new IllegalArgumentException("unknown loss '" + s + "': use cross-entropy or squared-logits");
+            case "squared-logits": return new SquaredLogitError();
+            default: throw new IllegalArgumentException("unknown loss '" + s
+                    + "': use cross-entropy or squared-logits (½‖z − t‖² per sample, mean over samples)");
         }
     }
 }

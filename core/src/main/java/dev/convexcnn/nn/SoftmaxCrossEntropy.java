@@ -27,4 +27,25 @@ public final class SoftmaxCrossEntropy implements Loss {
         }
         return total / batch;
     }
+
+    /**
+     * The same loss in double on predictions z (row i at i·c), as the convex programs and their non-convex twin
+     * take it: the part from samples [from, to) of the mean over n samples, with its gradient written into dz at
+     * the same positions when dz is not null.
+     */
+    public static double meanOverSamples(double[] z, int[] labels, int from, int to, int n, int c, double[] dz) {
+        double total = 0;
+        for (int i = from; i < to; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < c; k++) max = Math.max(max, z[i * c + k]);
+            double sum = 0;
+            for (int k = 0; k < c; k++) sum += Math.exp(z[i * c + k] - max);
+            double lse = max + Math.log(sum);
+            total += lse - z[i * c + labels[i]];
+            if (dz != null) {
+                for (int k = 0; k < c; k++) dz[i * c + k] = (Math.exp(z[i * c + k] - lse) - (labels[i] == k ? 1 : 0)) / n;
+            }
+        }
+        return total / n;
+    }
 }

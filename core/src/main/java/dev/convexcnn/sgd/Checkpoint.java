@@ -8,6 +8,7 @@ import dev.convexcnn.io.ModelFile;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.TensorFile;
 import dev.convexcnn.nn.Sequential;
+import dev.convexcnn.optim.Optimizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -114,7 +114,8 @@ public final class SparkMain implements Runnable {
         Double lambda;
         @Option(names = "--lambda-fraction", defaultValue = "0.01", description = "λ as a fraction of λ_max (default: ${DEFAULT-VALUE}).")
         double lambdaFraction;
-        @Option(names = "--loss", defaultValue = "squared", description = "squared or cross-entropy (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--loss", defaultValue = "squared", description = "squared (½ the mean of (f − one-hot)² over "
+                + "samples and classes) or cross-entropy (default: ${DEFAULT-VALUE}).")
         String loss;
         @Option(names = "--tol", defaultValue = "1e-6", description = "Tolerance on the squared certificate (default: ${DEFAULT-VALUE}).")
         double tol;

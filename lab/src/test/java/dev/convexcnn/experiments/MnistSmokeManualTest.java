@@ -1,5 +1,8 @@
-package dev.convexcnn.alternation;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.alternation.AlternatingTrainer;
+import dev.convexcnn.alternation.AlternationSettings;
+import dev.convexcnn.alternation.SweepRecord;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
@@ -10,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * A small real-data comparison, run by hand: CONVEXCNN_ALT_SMOKE=1 mvn -o -pl core test
- * -Dtest=MnistSmokeManualTest. 5000 MNIST training images, 2000 test images, the default all-convolutional net,
- * alternation against SGD from the same initial weights.
+ * A small real-data comparison, run by hand (after {@code mvn -o -q install -pl core -DskipTests}):
+ * {@code CONVEXCNN_ALT_SMOKE=1 mvn -o -pl lab test -Dtest=MnistSmokeManualTest -Dsurefire.failIfNoSpecifiedTests=false}.
+ * 5000 MNIST training images, 2000 test images, the default all-convolutional net, alternation against SGD from
+ * the same initial weights.
  */
 @EnabledIfEnvironmentVariable(named = "CONVEXCNN_ALT_SMOKE", matches = "1")
 class MnistSmokeManualTest {

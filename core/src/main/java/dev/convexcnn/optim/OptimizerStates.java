@@ -1,4 +1,4 @@
-package dev.convexcnn.sgd;
+package dev.convexcnn.optim;
 
 import java.util.Map;
 

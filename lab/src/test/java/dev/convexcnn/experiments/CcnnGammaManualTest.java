@@ -1,5 +1,12 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.ccnn.CcnnLayer;
+import dev.convexcnn.ccnn.CcnnModel;
+import dev.convexcnn.ccnn.CcnnSettings;
+import dev.convexcnn.ccnn.CcnnTrainer;
+import dev.convexcnn.ccnn.LayerSettings;
+import dev.convexcnn.ccnn.PatchWhitening;
+import dev.convexcnn.ccnn.Patches;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.linalg.ConvGeometry;
 import java.util.Arrays;
@@ -14,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * Runs only with -Dccnn.gamma=N (training images); the median heuristic sets γ ≈ 1/median.
  */
 class CcnnGammaManualTest {
-    /** java -cp ... dev.convexcnn.ccnn.CcnnGammaManualTest N */
+    /** java -cp ... dev.convexcnn.experiments.CcnnGammaManualTest N (classpath as in {@link DccnnMemoryManualTest}) */
     public static void main(String[] args) throws Exception {
         System.setProperty("ccnn.gamma", args[0]);
         new CcnnGammaManualTest().patchDistances();
@@ -29,7 +36,7 @@ class CcnnGammaManualTest {
         CcnnSettings s = CcnnSettings.layers(2).withLayer(0, LayerSettings.mnistLayer1().withIterations(100).withLearningRate(4));
         s = s.withLayers(List.of(s.layer(0)));
         CcnnModel one = CcnnTrainer.fit(train, s, null);
-        CcnnLayer l1 = one.layers().get(0).withFilters(one.factors().leftVectors(16), 16);
+        CcnnLayer l1 = one.withFilters(16).layers().get(0);
         report("layer 1", train.pixels(), n, l1.geometry(), l1.whitening());
         int[] shape = l1.outputShape();
         float[] out = new float[n * shape[0] * shape[1] * shape[2]];

@@ -1,12 +1,21 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.ccnn.CcnnLayer;
+import dev.convexcnn.ccnn.CcnnSettings;
+import dev.convexcnn.ccnn.CcnnTrainer;
+import dev.convexcnn.ccnn.DualSolver;
+import dev.convexcnn.ccnn.FeatureSource;
+import dev.convexcnn.ccnn.LayerSettings;
+import dev.convexcnn.ccnn.PenalizedProgram;
+import dev.convexcnn.ccnn.WorkingSetSolver;
 import dev.convexcnn.data.Dataset;
 
 /**
  * The dual solvers side by side on the first n MNIST training images (layer 1 defaults, m random features held
  * in memory, λ = fraction·λ_max of the plain program): one line per check (every 20 iterations; 50 for the plain
  * PDHG). Not a unit test: run it as
- * {@code java -cp core/target/classes:core/target/test-classes:$(cat deps.txt) dev.convexcnn.ccnn.DccnnSolverManualTest N M ITERATIONS FRACTION MODES}
+ * {@code java -cp lab/target/test-classes:$(cat deps.txt) dev.convexcnn.experiments.DccnnSolverManualTest N M ITERATIONS FRACTION MODES}
+ * (deps.txt: lab's classpath, see {@link DccnnMemoryManualTest})
  * with MODES a comma list of: plain (the solver before centring), or letters c (centred, free bias), r (restarts
  * to the average), f (FISTA on the primal pair instead of PDHG), optionally b&lt;β&gt; (step balance); or w (the
  * working-set solver), with n: without momentum restarts, with s: without backtracking (fixed step 1/L).

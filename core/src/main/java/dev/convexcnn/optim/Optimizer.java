@@ -1,4 +1,4 @@
-package dev.convexcnn.sgd;
+package dev.convexcnn.optim;
 
 import dev.convexcnn.nn.Param;
 import java.util.List;

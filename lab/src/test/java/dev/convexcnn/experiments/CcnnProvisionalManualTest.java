@@ -1,5 +1,11 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.ccnn.CcnnListener;
+import dev.convexcnn.ccnn.CcnnModel;
+import dev.convexcnn.ccnn.CcnnSettings;
+import dev.convexcnn.ccnn.CcnnTrainer;
+import dev.convexcnn.ccnn.Certificate;
+import dev.convexcnn.ccnn.IterationRecord;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
@@ -12,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The provisional MNIST run of docs/ccnn.md; runs only with -Dccnn.provisional=LAYERS (1 or 2):
- * {@code mvn -o -pl core test -Dtest=CcnnProvisionalManualTest -Dccnn.provisional=2 -Dsurefire.failIfNoSpecifiedTests=false}.
+ * {@code mvn -o -pl lab test -Dtest=CcnnProvisionalManualTest -Dccnn.provisional=2 -Dsurefire.failIfNoSpecifiedTests=false}
+ * (after {@code mvn -o -q install -pl core -DskipTests}).
  * Train: the first 10,000 MNIST training images; test: all 10,000 test images.
  */
 class CcnnProvisionalManualTest {

@@ -1,5 +1,15 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.experiments;
 
+import dev.convexcnn.ccnn.CcnnLayer;
+import dev.convexcnn.ccnn.CcnnSettings;
+import dev.convexcnn.ccnn.CcnnTrainer;
+import dev.convexcnn.ccnn.DualRecovery;
+import dev.convexcnn.ccnn.DualSolver;
+import dev.convexcnn.ccnn.FeatureSource;
+import dev.convexcnn.ccnn.KernelMatrixPrimal;
+import dev.convexcnn.ccnn.LayerSettings;
+import dev.convexcnn.ccnn.PenalizedProgram;
+import dev.convexcnn.ccnn.ProximalPrimal;
 import dev.convexcnn.data.DataCache;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
@@ -15,10 +25,12 @@ import org.junit.jupiter.api.Test;
  * average pooling → Q = 16), either the primal with the explicit pooled kernel matrix (mode "kernel") or DCCNN
  * on random Fourier features (mode "dual", features streamed per pass, or "dual-cached"). Runs only with
  * -Dccnn.memory=MODE; -Dccnn.n=N, -Dccnn.iterations=T. The heap pools' peaks are reset after loading the data
- * and a GC, so the figure is what training adds (plus what the JVM already held).
+ * and a GC, so the figure is what training adds (plus what the JVM already held). In a plain JVM:
+ * {@code mvn -o -q install -pl core -DskipTests && mvn -o -q -pl lab test-compile dependency:build-classpath
+ * -Dmdep.outputFile=$PWD/deps.txt}, then {@code java -cp lab/target/test-classes:$(cat deps.txt) ...}.
  */
 class DccnnMemoryManualTest {
-    /** The same run in a plain JVM (java -cp ... dev.convexcnn.ccnn.DccnnMemoryManualTest MODE N ITERATIONS). */
+    /** The same run in a plain JVM (java -cp ... dev.convexcnn.experiments.DccnnMemoryManualTest MODE N ITERATIONS). */
     public static void main(String[] args) throws Exception {
         System.setProperty("ccnn.memory", args[0]);
         System.setProperty("ccnn.n", args[1]);

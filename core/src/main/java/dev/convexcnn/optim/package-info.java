@@ -1,0 +1,6 @@
+/**
+ * What every method shares about optimisation: the certificate type solvers report, and the first-order
+ * optimisers (SGD with momentum, Adam) with explicit, checkpointable state, whose update rules also serve
+ * parameters kept in double. Imports only shared layers (nn for {@code Param}), never a method.
+ */
+package dev.convexcnn.optim;
