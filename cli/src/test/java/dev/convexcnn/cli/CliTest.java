@@ -120,6 +120,8 @@ class CliTest {
                 "--lambda-fraction", "0.05", "--tol", "1e-8", "-o", gated.toString());
         assertEquals(0, g.code, g.err);
         assertTrue(g.out.contains("certificate") && g.out.contains("reached"), g.out);
+        // The default keeps where a feature is: the map cut into 3×3 windows, said where the run is described.
+        assertTrue(g.out.contains("each over 9 windows") && g.out.contains("our extension"), g.out);
         Run ge = run("eval", "--model", gated.toString(), "--dataset", "digits:" + csv);
         assertEquals(0, ge.code, ge.err);
         assertTrue(ge.out.contains("gated two-layer CNN") && ge.out.contains("kind gated-relu"), ge.out);
@@ -129,7 +131,7 @@ class CliTest {
         String[] precisions = {"mixed", "double"};
         for (int i = 0; i < 2; i++) {
             both[i] = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
-                    "--lambda-fraction", "0.05", "--tol", "1e-8", "--solver-precision", precisions[i], "--products", "gram",
+                    "--lambda-fraction", "0.05", "--tol", "1e-8", "--solver-precision", precisions[i], "--products", "gram", "--pool", "0",
                     "--summary-json", dir.resolve(precisions[i] + ".json").toString(), "-o", dir.resolve(precisions[i] + ".cnn").toString());
             assertEquals(0, both[i].code, both[i].err);
             assertTrue(both[i].out.contains("gram, asked for by --products") && both[i].out.contains("reached"), both[i].out);
@@ -143,7 +145,7 @@ class CliTest {
         // The GEMM form (Φ never formed): the same optimum, its form, rate and stopping rule printed; a form that is
         // not one names its flag.
         Run gemm = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--patterns", "8",
-                "--lambda-fraction", "0.05", "--tol", "1e-8", "--products", "gemm", "--summary-json", dir.resolve("gemm.json").toString(),
+                "--lambda-fraction", "0.05", "--tol", "1e-8", "--products", "gemm", "--pool", "0", "--summary-json", dir.resolve("gemm.json").toString(),
                 "-o", dir.resolve("gemm.cnn").toString());
         assertEquals(0, gemm.code, gemm.err);
         assertTrue(gemm.out.contains("gemm, asked for by --products") && gemm.out.contains("% of sgemm")
@@ -155,6 +157,12 @@ class CliTest {
         Run badProducts = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--products", "blas");
         assertEquals(2, badProducts.code);
         assertTrue(badProducts.err.contains("--products") && badProducts.err.contains("blas"), badProducts.err);
+        Run windowedGemm = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--kernel", "3", "--products", "gemm");
+        assertEquals(2, windowedGemm.code);
+        assertTrue(windowedGemm.err.contains("--products gemm") && windowedGemm.err.contains("--pool"), windowedGemm.err);
+        Run badGates = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--gates", "uniform");
+        assertEquals(2, badGates.code);
+        assertTrue(badGates.err.contains("--gates") && badGates.err.contains("uniform"), badGates.err);
         Run badPrecision = run("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--solver-precision", "half");
         assertEquals(2, badPrecision.code);
         assertTrue(badPrecision.err.contains("--solver-precision") && badPrecision.err.contains("half"), badPrecision.err);
@@ -189,9 +197,12 @@ class CliTest {
             assertEquals(0, e.code, e.err);
             assertTrue(e.out.contains(kinds[a]), e.out);
         }
-        Run bad = run("train", "--method", "gated-relu", "--pool", "2", "--dataset", "digits:" + csv);
+        Run bad = run("train", "--method", "gated-relu", "--pool", "5", "--kernel", "3", "--dataset", "digits:" + csv);
         assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("--pool is an option of convex-relu-pool, not of --method gated-relu"), bad.err);
+        assertTrue(bad.err.contains("--pool 5 must divide the 6x6 feature map"), bad.err);
+        Run badExact = run("train", "--method", "convex-relu", "--pool", "2", "--dataset", "digits:" + csv);
+        assertEquals(2, badExact.code);
+        assertTrue(badExact.err.contains("--pool") && badExact.err.contains("convex-relu"), badExact.err);
     }
 
     @Test

@@ -42,7 +42,7 @@ class SolverKillResumeTest {
     private List<String> args(Path csv, Path model, String... more) {
         // The Gram form (n ≥ p·h), a tolerance it cannot reach: the iteration cap ends it, well after the kill.
         List<String> a = new ArrayList<>(List.of("train", "--method", "gated-relu", "--dataset", "digits:" + csv, "--patterns", "32",
-                "--kernel", "3", "--tol", "1e-30", "--max-iter", "300", "--seed", "5", "--checkpoint-every", "5", "-o", model.toString(),
+                "--kernel", "3", "--pool", "0", "--tol", "1e-30", "--max-iter", "300", "--seed", "5", "--checkpoint-every", "5", "-o", model.toString(),
                 "--summary-json", model + ".json"));
         a.addAll(List.of(more));
         return a;

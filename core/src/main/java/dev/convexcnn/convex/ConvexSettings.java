@@ -28,12 +28,24 @@ import java.util.Locale;
  * @param generationRounds rounds of pattern generation after the solve (0: off): search the dual's most violated
  *                       constraint, add the patterns found, re-solve warm ({@link PatternSearch})
  * @param candidates     starts of the violation search per round
+ * @param pool           gated program: A×A windows of the feature map with output weights of their own (0: one
+ *                       global sum over all positions; {@link #AUTO_POOL}: chosen from the map, {@link #windowFor});
+ *                       see {@link Gates#windowed}
+ * @param gateSampling   how the gate filters are drawn: Gaussian, or halfway between two training patches
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
                              long seed, RFista.Precision precision, ProductForm products, double gapTolerance,
-                             String patternsFrom, int generationRounds, int candidates) {
+                             String patternsFrom, int generationRounds, int candidates, int pool, Gates.Sampling gateSampling) {
     public ConvexSettings {
+        if (pool < AUTO_POOL) throw new IllegalArgumentException("--pool must be >= 0, got " + pool);
+        if (gateSampling == null) throw new IllegalArgumentException("gate sampling must be given");
+        if (pool == AUTO_POOL && !program.equalsIgnoreCase("gated-relu")) pool = 0;
+        if (pool > 0 && !program.equalsIgnoreCase("gated-relu")) {
+            throw new IllegalArgumentException("--pool here is the gated program's; the exact program's pooling is method convex-relu-pool");
+        }
+        if (pool > 0 && patternsFrom != null) throw new IllegalArgumentException("--patterns-from takes networks without --pool windows: drop one of them");
+        if (pool > 0 && generationRounds > 0) throw new IllegalArgumentException("--generate-patterns searches filters over all positions: not with --pool");
         if (generationRounds < 0) throw new IllegalArgumentException("pattern generation rounds must be >= 0, got " + generationRounds);
         if (candidates <= 0) throw new IllegalArgumentException("pattern generation candidates must be > 0, got " + candidates);
         if (precision == null) throw new IllegalArgumentException("solver precision must be given");
@@ -53,7 +65,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
     /** The settings with the cost model's product form and no gap rule. */
     public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
                           double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
-        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES);
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -65,29 +77,51 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
 
-    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates); }
-    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates); }
-    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates); }
+    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates, pool, gateSampling); }
 
-    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n); }
+    public ConvexSettings withPool(int a) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, a, gateSampling); }
+    public ConvexSettings withGateSampling(Gates.Sampling g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, g); }
+
+    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n, pool, gateSampling); }
+
+    /** pool: 3×3 windows where the feature map's sides allow, else 2×2, else the global sum ({@link #windowFor}). */
+    public static final int AUTO_POOL = -1;
+
+    /**
+     * The window A of these settings on geom's feature map: pool itself, or for {@link #AUTO_POOL} the map cut
+     * into 3×3 windows (2×2 where 3 does not divide it; the global sum when neither does, or when --patterns-from
+     * or pattern generation, which work over all positions, are on).
+     */
+    public int windowFor(PatchGeometry geom) {
+        if (pool != AUTO_POOL) return pool;
+        if (patternsFrom != null || generationRounds > 0) return 0;
+        var conv = geom.conv();
+        int oh = conv.outHeight(), ow = conv.outWidth();
+        for (int per = 3; per >= 2; per--) {
+            if (oh % per == 0 && ow % per == 0 && oh / per == ow / per && oh / per >= 2) return oh / per;
+        }
+        return 0;
+    }
 
     /** Starts of the violation search per round unless --candidates says. */
     public static final int DEFAULT_CANDIDATES = 64;
@@ -109,6 +143,9 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (patternsFrom != null) o.addProperty("patternsFrom", patternsFrom);
         o.addProperty("products", products == null ? "auto" : products.id());
         if (gapTolerance > 0) o.addProperty("gapTolerance", gapTolerance);
+        if (pool == AUTO_POOL) o.addProperty("pool", "auto");
+        else if (pool > 0) o.addProperty("pool", pool);
+        o.addProperty("gates", gateSampling.id());
         if (generationRounds > 0) {
             o.addProperty("generationRounds", generationRounds);
             o.addProperty("candidates", candidates);

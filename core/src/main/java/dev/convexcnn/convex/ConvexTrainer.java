@@ -117,7 +117,7 @@ public final class ConvexTrainer {
         Normalization norm = Normalization.fit(train);
         PatchGeometry geom = PatchGeometry.of(train, s.kernel(), s.stride(), s.bias());
         int c = train.classes();
-        Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
+        Gates all = Gates.of(s, train, norm, geom);
         NetworkStart start = null;
         if (s.patternsFrom() != null) {
             try {
@@ -232,6 +232,10 @@ public final class ConvexTrainer {
             prov.addProperty("productSeconds", productSeconds);
         }
         prov.addProperty("buildSeconds", buildSeconds);
+        if (!Double.isNaN(sv.ridgeSeconds)) {
+            prov.addProperty("start", "reweighted ridge, " + RIDGE_START_STEPS + " Cholesky solves");
+            prov.addProperty("startSeconds", sv.ridgeSeconds);
+        }
         prov.addProperty("solveSeconds", solveSeconds);
         prov.addProperty("stoppedBy", stoppedBy);
         if (!Double.isNaN(gap)) prov.addProperty("gap", gap);
@@ -281,7 +285,7 @@ public final class ConvexTrainer {
         ProductForm.Choice choice;
         ProductForm form;
         Gates gates;
-        double lambda, lambdaMax, objective, certificate, violation, gap = Double.NaN, buildSeconds;
+        double lambda, lambdaMax, objective, certificate, violation, gap = Double.NaN, buildSeconds, ridgeSeconds = Double.NaN;
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         double[] weights;
         boolean converged, quadratic;
@@ -292,6 +296,9 @@ public final class ConvexTrainer {
         GemmGatedProgram gemm;
         CompositeObjective gated;
     }
+
+    /** Cholesky solves of the Gram form's start ({@link GramGatedProgram#reweightedRidgeStart}). */
+    static final int RIDGE_START_STEPS = 6;
 
     /** At most max(this, --patterns) patterns join per round: the largest violations first. */
     static final int MIN_ADDED_CAP = 8;
@@ -312,7 +319,7 @@ public final class ConvexTrainer {
         // A resumed run keeps its products' form: the cost model's choice rests on measured rates, which may differ now.
         ProductForm requested = from != null && from.has("products") ? ProductForm.parse(from.text("products")) : s.products();
         ProductForm.Choice choice = ProductForm.choose(requested, train.size(), geom.patches(), geom.patchSize(), all.count(),
-                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED);
+                c, s.loss(), s.exact(), s.precision() == RFista.Precision.MIXED, all.windowed());
         if (requested != s.products()) {
             choice = new ProductForm.Choice(choice.form(), "the form the resumed run started with; " + choice.why().replaceFirst("^asked for by --products; ", ""),
                     choice.gramSeconds(), choice.gemmSeconds(), choice.streamedSeconds());
@@ -356,6 +363,11 @@ public final class ConvexTrainer {
         // From a trained network: its point of the program (same predictions) starts the solve, and its objective
         // there bounds the optimum from above.
         double[] x0 = x0For.apply(keep);
+        if (x0 == null && gram != null && !s.exact() && from == null) {
+            long r0 = System.nanoTime();
+            x0 = gram.reweightedRidgeStart(lambda, RIDGE_START_STEPS);
+            o.ridgeSeconds = (System.nanoTime() - r0) / 1e9;
+        }
         if (x0 == null) x0 = new double[(s.exact() ? 2 : 1) * gated.dimension()];
         if (!s.exact()) {
             Consumer<RFista.Iteration> onIteration =

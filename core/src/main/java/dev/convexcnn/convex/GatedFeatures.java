@@ -64,6 +64,7 @@ public final class GatedFeatures {
         private final PatchGeometry geom;
         private final Gates gates;
         private final int positions, h, p, block;
+        private final double[] windowWeights;   // windowed gates: 1/A² where a position is in the column's window, else 0
         // Each block is two BLAS calls: when they use every core already, more Java threads only fight over them.
         private boolean javaChunks = !dev.convexcnn.linalg.Backend.get().threadedCalls();
 
@@ -76,6 +77,7 @@ public final class GatedFeatures {
             this.geom = geom;
             this.gates = gates;
             this.positions = geom.patches();
+            this.windowWeights = gates.windowWeights(geom);
             this.h = geom.patchSize();
             this.p = gates.count();
             // A block's patches and activations stay within about 1 MiB each, so the mask pass reads them from cache.
@@ -119,6 +121,7 @@ public final class GatedFeatures {
                 Gemm.dgemm(false, false, m * positions, p, h, 1, z, 0, h, gates.filters(), 0, p, 0, act, 0, p);
                 for (int b = 0; b < m; b++) {
                     positive(act, b * positions * p, mask, positions * p);
+                    if (windowWeights != null) for (int q = 0; q < mask.length; q++) mask[q] *= windowWeights[q];
                     // Φ(x) as p × h: maskᵀ (p × P) · patches (P × h).
                     Gemm.dgemm(true, false, p, h, positions, 1, mask, 0, p, z, b * positions * h, h, 0,
                             out, outOff + (i0 + b) * p * h, h);

@@ -42,8 +42,10 @@ public final class GatedModelFile {
         @Override public long parameterCount() { return weights.length + (long) gates.count() * geometry.patchSize(); }
 
         @Override public String architecture() {
-            return String.format("gated two-layer CNN: %d fixed gates on %dx%d patches, stride %d", gates.count(),
-                    geometry.kernel(), geometry.kernel(), geometry.stride());
+            String windows = gates.windowed() ? String.format(", each over one %dx%d window of the feature map (%d windows)",
+                    gates.window(), gates.window(), Gates.windowCount(geometry, gates.window())) : "";
+            return String.format("gated two-layer CNN: %d fixed gates on %dx%d patches, stride %d%s", gates.count(),
+                    geometry.kernel(), geometry.kernel(), geometry.stride(), windows);
         }
     }
 
@@ -79,6 +81,14 @@ public final class GatedModelFile {
         Map<String, TensorFile.Tensor> t = new LinkedHashMap<>();
         t.put("gates", new TensorFile.Tensor(new int[] {g.patchSize(), model.gates().count()}, toFloat(model.gates().filters())));
         t.put("weights", new TensorFile.Tensor(new int[] {model.gates().count() * g.patchSize(), model.classes()}, toFloat(model.weights())));
+        Gates gates = model.gates();
+        if (gates.windowed()) {
+            // Window indices are small integers: exact in float.
+            meta.addProperty("window", gates.window());
+            float[] w = new float[gates.count()];
+            for (int j = 0; j < w.length; j++) w[j] = gates.pools()[j];
+            t.put("gateWindows", new TensorFile.Tensor(new int[] {gates.count()}, w));
+        }
         return new TensorFile(meta, t);
     }
 
@@ -109,7 +119,22 @@ public final class GatedModelFile {
         }
         if (f.formatVersion() >= 2 && !m.has("provenance")) throw m.error("has no \"provenance\"");
         try {
-            Gates gt = new Gates(geom.patchSize(), count, toDouble(gates.values()));
+            int window = m.has("window") ? m.integer("window", 1, 1 << 16) : 0;
+            int[] pools = null;
+            if (window > 0) {
+                TensorFile.Tensor wt = f.tensor("gateWindows", path);
+                int windows = Gates.windowCount(geom, window);
+                if (wt.shape().length != 1 || wt.shape()[0] != count) {
+                    throw m.error("tensor 'gateWindows' has shape " + java.util.Arrays.toString(wt.shape()) + ", expected [" + count + "]");
+                }
+                pools = new int[count];
+                for (int j = 0; j < count; j++) {
+                    float v = wt.values()[j];
+                    if (!(v >= 0 && v < windows && v == Math.rint(v))) throw m.error("gate " + j + " has window " + v + ", not one of the " + windows + " windows");
+                    pools[j] = (int) v;
+                }
+            }
+            Gates gt = new Gates(geom.patchSize(), count, toDouble(gates.values()), window, pools);
             return new GatedModel(geom, ModelFile.normalization(m), gt, toDouble(w.values()), classes,
                     m.has("provenance") ? m.obj("provenance").raw() : new JsonObject());
         } catch (RuntimeException e) {

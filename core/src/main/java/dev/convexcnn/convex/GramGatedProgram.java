@@ -199,6 +199,64 @@ public final class GramGatedProgram implements QuadraticObjective {
         return penalty.minNormSubgradientSquared(w, grad);
     }
 
+    /**
+     * A start for the solver near the optimum when λ is small, from the normal equations rather than gradient steps:
+     * iteratively reweighted least squares. The optimum satisfies (G + nc·λ·diag(1/‖W_{j,k}‖))·W_k = B_k for each
+     * class k on its nonzero groups; with the group norms of the last point in place of the optimum's, each step is
+     * one g × g Cholesky solve per class (the first, with all norms 1, one ridge solve for all classes). Each step
+     * minimises a quadratic majoriser of the objective, so the objective does not increase; the point with the lowest
+     * objective among zero and the steps' is returned, and R-FISTA's certificate decides optimality as from any
+     * start. Gradient steps alone take thousands of iterations along G's flat directions when λ is small (the
+     * windowed program on full MNIST: 1,400 iterations to the certificate, the relative gap still 0.19 there).
+     */
+    public double[] reweightedRidgeStart(double lambda, int steps) {
+        int g = columns(), h = patchSize, c = classes;
+        double nc = (double) samples * classes, meanDiagonal = 0;
+        for (int i = 0; i < g; i++) meanDiagonal += gram[i * g + i];
+        meanDiagonal /= Math.max(1, g);
+        GramGatedProgram at = withLambda(lambda);
+        double[] best = new double[dimension()];
+        double bestValue = at.smooth(best, null) + at.regularizer(best);
+        double[] w = null, shift = new double[g], column = new double[g];
+        for (int step = 0; step < steps; step++) {
+            double[] next = new double[dimension()];
+            try {
+                if (w == null) {
+                    java.util.Arrays.fill(shift, nc * lambda + 1e-12 * meanDiagonal);
+                    next = dev.convexcnn.linalg.Cholesky.solveShifted(g, gram, shift, c, cross);
+                } else {
+                    for (int k = 0; k < c; k++) {
+                        double largest = 0;
+                        double[] norms = new double[gates];
+                        for (int j = 0; j < gates; j++) {
+                            double sq = 0;
+                            for (int t = 0; t < h; t++) sq += w[(j * h + t) * c + k] * w[(j * h + t) * c + k];
+                            norms[j] = Math.sqrt(sq);
+                            largest = Math.max(largest, norms[j]);
+                        }
+                        for (int j = 0; j < gates; j++) {
+                            // A floor keeps the system positive definite where a group vanishes (it stays near zero).
+                            double mu = nc * lambda / Math.max(norms[j], 1e-9 * largest) + 1e-12 * meanDiagonal;
+                            for (int t = 0; t < h; t++) shift[j * h + t] = mu;
+                        }
+                        for (int r = 0; r < g; r++) column[r] = cross[r * c + k];
+                        double[] x = dev.convexcnn.linalg.Cholesky.solveShifted(g, gram, shift, 1, column);
+                        for (int r = 0; r < g; r++) next[r * c + k] = x[r];
+                    }
+                }
+            } catch (ArithmeticException e) {
+                break;                                      // rounding made the system indefinite: keep the best so far
+            }
+            w = next;
+            double value = at.smooth(w, null) + at.regularizer(w);
+            if (value < bestValue) {
+                best = w;
+                bestValue = value;
+            }
+        }
+        return best;
+    }
+
     /** λ_max = max_g ‖∇_g f(0)‖ = max_g ‖B_g‖/(nc). */
     public double lambdaMax() {
         double[] grad = new double[dimension()];

@@ -23,6 +23,7 @@ public final class PatchPatterns {
     }
 
     public static PatchPatterns build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
+        if (gates.windowed()) throw new IllegalArgumentException("the exact program's patterns are over all positions: its windows are method convex-relu-pool's");
         int n = d.size(), P = geom.patches(), h = geom.patchSize(), p = gates.count();
         long rows = (long) n * P;
         if (rows * Math.max(h, p) > Integer.MAX_VALUE - 8) {

@@ -36,6 +36,7 @@ public final class PatchProducts {
     private double[] maskRow;
 
     public PatchProducts(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
+        if (gates.windowed()) throw new IllegalArgumentException("the GEMM form sums over all positions: windowed gates (--pool) take the Gram or streamed form");
         if (gates.patchSize() != geom.patchSize()) {
             throw new IllegalArgumentException("gates are for patches of " + gates.patchSize() + ", not " + geom.patchSize());
         }

@@ -46,6 +46,12 @@ public enum ProductForm {
      */
     public static Choice choose(ProductForm requested, long n, int P, int h, int p, int c, Loss loss, boolean exact,
                                 boolean mixed) {
+        return choose(requested, n, P, h, p, c, loss, exact, mixed, false);
+    }
+
+    /** The same for gates that may be windowed ({@link Gates#windowed}): the GEMM form sums over all positions only. */
+    public static Choice choose(ProductForm requested, long n, int P, int h, int p, int c, Loss loss, boolean exact,
+                                boolean mixed, boolean windowed) {
         double sgemm = GemmProbe.sgemm(), dgemm = GemmProbe.dgemm(), bw = GemmProbe.streamGBps() * 1e9;
         double gemmRate = (mixed ? sgemm : dgemm) * GEMM_EFFICIENCY * 1e9, dRate = dgemm * GEMM_EFFICIENCY * 1e9;
         long g = (long) p * h;
@@ -65,7 +71,7 @@ public enum ProductForm {
             gram = build + k * perIteration;
         }
 
-        String gemmRefused = exact ? "the exact program holds Φ" : null;
+        String gemmRefused = exact ? "the exact program holds Φ" : windowed ? "windowed gates (--pool): its products sum over all positions" : null;
         double gemm = Double.NaN;
         if (gemmRefused == null) {
             double unit = 2.0 * n * P * h * p * c;

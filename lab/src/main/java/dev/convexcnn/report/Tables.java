@@ -272,6 +272,11 @@ public final class Tables {
         return sb.toString();
     }
 
+    /**
+     * One row per convex training run. Reads both summary forms: the training summary of {@code train --summary-json}
+     * (dataset, trainSamples, a certificate object) and the older provenance-shaped one (data.train, data.trainSize,
+     * the certificate as a number).
+     */
     private static String convexRuns(List<JsonObject> runs) {
         double tol = runs.get(0).getAsJsonObject("settings").get("tolerance").getAsDouble();
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "| dataset | images | certificate (tolerance %.0e) "
@@ -279,10 +284,13 @@ public final class Tables {
         for (JsonObject r : runs) {
             JsonObject data = r.getAsJsonObject("data");
             JsonObject label = new JsonObject();
-            label.addProperty("dataset", data.get("train").getAsString());
+            label.addProperty("dataset", data != null ? data.get("train").getAsString() : r.get("dataset").getAsString());
+            int size = data != null ? data.get("trainSize").getAsInt() : r.get("trainSamples").getAsInt();
+            JsonElement cert = r.get("certificate");
+            double certificate = cert.isJsonObject() ? cert.getAsJsonObject().get("certificate").getAsDouble() : cert.getAsDouble();
             sb.append(String.format(Locale.ROOT, "| %s | %,d | %.2e, %s | %,d | %.1f | %.2f %% | %.2f %% |%n",
-                    datasetLabel(label).replace("Fashion", "Fashion-MNIST"), data.get("trainSize").getAsInt(),
-                    r.get("certificate").getAsDouble(), r.get("converged").getAsBoolean() ? "reached" : "not reached",
+                    datasetLabel(label).replace("Fashion", "Fashion-MNIST"), size,
+                    certificate, r.get("converged").getAsBoolean() ? "reached" : "not reached",
                     r.get("iterations").getAsInt(), r.get("seconds").getAsDouble(), 100 * r.get("trainAccuracy").getAsDouble(),
                     100 * r.get("testAccuracy").getAsDouble()));
         }

@@ -81,7 +81,7 @@ class TablesTest {
     void budgetsReadAsRowsNotCamelCase() {
         String t = BudgetTable.markdown(List.of(BUDGETS.budget("quick"), BUDGETS.budget("standard")));
         assertTrue(t.startsWith("| method | quick | standard |"), t);
-        assertTrue(t.contains("| gated-relu | 10,000 training images, 32 patterns, 5x5 patches stride 1, ≤ 2,000 R-FISTA iterations |"), t);
+        assertTrue(t.contains("| gated-relu | 10,000 training images, 32 patterns, 3×3 windows, 5x5 patches stride 1, λ = 1.00e-05·λ_max, ≤ 2,000 R-FISTA iterations |"), t);
         for (String m : Methods.ids()) assertTrue(t.contains("| " + m + " |"), m + " in\n" + t);
         // A run directory of an earlier version holds the budget's fields: they still read as rows.
         com.google.gson.JsonObject old = com.google.gson.JsonParser.parseString("{\"name\":\"quick\",\"gatedLimit\":10000,"
