@@ -233,7 +233,7 @@ public final class ConvexTrainer {
         }
         prov.addProperty("buildSeconds", buildSeconds);
         if (!Double.isNaN(sv.ridgeSeconds)) {
-            prov.addProperty("start", "reweighted ridge, " + RIDGE_START_STEPS + " Cholesky solves");
+            prov.addProperty("start", "reweighted ridge, " + sv.ridgeSteps + " of at most " + RIDGE_START_STEPS + " steps");
             prov.addProperty("startSeconds", sv.ridgeSeconds);
         }
         prov.addProperty("solveSeconds", solveSeconds);
@@ -286,6 +286,7 @@ public final class ConvexTrainer {
         ProductForm form;
         Gates gates;
         double lambda, lambdaMax, objective, certificate, violation, gap = Double.NaN, buildSeconds, ridgeSeconds = Double.NaN;
+        int ridgeSteps;
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         double[] weights;
         boolean converged, quadratic;
@@ -365,8 +366,10 @@ public final class ConvexTrainer {
         double[] x0 = x0For.apply(keep);
         if (x0 == null && gram != null && !s.exact() && from == null) {
             long r0 = System.nanoTime();
-            x0 = gram.reweightedRidgeStart(lambda, RIDGE_START_STEPS);
+            GramGatedProgram.RidgeStart rs = gram.reweightedRidgeStart(lambda, RIDGE_START_STEPS, s.tolerance());
+            x0 = rs.x();
             o.ridgeSeconds = (System.nanoTime() - r0) / 1e9;
+            o.ridgeSteps = rs.steps();
         }
         if (x0 == null) x0 = new double[(s.exact() ? 2 : 1) * gated.dimension()];
         if (!s.exact()) {

@@ -210,6 +210,22 @@ public final class GramGatedProgram implements QuadraticObjective {
      * windowed program on full MNIST: 1,400 iterations to the certificate, the relative gap still 0.19 there).
      */
     public double[] reweightedRidgeStart(double lambda, int steps) {
+        return reweightedRidgeStart(lambda, steps, 0).x();
+    }
+
+    /** The relative duality gap at which the start's steps stop (with the certificate met). */
+    public static final double START_GAP = 1e-3;
+
+    /** A start point, the solves it took, and whether it met the certificate already. */
+    public record RidgeStart(double[] x, int steps, boolean certified) {}
+
+    /**
+     * The same, stopping after the first step whose point meets the certificate {@code tolerance} (squared min-norm
+     * subgradient, from double products) and is within {@link #START_GAP} of the optimum by the duality gap. The gap
+     * matters: with λ = 1e-5·λ_max the plain ridge point (one step) meets a 1e-6 certificate with a relative gap of
+     * 0.26 (MNIST, 10,000 images), since every term of the subgradient is small when λ is.
+     */
+    public RidgeStart reweightedRidgeStart(double lambda, int steps, double tolerance) {
         int g = columns(), h = patchSize, c = classes;
         double nc = (double) samples * classes, meanDiagonal = 0;
         for (int i = 0; i < g; i++) meanDiagonal += gram[i * g + i];
@@ -218,7 +234,10 @@ public final class GramGatedProgram implements QuadraticObjective {
         double[] best = new double[dimension()];
         double bestValue = at.smooth(best, null) + at.regularizer(best);
         double[] w = null, shift = new double[g], column = new double[g];
+        int done = 0;
+        boolean certified = false;
         for (int step = 0; step < steps; step++) {
+            done = step + 1;
             double[] next = new double[dimension()];
             try {
                 if (w == null) {
@@ -248,13 +267,19 @@ public final class GramGatedProgram implements QuadraticObjective {
                 break;                                      // rounding made the system indefinite: keep the best so far
             }
             w = next;
-            double value = at.smooth(w, null) + at.regularizer(w);
+            double[] grad = new double[w.length];
+            double value = at.smooth(w, grad) + at.regularizer(w);
             if (value < bestValue) {
                 best = w;
                 bestValue = value;
+                if (at.minNormSubgradientSquared(w, grad) <= tolerance
+                        && at.penalty().relativeGap(w, value - at.regularizer(w), at.regularizer(w), grad) <= START_GAP) {
+                    certified = true;
+                    break;
+                }
             }
         }
-        return best;
+        return new RidgeStart(best, done, certified);
     }
 
     /** λ_max = max_g ‖∇_g f(0)‖ = max_g ‖B_g‖/(nc). */

@@ -45,7 +45,9 @@ class TablesTest {
         }
         assertEquals(List.of(), stale, "run: convexcnn report --tables README.md docs/*.md");
         assertTrue(generated >= 30, "README and docs generate their results tables: " + generated);
-        assertEquals(9, Tables.count(Files.readString(root().resolve("README.md")))[1], "every README table is generated");
+        int[] readme = Tables.count(Files.readString(root().resolve("README.md")));
+        assertTrue(readme[1] >= 10, "README's results tables: " + readme[1]);
+        assertEquals(readme[0], readme[1], "every README table is generated");
     }
 
     @Test
