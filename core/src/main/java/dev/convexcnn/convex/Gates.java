@@ -105,6 +105,10 @@ public record Gates(int patchSize, int count, double[] filters, int window, int[
     public Gates windowed(PatchGeometry geom, int window) {
         if (windowed()) throw new IllegalArgumentException("the gates are windowed already");
         int windows = windowCount(geom, window);
+        if ((long) count * windows * patchSize > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(count + " patterns × " + windows + " windows × " + patchSize
+                    + " values per patch is too large for one array: use fewer patterns or --pool 0");
+        }
         int p = count * windows;
         double[] g = new double[patchSize * p];
         int[] w = new int[p];

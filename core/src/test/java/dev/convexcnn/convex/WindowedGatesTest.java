@@ -165,6 +165,18 @@ class WindowedGatesTest {
     }
 
     @Test
+    void theMethodsDefaultsAreWindowedAndScaleThePatternsDownOnSmallSets() {
+        GatedReluMethod m = new GatedReluMethod();
+        ConvexSettings full = m.defaults(dev.convexcnn.method.DataInfo.MNIST);
+        assertEquals(ConvexSettings.AUTO_POOL, full.pool());
+        assertEquals(32, full.patterns());
+        assertEquals(8, full.windowFor(new PatchGeometry(28, 28, 1, full.kernel(), full.stride(), full.bias())));
+        assertEquals(16, m.defaults(new dev.convexcnn.method.DataInfo("mnist", 5_000, 28, 28, 1, 10)).patterns());
+        assertEquals(8, m.defaults(new dev.convexcnn.method.DataInfo("mnist", 1_000, 28, 28, 1, 10)).patterns());
+        assertEquals(32, m.defaults(new dev.convexcnn.method.DataInfo("mnist", 0, 0, 0, 0, 0)).patterns());
+    }
+
+    @Test
     void autoPoolCutsTheMapIntoThreeByThreeWindowsWhereItCan() {
         ConvexSettings s = ConvexSettings.defaults().withPool(ConvexSettings.AUTO_POOL);
         assertEquals(8, s.windowFor(new PatchGeometry(28, 28, 1, 5, 1, true)));     // 24×24
