@@ -121,7 +121,7 @@ class CliTest {
         assertEquals(0, g.code, g.err);
         assertTrue(g.out.contains("certificate") && g.out.contains("reached"), g.out);
         // The default keeps where a feature is: the map cut into 3×3 windows, said where the run is described.
-        assertTrue(g.out.contains("each over 9 windows") && g.out.contains("our extension"), g.out);
+        assertTrue(g.out.contains("(9 windows)") && g.out.contains("our derivation"), g.out);
         Run ge = run("eval", "--model", gated.toString(), "--dataset", "digits:" + csv);
         assertEquals(0, ge.code, ge.err);
         assertTrue(ge.out.contains("gated two-layer CNN") && ge.out.contains("kind gated-relu"), ge.out);

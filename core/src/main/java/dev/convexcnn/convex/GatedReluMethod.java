@@ -31,7 +31,9 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 "The two-layer CNN whose ReLUs are replaced by fixed gates 1[z·g > 0] (sampled activation patterns) is a "
                         + "group-lasso least-squares problem over the patches: convex, solved by R-FISTA (FISTA with line search "
                         + "and restarts) until the squared min-norm subgradient is below the tolerance, a certificate of "
-                        + "global optimality over the sampled patterns.",
+                        + "global optimality over the sampled patterns. By default each pattern has output weights per 3×3 "
+                        + "window of the feature map (where a feature is stays known), and the solve starts from a reweighted "
+                        + "ridge solution of the normal equations; the relative duality gap is printed beside the certificate.",
                 PAPER, new MethodInfo.Fidelity(MethodInfo.Kind.PAPER, "the program and solver as the papers and scnn state them; "
                         + "the default A×A windows with per-window output weights (--pool) are our derivation, the gated relaxation of "
                         + "the average-pooling CNN, checked against that program; --pool 0 gives the papers' global sum"));

@@ -136,9 +136,10 @@ public final class Report {
 
     /** Said before the table: the budget makes the runs comparable only so far. */
     static final String CAVEAT = "Read it as a budget-matched first look, not a ranking: each method trains for the "
-            + "budget below, on as many images as its cost allows, and the convex two-layer networks sum their units over "
-            + "all positions (a weaker network than the reference CNN). Where a method has a certificate, the table says "
-            + "whether it was reached within the budget.";
+            + "budget below, on as many images as its cost allows. The gated program keeps where a feature is (output "
+            + "weights per window of the feature map, by default); the exact convex programs sum their units over all "
+            + "positions or pool coarsely (weaker networks than the reference CNN). Where a method has a certificate, the "
+            + "table says whether it was reached within the budget.";
 
     private static List<BudgetTable.Row> budgetRows(JsonObject compare) {
         if (compare != null && compare.has("plans") && compare.get("plans").isJsonObject()) {
