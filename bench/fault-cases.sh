@@ -148,7 +148,7 @@ mode="$(stat -c %a mode.cnn 2>/dev/null)"
 [ "$mode" = 640 ] && ok "files get the umask's mode" "umask 027 -> $mode" || fail "files get the umask's mode" "umask 027 -> $mode"
 
 # ---- sizes and memory ----------------------------------------------------------------------------------------
-expect_error "--batch-size 5000000" "--batch-size 5000000 is larger than the 600 training samples" cx "${base[@]}" --limit 600 --batch-size 5000000 -o big.cnn
+expect_error "--batch-size 5000000" "--batch-size (must be in 1..65536, got 5000000|5000000 is larger than the 600 training samples)" cx "${base[@]}" --limit 600 --batch-size 5000000 -o big.cnn
 expect_error "--patterns 3000000000" "patterns|3000000000" cx train "${data[@]}" --method gated-relu --limit 300 --patterns 3000000000
 expect_error "--patterns 900000000" "too large|out of memory" cx train "${data[@]}" --method gated-relu --limit 300 --patterns 900000000 -o g2.cnn
 expect_error "--features 2000000000 (ccnn)" "too large|out of memory" cx train "${data[@]}" --method ccnn --limit 300 --features 2000000000 -o c2.ccnn

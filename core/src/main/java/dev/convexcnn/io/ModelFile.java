@@ -45,7 +45,7 @@ public final class ModelFile {
     }
 
     /** Builds an uninitialised network from a file's architecture header, refusing a bad one with the file's name. */
-    static Sequential networkFrom(JsonFields arch) throws ModelFormatException {
+    public static Sequential networkFrom(JsonFields arch) throws ModelFormatException {
         int[] in = arch.integers("input", 1, 1 << 16);
         if (in.length != 3) throw arch.error("\"input\" must be [height, width, channels], got " + arch.raw().get("input"));
         String spec = arch.str("spec");

@@ -27,12 +27,8 @@ public final class NetworkCodec implements ModelCodec<NetworkModel> {
         if (!meta.has("architecture") || !meta.get("architecture").isJsonObject()) {
             throw new ModelFormatException(source + ": damaged CNN model (the header has no architecture)");
         }
-        Sequential net;
-        try {
-            net = ModelFile.networkFrom(meta.getAsJsonObject("architecture"));
-        } catch (RuntimeException e) {
-            throw new ModelFormatException(source + ": bad architecture in the header: " + e.getMessage());
-        }
+        // The checked reader: a missing or renamed key is named, not a NullPointerException's text.
+        Sequential net = ModelFile.networkFrom(dev.convexcnn.io.JsonFields.of(source, "the model header", meta).obj("architecture"));
         ModelFile.loadParameters(net, f, source);
         try {
             return new NetworkModel(net, Normalization.fromJson(meta.getAsJsonObject("normalization")));
