@@ -147,8 +147,10 @@ class SparkConvexTrainerTest {
         Dataset d = quadrants(45, 6, 3, 3);
         ConvexSettings s = ConvexSettings.defaults().withPatches(3, 2).withPatterns(8).withLoss(Loss.SQUARED)
                 .withTolerance(1e-14).withMaxIterations(15).withSeed(3);
-        // Spark's products are double: the single machine's must be too for the trajectories to agree to rounding.
-        ConvexTrainer.Run single = new ConvexTrainer(s.withPrecision(dev.convexcnn.convex.RFista.Precision.DOUBLE)).fit(d, null);
+        // Spark's products are double: the single machine's must be too for the trajectories to agree to rounding; and
+        // both start from zero on Φ (the Gram form would start from a reweighted-ridge point).
+        ConvexTrainer.Run single = new ConvexTrainer(s.withPrecision(dev.convexcnn.convex.RFista.Precision.DOUBLE)
+                .withProducts(dev.convexcnn.convex.ProductForm.STREAMED)).fit(d, null);
         ConvexTrainer.Run run = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(2, 1))
                 .fit(TestSpark.context(), SampleSource.InMemory.of(d), null).run();
         assertEquals(15, single.log().size());
