@@ -216,8 +216,8 @@ public final class GramGatedProgram implements QuadraticObjective {
     /** The relative duality gap at which the start's steps stop (with the certificate met). */
     public static final double START_GAP = 1e-3;
 
-    /** A start point, the solves it took, and whether it met the certificate already. */
-    public record RidgeStart(double[] x, int steps, boolean certified) {}
+    /** A start point and the solves it took. */
+    public record RidgeStart(double[] x, int steps) {}
 
     /**
      * The same, stopping after the first step whose point meets the certificate {@code tolerance} (squared min-norm
@@ -235,22 +235,20 @@ public final class GramGatedProgram implements QuadraticObjective {
         double bestValue = at.smooth(best, null) + at.regularizer(best);
         double[] w = null, shift = new double[g], column = new double[g];
         int done = 0;
-        boolean certified = false;
         for (int step = 0; step < steps; step++) {
             done = step + 1;
-            double[] next = new double[dimension()];
+            double[] next;
             try {
                 if (w == null) {
                     java.util.Arrays.fill(shift, nc * lambda + 1e-12 * meanDiagonal);
                     next = dev.convexcnn.linalg.Cholesky.solveShifted(g, gram, shift, c, cross);
                 } else {
+                    next = new double[dimension()];
                     for (int k = 0; k < c; k++) {
                         double largest = 0;
                         double[] norms = new double[gates];
                         for (int j = 0; j < gates; j++) {
-                            double sq = 0;
-                            for (int t = 0; t < h; t++) sq += w[(j * h + t) * c + k] * w[(j * h + t) * c + k];
-                            norms[j] = Math.sqrt(sq);
+                            norms[j] = penalty.norm(w, j * c + k);        // group (pattern j, class k)
                             largest = Math.max(largest, norms[j]);
                         }
                         for (int j = 0; j < gates; j++) {
@@ -274,12 +272,11 @@ public final class GramGatedProgram implements QuadraticObjective {
                 bestValue = value;
                 if (at.minNormSubgradientSquared(w, grad) <= tolerance
                         && at.penalty().relativeGap(w, value - at.regularizer(w), at.regularizer(w), grad) <= START_GAP) {
-                    certified = true;
                     break;
                 }
             }
         }
-        return new RidgeStart(best, done, certified);
+        return new RidgeStart(best, done);
     }
 
     /** λ_max = max_g ‖∇_g f(0)‖ = max_g ‖B_g‖/(nc). */
