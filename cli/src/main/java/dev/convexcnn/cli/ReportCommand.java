@@ -19,11 +19,13 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Write the HTML and Markdown report of a comparison's stored runs.",
                 "RUN_DIR/report.html (self-contained) and RUN_DIR/report.md, from the runs a 'compare' stored: the table, "
                         + "training curves, accuracy against time, first-layer filters, confusion matrices, provenance.",
+                "With --trace PNG: plot the certificate against time of summary files written by 'train --summary-json'.",
                 "With --tables: regenerate the tables marked '<!-- table: SOURCE -->' in Markdown files from the results "
                         + "files the experiments wrote; --check only says which differ."},
         footerHeading = "%nExamples:%n",
         footer = {"  convexcnn report runs/fm-compare",
                 "  convexcnn report --tables README.md docs/*.md",
+                "  convexcnn report --trace docs/ccnn/gap.png --tolerance 1e-3 mnist.json fashion.json   # certificate against time",
                 "  convexcnn report --tables --check README.md docs/*.md   # exit 1 when a table is out of date"})
 final class ReportCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -38,10 +40,25 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--check", description = "With --tables: write nothing, list the tables that differ, exit 1 if any.")
     boolean check;
 
+    @Option(names = "--trace", paramLabel = "PNG", description = "Plot the certificate against seconds of the given summary files "
+            + "('train --summary-json'), one curve each, into PNG.")
+    Path trace;
+
+    @Option(names = "--tolerance", description = "With --trace: draw this tolerance as a dashed line.")
+    Double tolerance;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter o = spec.commandLine().getOut();
         if (tables) return tables(o);
+        if (trace != null) {
+            for (Path p : paths) if (!java.nio.file.Files.isRegularFile(p)) throw new IllegalArgumentException(p + ": no such summary file (--trace)");
+            dev.convexcnn.report.TracePlot.write(paths, trace, tolerance);
+            o.println("plot: " + trace.toAbsolutePath());
+            o.flush();
+            return 0;
+        }
+        if (tolerance != null) throw new IllegalArgumentException("--tolerance goes with --trace");
         if (check) throw new IllegalArgumentException("--check goes with --tables");
         if (paths.size() != 1) throw new IllegalArgumentException("report takes one RUN_DIR (or --tables FILE.md ...)");
         Path runDir = paths.get(0);

@@ -220,9 +220,17 @@ class CliTest {
         Path dual = dir.resolve("d.ccnn");
         Run d = run("train", "--method", "dccnn", "--dataset", "digits:" + csv, "--layers", "1", "--features", "30",
                 "--iterations", "400", "--lambda-fraction", "0.1", "--tol", "1e-6", "--approximation", "nystrom",
-                "--ccnn-kernel", "inverse-polynomial", "-o", dual.toString());
+                "--ccnn-kernel", "inverse-polynomial", "-o", dual.toString(), "--summary-json", dir.resolve("d.json").toString());
         assertEquals(0, d.code, d.err);
         assertTrue(d.out.contains("duality gap, layer 1") && d.out.contains("filters"), d.out);
+        // Its relative gap against time, plotted from the summary's trace.
+        Path gapPng = dir.resolve("gap.png");
+        Run plot = run("report", "--trace", gapPng.toString(), "--tolerance", "1e-6", dir.resolve("d.json").toString());
+        assertEquals(0, plot.code, plot.err);
+        assertTrue(java.nio.file.Files.size(gapPng) > 1000, "a PNG was written");
+        Run noTrace = run("report", "--trace", gapPng.toString(), dual.toString());
+        assertEquals(2, noTrace.code, noTrace.err);
+        assertTrue(noTrace.err.contains(dual.toString()), noTrace.err);
         Run de = run("eval", "--model", dual.toString(), "--dataset", "digits:" + csv);
         assertEquals(0, de.code, de.err);
         assertTrue(de.out.contains("DCCNN, 1 layer(s)"), de.out);

@@ -1,5 +1,7 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.linalg.ArrayKernels;
+import dev.convexcnn.linalg.BlasThreads;
 import dev.convexcnn.linalg.ConvGeometry;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Parallel;
@@ -66,14 +68,20 @@ public final class CcnnLayer {
         int P = geometry.patches(), d = geometry.patchSize(), m = features.dim(), qm = positions() * m;
         // Fixed sub-batches (their size depends only on the geometry), processed in parallel with buffers per
         // worker: a sub-batch's numbers do not depend on the thread count or on which thread ran it.
-        int sub = Math.max(1, Math.min(count, 4096 / Math.max(1, P)));
+        int sub = Math.max(1, Math.min(count, SUB_ROWS / Math.max(1, P)));
         int blocks = (count + sub - 1) / sub;
         int in = geometry.inputSize();
+        // Each worker's BLAS calls on one thread: a threaded OpenBLAS driven from two Java threads at once was 3x
+        // slower on these small products (2 cores), and one BLAS thread per call makes the bits independent of the
+        // number of workers.
+        try (BlasThreads.Scope single = BlasThreads.singleThreaded()) {
         Parallel.forRange(blocks, 1, (lo, hi) -> {
-            double[] raw = new double[sub * P * d];
-            double[] white = new double[sub * P * d];
-            double[] feat = new double[sub * P * m];
-            double[] scratch = new double[features.scratchSize(sub * P)];
+            // Buffers kept per thread: fresh arrays of this size are humongous allocations, which serialise the workers.
+            double[][] buf = BUFFERS.get();
+            double[] raw = buf[0] = fit(buf[0], sub * P * d);
+            double[] white = buf[1] = fit(buf[1], sub * P * d);
+            double[] feat = buf[2] = fit(buf[2], sub * P * m);
+            double[] scratch = buf[3] = fit(buf[3], features.scratchSize(sub * P));
             for (int blk = lo; blk < hi; blk++) {
                 int s0 = blk * sub, nb = Math.min(sub, count - s0);
                 for (int k = 0; k < nb; k++) {
@@ -85,6 +93,15 @@ public final class CcnnLayer {
                 for (int k = 0; k < nb; k++) poolInto(feat, k * P * m, m, out, outOff + (s0 + k) * qm);
             }
         });
+        }
+    }
+
+    /** Patch rows per sub-batch: two MNIST images, so a worker's features (rows × m) stay near its cache. */
+    private static final int SUB_ROWS = 1152;
+    private static final ThreadLocal<double[][]> BUFFERS = ThreadLocal.withInitial(() -> new double[4][]);
+
+    private static double[] fit(double[] b, int size) {
+        return b != null && b.length >= size ? b : new double[size];
     }
 
     private void extractRows(float[] data, long off, int rawOff, double[] raw) {
@@ -100,17 +117,16 @@ public final class CcnnLayer {
             return;
         }
         double inv = 1.0 / (poolSize * poolSize);
-        java.util.Arrays.fill(out, outOff, outOff + positions() * m, 0);
+        int[] rows = new int[poolSize * poolSize];
         for (int qy = 0; qy < pooledH; qy++) {
             for (int qx = 0; qx < pooledW; qx++) {
-                int o = outOff + (qy * pooledW + qx) * m;
+                int k = 0;
                 for (int dy = 0; dy < poolSize; dy++) {
                     for (int dx = 0; dx < poolSize; dx++) {
-                        int src = featOff + ((qy * poolStride + dy) * ow + (qx * poolStride + dx)) * m;
-                        for (int j = 0; j < m; j++) out[o + j] += feat[src + j];
+                        rows[k++] = featOff + ((qy * poolStride + dy) * ow + (qx * poolStride + dx)) * m;
                     }
                 }
-                for (int j = 0; j < m; j++) out[o + j] *= inv;
+                ArrayKernels.average(feat, rows, k, inv, out, outOff + (qy * pooledW + qx) * m, m);
             }
         }
     }

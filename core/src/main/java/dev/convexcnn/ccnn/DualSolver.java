@@ -160,7 +160,9 @@ public final class DualSolver {
             public int[] labels() { return fs.labels(); }
             public void block(int from, int count, double[] out) {
                 fs.block(from, count, out);
-                for (int i = 0; i < count; i++) for (int j = 0; j < D; j++) out[i * D + j] -= c[j];
+                dev.convexcnn.linalg.Parallel.forRange(count, 4, (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) dev.convexcnn.linalg.ArrayKernels.subtract(c, 0, out, i * D, D);
+                });
             }
         };
     }

@@ -39,6 +39,15 @@ public final class Patches {
         int c = g.channels(), ow = g.outWidth();
         int oy = p / ow, ox = p % ow;
         int o = outOff;
+        if (g.padding() == 0) {
+            // Every patch lies inside: each of its rows is kw·c consecutive values of the image.
+            int len = g.kernelW() * c, w = g.width();
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                int src = off + ((oy * g.stride() + ky) * w + ox * g.stride()) * c;
+                for (int j = 0; j < len; j++) out[o++] = img[src + j];
+            }
+            return;
+        }
         for (int ky = 0; ky < g.kernelH(); ky++) {
             int y = oy * g.stride() + ky - g.padding();
             for (int kx = 0; kx < g.kernelW(); kx++) {

@@ -1,5 +1,6 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.linalg.FastCos;
 import dev.convexcnn.linalg.Gemm;
 import java.util.SplittableRandom;
 
@@ -53,9 +54,6 @@ public final class RandomFourierFeatures implements FeatureMap {
     @Override
     public void map(double[] z, int rows, double[] out, double[] scratch) {
         Gemm.dgemm(false, false, rows, m, d, 1, z, omega, 0, out);
-        for (int r = 0; r < rows; r++) {
-            int o = r * m;
-            for (int j = 0; j < m; j++) out[o + j] = scale * FastCos.cos(out[o + j] + bias[j]);
-        }
+        for (int r = 0; r < rows; r++) FastCos.scaledCos(out, r * m, bias, scale, m);
     }
 }

@@ -16,6 +16,12 @@ public final class ArrayKernels {
         void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
 
         void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
+
+        void scaledCos(double[] v, int off, double[] shift, double scale, int n);
+
+        void average(double[] src, int[] from, int count, double factor, double[] dst, int to, int n);
+
+        void subtract(double[] src, int from, double[] dst, int to, int n);
     }
 
     private static final Impl IMPL = choose();
@@ -65,6 +71,24 @@ public final class ArrayKernels {
         IMPL.selectMax(grad, from, where, position, dst, to, n);
     }
 
+    /** v[off + j] = scale·{@link FastCos#cos}(v[off + j] + shift[j]) for j &lt; n. */
+    public static void scaledCos(double[] v, int off, double[] shift, double scale, int n) {
+        IMPL.scaledCos(v, off, shift, scale, n);
+    }
+
+    /**
+     * dst[to + j] = (src[from[0] + j] + src[from[1] + j] + … + src[from[count − 1] + j])·factor for j &lt; n, the sum
+     * taken left to right: an average pool over count rows of one array (dst must not overlap them).
+     */
+    public static void average(double[] src, int[] from, int count, double factor, double[] dst, int to, int n) {
+        IMPL.average(src, from, count, factor, dst, to, n);
+    }
+
+    /** dst[to .. to+n) −= src[from .. from+n). */
+    public static void subtract(double[] src, int from, double[] dst, int to, int n) {
+        IMPL.subtract(src, from, dst, to, n);
+    }
+
     /** The plain loops: the reference the SIMD kernels are tested against. */
     static final class Scalar implements Impl {
         @Override
@@ -91,6 +115,25 @@ public final class ArrayKernels {
         @Override
         public void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
             for (int i = 0; i < n; i++) dst[to + i] = where[from + i] == position ? grad[from + i] : 0f;
+        }
+
+        @Override
+        public void scaledCos(double[] v, int off, double[] shift, double scale, int n) {
+            for (int j = 0; j < n; j++) v[off + j] = scale * FastCos.cos(v[off + j] + shift[j]);
+        }
+
+        @Override
+        public void average(double[] src, int[] from, int count, double factor, double[] dst, int to, int n) {
+            for (int j = 0; j < n; j++) {
+                double v = src[from[0] + j];
+                for (int k = 1; k < count; k++) v += src[from[k] + j];
+                dst[to + j] = v * factor;
+            }
+        }
+
+        @Override
+        public void subtract(double[] src, int from, double[] dst, int to, int n) {
+            for (int j = 0; j < n; j++) dst[to + j] -= src[from + j];
         }
     }
 }

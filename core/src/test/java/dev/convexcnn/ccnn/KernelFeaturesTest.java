@@ -91,15 +91,6 @@ class KernelFeaturesTest {
     }
 
     @Test
-    void fastCosineMatchesMathCos() {
-        SplittableRandom r = new SplittableRandom(9);
-        for (int i = 0; i < 200_000; i++) {
-            double x = (r.nextDouble() - 0.5) * 2000;
-            assertEquals(Math.cos(x), FastCos.cos(x), 1e-11, "x=" + x);
-        }
-    }
-
-    @Test
     void fourierNeedsTheGaussianKernel() {
         assertThrows(IllegalArgumentException.class, () -> LayerSettings.mnistLayer1().withKernel(Kernel.INVERSE_POLYNOMIAL, Approximation.FOURIER));
     }

@@ -65,4 +65,77 @@ class ArrayKernelsTest {
             }
         }
     }
+
+    @Test
+    void scaledCosMatchesThePlainLoopBitForBit() {
+        Random r = new Random(3);
+        for (int n : new int[] {0, 1, 7, 8, 9, 31, 500, 1003}) {
+            double[] shift = new double[n + 3];
+            for (int j = 0; j < shift.length; j++) shift[j] = 2 * Math.PI * r.nextDouble();
+            double[] a = new double[n + 11];
+            for (int j = 0; j < a.length; j++) {
+                // wide arguments, exact multiples of π/2 and half-periods (the rounding ties of the reduction)
+                int kind = r.nextInt(4);
+                a[j] = kind == 0 ? (r.nextDouble() - 0.5) * 2e4 : kind == 1 ? r.nextGaussian() * 3
+                        : kind == 2 ? r.nextInt(40) * Math.PI / 2 : (r.nextInt(40) + 0.5) * 2 * Math.PI;
+            }
+            double[] b = a.clone();
+            ArrayKernels.scaledCos(a, 5, shift, 0.063, n);
+            scalar.scaledCos(b, 5, shift, 0.063, n);
+            assertArrayEquals(b, a, "n=" + n);
+        }
+    }
+
+    @Test
+    void fastCosineMatchesMathCos() {
+        Random r = new Random(9);
+        double[] shift = new double[1000];
+        double[] v = new double[1000];
+        for (int round = 0; round < 200; round++) {
+            double[] x = new double[1000];
+            for (int j = 0; j < x.length; j++) x[j] = (r.nextDouble() - 0.5) * 2000;
+            System.arraycopy(x, 0, v, 0, x.length);
+            ArrayKernels.scaledCos(v, 0, shift, 1, v.length);
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(Math.cos(x[j]), FastCos.cos(x[j]), 1e-11, "x=" + x[j]);
+                assertEquals(Math.cos(x[j]), v[j], 1e-11, "x=" + x[j]);
+            }
+        }
+    }
+
+    @Test
+    void averageMatchesThePlainLoopAndItsDefinition() {
+        Random r = new Random(5);
+        for (int n : new int[] {1, 7, 8, 9, 100, 501}) {
+            for (int count : new int[] {1, 4, 9}) {
+                double[] src = new double[count * (n + 3) + 5];
+                for (int i = 0; i < src.length; i++) src[i] = r.nextGaussian();
+                int[] from = new int[count];
+                for (int k = 0; k < count; k++) from[k] = 5 + k * (n + 3);
+                double[] a = new double[n + 4], b = new double[n + 4];
+                ArrayKernels.average(src, from, count, 1.0 / count, a, 2, n);
+                scalar.average(src, from, count, 1.0 / count, b, 2, n);
+                assertArrayEquals(b, a, "n=" + n + " count=" + count);
+                for (int j = 0; j < n; j++) {
+                    double sum = 0;
+                    for (int k = 0; k < count; k++) sum += src[from[k] + j];
+                    assertEquals(sum / count, a[2 + j], 1e-15 * count * (1 + Math.abs(sum)), "n=" + n + " j=" + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void doubleSubtractMatchesThePlainLoop() {
+        Random r = new Random(6);
+        for (int n : new int[] {0, 1, 7, 8, 9, 100, 1001}) {
+            double[] src = new double[n + 5], a = new double[n + 4];
+            for (int i = 0; i < src.length; i++) src[i] = r.nextGaussian();
+            for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+            double[] b = a.clone();
+            ArrayKernels.subtract(src, 3, a, 1, n);
+            scalar.subtract(src, 3, b, 1, n);
+            assertArrayEquals(b, a, "n=" + n);
+        }
+    }
 }
