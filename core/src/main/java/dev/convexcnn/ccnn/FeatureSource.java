@@ -16,6 +16,9 @@ public interface FeatureSource {
     /** Writes the features of samples from..from+count into out (count × Q·m, from index 0). */
     void block(int from, int count, double[] out);
 
+    /** The n × (Q·m) array this source reads from, when it holds one (products can then read it in place), else null. */
+    default double[] held() { return null; }
+
     /** Features computed per block by a layer from its input grids (never cached). */
     static FeatureSource ofLayer(CcnnLayer layer, float[] data, int[] labels, int n, int classes) {
         return new FeatureSource() {
@@ -41,6 +44,7 @@ public interface FeatureSource {
             public void block(int from, int count, double[] out) {
                 System.arraycopy(features, from * positions * dim, out, 0, count * positions * dim);
             }
+            public double[] held() { return features; }
         };
     }
 

@@ -30,7 +30,9 @@ public final class PenalizedProgram {
     public static Pass pass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int chunk = Math.min(CHUNK, n);
-        double[] f = new double[chunk * D];
+        double[] held = fs.held();
+        // A held source is read in place (the same products, without copying each block).
+        double[] f = held != null ? held : new double[chunk * D];
         double[] logits = new double[n * c1];
         double[] delta = wantGradient ? new double[chunk * c1] : null;
         double[] grad = wantGradient ? new double[D * c1] : null;
@@ -38,12 +40,13 @@ public final class PenalizedProgram {
         int[] correct = new int[1];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
-            fs.block(from, nb, f);
-            Gemm.dgemm(false, false, nb, c1, D, 1, f, 0, D, w, 0, c1, 0, logits, from * c1, c1);
+            int at = held != null ? from * D : 0;
+            if (held == null) fs.block(from, nb, f);
+            Gemm.dgemm(false, false, nb, c1, D, 1, f, at, D, w, 0, c1, 0, logits, from * c1, c1);
             if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
             double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
             loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, delta, correct);
-            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, delta, 1, grad);
+            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, at, D, delta, 0, c1, 1, grad, 0, c1);
         }
         return new Pass(loss / n, (double) correct[0] / n, grad, logits);
     }
