@@ -151,13 +151,19 @@ public final class Tables {
                 if (runs.isEmpty()) throw new IllegalArgumentException("convex-runs takes one or more --summary-json files");
                 yield convexRuns(runs);
             }
+            case "runs" -> {
+                List<JsonObject> runs = new ArrayList<>();
+                for (String f : t) runs.add(read(base.resolve(f)));
+                if (runs.isEmpty()) throw new IllegalArgumentException("runs takes one or more --summary-json files");
+                yield runs(runs);
+            }
             case "budgets" -> {
                 List<JsonObject> b = new ArrayList<>();
                 for (String n : t) b.add(n.endsWith(".json") ? read(base.resolve(n)) : budgets.budget(n));
                 yield BudgetTable.markdown(b);
             }
             default -> throw new IllegalArgumentException("unknown table source '" + kind + "' (a results .md, "
-                    + "compression, compression-spearman, convex-ranges or budgets)");
+                    + "compression, compression-spearman, convex-ranges, convex-runs, runs or budgets)");
         };
     }
 
@@ -293,6 +299,27 @@ public final class Tables {
                     certificate, r.get("converged").getAsBoolean() ? "reached" : "not reached",
                     r.get("iterations").getAsInt(), r.get("seconds").getAsDouble(), 100 * r.get("trainAccuracy").getAsDouble(),
                     100 * r.get("testAccuracy").getAsDouble()));
+        }
+        return sb.toString();
+    }
+
+    /** Any methods' summary files ('train --summary-json'), a row each: the certificate as the method states it. */
+    private static String runs(List<JsonObject> runs) {
+        StringBuilder sb = new StringBuilder("| method | dataset | images | certificate | reached | training s | test acc. | filters |\n"
+                + "|---|---|---:|---|---|---:|---:|---:|\n");
+        for (JsonObject r : runs) {
+            JsonObject label = new JsonObject();
+            label.addProperty("dataset", r.get("dataset").getAsString().replaceAll("-train$", ""));
+            String cert = "—", reached = "—";
+            if (r.has("certificate") && r.get("certificate").isJsonObject()) {
+                JsonObject c = r.getAsJsonObject("certificate");
+                cert = c.get("summary").getAsString();
+                reached = c.get("reached").getAsBoolean() ? "yes" : "no";
+            }
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %,d | %s | %s | %.1f | %.2f %% | %s |%n", r.get("method").getAsString(),
+                    datasetLabel(label).replace("Fashion", "Fashion-MNIST"), r.get("trainSamples").getAsInt(), cert.replace("|", "\\|"),
+                    reached, r.get("seconds").getAsDouble(), 100 * r.get("testAccuracy").getAsDouble(),
+                    r.has("filters") ? r.get("filters").getAsString() : "—"));
         }
         return sb.toString();
     }

@@ -66,6 +66,21 @@ class TablesTest {
     }
 
     @Test
+    void runsTablesShowEachSummaryFilesCertificate() throws IOException {
+        Files.writeString(dir.resolve("d.json"), "{\"method\": \"dccnn\", \"dataset\": \"mnist-train\", \"trainSamples\": 60000, "
+                + "\"seconds\": 612.25, \"testAccuracy\": 0.9712, \"filters\": 7, \"certificate\": {\"name\": \"relative duality gap\", "
+                + "\"reached\": true, \"summary\": \"relative duality gap 8.1e-04 ≤ 1e-03\"}}");
+        Files.writeString(dir.resolve("c.json"), "{\"method\": \"ccnn\", \"dataset\": \"fashion-mnist-train\", \"trainSamples\": 1000, "
+                + "\"seconds\": 3.5, \"testAccuracy\": 0.8}");
+        Path md = dir.resolve("doc.md");
+        Files.writeString(md, "<!-- table: runs d.json c.json -->\n<!-- /table -->\n");
+        assertTrue(Tables.rewrite(md, BUDGETS));
+        String t = Files.readString(md);
+        assertTrue(t.contains("| dccnn | MNIST | 60,000 | relative duality gap 8.1e-04 ≤ 1e-03 | yes | 612.3 | 97.12 % | 7 |"), t);
+        assertTrue(t.contains("| ccnn | Fashion-MNIST | 1,000 | — | — | 3.5 | 80.00 % | — |"), t);
+    }
+
+    @Test
     void badMarkersNameTheFileAndLine() throws IOException {
         Path md = dir.resolve("doc.md");
         Files.writeString(md, "a\n<!-- table: missing.md -->\n| x |\n<!-- /table -->\n");
