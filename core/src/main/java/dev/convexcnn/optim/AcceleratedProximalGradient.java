@@ -67,6 +67,8 @@ public final class AcceleratedProximalGradient {
         }
 
         @Override public double grow(double step) { return step * grow; }
+
+        @Override public String toString() { return "backtracking (shrink " + shrink + ", grow " + grow + ")"; }
     }
 
     /** A fixed step (1/L for an L-smooth f, given as the initial step): every trial passes, nothing grows. */
@@ -75,6 +77,7 @@ public final class AcceleratedProximalGradient {
         @Override public double nextBatch(double step, int width) { return step; }
         @Override public boolean accepts(double lhs, double base, double squaredMove, double step) { return true; }
         @Override public double grow(double step) { return step; }
+        @Override public String toString() { return "fixed step"; }
     };
 
     /** When the momentum is dropped, from the change F(x_new) − F(x) of the objective. */

@@ -45,7 +45,7 @@ public final class ProximalOracles {
         for (int i = 0; i < y.length; i++) trial[i] = y[i] - step * g[i];
     }
 
-    private static final class Values implements Oracle {
+    static final class Values implements Oracle {
         private final Composite obj;
         private final int d;
         private double[] x, y, xNew, gy, gx, trial;
