@@ -141,8 +141,16 @@ public final class ProximalOracles {
             this.trial = new double[d];
         }
 
-        /** After x and ax are set: f, r and the certificate at x, with y = x. */
-        double started() {
+        /** Computes x's products (A·x, and M·x where kept), in float with single. */
+        abstract void productsOfX(boolean single);
+
+        @Override
+        public double start(double[] x0, boolean single) {
+            x = x0.clone();
+            ax = new double[d];
+            y = new double[d];
+            ay = new double[d];
+            productsOfX(single);
             fx = obj.smoothFromProduct(x, ax, gx);
             rx = obj.regularizer(x);
             double cert = obj.minNormSubgradientSquared(x, gx);
@@ -151,7 +159,8 @@ public final class ProximalOracles {
         }
 
         /** x, y, their images (A·x last) and f, r from a saved state; the gradient at x for the stopping rules. */
-        void resumed(State s) {
+        @Override
+        public void resume(State s) {
             x = s.x().clone();
             y = s.y().clone();
             double[][] xi = s.xImages(), yi = s.yImages();
@@ -169,6 +178,12 @@ public final class ProximalOracles {
         }
 
         @Override public void gradientAtY() { obj.smoothFromProduct(y, ay, gy); }
+
+        @Override
+        public double exact() {
+            productsOfX(false);
+            return certificate();
+        }
 
         @Override
         public double certificate() {
@@ -198,16 +213,11 @@ public final class ProximalOracles {
         @Override public int width() { return 2; }
 
         @Override
-        public double start(double[] x0, boolean single) {
-            x = x0.clone();
-            ax = new double[d];
-            y = new double[d];
-            ay = new double[d];
-            product(x, ax, single);
-            return started();
+        void productsOfX(boolean single) {
+            one[0] = x;
+            oneOut[0] = ax;
+            obj.products(one, 1, oneOut, single);
         }
-
-        @Override public void resume(State s) { resumed(s); }
 
         @Override
         public void price(double[] steps, int count, boolean single) {
@@ -249,12 +259,6 @@ public final class ProximalOracles {
         }
 
         @Override
-        public double exact() {
-            product(x, ax, false);
-            return certificate();
-        }
-
-        @Override
         public void restartAtX() {
             System.arraycopy(x, 0, y, 0, d);
             System.arraycopy(ax, 0, ay, 0, d);
@@ -262,12 +266,6 @@ public final class ProximalOracles {
 
         @Override public double[][] xImages() { return new double[][] {ax}; }
         @Override public double[][] yImages() { return new double[][] {ay}; }
-
-        private void product(double[] v, double[] out, boolean single) {
-            one[0] = v;
-            oneOut[0] = out;
-            obj.products(one, 1, oneOut, single);
-        }
     }
 
     private static final class FactoredProducts extends Kept {
@@ -280,26 +278,21 @@ public final class ProximalOracles {
             this.f = f;
             this.m = f.rows();
             cand = new double[d];
+            mx = new double[m];
+            my = new double[m];
             mc = new double[m];
             ac = new double[d];
         }
 
         @Override
-        public double start(double[] x0, boolean single) {
-            x = x0.clone();
-            mx = new double[m];
-            ax = new double[d];
-            y = new double[d];
-            my = new double[m];
-            ay = new double[d];
+        void productsOfX(boolean single) {
             f.forward(x, mx, single);
             f.adjoint(mx, ax, single);
-            return started();
         }
 
         @Override
         public void resume(State s) {
-            resumed(s);
+            super.resume(s);
             mx = s.xImages()[0].clone();
             my = s.yImages()[0].clone();
         }
@@ -340,13 +333,6 @@ public final class ProximalOracles {
             swap = mx; mx = mc; mc = swap;
             swap = ax; ax = ac; ac = swap;
             rx = rNew;
-        }
-
-        @Override
-        public double exact() {
-            f.forward(x, mx, false);
-            f.adjoint(mx, ax, false);
-            return certificate();
         }
 
         @Override
