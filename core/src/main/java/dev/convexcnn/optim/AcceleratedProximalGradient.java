@@ -30,6 +30,9 @@ public final class AcceleratedProximalGradient {
 
         /** The next iteration's first trial after step was accepted. */
         double grow(double step);
+
+        /** Whether trials are tested at all; a fixed step takes the first, and the oracle need not price it. */
+        default boolean tests() { return true; }
     }
 
     /**
@@ -77,17 +80,26 @@ public final class AcceleratedProximalGradient {
         @Override public double nextBatch(double step, int width) { return step; }
         @Override public boolean accepts(double lhs, double base, double squaredMove, double step) { return true; }
         @Override public double grow(double step) { return step; }
+        @Override public boolean tests() { return false; }
         @Override public String toString() { return "fixed step"; }
     };
 
-    /** When the momentum is dropped, from the change F(x_new) − F(x) of the objective. */
+    /** When the momentum is dropped (O'Donoghue and Candès' adaptive restarts, or never). */
     public enum Restart {
-        /** Whenever the objective goes up (O'Donoghue and Candès' function-value restart). */
+        /** Whenever the objective goes up: F(x⁺) − F(x) &gt; 0, the change the oracle reports. */
         FUNCTION_VALUE,
+        /** Whenever the step points uphill: ⟨y − x⁺, x⁺ − x⟩ &gt; 0 ({@link Oracle#uphill}); needs no objective. */
+        GRADIENT,
         /** Never: plain FISTA. */
         NONE;
 
-        boolean restart(double change) { return this == FUNCTION_VALUE && change > 0; }
+        boolean restart(Oracle o, double change) {
+            return switch (this) {
+                case FUNCTION_VALUE -> change > 0;
+                case GRADIENT -> o.uphill() > 0;
+                case NONE -> false;
+            };
+        }
     }
 
     /**
@@ -96,7 +108,7 @@ public final class AcceleratedProximalGradient {
      */
     public record Stopping(double tolerance, int maxIterations, double gapTolerance) {
         public Stopping {
-            if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
+            if (!(tolerance >= 0)) throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
             if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
             if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
         }
@@ -122,8 +134,11 @@ public final class AcceleratedProximalGradient {
         /** Whether trial j (of step) passes the step policy's test. */
         boolean accepts(int j, double step, StepPolicy policy);
 
-        /** Makes trial j the candidate; returns F(candidate) − F(x). */
+        /** Makes trial j the candidate; returns F(candidate) − F(x) (NaN where the oracle prices no objective). */
         double take(int j, boolean single);
+
+        /** ⟨y − candidate, candidate − x⟩, for the gradient restart. */
+        default double uphill() { throw new UnsupportedOperationException("this oracle has no gradient restart"); }
 
         /** y = candidate + β(candidate − x), or the candidate itself after a restart; then x = candidate. */
         void advance(boolean restart, double beta);
@@ -250,7 +265,7 @@ public final class AcceleratedProximalGradient {
                 for (int j = 1; j < width; j++) trialSteps[j] = steps.shrink(trialSteps[j - 1]);
                 o.price(trialSteps, width, single);
                 for (int j = 0; j < width && taken < 0; j++) {
-                    if (o.accepts(j, trialSteps[j], steps)) {
+                    if (!steps.tests() || o.accepts(j, trialSteps[j], steps)) {
                         taken = j;
                         accepted = trialSteps[j];
                     }
@@ -258,7 +273,7 @@ public final class AcceleratedProximalGradient {
                 first = steps.nextBatch(first, width);
             }
             step = accepted;
-            boolean restarted = restart.restart(o.take(taken, single));
+            boolean restarted = restart.restart(o, o.take(taken, single));
             double tNew = restarted ? 1 : (1 + Math.sqrt(1 + 4 * t * t)) / 2;
             o.advance(restarted, (t - 1) / tNew);
             t = tNew;

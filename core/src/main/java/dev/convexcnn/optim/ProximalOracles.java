@@ -40,6 +40,13 @@ public final class ProximalOracles {
         for (int i = 0; i < n; i++) y[i] = xNew[i] + beta * (xNew[i] - x[i]);
     }
 
+    /** ⟨y − c, c − x⟩: positive when the step from y to the candidate c points back against the last move. */
+    static double uphill(double[] y, double[] c, double[] x) {
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) sum += (y[i] - c[i]) * (c[i] - x[i]);
+        return sum;
+    }
+
     /** trial = y − step·g. */
     private static void gradientStep(double[] y, double step, double[] g, double[] trial) {
         for (int i = 0; i < y.length; i++) trial[i] = y[i] - step * g[i];
@@ -101,6 +108,8 @@ public final class ProximalOracles {
             objNew = fNew + obj.regularizer(xNew);
             return objNew - objective;
         }
+
+        @Override public double uphill() { return ProximalOracles.uphill(y, xNew, x); }
 
         @Override
         public void advance(boolean restart, double beta) {
@@ -179,6 +188,11 @@ public final class ProximalOracles {
 
         @Override public void gradientAtY() { obj.smoothFromProduct(y, ay, gy); }
 
+        /** The point {@link #take} made the candidate. */
+        abstract double[] candidate();
+
+        @Override public double uphill() { return ProximalOracles.uphill(y, candidate(), x); }
+
         @Override
         public double exact() {
             productsOfX(false);
@@ -211,6 +225,8 @@ public final class ProximalOracles {
         }
 
         @Override public int width() { return 2; }
+
+        @Override double[] candidate() { return cand[taken]; }
 
         @Override
         void productsOfX(boolean single) {
@@ -283,6 +299,8 @@ public final class ProximalOracles {
             mc = new double[m];
             ac = new double[d];
         }
+
+        @Override double[] candidate() { return cand; }
 
         @Override
         void productsOfX(boolean single) {

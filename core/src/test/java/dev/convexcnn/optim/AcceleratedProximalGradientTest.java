@@ -164,9 +164,9 @@ class AcceleratedProximalGradientTest {
         assertEquals(10 * 0.64, Backtracking.SCNN.nextBatch(10, 2), 0);
         assertEquals(10 * 0.8, Backtracking.SCNN.nextBatch(10, 1), 0);
         assertEquals(12.5, Backtracking.SCNN.grow(10), 0);
-        assertTrue(Restart.FUNCTION_VALUE.restart(1e-300) && !Restart.FUNCTION_VALUE.restart(0) && !Restart.NONE.restart(1));
+        assertTrue(Restart.FUNCTION_VALUE.restart(null, 1e-300) && !Restart.FUNCTION_VALUE.restart(null, 0) && !Restart.NONE.restart(null, 1));
         assertThrows(IllegalArgumentException.class, () -> new Backtracking(1.2, 1.25));
-        assertThrows(IllegalArgumentException.class, () -> new Stopping(0, 10, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Stopping(-1, 10, 0));
         // A gap rule needs a program with a gap.
         var apg = new AcceleratedProximalGradient(Backtracking.SCNN, Restart.FUNCTION_VALUE, new Stopping(1e-10, 10, 1e-3));
         assertThrows(IllegalArgumentException.class,
