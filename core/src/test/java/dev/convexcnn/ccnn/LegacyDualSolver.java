@@ -1,0 +1,453 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.linalg.Gemm;
+
+/**
+ * DCCNN's solver: the dual D(p) = (1/n)Σ H(p_i) s.t. ‖G(p)‖₂ ≤ λ (see {@link PenalizedProgram}) by the
+ * primal–dual hybrid gradient method (Chambolle–Pock) on the saddle function
+ * min_A max_p (1/n)Σ_i [H(p_i) + ⟨p_i − e_{y_i}, f_A(x_i)⟩] + λ‖A‖_*, whose A is the spectral constraint's
+ * multiplier. The dual step is an entropic (mirror) step, closed form and separate per sample:
+ * p_i ← normalise(p_i^{1/(1+s)}·exp(s·f_Ā(x_i)/(1+s))) with s = σ/n. The multiplier's step is
+ * singular-value soft-thresholding. Steps τ = β/L, σ = 1/(βL), L = ‖F‖₂/n (so τσL² = 1).
+ *
+ * <p>One iteration is one streamed pass over the features: the logits of a block at Ā, then its new p_i, then
+ * its share of G(p). What it holds: p (n × C), A, Ā and G (each (Q·m) × (C−1)), and one block of features; no
+ * kernel matrix. Every {@code checkEvery} iterations it makes p feasible (scaling towards e_y, see
+ * {@link PenalizedProgram#feasible}) and records the duality gap against the multiplier A.
+ */
+final class LegacyDualSolver {
+    private LegacyDualSolver() {}
+
+    /** One check: iteration, primal P(A) at the multiplier, dual D(p̃) at the feasible point, ‖G(p)‖₂/λ. */
+    public record Check(int iteration, double primal, double dual, double constraintRatio, double seconds) {
+        public double gap() { return primal - dual; }
+    }
+
+    /**
+     * The dual solution p̃ (feasible, n × C), the raw last iterate p, the multiplier A (W layout), and the checks.
+     */
+    public record Result(double[] dual, double[] lastIterate, double[] multiplier, double dualObjective,
+                         double primalObjective, double lambda, java.util.List<Check> checks) {
+        public double gap() { return primalObjective - dualObjective; }
+    }
+
+    public interface Listener { void onCheck(Check c); }
+
+    public static Result solve(FeatureSource fs, double lambda, int iterations, double balance, int checkEvery,
+                               double featureNorm, double tolerance, Listener listener) {
+        if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0, got " + lambda);
+        if (!(balance > 0)) throw new IllegalArgumentException("step balance must be > 0, got " + balance);
+        long t0 = System.nanoTime();
+        int n = fs.size(), m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, D = Q * m;
+        int[] y = fs.labels();
+        double L = featureNorm / n;
+        double tau = balance / L, sigma = 1 / (balance * L), s = sigma / n;
+        double[] logp = new double[n * C];
+        java.util.Arrays.fill(logp, -Math.log(C));
+        double[] a = new double[D * c1], abar = new double[D * c1];
+        int chunk = Math.min(PenalizedProgram.CHUNK, n);
+        double[] f = new double[chunk * D];
+        double[] logits = new double[chunk * c1];
+        double[] delta = new double[chunk * c1];
+        double[] p = new double[n * C];
+        java.util.List<Check> checks = new java.util.ArrayList<>();
+        double[] g = new double[D * c1];
+        Check last = null;
+        for (int it = 1; it <= iterations; it++) {
+            java.util.Arrays.fill(g, 0);
+            for (int from = 0; from < n; from += chunk) {
+                int nb = Math.min(chunk, n - from);
+                fs.block(from, nb, f);
+                Gemm.dgemm(false, false, nb, c1, D, 1, f, abar, 0, logits);
+                for (int k = 0; k < nb; k++) {
+                    int i = from + k;
+                    mirrorStep(logp, p, i, C, c1, logits, k * c1, null, s);
+                    PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
+                }
+                Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, g, 0, c1);
+            }
+            double[] next = new double[D * c1];
+            for (int i = 0; i < next.length; i++) next[i] = a[i] - tau * g[i];
+            double[] aa = ProjectedSgd.toA(next, m, Q, c1);
+            NuclearBall.shrink(aa, m, Q * c1, tau * lambda);
+            ProjectedSgd.fromA(aa, m, Q, c1, next);
+            for (int i = 0; i < next.length; i++) abar[i] = 2 * next[i] - a[i];
+            a = next;
+            if (it % checkEvery == 0 || it == iterations) {
+                double spec = PenalizedProgram.spectralNorm(g, m, Q, c1);
+                double dual = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(p, n, C, y, spec, lambda), n, C);
+                double primal = PenalizedProgram.primalObjective(fs, a, lambda);
+                last = new Check(it, primal, dual, spec / lambda, (System.nanoTime() - t0) / 1e9);
+                checks.add(last);
+                if (listener != null) listener.onCheck(last);
+                if (last.gap() <= tolerance * Math.max(1, Math.abs(primal))) break;
+            }
+        }
+        double spec = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
+        double[] pt = PenalizedProgram.feasible(p, n, C, y, spec, lambda);
+        double dual = PenalizedProgram.meanEntropy(pt, n, C);
+        double primal = last != null ? last.primal() : PenalizedProgram.primalObjective(fs, a, lambda);
+        return new Result(pt, p, a, dual, primal, lambda, checks);
+    }
+
+    /**
+     * The options of the restarted solver ({@link #solve(FeatureSource, double, int, Options, Listener)}).
+     *
+     * @param centre          solve the centred variant: features Φ − c (c the mean W-layout row of the training
+     *                        set) plus an unpenalised bias b. It is the program with a free bias (c's share of the
+     *                        logits, cᵀw, is absorbed by b), and its dual gains the balance constraint
+     *                        Σ_i (p_i − e_{y_i}) = 0. Centring removes the dominant direction of the MNIST features
+     *                        (the common blank-patch vector), so ‖F − 1cᵀ‖₂ is several times smaller than ‖F‖₂
+     * @param restart         restart to the average (Applegate et al., PDLP) when its gap has dropped enough
+     * @param fista           instead of PDHG, accelerated proximal gradient on the primal pair (w, b) with adaptive
+     *                        restarts (O'Donoghue & Candès), whose dual iterate is p_i = softmax(f(x_i)): the same
+     *                        certificate and recovery read p only
+     * @param balance         initial β of τ = β/L, σ = 1/(βL)
+     * @param checkEvery      iterations between checks (each costs two passes per candidate, one SVD each)
+     * @param tolerance       stop when the gap ≤ tolerance·max(1, |P|)
+     * @param powerIterations power iterations for the operator norm L
+     * @param seed            the power iteration's start
+     */
+    public record Options(boolean centre, boolean restart, boolean fista, double balance, int checkEvery,
+                          double tolerance, int powerIterations, long seed) {
+        public Options {
+            if (!(balance > 0 && balance < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("step balance must be > 0, got " + balance);
+            if (checkEvery <= 0) throw new IllegalArgumentException("checkEvery must be > 0, got " + checkEvery);
+            if (!(tolerance >= 0)) throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
+            if (powerIterations < 1) throw new IllegalArgumentException("power iterations must be >= 1, got " + powerIterations);
+        }
+
+        /** Centred PDHG without restarts; checks every 20 iterations. */
+        public static Options defaults(double tolerance, long seed) {
+            return new Options(true, false, false, 1, 20, tolerance, 30, seed);
+        }
+    }
+
+    /**
+     * A certified point of the restarted solver: the primal (w, bias) and the feasible dual p̃, on the centred
+     * features when {@link #centre()} is not null (bias null otherwise).
+     */
+    public record Solution(double[] w, double[] bias, double[] centre, double[] dual, double primalObjective,
+                           double dualObjective, double constraintRatio, double balanceResidual, double lambda,
+                           int iterations, int restarts, java.util.List<Check> checks) {
+        public double gap() { return primalObjective - dualObjective; }
+
+        /** The features the program was solved on: fs itself, or fs − c. */
+        public FeatureSource features(FeatureSource fs) { return centre == null ? fs : centred(fs, centre); }
+
+        /** The bias in terms of the raw features: b − cᵀw (C−1 values; zeros for the plain program). */
+        public double[] rawBias(int c1) {
+            double[] out = new double[c1];
+            if (centre == null) return out;
+            for (int k = 0; k < c1; k++) {
+                double v = bias[k];
+                for (int j = 0; j < centre.length; j++) v -= centre[j] * w[j * c1 + k];
+                out[k] = v;
+            }
+            return out;
+        }
+    }
+
+    /** fs − c: every sample's W-layout row minus the fixed row c (Q·m). */
+    static FeatureSource centred(FeatureSource fs, double[] c) {
+        int D = fs.positions() * fs.dim();
+        if (c.length != D) throw new IllegalArgumentException("centre must have " + D + " values");
+        return new FeatureSource() {
+            public int size() { return fs.size(); }
+            public int positions() { return fs.positions(); }
+            public int dim() { return fs.dim(); }
+            public int classes() { return fs.classes(); }
+            public int[] labels() { return fs.labels(); }
+            public void block(int from, int count, double[] out) {
+                fs.block(from, count, out);
+                for (int i = 0; i < count; i++) for (int j = 0; j < D; j++) out[i * D + j] -= c[j];
+            }
+        };
+    }
+
+    /** The mean W-layout row of a source (one pass). */
+    static double[] meanRow(FeatureSource fs) {
+        int n = fs.size(), D = fs.positions() * fs.dim(), chunk = Math.min(PenalizedProgram.CHUNK, n);
+        double[] f = new double[chunk * D], c = new double[D];
+        for (int from = 0; from < n; from += chunk) {
+            int nb = Math.min(chunk, n - from);
+            fs.block(from, nb, f);
+            for (int i = 0; i < nb; i++) for (int j = 0; j < D; j++) c[j] += f[i * D + j];
+        }
+        for (int j = 0; j < D; j++) c[j] /= n;
+        return c;
+    }
+
+    /**
+     * Makes the class totals of p (n × C, rows on the simplex) equal to those of the labels, Σ_i p_i = Σ_i e_{y_i},
+     * by Sinkhorn scaling (columns to the class counts, rows back onto the simplex) until the largest column
+     * error is ≤ 1e-13·n or 10,000 rounds. In place; returns the final max |Σ_i p_ik − N_k| / n.
+     */
+    static double balance(double[] p, int n, int C, int[] y) {
+        double[] count = new double[C];
+        for (int i = 0; i < n; i++) count[y[i]]++;
+        double[] col = new double[C];
+        double err = Double.POSITIVE_INFINITY;
+        for (int round = 0; round < 10_000; round++) {
+            java.util.Arrays.fill(col, 0);
+            for (int i = 0; i < n; i++) for (int k = 0; k < C; k++) col[k] += p[i * C + k];
+            err = 0;
+            for (int k = 0; k < C; k++) err = Math.max(err, Math.abs(col[k] - count[k]));
+            if (err <= 1e-13 * n) break;
+            for (int i = 0; i < n; i++) {
+                double z = 0;
+                for (int k = 0; k < C; k++) z += p[i * C + k] *= col[k] > 0 ? count[k] / col[k] : 1;
+                for (int k = 0; k < C; k++) p[i * C + k] /= z;
+            }
+        }
+        return err / n;
+    }
+
+    /** (1/n)Σ_i (p_i − e_{y_i}) over the free coordinates: the bias's gradient. */
+    static double[] biasGradient(double[] p, int n, int C, int[] y) {
+        double[] r = new double[C - 1];
+        for (int i = 0; i < n; i++) for (int k = 0; k < C - 1; k++) r[k] += (p[i * C + k] - (k == y[i] ? 1 : 0)) / n;
+        return r;
+    }
+
+    /** A certified candidate: P at (w, b), D at the feasible p̃ made from p. */
+    private record Certified(double[] w, double[] b, double[] pt, double primal, double dual, double ratio, double residual) {
+        double gap() { return primal - dual; }
+    }
+
+    private static Certified certify(FeatureSource fs, double[] w, double[] b, double[] p, double lambda, boolean centre) {
+        int n = fs.size(), m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1;
+        double[] q = p.clone();
+        double residual = centre ? balance(q, n, C, fs.labels()) : 0;
+        double spec = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, q), m, Q, c1);
+        double[] pt = PenalizedProgram.feasible(q, n, C, fs.labels(), spec, lambda);
+        double dual = PenalizedProgram.meanEntropy(pt, n, C);
+        double primal = PenalizedProgram.pass(fs, w, centre ? b : null, false).loss() + lambda * PenalizedProgram.nuclearNorm(w, m, Q, c1);
+        return new Certified(w, b, pt, primal, dual, spec / lambda, residual);
+    }
+
+    /**
+     * The restarted, centred PDHG (see {@link Options}): the same entropic step on p and singular-value
+     * thresholding on the multiplier as {@link #solve(FeatureSource, double, int, double, int, double, double, Listener)},
+     * plus a bias step (unpenalised: a plain gradient step, its column scaled to ‖F − 1cᵀ‖₂/√n so that it does not
+     * set the step sizes); L = √2·‖F − 1cᵀ‖₂/n bounds the norm of the coupling operator [F − 1cᵀ, scale·1]/n.
+     * Every {@code checkEvery} iterations the current point and the running average since the last restart are
+     * certified (P at the primal pair, D at p balanced by {@link #balance} and scaled into the spectral ball);
+     * the better becomes the restart point when its gap is ≤ 0.2× the gap at the last restart, or ≤ 0.8× and no
+     * better than at the previous check, or after 36 % of the iterations without a restart (PDLP's rules). It
+     * returns the candidate with the smallest certified gap.
+     */
+    public static Solution solve(FeatureSource raw, double lambda, int iterations, Options o, Listener listener) {
+        if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0, got " + lambda);
+        long t0 = System.nanoTime();
+        int n = raw.size(), m = raw.dim(), Q = raw.positions(), C = raw.classes(), c1 = C - 1, D = Q * m;
+        int[] y = raw.labels();
+        double[] centre = o.centre() ? meanRow(raw) : null;
+        FeatureSource fs = o.centre() ? centred(raw, centre) : raw;
+        double norm = PenalizedProgram.featureNorm(fs, o.powerIterations(), o.seed()) * 1.05;
+        if (!(norm > 0)) throw new IllegalArgumentException("the features are all zero");
+        if (o.fista()) return fista(fs, centre, lambda, iterations, norm, o, listener, t0);
+        double biasScale2 = o.centre() ? norm * norm / n : 0; // (bias column scale)²
+        double L = (o.centre() ? Math.sqrt(2) : 1) * norm / n;
+        double beta = o.balance();
+        double[] logp = new double[n * C];
+        java.util.Arrays.fill(logp, -Math.log(C));
+        double[] p = new double[n * C];
+        java.util.Arrays.fill(p, 1.0 / C);
+        double[] w = new double[D * c1], b = new double[c1];
+        double[] sw = new double[D * c1], sb = new double[c1], sp = new double[n * C];
+        int count = 0, sinceRestart = 0, restarts = 0;
+        double gapAtRestart = Double.POSITIVE_INFINITY, lastCandidate = Double.POSITIVE_INFINITY;
+        int chunk = Math.min(PenalizedProgram.CHUNK, n);
+        double[] f = new double[chunk * D], logits = new double[chunk * c1], delta = new double[chunk * c1];
+        // G(p) and the bias gradient r(p) = (1/n)Σ(p_i − e_{y_i}) at the last p, and at the extrapolated p̄.
+        double[] g = PenalizedProgram.dualMatrix(fs, p), r = biasGradient(p, n, C, y);
+        double[] gbar = g.clone(), rbar = r.clone();
+        double tauA = beta / L, s = 1 / (beta * L) / n;
+        java.util.List<Check> checks = new java.util.ArrayList<>();
+        Certified best = null;
+        int it = 0;
+        while (it < iterations) {
+            it++;
+            sinceRestart++;
+            // Multiplier step at p̄, then the entropic step on p at the new multiplier (one pass).
+            double[] next = new double[D * c1];
+            for (int i = 0; i < next.length; i++) next[i] = w[i] - tauA * gbar[i];
+            double[] aa = ProjectedSgd.toA(next, m, Q, c1);
+            NuclearBall.shrink(aa, m, Q * c1, tauA * lambda);
+            ProjectedSgd.fromA(aa, m, Q, c1, next);
+            w = next;
+            if (o.centre()) for (int c = 0; c < c1; c++) b[c] -= tauA * biasScale2 * rbar[c];
+            double[] gNew = new double[D * c1], rNew = new double[c1];
+            for (int from = 0; from < n; from += chunk) {
+                int nb = Math.min(chunk, n - from);
+                fs.block(from, nb, f);
+                Gemm.dgemm(false, false, nb, c1, D, 1, f, w, 0, logits);
+                for (int k = 0; k < nb; k++) {
+                    int i = from + k;
+                    mirrorStep(logp, p, i, C, c1, logits, k * c1, b, s);
+                    PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
+                    for (int c = 0; c < c1; c++) rNew[c] += delta[k * c1 + c];
+                }
+                Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, gNew, 0, c1);
+            }
+            for (int i = 0; i < g.length; i++) gbar[i] = 2 * gNew[i] - g[i];
+            for (int c = 0; c < c1; c++) rbar[c] = 2 * rNew[c] - r[c];
+            g = gNew;
+            r = rNew;
+            for (int i = 0; i < w.length; i++) sw[i] += w[i];
+            for (int c = 0; c < c1; c++) sb[c] += b[c];
+            for (int i = 0; i < p.length; i++) sp[i] += p[i];
+            count++;
+            if (it % o.checkEvery() == 0 || it == iterations) {
+                Certified cur = certify(fs, w.clone(), b.clone(), p, lambda, o.centre());
+                Certified cand = cur;
+                Certified avg = null;
+                if (o.restart() && count > 1) {
+                    double[] aw = new double[w.length], ab = new double[c1], ap = new double[p.length];
+                    for (int i = 0; i < w.length; i++) aw[i] = sw[i] / count;
+                    for (int c = 0; c < c1; c++) ab[c] = sb[c] / count;
+                    for (int i = 0; i < p.length; i++) ap[i] = sp[i] / count;
+                    avg = certify(fs, aw, ab, ap, lambda, o.centre());
+                    if (avg.gap() < cur.gap()) cand = avg;
+                }
+                if (best == null || cand.gap() < best.gap()) best = cand;
+                Check ch = new Check(it, cand.primal(), cand.dual(), cand.ratio(), (System.nanoTime() - t0) / 1e9);
+                checks.add(ch);
+                if (listener != null) listener.onCheck(ch);
+                if (best.gap() <= o.tolerance() * Math.max(1, Math.abs(best.primal()))) break;
+                if (o.restart()) {
+                    double gc = cand.gap();
+                    boolean restart = gc <= 0.2 * gapAtRestart || (gc <= 0.8 * gapAtRestart && gc > lastCandidate)
+                            || sinceRestart >= 0.36 * iterations;
+                    lastCandidate = gc;
+                    if (restart) {
+                        restarts++;
+                        if (cand == avg) {
+                            w = avg.w();
+                            b = avg.b();
+                            for (int i = 0; i < p.length; i++) {
+                                p[i] = sp[i] / count;
+                                logp[i] = Math.log(p[i]);
+                            }
+                            g = PenalizedProgram.dualMatrix(fs, p);
+                            r = biasGradient(p, n, C, y);
+                        }
+                        gbar = g.clone();
+                        rbar = r.clone();
+                        java.util.Arrays.fill(sw, 0);
+                        java.util.Arrays.fill(sb, 0);
+                        java.util.Arrays.fill(sp, 0);
+                        count = 0;
+                        sinceRestart = 0;
+                        gapAtRestart = gc;
+                        lastCandidate = Double.POSITIVE_INFINITY;
+                    }
+                }
+            }
+        }
+        return new Solution(best.w(), o.centre() ? best.b() : null, centre, best.pt(), best.primal(), best.dual(),
+                best.ratio(), best.residual(), lambda, it, restarts, checks);
+    }
+
+    /** FISTA's next momentum t, and whether the step restarted it. */
+    record Momentum(double t, boolean restarted) {}
+
+    /**
+     * FISTA's momentum step on the pair (W, bias), one for the full and the working-set solvers: after the step
+     * x → nx taken at y, writes the next extrapolated point nx + (t − 1)/t'·(nx − x) into y (and yb), with
+     * t' = (1 + √(1 + 4t²))/2; when restart is on and the step points uphill, ⟨y − nx, nx − x⟩ > 0 (O'Donoghue and
+     * Candès), t and t' are 1 first, so y = nx.
+     */
+    static Momentum momentum(double[] x, double[] xb, double[] nx, double[] nb, double[] y, double[] yb, double t,
+                             boolean restart) {
+        double uphill = 0;
+        for (int i = 0; i < nx.length; i++) uphill += (y[i] - nx[i]) * (nx[i] - x[i]);
+        for (int k = 0; k < nb.length; k++) uphill += (yb[k] - nb[k]) * (nb[k] - xb[k]);
+        double tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
+        boolean restarted = restart && uphill > 0;
+        if (restarted) {
+            t = 1;
+            tn = 1;
+        }
+        for (int i = 0; i < nx.length; i++) y[i] = nx[i] + (t - 1) / tn * (nx[i] - x[i]);
+        for (int k = 0; k < nb.length; k++) yb[k] = nb[k] + (t - 1) / tn * (nb[k] - xb[k]);
+        return new Momentum(tn, restarted);
+    }
+
+    /**
+     * FISTA on the primal pair (w, b) (b only when centred), step 1/L with L = (‖F‖₂² + n)/n (‖F‖₂²/n without a
+     * bias), momentum reset whenever it points uphill, ⟨y − x⁺, x⁺ − x⟩ > 0 (O'Donoghue & Candès 2015). Its dual
+     * iterate is p = softmax of the logits at x, certified as in PDHG. One pass per iteration plus the checks.
+     */
+    private static Solution fista(FeatureSource fs, double[] centre, double lambda, int iterations, double norm, Options o,
+                                  Listener listener, long t0) {
+        int n = fs.size(), m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, D = Q * m;
+        boolean bias = centre != null;
+        double eta = n / (norm * norm + (bias ? n : 0));
+        double[] x = new double[D * c1], y = new double[D * c1], xb = new double[c1], yb = new double[c1];
+        double t = 1;
+        int restarts = 0, it = 0;
+        java.util.List<Check> checks = new java.util.ArrayList<>();
+        Certified best = null;
+        while (it < iterations) {
+            it++;
+            PenalizedProgram.Pass ps = PenalizedProgram.pass(fs, y, bias ? yb : null, true);
+            double[] nx = new double[D * c1];
+            for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * ps.gradient()[i];
+            double[] aa = ProjectedSgd.toA(nx, m, Q, c1);
+            NuclearBall.shrink(aa, m, Q * c1, eta * lambda);
+            ProjectedSgd.fromA(aa, m, Q, c1, nx);
+            double[] nb = new double[c1];
+            if (bias) {
+                double[] gb = biasGradient(PenalizedProgram.softmax(ps.logits(), n, C), n, C, fs.labels());
+                for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
+            }
+            Momentum mo = momentum(x, xb, nx, nb, y, yb, t, o.restart());
+            if (mo.restarted()) restarts++;
+            x = nx;
+            xb = nb;
+            t = mo.t();
+            if (it % o.checkEvery() == 0 || it == iterations) {
+                double[] p = PenalizedProgram.softmax(PenalizedProgram.pass(fs, x, bias ? xb : null, false).logits(), n, C);
+                Certified cur = certify(fs, x.clone(), xb.clone(), p, lambda, bias);
+                if (best == null || cur.gap() < best.gap()) best = cur;
+                Check ch = new Check(it, cur.primal(), cur.dual(), cur.ratio(), (System.nanoTime() - t0) / 1e9);
+                checks.add(ch);
+                if (listener != null) listener.onCheck(ch);
+                if (best.gap() <= o.tolerance() * Math.max(1, Math.abs(best.primal()))) break;
+            }
+        }
+        return new Solution(best.w(), bias ? best.b() : null, centre, best.pt(), best.primal(), best.dual(),
+                best.ratio(), best.residual(), lambda, it, restarts, checks);
+    }
+
+    /** λ_max = ‖G(p⁰)‖₂ at A = 0 (p⁰ the softmax of zero logits, uniform): for λ ≥ λ_max, A* = 0. */
+    public static double lambdaMax(FeatureSource fs) {
+        int n = fs.size(), C = fs.classes();
+        double[] p = new double[n * C];
+        java.util.Arrays.fill(p, 1.0 / C);
+        return PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, p), fs.dim(), fs.positions(), C - 1);
+    }
+
+    /**
+     * The entropic mirror step on sample i's dual row: log p ← (log p + s·u)/(1 + s), renormalised, with u the free
+     * logits (plus the bias when there is one) and 0 for the pinned class; p = exp(log p).
+     */
+    private static void mirrorStep(double[] logp, double[] p, int i, int C, int c1, double[] logits, int off,
+                                   double[] bias, double s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < C; c++) {
+            double u = c < c1 ? logits[off + c] + (bias == null ? 0 : bias[c]) : 0;
+            logp[i * C + c] = (logp[i * C + c] + s * u) / (1 + s);
+            max = Math.max(max, logp[i * C + c]);
+        }
+        double z = 0;
+        for (int c = 0; c < C; c++) z += Math.exp(logp[i * C + c] - max);
+        double lz = max + Math.log(z);
+        for (int c = 0; c < C; c++) {
+            logp[i * C + c] -= lz;
+            p[i * C + c] = Math.exp(logp[i * C + c]);
+        }
+    }
+}
