@@ -219,7 +219,8 @@ public final class AcceleratedProximalGradient {
 
     /**
      * Runs from x0, or from start when not null; single: float products until the stopping rule holds or the
-     * certificate stalls, then double ones. listener and boundary may be null.
+     * certificate stalls, then double ones. listener and boundary may be null. A NaN certificate ends the run (not
+     * converged): no later iteration can mend it.
      */
     public Outcome run(Oracle o, double[] x0, double initialStep, boolean single, State start, Listener listener,
                        Boundary boundary) throws IOException {
