@@ -1,5 +1,7 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.optim.AcceleratedProximalGradient;
+
 import dev.convexcnn.linalg.Gemm;
 
 /**
@@ -356,7 +358,8 @@ public final class DualSolver {
     record Momentum(double t, boolean restarted) {}
 
     /**
-     * FISTA's momentum step on the pair (W, bias), one for the full and the working-set solvers: after the step
+     * FISTA's momentum step on the pair (W, bias), for the working-set solver (the full one runs on the shared loop,
+     * {@link PrimalOracle}, with the same arithmetic): after the step
      * x → nx taken at y, writes the next extrapolated point nx + (t − 1)/t'·(nx − x) into y (and yb), with
      * t' = (1 + √(1 + 4t²))/2; when restart is on and the step points uphill, ⟨y − nx, nx − x⟩ > 0 (O'Donoghue and
      * Candès), t and t' are 1 first, so y = nx.
@@ -380,48 +383,34 @@ public final class DualSolver {
     /**
      * FISTA on the primal pair (w, b) (b only when centred), step 1/L with L = (‖F‖₂² + n)/n (‖F‖₂²/n without a
      * bias), momentum reset whenever it points uphill, ⟨y − x⁺, x⁺ − x⟩ > 0 (O'Donoghue & Candès 2015). Its dual
-     * iterate is p = softmax of the logits at x, certified as in PDHG. One pass per iteration plus the checks.
+     * iterate is p = softmax of the logits at x, certified as in PDHG. One pass per iteration plus the checks. The
+     * shared loop ({@link AcceleratedProximalGradient}, fixed step, gradient restart) on {@link PrimalOracle}.
      */
     private static Solution fista(FeatureSource fs, double[] centre, double lambda, int iterations, double norm, Options o,
                                   Listener listener, long t0) {
-        int n = fs.size(), m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, D = Q * m;
+        int n = fs.size(), C = fs.classes();
         boolean bias = centre != null;
         double eta = n / (norm * norm + (bias ? n : 0));
-        double[] x = new double[D * c1], y = new double[D * c1], xb = new double[c1], yb = new double[c1];
-        double t = 1;
-        int restarts = 0, it = 0;
         java.util.List<Check> checks = new java.util.ArrayList<>();
-        Certified best = null;
-        while (it < iterations) {
-            it++;
-            PenalizedProgram.Pass ps = PenalizedProgram.pass(fs, y, bias ? yb : null, true);
-            double[] nx = new double[D * c1];
-            for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * ps.gradient()[i];
-            double[] aa = ProjectedSgd.toA(nx, m, Q, c1);
-            NuclearBall.shrink(aa, m, Q * c1, eta * lambda);
-            ProjectedSgd.fromA(aa, m, Q, c1, nx);
-            double[] nb = new double[c1];
-            if (bias) {
-                double[] gb = biasGradient(PenalizedProgram.softmax(ps.logits(), n, C), n, C, fs.labels());
-                for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
-            }
-            Momentum mo = momentum(x, xb, nx, nb, y, yb, t, o.restart());
-            if (mo.restarted()) restarts++;
-            x = nx;
-            xb = nb;
-            t = mo.t();
+        Certified[] best = {null};
+        // The loop's certificate: the best relative gap so far, gap/max(1, |P|), refreshed every checkEvery iterations.
+        PrimalOracle oracle = new PrimalOracle(fs, lambda, bias, (it, x, xb) -> {
             if (it % o.checkEvery() == 0 || it == iterations) {
                 double[] p = PenalizedProgram.softmax(PenalizedProgram.pass(fs, x, bias ? xb : null, false).logits(), n, C);
                 Certified cur = certify(fs, x.clone(), xb.clone(), p, lambda, bias);
-                if (best == null || cur.gap() < best.gap()) best = cur;
+                if (best[0] == null || cur.gap() < best[0].gap()) best[0] = cur;
                 Check ch = new Check(it, cur.primal(), cur.dual(), cur.ratio(), (System.nanoTime() - t0) / 1e9);
                 checks.add(ch);
                 if (listener != null) listener.onCheck(ch);
-                if (best.gap() <= o.tolerance() * Math.max(1, Math.abs(best.primal()))) break;
             }
-        }
-        return new Solution(best.w(), bias ? best.b() : null, centre, best.pt(), best.primal(), best.dual(),
-                best.ratio(), best.residual(), lambda, it, restarts, checks);
+            return best[0] == null ? Double.POSITIVE_INFINITY : best[0].gap() / Math.max(1, Math.abs(best[0].primal()));
+        });
+        AcceleratedProximalGradient.Outcome out = oracle.run(new AcceleratedProximalGradient(AcceleratedProximalGradient.FIXED,
+                o.restart() ? AcceleratedProximalGradient.Restart.GRADIENT : AcceleratedProximalGradient.Restart.NONE,
+                new AcceleratedProximalGradient.Stopping(o.tolerance(), iterations, 0)), eta);
+        Certified b = best[0];
+        return new Solution(b.w(), bias ? b.b() : null, centre, b.pt(), b.primal(), b.dual(),
+                b.ratio(), b.residual(), lambda, out.iterations(), oracle.restarts(), checks);
     }
 
     /** λ_max = ‖G(p⁰)‖₂ at A = 0 (p⁰ the softmax of zero logits, uniform): for λ ≥ λ_max, A* = 0. */

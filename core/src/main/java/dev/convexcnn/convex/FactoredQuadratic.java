@@ -1,28 +1,10 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.Factored;
+
 /**
- * A quadratic objective whose matrix is A = MᵀM for a linear map M given by its products: f(x) = scale·(‖Mx‖²/2 −
- * ⟨b, x⟩) + constant. A solver that keeps M·x of its iterates prices a trial point by one product with M
- * (⟨d, A d⟩ = ‖M d‖²) and needs the product with Mᵀ only for the point it accepts ({@link RFista#solveQuadratic}).
- * For the gated program M is Φ, applied as GEMMs over the patches ({@link GemmGatedProgram}).
+ * A quadratic objective with A = MᵀM given by products with M and Mᵀ ({@link Factored}); {@link RFista#solveQuadratic}
+ * prices a trial point by one product with M. For the gated program M is Φ, applied as GEMMs over the patches
+ * ({@link GemmGatedProgram}).
  */
-public interface FactoredQuadratic extends QuadraticObjective {
-    /** Length of M·x. */
-    int rows();
-
-    /** mx = M·x; with single, from float products (about 1e-7 relative). */
-    void forward(double[] x, double[] mx, boolean single);
-
-    /** out = Mᵀ·u; with single, from float products. */
-    void adjoint(double[] u, double[] out, boolean single);
-
-    /** A·x as Mᵀ(M·x), one point at a time. */
-    @Override
-    default void products(double[][] xs, int count, double[][] out, boolean single) {
-        double[] mx = new double[rows()];
-        for (int j = 0; j < count; j++) {
-            forward(xs[j], mx, single);
-            adjoint(mx, out[j], single);
-        }
-    }
-}
+public interface FactoredQuadratic extends QuadraticObjective, Factored {}

@@ -7,7 +7,7 @@ import dev.convexcnn.linalg.Gemm;
  * min_W loss(Φ W, y) + λ Σ_{j,k} ‖W_{j,k}‖₂, with Φ the per-pattern patch sums ({@link GatedFeatures}) and
  * W_{j,k} ∈ R^h the weights of pattern j for class k. Its optimum is a gated ReLU network's.
  */
-public final class GatedReluProgram implements CompositeObjective {
+public final class GatedReluProgram implements GroupLassoProgram {
     private final GatedFeatures features;
     private final int[] labels;
     private final int classes;
@@ -78,19 +78,8 @@ public final class GatedReluProgram implements CompositeObjective {
 
     private static final int BLOCK_BYTES = 1 << 20;
 
-    @Override public double regularizer(double[] w) { return penalty.value(w); }
-    @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
-
-    @Override
-    public double minNormSubgradientSquared(double[] w, double[] grad) {
-        return penalty.minNormSubgradientSquared(w, grad);
-    }
-
     /** λ_max: the smallest λ for which W = 0 is optimal. Choose λ as a fraction of it (it falls like 1/√n). */
     public static double lambdaMax(GatedFeatures features, int[] labels, int classes, Loss loss) {
-        GatedReluProgram p = new GatedReluProgram(features, labels, classes, loss, 0);
-        double[] grad = new double[p.dimension()];
-        p.smooth(new double[p.dimension()], grad);
-        return p.penalty.maxGroupNorm(grad);
+        return new GatedReluProgram(features, labels, classes, loss, 0).lambdaMax();
     }
 }

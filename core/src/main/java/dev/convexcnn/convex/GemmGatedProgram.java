@@ -9,7 +9,7 @@ package dev.convexcnn.convex;
  * R-FISTA runs with one product with Φ per trial step and one with Φᵀ per iteration. The product with Φ multiplies
  * only the groups that are not zero, which the group lasso makes most of them.
  */
-public final class GemmGatedProgram implements FactoredQuadratic {
+public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProgram {
     private final PatchProducts products;
     private final int[] labels;
     private final int classes, totalSamples;
@@ -134,18 +134,4 @@ public final class GemmGatedProgram implements FactoredQuadratic {
         if (loss != Loss.SQUARED) throw new IllegalStateException("only the squared loss is a quadratic");
     }
 
-    @Override public double regularizer(double[] w) { return penalty.value(w); }
-    @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
-
-    @Override
-    public double minNormSubgradientSquared(double[] w, double[] grad) {
-        return penalty.minNormSubgradientSquared(w, grad);
-    }
-
-    /** λ_max = max_g ‖∇_g f(0)‖. */
-    public double lambdaMax() {
-        double[] grad = new double[dimension()];
-        smooth(new double[dimension()], grad);
-        return penalty.maxGroupNorm(grad);
-    }
 }

@@ -13,7 +13,7 @@ import dev.convexcnn.linalg.Gemm;
  * the streamed evaluation ({@link GatedReluProgram}), and R-FISTA runs hundreds to thousands. Same program,
  * same optimum: only the arithmetic is arranged differently (tested against the streamed one).
  */
-public final class GramGatedProgram implements QuadraticObjective {
+public final class GramGatedProgram implements QuadraticObjective, GroupLassoProgram {
     /** Rows of Φ per dsyrk: long enough for the product to run at dgemm speed, small enough to stay in memory. */
     static final int ROWS_PER_BLOCK = 1024;
     /** Columns above which G (g² doubles) is not worth holding: 8,192 columns is 512 MiB. */
@@ -191,14 +191,6 @@ public final class GramGatedProgram implements QuadraticObjective {
     public double productSeconds() { return productNanos / 1e9; }
     public void resetProductCounters() { productFlops = 0; productNanos = 0; }
 
-    @Override public double regularizer(double[] w) { return penalty.value(w); }
-    @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
-
-    @Override
-    public double minNormSubgradientSquared(double[] w, double[] grad) {
-        return penalty.minNormSubgradientSquared(w, grad);
-    }
-
     /**
      * A start for the solver near the optimum when λ is small, from the normal equations rather than gradient steps:
      * iteratively reweighted least squares. The optimum satisfies (G + nc·λ·diag(1/‖W_{j,k}‖))·W_k = B_k for each
@@ -279,12 +271,6 @@ public final class GramGatedProgram implements QuadraticObjective {
         return new RidgeStart(best, done);
     }
 
-    /** λ_max = max_g ‖∇_g f(0)‖ = max_g ‖B_g‖/(nc). */
-    public double lambdaMax() {
-        double[] grad = new double[dimension()];
-        smooth(new double[dimension()], grad);
-        return penalty.maxGroupNorm(grad);
-    }
 
     /**
      * The gates that switch something on and differ from every earlier kept one, read off G: gate j is empty when

@@ -1,11 +1,13 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.RelativeGap;
+
 /**
  * λ Σ_g ‖x_g‖₂ over groups of equal size laid out with a stride: group g = (block b, pattern j, class k) holds
  * x[b·p·h·c + (j·h + t)·c + k] for t < h. That is the weight layout W (p·h × c, row-major) of the programs,
  * with one block for W and two for the pair (V, V′) of the exact ReLU program.
  */
-public final class GroupLasso {
+public final class GroupLasso implements RelativeGap {
     private final int blocks, gates, size, classes;
     private final double lambda;
 
@@ -156,6 +158,7 @@ public final class GroupLasso {
      * difference of two values of the size of f. At a minimiser θ = 1 and each group's ⟨x_g, ∇_g f⟩ + λ‖x_g‖ is 0.
      * Never below 0 up to rounding, so it bounds how far f + r is above the optimum.
      */
+    @Override
     public double relativeGap(double[] x, double f, double r, double[] grad) {
         double maxNorm = maxGroupNorm(grad);
         double theta = maxNorm > lambda ? lambda / maxNorm : 1;

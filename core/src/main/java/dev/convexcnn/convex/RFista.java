@@ -2,6 +2,8 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.SolverCheckpoint;
+import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.ProximalOracles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -163,82 +165,19 @@ public final class RFista {
 
     /**
      * {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null) called after
-     * each iteration.
+     * each iteration. f and ∇f are evaluated at every trial point ({@link ProximalOracles#values}); the gap
+     * tolerance does not apply.
      */
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener, State start,
                                Boundary boundary) throws IOException {
-        final int d = obj.dimension();
-        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
-        double[] x = x0.clone(), y = x0.clone(), xNew = new double[d], gy = new double[d], gx = new double[d];
-        double[] trial = new double[d];
-        double step = s.initialStep(), t = 1;
-        double objective, cert;
-        int it = 0;
-        if (start == null) {
-            double fx = obj.smooth(x, gx);
-            objective = fx + obj.regularizer(x);
-            cert = obj.minNormSubgradientSquared(x, gx);
-        } else {
-            x = start.x().clone();
-            y = start.y().clone();
-            step = start.step();
-            t = start.t();
-            objective = start.objective();
-            cert = start.certificate();
-            it = start.iteration();
-        }
-        List<Iteration> log = new ArrayList<>();
-        while (cert > s.tolerance() && it < s.maxIterations()) {
-            it++;
-            double fy = obj.smooth(y, gy);
-            double fNew;
-            while (true) {
-                for (int i = 0; i < d; i++) trial[i] = y[i] - step * gy[i];
-                obj.prox(trial, step, xNew);
-                fNew = obj.smooth(xNew, gx);
-                double lin = 0, sq = 0;
-                for (int i = 0; i < d; i++) {
-                    double diff = xNew[i] - y[i];
-                    lin += gy[i] * diff;
-                    sq += diff * diff;
-                }
-                if (fNew <= fy + lin + sq / (2 * step) * (1 + 1e-12) + 1e-15 || step < 1e-20) break;
-                step *= 0.8;
-            }
-            double objNew = fNew + obj.regularizer(xNew);
-            double tNew;
-            if (objNew > objective) {
-                // Restart: drop the momentum.
-                tNew = 1;
-                System.arraycopy(xNew, 0, y, 0, d);
-            } else {
-                tNew = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-                double beta = (t - 1) / tNew;
-                for (int i = 0; i < d; i++) y[i] = xNew[i] + beta * (xNew[i] - x[i]);
-            }
-            t = tNew;
-            double[] swap = x;
-            x = xNew;
-            xNew = swap;
-            objective = objNew;
-            cert = obj.minNormSubgradientSquared(x, gx);
-            Iteration rec = new Iteration(it, objective, cert, step, (System.nanoTime() - t0) / 1e9);
-            log.add(rec);
-            if (listener != null) listener.accept(rec);
-            step *= 1.25;
-            if (boundary != null) boundary.after(new State(it, x, null, y, null, null, null, step, t, objective, Double.NaN, Double.NaN, cert, false, rec.seconds(),
-                    Double.POSITIVE_INFINITY, 0));
-        }
-        return new Result(x, objective, cert, it, cert <= s.tolerance(), step, log);
+        return run(ProximalOracles.values(obj), Form.VALUES, x0, s, 0, false, listener, start, boundary);
     }
 
     /**
      * The same iterates as {@link #solve} (same steps, restarts and stopping rule), for a quadratic smooth part:
      * A·y comes from the products of the last two iterates (y is their combination), and each trial of the
-     * line search prices two steps, t and 0.8t, with one product of twice the width, which costs about as much as
-     * one (the narrow product is memory-bound). One product per iteration instead of about three. The
-     * sufficient-decrease test uses the exact identity f(x) − f(y) − ⟨∇f(y), x − y⟩ = (scale/2)⟨d, A·d⟩, d = x − y,
-     * and the restart test a difference of f computed as such, so neither loses precision to cancellation.
+     * line search prices two steps, t and 0.8t, with one product of twice the width ({@link ProximalOracles#products}).
+     * One product per iteration instead of about three.
      */
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener) {
@@ -251,323 +190,68 @@ public final class RFista {
 
     /**
      * {@link #solveQuadratic} continued from {@code start} (null: from x0), with {@code boundary} (may be null); a
-     * {@link FactoredQuadratic} by {@link #solveFactored}.
+     * {@link FactoredQuadratic} priced by one product with M per trial ({@link ProximalOracles#factored}): the same
+     * steps, restarts and stopping rules.
      */
     public static Result solveQuadratic(QuadraticObjective obj, double[] x0, Settings s, Precision precision,
                                         Consumer<Iteration> listener, State start, Boundary boundary) throws IOException {
-        if (obj instanceof FactoredQuadratic f) return solveFactored(f, x0, s, precision, listener, start, boundary);
-        final int d = obj.dimension();
-        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
-        final double scale = obj.scale();
-        boolean single = precision == Precision.MIXED;
-        double[] x = (start != null ? start.x() : x0).clone(), ax = new double[d], y = new double[d], ay = new double[d], gy = new double[d];
-        double[] gx = new double[d], trial = new double[d];
-        double[][] cand = {new double[d], new double[d]}, candProduct = {new double[d], new double[d]};
-        double[][] one = new double[1][], oneOut = new double[1][];
-        double step = s.initialStep(), t = 1;
-        double fx, rx, cert;
-        int it = 0;
-        if (start == null) {
-            product(obj, x, ax, single, one, oneOut);
-            fx = obj.smoothFromProduct(x, ax, gx);
-            rx = obj.regularizer(x);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            System.arraycopy(x, 0, y, 0, d);
-            System.arraycopy(ax, 0, ay, 0, d);
-        } else {
-            x = start.x().clone();
-            ax = start.ax().clone();
-            y = start.y().clone();
-            ay = start.ay().clone();
-            step = start.step();
-            t = start.t();
-            fx = start.smooth();
-            obj.smoothFromProduct(x, ax, gx); // the gradient at x, for the stopping rules
-            rx = start.regularizer();
-            cert = start.certificate();
-            single = start.single();
-            it = start.iteration();
+        if (obj instanceof FactoredQuadratic f) {
+            if (start != null && (start.mx() == null || start.ax() == null)) {
+                throw new IllegalArgumentException("the saved state has no products of M");
+            }
+            return run(ProximalOracles.factored(f), Form.FACTORED, x0, s, s.gapTolerance(), precision == Precision.MIXED,
+                    listener, start, boundary);
         }
-        Stop stop = new Stop(s, obj.groupLasso());
-        if (start != null) {
-            stop.best = start.stallBest();
-            stop.bestAt = start.stallBestAt();
-        }
-        stop.update(it, x, fx, rx, gx, cert);
+        return run(ProximalOracles.products(obj), Form.PRODUCTS, x0, s, s.gapTolerance(), precision == Precision.MIXED,
+                listener, start, boundary);
+    }
+
+    /** Which oracle a state belongs to: what it keeps besides x and y. */
+    private enum Form { VALUES, PRODUCTS, FACTORED }
+
+    /** The one loop ({@link AcceleratedProximalGradient}) with scnn's step and restart policies, in RFista's types. */
+    private static Result run(AcceleratedProximalGradient.Oracle oracle, Form form, double[] x0, Settings s, double gapTolerance,
+                              boolean single, Consumer<Iteration> listener, State start, Boundary boundary) throws IOException {
+        AcceleratedProximalGradient apg = new AcceleratedProximalGradient(AcceleratedProximalGradient.Backtracking.SCNN,
+                AcceleratedProximalGradient.Restart.FUNCTION_VALUE,
+                new AcceleratedProximalGradient.Stopping(s.tolerance(), s.maxIterations(), gapTolerance));
         List<Iteration> log = new ArrayList<>();
-        while (true) {
-            if ((stop.met() || stop.stalled(it, cert)) && single) {
-                // The float iterations say done (or make no more progress: float rounding sets a floor under
-                // the certificate): recompute the certificate from a double product, and go on in double from
-                // here (momentum restarted) if it does not hold.
-                single = false;
-                product(obj, x, ax, false, one, oneOut);
-                fx = obj.smoothFromProduct(x, ax, gx);
-                cert = obj.minNormSubgradientSquared(x, gx);
-                stop.update(it, x, fx, rx, gx, cert);
-                System.arraycopy(x, 0, y, 0, d);
-                System.arraycopy(ax, 0, ay, 0, d);
-                t = 1;
-            }
-            if (stop.met() || it >= s.maxIterations()) break;
-            it++;
-            double fy = obj.smoothFromProduct(y, ay, gy);
-            double s1 = step;
-            int accepted = -1;
-            double acceptedStep = step;
-            while (accepted < 0) {
-                double[] steps = {s1, 0.8 * s1};
-                for (int j = 0; j < 2; j++) {
-                    for (int i = 0; i < d; i++) trial[i] = y[i] - steps[j] * gy[i];
-                    obj.prox(trial, steps[j], cand[j]);
-                }
-                obj.products(cand, 2, candProduct, single);
-                for (int j = 0; j < 2 && accepted < 0; j++) {
-                    double curvature = 0, sq = 0;
-                    for (int i = 0; i < d; i++) {
-                        double diff = cand[j][i] - y[i];
-                        curvature += diff * (candProduct[j][i] - ay[i]);
-                        sq += diff * diff;
-                    }
-                    if (scale * curvature / 2 <= sq / (2 * steps[j]) * (1 + 1e-12) + 1e-15 || steps[j] < 1e-20) {
-                        accepted = j;
-                        acceptedStep = steps[j];
-                    }
-                }
-                s1 *= 0.64;
-            }
-            step = acceptedStep;
-            double[] xNew = cand[accepted], axNew = candProduct[accepted];
-            double rNew = obj.regularizer(xNew);
-            double change = obj.smoothDifference(x, ax, xNew, axNew) + rNew - rx;
-            boolean restart = change > 0;
-            double tNew = nextT(restart, t), beta = (t - 1) / tNew;
-            extrapolate(restart, beta, xNew, x, y, d);
-            extrapolate(restart, beta, axNew, ax, ay, d);
-            t = tNew;
-            // The accepted candidate becomes x; x's old arrays become the candidate's buffers.
-            cand[accepted] = x;
-            candProduct[accepted] = ax;
-            x = xNew;
-            ax = axNew;
-            rx = rNew;
-            fx = obj.smoothFromProduct(x, ax, gx);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            stop.update(it, x, fx, rx, gx, cert);
-            Iteration rec = new Iteration(it, fx + rx, cert, step, (System.nanoTime() - t0) / 1e9);
-            log.add(rec);
-            if (listener != null) listener.accept(rec);
-            step *= 1.25;
-            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, null, null, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
-                    stop.best, stop.bestAt));
-        }
-        if (single) {
-            // Stopped on the iteration cap in float: report the double certificate.
-            product(obj, x, ax, false, one, oneOut);
-            fx = obj.smoothFromProduct(x, ax, gx);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            stop.update(it, x, fx, rx, gx, cert);
-        }
-        return stop.result(x, fx + rx, cert, it, step, log, obj.groupLasso(), fx, rx, gx);
+        AcceleratedProximalGradient.Outcome out = apg.run(oracle, x0, s.initialStep(), single, start == null ? null : toLoop(start, form),
+                (it, objective, cert, step, seconds) -> {
+                    Iteration rec = new Iteration(it, objective, cert, step, seconds);
+                    log.add(rec);
+                    if (listener != null) listener.accept(rec);
+                },
+                boundary == null ? null : st -> boundary.after(fromLoop(st, form)));
+        return new Result(out.x(), out.objective(), out.certificate(), out.iterations(), out.converged(), out.step(), log,
+                out.gap(), out.stoppedBy());
     }
 
-    /**
-     * {@link #solveQuadratic} for A = MᵀM given by products with M and Mᵀ: the same steps, restarts and stopping
-     * rules, priced differently. Each trial step costs one product with M (the sufficient-decrease test needs
-     * ⟨d, A d⟩ = ‖M d‖², with M·y a combination of kept products), and the accepted point one product with Mᵀ
-     * (A·x for the next gradient). When M·x is far cheaper than Mᵀ·u (the gated program's Φ·x multiplies only the
-     * groups that are not zero), an iteration costs little more than one Mᵀ product. Trial steps are priced one at a
-     * time: the product with M is compute-bound, so the second trial of {@link #solveQuadratic} would be waste.
-     * Continued from {@code start} (null: from x0), with {@code boundary} (may be null) as {@link #solveQuadratic}.
-     */
-    static Result solveFactored(FactoredQuadratic obj, double[] x0, Settings s, Precision precision, Consumer<Iteration> listener,
-                                State start, Boundary boundary) throws IOException {
-        final int d = obj.dimension(), m = obj.rows();
-        final long t0 = System.nanoTime() - (start != null ? (long) (start.seconds() * 1e9) : 0);
-        final double scale = obj.scale();
-        boolean single = precision == Precision.MIXED;
-        double[] x = (start != null ? start.x() : x0).clone(), mx = new double[m], ax = new double[d];
-        double[] y = new double[d], my = new double[m], ay = new double[d], gy = new double[d], gx = new double[d];
-        double[] trial = new double[d], cand = new double[d], mc = new double[m], ac = new double[d];
-        double step = s.initialStep(), t = 1;
-        double fx, rx, cert;
-        int it = 0;
-        if (start == null) {
-            obj.forward(x, mx, single);
-            obj.adjoint(mx, ax, single);
-            fx = obj.smoothFromProduct(x, ax, gx);
-            rx = obj.regularizer(x);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            System.arraycopy(x, 0, y, 0, d);
-            System.arraycopy(mx, 0, my, 0, m);
-            System.arraycopy(ax, 0, ay, 0, d);
-        } else {
-            if (start.mx() == null || start.ax() == null) throw new IllegalArgumentException("the saved state has no products of M");
-            x = start.x().clone();
-            mx = start.mx().clone();
-            ax = start.ax().clone();
-            y = start.y().clone();
-            my = start.my().clone();
-            ay = start.ay().clone();
-            step = start.step();
-            t = start.t();
-            fx = start.smooth();
-            obj.smoothFromProduct(x, ax, gx); // the gradient at x, for the stopping rules
-            rx = start.regularizer();
-            cert = start.certificate();
-            single = start.single();
-            it = start.iteration();
-        }
-        Stop stop = new Stop(s, obj.groupLasso());
-        if (start != null) {
-            stop.best = start.stallBest();
-            stop.bestAt = start.stallBestAt();
-        }
-        stop.update(it, x, fx, rx, gx, cert);
-        List<Iteration> log = new ArrayList<>();
-        while (true) {
-            if ((stop.met() || stop.stalled(it, cert)) && single) {
-                // As in solveQuadratic: the stopping rule is checked on double products.
-                single = false;
-                obj.forward(x, mx, false);
-                obj.adjoint(mx, ax, false);
-                fx = obj.smoothFromProduct(x, ax, gx);
-                cert = obj.minNormSubgradientSquared(x, gx);
-                stop.update(it, x, fx, rx, gx, cert);
-                System.arraycopy(x, 0, y, 0, d);
-                System.arraycopy(mx, 0, my, 0, m);
-                System.arraycopy(ax, 0, ay, 0, d);
-                t = 1;
-            }
-            if (stop.met() || it >= s.maxIterations()) break;
-            it++;
-            obj.smoothFromProduct(y, ay, gy);
-            double st = step;
-            while (true) {
-                for (int i = 0; i < d; i++) trial[i] = y[i] - st * gy[i];
-                obj.prox(trial, st, cand);
-                obj.forward(cand, mc, single);
-                double curvature = 0, sq = 0;
-                for (int i = 0; i < m; i++) {
-                    double e = mc[i] - my[i];
-                    curvature += e * e;
-                }
-                for (int i = 0; i < d; i++) {
-                    double diff = cand[i] - y[i];
-                    sq += diff * diff;
-                }
-                if (scale * curvature / 2 <= sq / (2 * st) * (1 + 1e-12) + 1e-15 || st < 1e-20) break;
-                st *= 0.8;
-            }
-            step = st;
-            obj.adjoint(mc, ac, single);
-            double rNew = obj.regularizer(cand);
-            double change = obj.smoothDifference(x, ax, cand, ac) + rNew - rx;
-            boolean restart = change > 0;
-            double tNew = nextT(restart, t), beta = (t - 1) / tNew;
-            extrapolate(restart, beta, cand, x, y, d);
-            extrapolate(restart, beta, mc, mx, my, m);
-            extrapolate(restart, beta, ac, ax, ay, d);
-            t = tNew;
-            double[] swap = x; x = cand; cand = swap;
-            swap = mx; mx = mc; mc = swap;
-            swap = ax; ax = ac; ac = swap;
-            rx = rNew;
-            fx = obj.smoothFromProduct(x, ax, gx);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            stop.update(it, x, fx, rx, gx, cert);
-            Iteration rec = new Iteration(it, fx + rx, cert, step, (System.nanoTime() - t0) / 1e9);
-            log.add(rec);
-            if (listener != null) listener.accept(rec);
-            step *= 1.25;
-            if (boundary != null) boundary.after(new State(it, x, ax, y, ay, mx, my, step, t, fx + rx, fx, rx, cert, single, rec.seconds(),
-                    stop.best, stop.bestAt));
-        }
-        if (single) {
-            obj.forward(x, mx, false);
-            obj.adjoint(mx, ax, false);
-            fx = obj.smoothFromProduct(x, ax, gx);
-            cert = obj.minNormSubgradientSquared(x, gx);
-            stop.update(it, x, fx, rx, gx, cert);
-        }
-        return stop.result(x, fx + rx, cert, it, step, log, obj.groupLasso(), fx, rx, gx);
+    private static AcceleratedProximalGradient.State toLoop(State s, Form form) {
+        double[][] xi = switch (form) {
+            case VALUES -> new double[0][];
+            case PRODUCTS -> new double[][] {s.ax()};
+            case FACTORED -> new double[][] {s.mx(), s.ax()};
+        };
+        double[][] yi = switch (form) {
+            case VALUES -> new double[0][];
+            case PRODUCTS -> new double[][] {s.ay()};
+            case FACTORED -> new double[][] {s.my(), s.ay()};
+        };
+        return new AcceleratedProximalGradient.State(s.iteration(), s.x(), s.y(), xi, yi, s.step(), s.t(), s.objective(),
+                s.smooth(), s.regularizer(), s.certificate(), s.single(), s.seconds(), s.stallBest(), s.stallBestAt());
     }
 
-    /**
-     * The stopping rules: the squared certificate at most the tolerance and, when a gap tolerance is set, the
-     * relative duality gap at most it too. Remembers since which iteration each has held, so the result can say
-     * which rule was met last (the one that stopped the solve).
-     */
-    /** FISTA's next momentum t', or 1 after a restart (the objective went up: momentum dropped). */
-    private static double nextT(boolean restart, double t) {
-        return restart ? 1 : (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-    }
-
-    /** y = xNew + β(xNew − x) over n entries, or y = xNew exactly after a restart. */
-    private static void extrapolate(boolean restart, double beta, double[] xNew, double[] x, double[] y, int n) {
-        if (restart) {
-            System.arraycopy(xNew, 0, y, 0, n);
-            return;
-        }
-        for (int i = 0; i < n; i++) y[i] = xNew[i] + beta * (xNew[i] - x[i]);
-    }
-
-    private static final class Stop {
-        /** Iterations without progress after which float iterations give way to double ones. */
-        static final int STALL = 100;
-        private final Settings s;
-        private final GroupLasso lasso;
-        private int certSince = -1, gapSince = -1;
-        private boolean certOk, gapOk;
-
-        Stop(Settings s, GroupLasso lasso) {
-            this.s = s;
-            this.lasso = s.gapTolerance() > 0 ? lasso : null;
-            if (s.gapTolerance() > 0 && lasso == null) {
-                throw new IllegalArgumentException("a duality-gap tolerance needs a group-lasso least-squares program (the squared loss)");
-            }
-        }
-
-        void update(int it, double[] x, double f, double r, double[] grad, double cert) {
-            boolean c = cert <= s.tolerance();
-            if (c && !certOk) certSince = it;
-            certOk = c;
-            if (lasso != null) {
-                boolean g = lasso.relativeGap(x, f, r, grad) <= s.gapTolerance();
-                if (g && !gapOk) gapSince = it;
-                gapOk = g;
-            } else {
-                gapOk = true;
-            }
-        }
-
-        boolean met() { return certOk && gapOk; }
-
-        private double best = Double.POSITIVE_INFINITY;
-        private int bestAt;
-
-        /** Whether the certificate has not halved its best value for {@link #STALL} iterations. */
-        boolean stalled(int it, double cert) {
-            if (cert < best / 2) {
-                best = cert;
-                bestAt = it;
-            }
-            return it - bestAt > STALL;
-        }
-
-        Result result(double[] x, double objective, double cert, int it, double step, List<Iteration> log,
-                      GroupLasso gapOf, double f, double r, double[] grad) {
-            double gap = gapOf == null ? Double.NaN : gapOf.relativeGap(x, f, r, grad);
-            String by = !met() ? "iteration cap" : lasso == null || certSince > gapSince ? "certificate"
-                    : gapSince > certSince ? "gap" : "certificate and gap";
-            return new Result(x, objective, cert, it, met(), step, log, gap, by);
-        }
-    }
-
-    private static void product(QuadraticObjective obj, double[] x, double[] ax, boolean single, double[][] one,
-                                double[][] oneOut) {
-        one[0] = x;
-        oneOut[0] = ax;
-        obj.products(one, 1, oneOut, single);
+    private static State fromLoop(AcceleratedProximalGradient.State s, Form form) {
+        double[][] xi = s.xImages(), yi = s.yImages();
+        return switch (form) {
+            // The generic solver has no float phase: no stall watch saved.
+            case VALUES -> new State(s.iteration(), s.x(), null, s.y(), null, null, null, s.step(), s.t(), s.objective(), Double.NaN,
+                    Double.NaN, s.certificate(), false, s.seconds(), Double.POSITIVE_INFINITY, 0);
+            case PRODUCTS -> new State(s.iteration(), s.x(), xi[0], s.y(), yi[0], null, null, s.step(), s.t(), s.objective(), s.smooth(),
+                    s.regularizer(), s.certificate(), s.single(), s.seconds(), s.stallBest(), s.stallBestAt());
+            case FACTORED -> new State(s.iteration(), s.x(), xi[1], s.y(), yi[1], xi[0], yi[0], s.step(), s.t(), s.objective(),
+                    s.smooth(), s.regularizer(), s.certificate(), s.single(), s.seconds(), s.stallBest(), s.stallBestAt());
+        };
     }
 }

@@ -1,5 +1,7 @@
 /**
- * What every method shares about optimisation: the certificate type solvers report, and the first-order
+ * What every method shares about optimisation: the certificate type solvers report, the one accelerated proximal
+ * gradient loop with its step, restart and stopping policies and the oracles that price its trial points (the
+ * composite, quadratic and factored contracts a program implements), and the first-order
  * optimisers (SGD with momentum, Adam) with explicit, checkpointable state, whose update rules also serve
  * parameters kept in double. Imports only shared layers (nn for {@code Param}), never a method.
  */

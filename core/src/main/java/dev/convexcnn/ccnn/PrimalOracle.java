@@ -1,0 +1,137 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.AcceleratedProximalGradient.State;
+import dev.convexcnn.optim.AcceleratedProximalGradient.StepPolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * The penalised primal ({@link PenalizedProgram}) for the shared accelerated proximal gradient loop: the pair
+ * (w, b) (b only with a bias), a gradient pass at y, then singular-value soft-thresholding of w by step·λ and a
+ * plain gradient step for b. It runs at a fixed step, so it prices nothing at the trial point: one pass per
+ * iteration. The certificate after an iteration is what {@code checks} reports (+∞ without: the run ends on its
+ * iteration cap).
+ */
+final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
+
+    /** The certificate after the given iteration at (w, b) (the oracle's own arrays: copy before keeping). */
+    @FunctionalInterface
+    interface Checks {
+        double after(int iteration, double[] w, double[] b);
+    }
+
+    private final FeatureSource fs;
+    private final double lambda;
+    private final boolean bias;
+    private final Checks checks;
+    private final int n, m, Q, C, c1;
+    private double[] x, y, nx, xb, yb, nb;
+    private PenalizedProgram.Pass atY;
+    private int iteration, restarts;
+
+    PrimalOracle(FeatureSource fs, double lambda, boolean bias, Checks checks) {
+        this.fs = fs;
+        this.lambda = lambda;
+        this.bias = bias;
+        this.checks = checks;
+        this.n = fs.size();
+        this.m = fs.dim();
+        this.Q = fs.positions();
+        this.C = fs.classes();
+        this.c1 = C - 1;
+    }
+
+    /** Runs the loop from (0, 0) at step eta (wrapping the boundary's IOException, which cannot come: none). */
+    AcceleratedProximalGradient.Outcome run(AcceleratedProximalGradient apg, double eta) {
+        try {
+            return apg.run(this, new double[Q * m * c1], eta, false, null, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The bias iterate (zeros without a bias). */
+    double[] bias() { return xb; }
+
+    /** How many times the momentum was dropped. */
+    int restarts() { return restarts; }
+
+    @Override
+    public double start(double[] x0, boolean single) {
+        x = x0.clone();
+        y = x0.clone();
+        nx = new double[x.length];
+        xb = new double[c1];
+        yb = new double[c1];
+        nb = new double[c1];
+        return Double.POSITIVE_INFINITY;
+    }
+
+    @Override
+    public void resume(State state) { throw new UnsupportedOperationException("the primal FISTA keeps no checkpoint"); }
+
+    @Override public void gradientAtY() { atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true); }
+
+    @Override
+    public void price(double[] steps, int count, boolean single) {
+        double eta = steps[0];
+        double[] g = atY.gradient();
+        for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * g[i];
+        double[] a = ProjectedSgd.toA(nx, m, Q, c1);
+        NuclearBall.shrink(a, m, Q * c1, eta * lambda);
+        ProjectedSgd.fromA(a, m, Q, c1, nx);
+        if (bias) {
+            double[] gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C), n, C, fs.labels());
+            for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
+        }
+    }
+
+    @Override
+    public boolean accepts(int j, double step, StepPolicy policy) {
+        throw new UnsupportedOperationException("the primal FISTA runs at a fixed step");
+    }
+
+    @Override public double take(int j, boolean single) { return Double.NaN; }
+
+    @Override
+    public double uphill() {
+        double sum = 0;
+        for (int i = 0; i < nx.length; i++) sum += (y[i] - nx[i]) * (nx[i] - x[i]);
+        for (int k = 0; k < c1; k++) sum += (yb[k] - nb[k]) * (nb[k] - xb[k]);
+        return sum;
+    }
+
+    @Override
+    public void advance(boolean restart, double beta) {
+        // After a restart t and t' are both 1: the coefficient (t − 1)/t' is 0 (DualSolver.momentum's arithmetic).
+        double c = restart ? 0 : beta;
+        for (int i = 0; i < nx.length; i++) y[i] = nx[i] + c * (nx[i] - x[i]);
+        for (int k = 0; k < c1; k++) yb[k] = nb[k] + c * (nb[k] - xb[k]);
+        double[] swap = x; x = nx; nx = swap;
+        swap = xb; xb = nb; nb = swap;
+        if (restart) restarts++;
+    }
+
+    @Override
+    public double certificate() {
+        iteration++;
+        return checks == null ? Double.POSITIVE_INFINITY : checks.after(iteration, x, xb);
+    }
+
+    @Override
+    public void restartAtX() {
+        System.arraycopy(x, 0, y, 0, x.length);
+        System.arraycopy(xb, 0, yb, 0, c1);
+    }
+
+    @Override public double[] x() { return x; }
+    @Override public double[] y() { return y; }
+    @Override public double[][] xImages() { return new double[0][]; }
+    @Override public double[][] yImages() { return new double[0][]; }
+    /** Not computed at x (no gap rule reads it). */
+    @Override public double[] gradient() { return null; }
+    @Override public double objective() { return Double.NaN; }
+    @Override public double smooth() { return Double.NaN; }
+    @Override public double regularizer() { return Double.NaN; }
+}

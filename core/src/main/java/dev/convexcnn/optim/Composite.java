@@ -1,0 +1,25 @@
+package dev.convexcnn.optim;
+
+/**
+ * F(x) = f(x) + r(x): a smooth part with a gradient, and a regulariser with a proximal operator. The shape every
+ * proximal solver takes ({@link AcceleratedProximalGradient}); a method's program implements it.
+ */
+public interface Composite {
+    /** Number of variables. */
+    int dimension();
+
+    /** f(x); writes ∇f(x) into grad when grad is not null. */
+    double smooth(double[] x, double[] grad);
+
+    /** r(x). */
+    double regularizer(double[] x);
+
+    /** out = prox_{step·r}(v). */
+    void prox(double[] v, double step, double[] out);
+
+    /**
+     * ‖the minimum-norm element of ∇f(x) + ∂r(x)‖²: zero exactly at a minimiser, so it is the optimality
+     * certificate the solvers stop on.
+     */
+    double minNormSubgradientSquared(double[] x, double[] grad);
+}

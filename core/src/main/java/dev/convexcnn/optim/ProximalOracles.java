@@ -1,0 +1,366 @@
+package dev.convexcnn.optim;
+
+import dev.convexcnn.optim.AcceleratedProximalGradient.Oracle;
+import dev.convexcnn.optim.AcceleratedProximalGradient.State;
+import dev.convexcnn.optim.AcceleratedProximalGradient.StepPolicy;
+
+/**
+ * The ways {@link AcceleratedProximalGradient} prices its trial points: by function values of any composite, or
+ * for a quadratic from products it keeps (A·y is the combination of the last two iterates' products), two trial
+ * steps per wide product, or for A = MᵀM one product with M per trial and one with Mᵀ per accepted point.
+ */
+public final class ProximalOracles {
+    private ProximalOracles() {}
+
+    /** f and ∇f evaluated at every trial point. */
+    public static Oracle values(Composite obj) { return new Values(obj); }
+
+    /**
+     * A·y from the products of the last two iterates, and each evaluation pricing two steps, t and shrink·t, with
+     * one product of twice the width, which costs about as much as one (the narrow product is memory-bound): one
+     * product per iteration instead of about three. The sufficient-decrease test uses the exact identity
+     * f(x) − f(y) − ⟨∇f(y), x − y⟩ = (scale/2)⟨d, A·d⟩, d = x − y, and the restart test a difference of f computed
+     * as such, so neither loses precision to cancellation.
+     */
+    public static Oracle products(Quadratic obj) { return new Products(obj); }
+
+    /**
+     * For A = MᵀM: each trial costs one product with M (⟨d, A d⟩ = ‖M d‖², M·y a combination of kept products), the
+     * accepted point one with Mᵀ. When M·x is far cheaper than Mᵀ·u an iteration costs little more than one Mᵀ
+     * product. One trial per evaluation: the product with M is compute-bound, so a second would be waste.
+     */
+    public static Oracle factored(Factored obj) { return new FactoredProducts(obj); }
+
+    /** y = xNew + β(xNew − x) over n entries, or y = xNew exactly after a restart. */
+    private static void extrapolate(boolean restart, double beta, double[] xNew, double[] x, double[] y, int n) {
+        if (restart) {
+            System.arraycopy(xNew, 0, y, 0, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[i] = xNew[i] + beta * (xNew[i] - x[i]);
+    }
+
+    /** ⟨y − c, c − x⟩: positive when the step from y to the candidate c points back against the last move. */
+    static double uphill(double[] y, double[] c, double[] x) {
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) sum += (y[i] - c[i]) * (c[i] - x[i]);
+        return sum;
+    }
+
+    /** trial = y − step·g. */
+    private static void gradientStep(double[] y, double step, double[] g, double[] trial) {
+        for (int i = 0; i < y.length; i++) trial[i] = y[i] - step * g[i];
+    }
+
+    static final class Values implements Oracle {
+        private final Composite obj;
+        private final int d;
+        private double[] x, y, xNew, gy, gx, trial;
+        private double fy, fNew, objNew, objective;
+
+        Values(Composite obj) {
+            this.obj = obj;
+            this.d = obj.dimension();
+            this.xNew = new double[d];
+            this.gy = new double[d];
+            this.gx = new double[d];
+            this.trial = new double[d];
+        }
+
+        @Override
+        public double start(double[] x0, boolean single) {
+            x = x0.clone();
+            y = x0.clone();
+            double fx = obj.smooth(x, gx);
+            objective = fx + obj.regularizer(x);
+            return obj.minNormSubgradientSquared(x, gx);
+        }
+
+        @Override
+        public void resume(State s) {
+            x = s.x().clone();
+            y = s.y().clone();
+            objective = s.objective();
+        }
+
+        @Override public void gradientAtY() { fy = obj.smooth(y, gy); }
+
+        @Override
+        public void price(double[] steps, int count, boolean single) {
+            gradientStep(y, steps[0], gy, trial);
+            obj.prox(trial, steps[0], xNew);
+            fNew = obj.smooth(xNew, gx);
+        }
+
+        @Override
+        public boolean accepts(int j, double step, StepPolicy policy) {
+            double lin = 0, sq = 0;
+            for (int i = 0; i < d; i++) {
+                double diff = xNew[i] - y[i];
+                lin += gy[i] * diff;
+                sq += diff * diff;
+            }
+            return policy.accepts(fNew, fy + lin, sq, step);
+        }
+
+        @Override
+        public double take(int j, boolean single) {
+            objNew = fNew + obj.regularizer(xNew);
+            return objNew - objective;
+        }
+
+        @Override public double uphill() { return ProximalOracles.uphill(y, xNew, x); }
+
+        @Override
+        public void advance(boolean restart, double beta) {
+            extrapolate(restart, beta, xNew, x, y, d);
+            double[] swap = x;
+            x = xNew;
+            xNew = swap;
+            objective = objNew;
+        }
+
+        @Override public double certificate() { return obj.minNormSubgradientSquared(x, gx); }
+        @Override public void restartAtX() { System.arraycopy(x, 0, y, 0, d); }
+        @Override public double[] x() { return x; }
+        @Override public double[] y() { return y; }
+        @Override public double[][] xImages() { return new double[0][]; }
+        @Override public double[][] yImages() { return new double[0][]; }
+        @Override public double[] gradient() { return gx; }
+        @Override public double objective() { return objective; }
+        @Override public double smooth() { return Double.NaN; }
+        @Override public double regularizer() { return Double.NaN; }
+    }
+
+    /** What the two quadratic oracles share: x and y with their products A·x and A·y, f and r at x apart. */
+    private abstract static class Kept implements Oracle {
+        final Quadratic obj;
+        final int d;
+        final double scale;
+        double[] x, ax, y, ay;
+        final double[] gy, gx, trial;
+        double fx, rx, rNew;
+
+        Kept(Quadratic obj) {
+            this.obj = obj;
+            this.d = obj.dimension();
+            this.scale = obj.scale();
+            this.gy = new double[d];
+            this.gx = new double[d];
+            this.trial = new double[d];
+        }
+
+        /** Computes x's products (A·x, and M·x where kept), in float with single. */
+        abstract void productsOfX(boolean single);
+
+        @Override
+        public double start(double[] x0, boolean single) {
+            x = x0.clone();
+            ax = new double[d];
+            y = new double[d];
+            ay = new double[d];
+            productsOfX(single);
+            fx = obj.smoothFromProduct(x, ax, gx);
+            rx = obj.regularizer(x);
+            double cert = obj.minNormSubgradientSquared(x, gx);
+            restartAtX();
+            return cert;
+        }
+
+        /** x, y, their images (A·x last) and f, r from a saved state; the gradient at x for the stopping rules. */
+        @Override
+        public void resume(State s) {
+            x = s.x().clone();
+            y = s.y().clone();
+            double[][] xi = s.xImages(), yi = s.yImages();
+            ax = xi[xi.length - 1].clone();
+            ay = yi[yi.length - 1].clone();
+            fx = s.smooth();
+            obj.smoothFromProduct(x, ax, gx);
+            rx = s.regularizer();
+        }
+
+        /** The candidate's F change, from its point and product. */
+        double change(double[] xNew, double[] axNew) {
+            rNew = obj.regularizer(xNew);
+            return obj.smoothDifference(x, ax, xNew, axNew) + rNew - rx;
+        }
+
+        @Override public void gradientAtY() { obj.smoothFromProduct(y, ay, gy); }
+
+        /** The point {@link #take} made the candidate. */
+        abstract double[] candidate();
+
+        @Override public double uphill() { return ProximalOracles.uphill(y, candidate(), x); }
+
+        @Override
+        public double exact() {
+            productsOfX(false);
+            return certificate();
+        }
+
+        @Override
+        public double certificate() {
+            fx = obj.smoothFromProduct(x, ax, gx);
+            return obj.minNormSubgradientSquared(x, gx);
+        }
+
+        @Override public double[] x() { return x; }
+        @Override public double[] y() { return y; }
+        @Override public double[] gradient() { return gx; }
+        @Override public double objective() { return fx + rx; }
+        @Override public double smooth() { return fx; }
+        @Override public double regularizer() { return rx; }
+        @Override public RelativeGap dualityGap() { return obj.dualityGap(); }
+    }
+
+    private static final class Products extends Kept {
+        private final double[][] cand, candProduct, one = new double[1][], oneOut = new double[1][];
+        private int taken;
+
+        Products(Quadratic obj) {
+            super(obj);
+            cand = new double[][] {new double[d], new double[d]};
+            candProduct = new double[][] {new double[d], new double[d]};
+        }
+
+        @Override public int width() { return 2; }
+
+        @Override double[] candidate() { return cand[taken]; }
+
+        @Override
+        void productsOfX(boolean single) {
+            one[0] = x;
+            oneOut[0] = ax;
+            obj.products(one, 1, oneOut, single);
+        }
+
+        @Override
+        public void price(double[] steps, int count, boolean single) {
+            for (int j = 0; j < count; j++) {
+                gradientStep(y, steps[j], gy, trial);
+                obj.prox(trial, steps[j], cand[j]);
+            }
+            obj.products(cand, count, candProduct, single);
+        }
+
+        @Override
+        public boolean accepts(int j, double step, StepPolicy policy) {
+            double curvature = 0, sq = 0;
+            for (int i = 0; i < d; i++) {
+                double diff = cand[j][i] - y[i];
+                curvature += diff * (candProduct[j][i] - ay[i]);
+                sq += diff * diff;
+            }
+            return policy.accepts(scale * curvature / 2, 0, sq, step);
+        }
+
+        @Override
+        public double take(int j, boolean single) {
+            taken = j;
+            return change(cand[j], candProduct[j]);
+        }
+
+        @Override
+        public void advance(boolean restart, double beta) {
+            double[] xNew = cand[taken], axNew = candProduct[taken];
+            extrapolate(restart, beta, xNew, x, y, d);
+            extrapolate(restart, beta, axNew, ax, ay, d);
+            // The accepted candidate becomes x; x's old arrays become the candidate's buffers.
+            cand[taken] = x;
+            candProduct[taken] = ax;
+            x = xNew;
+            ax = axNew;
+            rx = rNew;
+        }
+
+        @Override
+        public void restartAtX() {
+            System.arraycopy(x, 0, y, 0, d);
+            System.arraycopy(ax, 0, ay, 0, d);
+        }
+
+        @Override public double[][] xImages() { return new double[][] {ax}; }
+        @Override public double[][] yImages() { return new double[][] {ay}; }
+    }
+
+    private static final class FactoredProducts extends Kept {
+        private final Factored f;
+        private final int m;
+        private double[] mx, my, cand, mc, ac;
+
+        FactoredProducts(Factored f) {
+            super(f);
+            this.f = f;
+            this.m = f.rows();
+            cand = new double[d];
+            mx = new double[m];
+            my = new double[m];
+            mc = new double[m];
+            ac = new double[d];
+        }
+
+        @Override double[] candidate() { return cand; }
+
+        @Override
+        void productsOfX(boolean single) {
+            f.forward(x, mx, single);
+            f.adjoint(mx, ax, single);
+        }
+
+        @Override
+        public void resume(State s) {
+            super.resume(s);
+            mx = s.xImages()[0].clone();
+            my = s.yImages()[0].clone();
+        }
+
+        @Override
+        public void price(double[] steps, int count, boolean single) {
+            gradientStep(y, steps[0], gy, trial);
+            f.prox(trial, steps[0], cand);
+            f.forward(cand, mc, single);
+        }
+
+        @Override
+        public boolean accepts(int j, double step, StepPolicy policy) {
+            double curvature = 0, sq = 0;
+            for (int i = 0; i < m; i++) {
+                double e = mc[i] - my[i];
+                curvature += e * e;
+            }
+            for (int i = 0; i < d; i++) {
+                double diff = cand[i] - y[i];
+                sq += diff * diff;
+            }
+            return policy.accepts(scale * curvature / 2, 0, sq, step);
+        }
+
+        @Override
+        public double take(int j, boolean single) {
+            f.adjoint(mc, ac, single);
+            return change(cand, ac);
+        }
+
+        @Override
+        public void advance(boolean restart, double beta) {
+            extrapolate(restart, beta, cand, x, y, d);
+            extrapolate(restart, beta, mc, mx, my, m);
+            extrapolate(restart, beta, ac, ax, ay, d);
+            double[] swap = x; x = cand; cand = swap;
+            swap = mx; mx = mc; mc = swap;
+            swap = ax; ax = ac; ac = swap;
+            rx = rNew;
+        }
+
+        @Override
+        public void restartAtX() {
+            System.arraycopy(x, 0, y, 0, d);
+            System.arraycopy(mx, 0, my, 0, m);
+            System.arraycopy(ax, 0, ay, 0, d);
+        }
+
+        @Override public double[][] xImages() { return new double[][] {mx, ax}; }
+        @Override public double[][] yImages() { return new double[][] {my, ay}; }
+    }
+}
