@@ -31,8 +31,8 @@ public final class PenalizedProgram {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int chunk = Math.min(CHUNK, n);
         double[] held = fs.held();
-        // A held source is read in place (the same products, without copying each block).
-        double[] f = held != null ? held : new double[chunk * D];
+        if (held != null) return heldPass(fs, held, w, bias, wantGradient);
+        double[] f = new double[chunk * D];
         double[] logits = new double[n * c1];
         double[] delta = wantGradient ? new double[chunk * c1] : null;
         double[] grad = wantGradient ? new double[D * c1] : null;
@@ -40,15 +40,63 @@ public final class PenalizedProgram {
         int[] correct = new int[1];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
-            int at = held != null ? from * D : 0;
-            if (held == null) fs.block(from, nb, f);
-            Gemm.dgemm(false, false, nb, c1, D, 1, f, at, D, w, 0, c1, 0, logits, from * c1, c1);
+            fs.block(from, nb, f);
+            Gemm.dgemm(false, false, nb, c1, D, 1, f, 0, D, w, 0, c1, 0, logits, from * c1, c1);
             if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
             double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
             loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, delta, correct);
-            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, at, D, delta, 0, c1, 1, grad, 0, c1);
+            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, grad, 0, c1);
         }
         return new Pass(loss / n, (double) correct[0] / n, grad, logits);
+    }
+
+    /** Fixed parts of a held source's pass: each sums its chunks in order, then the parts are summed in order. */
+    static final int HELD_PARTS = 8;
+
+    /**
+     * {@link #pass} on a held n × D matrix, read in place and split into {@link #HELD_PARTS} fixed parts of samples
+     * that Java threads share (each BLAS call on one thread): the grouping of the sums depends on the parts, never on
+     * the thread count, so the result is the same for any number of threads.
+     */
+    private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient) {
+        int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        int parts = Math.max(1, Math.min(HELD_PARTS, (n + CHUNK - 1) / CHUNK));
+        double[] logits = new double[n * c1];
+        double[] partLoss = new double[parts];
+        int[] partCorrect = new int[parts];
+        double[][] partGrad = new double[parts][];
+        int[] labels = fs.labels();
+        try (dev.convexcnn.linalg.BlasThreads.Scope blas = dev.convexcnn.linalg.BlasThreads.singleThreaded()) {
+            dev.convexcnn.linalg.Parallel.forRange(parts, 1, (lo, hi) -> {
+                double[] delta = wantGradient ? new double[CHUNK * c1] : null;
+                for (int part = lo; part < hi; part++) {
+                    int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                    double[] grad = wantGradient ? new double[D * c1] : null;
+                    int[] correct = new int[1];
+                    double loss = 0;
+                    for (int from = start; from < end; from += CHUNK) {
+                        int nb = Math.min(CHUNK, end - from);
+                        Gemm.dgemm(false, false, nb, c1, D, 1, f, from * D, D, w, 0, c1, 0, logits, from * c1, c1);
+                        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
+                        double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
+                        loss += MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, delta, correct);
+                        if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, from * D, D, delta, 0, c1, 1, grad, 0, c1);
+                    }
+                    partLoss[part] = loss;
+                    partCorrect[part] = correct[0];
+                    partGrad[part] = grad;
+                }
+            });
+        }
+        double loss = 0;
+        int correct = 0;
+        double[] grad = wantGradient ? partGrad[0] : null;
+        for (int part = 0; part < parts; part++) {
+            loss += partLoss[part];
+            correct += partCorrect[part];
+            if (wantGradient && part > 0) for (int i = 0; i < grad.length; i++) grad[i] += partGrad[part][i];
+        }
+        return new Pass(loss / n, (double) correct / n, grad, logits);
     }
 
     /** P(A) = mean loss + λ‖A‖_* at a W-layout A. */
