@@ -94,14 +94,14 @@ public final class CcnnMethod implements Method<CcnnSettings> {
         for (LayerSettings l : s.layers()) total += l.iterations();
         Trace.Recorder rec = new Trace.Recorder("iteration", "multinomial logistic loss (mini-batch)", total, ctx.progress());
         rec.message(String.format("data: %d for training; CCNN with %d layer(s)", train.size(), s.layers().size()));
-        long[] done = {0};
-        int every = (int) Math.max(1, total / 200);
+        // The trainer reports every logEvery-th iteration of a layer: the step is that iteration counted over all layers.
+        long[] before = new long[s.layers().size() + 1];
+        for (int l = 0; l < s.layers().size(); l++) before[l + 1] = before[l] + s.layers().get(l).iterations();
         CcnnModel model;
         try (Checkpointer ck = Checkpointer.of(ctx, id(), CcnnTrainer.fingerprint(s, train))) {
             model = CcnnTrainer.fit(train, s, new CcnnListener() {
                 @Override public void onIteration(IterationRecord r) {
-                    done[0]++;
-                    if (done[0] % every == 0) rec.step(done[0], r.batchLoss(), r.batchAccuracy(), r.monitorGap());
+                    rec.step(before[r.layer() - 1] + r.iteration(), r.batchLoss(), r.batchAccuracy(), r.monitorGap());
                 }
 
                 @Override public void onMessage(String m) { rec.message(m); }
