@@ -75,24 +75,24 @@ public final class CcnnLayer {
         // slower on these small products (2 cores), and one BLAS thread per call makes the bits independent of the
         // number of workers.
         try (BlasThreads.Scope single = BlasThreads.singleThreaded()) {
-        Parallel.forRange(blocks, 1, (lo, hi) -> {
-            // Buffers kept per thread: fresh arrays of this size are humongous allocations, which serialise the workers.
-            double[][] buf = BUFFERS.get();
-            double[] raw = buf[0] = fit(buf[0], sub * P * d);
-            double[] white = buf[1] = fit(buf[1], sub * P * d);
-            double[] feat = buf[2] = fit(buf[2], sub * P * m);
-            double[] scratch = buf[3] = fit(buf[3], features.scratchSize(sub * P));
-            for (int blk = lo; blk < hi; blk++) {
-                int s0 = blk * sub, nb = Math.min(sub, count - s0);
-                for (int k = 0; k < nb; k++) {
-                    int sample = idx == null ? from + s0 + k : idx[from + s0 + k];
-                    extractRows(data, (long) sample * in, k * P * d, raw);
+            Parallel.forRange(blocks, 1, (lo, hi) -> {
+                // Buffers kept per thread: fresh arrays of this size are humongous allocations, which serialise the workers.
+                double[][] buf = BUFFERS.get();
+                double[] raw = buf[0] = fit(buf[0], sub * P * d);
+                double[] white = buf[1] = fit(buf[1], sub * P * d);
+                double[] feat = buf[2] = fit(buf[2], sub * P * m);
+                double[] scratch = buf[3] = fit(buf[3], features.scratchSize(sub * P));
+                for (int blk = lo; blk < hi; blk++) {
+                    int s0 = blk * sub, nb = Math.min(sub, count - s0);
+                    for (int k = 0; k < nb; k++) {
+                        int sample = idx == null ? from + s0 + k : idx[from + s0 + k];
+                        extractRows(data, (long) sample * in, k * P * d, raw);
+                    }
+                    whitening.apply(raw, nb * P, white);
+                    features.map(white, nb * P, feat, scratch);
+                    for (int k = 0; k < nb; k++) poolInto(feat, k * P * m, m, out, outOff + (s0 + k) * qm);
                 }
-                whitening.apply(raw, nb * P, white);
-                features.map(white, nb * P, feat, scratch);
-                for (int k = 0; k < nb; k++) poolInto(feat, k * P * m, m, out, outOff + (s0 + k) * qm);
-            }
-        });
+            });
         }
     }
 

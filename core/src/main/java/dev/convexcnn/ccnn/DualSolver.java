@@ -1,8 +1,9 @@
 package dev.convexcnn.ccnn;
 
-import dev.convexcnn.optim.AcceleratedProximalGradient;
-
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
+import dev.convexcnn.optim.AcceleratedProximalGradient;
 
 /**
  * DCCNN's solver: the dual D(p) = (1/n)Σ H(p_i) s.t. ‖G(p)‖₂ ≤ λ (see {@link PenalizedProgram}) by the
@@ -162,8 +163,8 @@ public final class DualSolver {
             public int[] labels() { return fs.labels(); }
             public void block(int from, int count, double[] out) {
                 fs.block(from, count, out);
-                dev.convexcnn.linalg.Parallel.forRange(count, 4, (lo, hi) -> {
-                    for (int i = lo; i < hi; i++) dev.convexcnn.linalg.ArrayKernels.subtract(c, 0, out, i * D, D);
+                Parallel.forRange(count, 4, (lo, hi) -> {
+                    for (int i = lo; i < hi; i++) ArrayKernels.subtract(c, 0, out, i * D, D);
                 });
             }
         };

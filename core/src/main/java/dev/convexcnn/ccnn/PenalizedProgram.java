@@ -1,6 +1,8 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.linalg.BlasThreads;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
 
 /**
  * The penalised CCNN program of one layer and its dual, over a {@link FeatureSource}:
@@ -41,13 +43,24 @@ public final class PenalizedProgram {
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
             fs.block(from, nb, f);
-            Gemm.dgemm(false, false, nb, c1, D, 1, f, 0, D, w, 0, c1, 0, logits, from * c1, c1);
-            if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
-            double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
-            loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, delta, correct);
-            if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, grad, 0, c1);
+            loss += chunk(f, 0, from, nb, D, C, n, fs.labels(), w, bias, logits, delta, correct, grad);
         }
         return new Pass(loss / n, (double) correct[0] / n, grad, logits);
+    }
+
+    /**
+     * One chunk of a pass: the logits of samples from..from+nb (features at f[at..], nb × D) into logits, their loss
+     * (returned, scaled by 1/n) and accuracy into correct, and, when grad is not null, Fᵀδ added to grad.
+     */
+    private static double chunk(double[] f, int at, int from, int nb, int D, int C, int n, int[] labels, double[] w,
+                                double[] bias, double[] logits, double[] delta, int[] correct, double[] grad) {
+        int c1 = C - 1;
+        Gemm.dgemm(false, false, nb, c1, D, 1, f, at, D, w, 0, c1, 0, logits, from * c1, c1);
+        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
+        double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
+        double loss = MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, grad == null ? null : delta, correct);
+        if (grad != null) Gemm.dgemm(true, false, D, c1, nb, 1, f, at, D, delta, 0, c1, 1, grad, 0, c1);
+        return loss;
     }
 
     /** Fixed parts of a held source's pass: each sums its chunks in order, then the parts are summed in order. */
@@ -66,8 +79,8 @@ public final class PenalizedProgram {
         int[] partCorrect = new int[parts];
         double[][] partGrad = new double[parts][];
         int[] labels = fs.labels();
-        try (dev.convexcnn.linalg.BlasThreads.Scope blas = dev.convexcnn.linalg.BlasThreads.singleThreaded()) {
-            dev.convexcnn.linalg.Parallel.forRange(parts, 1, (lo, hi) -> {
+        try (BlasThreads.Scope blas = BlasThreads.singleThreaded()) {
+            Parallel.forRange(parts, 1, (lo, hi) -> {
                 double[] delta = wantGradient ? new double[CHUNK * c1] : null;
                 for (int part = lo; part < hi; part++) {
                     int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
@@ -76,11 +89,7 @@ public final class PenalizedProgram {
                     double loss = 0;
                     for (int from = start; from < end; from += CHUNK) {
                         int nb = Math.min(CHUNK, end - from);
-                        Gemm.dgemm(false, false, nb, c1, D, 1, f, from * D, D, w, 0, c1, 0, logits, from * c1, c1);
-                        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
-                        double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
-                        loss += MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, delta, correct);
-                        if (wantGradient) Gemm.dgemm(true, false, D, c1, nb, 1, f, from * D, D, delta, 0, c1, 1, grad, 0, c1);
+                        loss += chunk(f, from * D, from, nb, D, C, n, labels, w, bias, logits, delta, correct, grad);
                     }
                     partLoss[part] = loss;
                     partCorrect[part] = correct[0];
