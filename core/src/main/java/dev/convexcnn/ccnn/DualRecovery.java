@@ -1,7 +1,9 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
 
 /**
  * DCCNN's weight recovery: from a dual solution p and the features, the primal A = U₁ S V₁ᵀ of few filters.
@@ -118,10 +120,12 @@ public final class DualRecovery {
         int chunk = Math.min(PenalizedProgram.CHUNK, n);
         double[] f = new double[chunk * D];
         double[] h = new double[Math.multiplyExact(n * Q, r)];
+        double[] ut = PenalizedProgram.transpose(u1, m, r);
         for (int from = 0; from < n; from += chunk) {
-            int nb = Math.min(chunk, n - from);
+            int nb = Math.min(chunk, n - from), base = from * Q;
             fs.block(from, nb, f);
-            Gemm.dgemm(false, false, nb * Q, r, m, 1, f, 0, m, u1, 0, r, 0, h, from * Q * r, r);
+            // A skinny product (r ≤ a few dozen columns): each row of patches times the filters, rows in parallel.
+            Parallel.forRange(nb * Q, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, lo * m, hi - lo, m, ut, r, h, (base + lo) * r));
         }
         return h;
     }

@@ -1,7 +1,6 @@
 package dev.convexcnn.ccnn;
 
-import dev.convexcnn.linalg.BlasThreads;
-import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Parallel;
 
 /**
@@ -34,78 +33,108 @@ public final class PenalizedProgram {
         int chunk = Math.min(CHUNK, n);
         double[] held = fs.held();
         if (held != null) return heldPass(fs, held, w, bias, wantGradient);
+        double[] wt = transpose(w, D, c1);
         double[] f = new double[chunk * D];
         double[] logits = new double[n * c1];
         double[] delta = wantGradient ? new double[chunk * c1] : null;
-        double[] grad = wantGradient ? new double[D * c1] : null;
+        double[] gt = wantGradient ? new double[c1 * D] : null;
         double loss = 0;
         int[] correct = new int[1];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
             fs.block(from, nb, f);
-            loss += chunk(f, 0, from, nb, D, C, n, fs.labels(), w, bias, logits, delta, correct, grad);
+            loss += chunk(f, 0, from, nb, D, C, n, fs.labels(), wt, bias, logits, delta, correct, gt, true);
         }
-        return new Pass(loss / n, (double) correct[0] / n, grad, logits);
+        return new Pass(loss / n, (double) correct[0] / n, wantGradient ? transpose(gt, c1, D) : null, logits);
     }
 
     /**
-     * One chunk of a pass: the logits of samples from..from+nb (features at f[at..], nb × D) into logits, their loss
-     * (returned, scaled by 1/n) and accuracy into correct, and, when grad is not null, Fᵀδ added to grad.
+     * One chunk of a pass: the logits of samples from..from+nb (features at f[at..], nb × D) for the weights wt
+     * (transposed, c1 × D) into logits, their loss (returned, scaled by 1/n) and accuracy into correct, and, when gt
+     * is not null, (Fᵀδ)ᵀ added to gt (c1 × D). The products are skinny (c1 columns), where the SIMD kernels beat
+     * a BLAS call that packs the whole block; parallel (rows, then column ranges: the same sums either way) when asked.
      */
-    private static double chunk(double[] f, int at, int from, int nb, int D, int C, int n, int[] labels, double[] w,
-                                double[] bias, double[] logits, double[] delta, int[] correct, double[] grad) {
+    private static double chunk(double[] f, int at, int from, int nb, int D, int C, int n, int[] labels, double[] wt,
+                                double[] bias, double[] logits, double[] delta, int[] correct, double[] gt, boolean parallel) {
         int c1 = C - 1;
-        Gemm.dgemm(false, false, nb, c1, D, 1, f, at, D, w, 0, c1, 0, logits, from * c1, c1);
+        if (parallel) {
+            Parallel.forRange(nb, 4, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, at + lo * D, hi - lo, D, wt, c1, logits, (from + lo) * c1));
+        } else {
+            ArrayKernels.rowsTimesTransposed(f, at, nb, D, wt, c1, logits, from * c1);
+        }
         if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
         double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
-        double loss = MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, grad == null ? null : delta, correct);
-        if (grad != null) Gemm.dgemm(true, false, D, c1, nb, 1, f, at, D, delta, 0, c1, 1, grad, 0, c1);
+        double loss = MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, gt == null ? null : delta, correct);
+        if (gt != null) addGradient(f, at, nb, D, delta, c1, gt, parallel);
         return loss;
+    }
+
+    /** Columns of a block's gradient product per parallel task. */
+    private static final int COLUMN_BLOCK = 2048;
+
+    /** gt (c1 × D) += (fᵀδ)ᵀ for nb rows of f from at; over column ranges in parallel when asked (each entry summed in row order). */
+    static void addGradient(double[] f, int at, int nb, int D, double[] delta, int c1, double[] gt, boolean parallel) {
+        if (!parallel || D < 2 * COLUMN_BLOCK) {
+            ArrayKernels.addTransposedProduct(f, at, D, nb, D, delta, 0, c1, gt, 0, D);
+            return;
+        }
+        Parallel.forRange((D + COLUMN_BLOCK - 1) / COLUMN_BLOCK, 1, (lo, hi) -> {
+            int j0 = lo * COLUMN_BLOCK, j1 = Math.min(D, hi * COLUMN_BLOCK);
+            ArrayKernels.addTransposedProduct(f, at + j0, D, nb, j1 - j0, delta, 0, c1, gt, j0, D);
+        });
+    }
+
+    /** The transpose of a rows × cols row-major array. */
+    static double[] transpose(double[] a, int rows, int cols) {
+        double[] t = new double[a.length];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+        return t;
     }
 
     /** Fixed parts of a held source's pass: each sums its chunks in order, then the parts are summed in order. */
     static final int HELD_PARTS = 8;
+    /** Rows per chunk of a held pass: a chunk of the reduced features (32 × 4,320 doubles) stays in a core's cache between its two products. */
+    private static final int HELD_CHUNK = 32;
 
     /**
      * {@link #pass} on a held n × D matrix, read in place and split into {@link #HELD_PARTS} fixed parts of samples
-     * that Java threads share (each BLAS call on one thread): the grouping of the sums depends on the parts, never on
-     * the thread count, so the result is the same for any number of threads.
+     * that Java threads share: the grouping of the sums depends on the parts, never on the thread count, so the
+     * result is the same for any number of threads.
      */
     private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
-        int parts = Math.max(1, Math.min(HELD_PARTS, (n + CHUNK - 1) / CHUNK));
+        int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+        double[] wt = transpose(w, D, c1);
         double[] logits = new double[n * c1];
         double[] partLoss = new double[parts];
         int[] partCorrect = new int[parts];
         double[][] partGrad = new double[parts][];
         int[] labels = fs.labels();
-        try (BlasThreads.Scope blas = BlasThreads.singleThreaded()) {
-            Parallel.forRange(parts, 1, (lo, hi) -> {
-                double[] delta = wantGradient ? new double[CHUNK * c1] : null;
-                for (int part = lo; part < hi; part++) {
-                    int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
-                    double[] grad = wantGradient ? new double[D * c1] : null;
-                    int[] correct = new int[1];
-                    double loss = 0;
-                    for (int from = start; from < end; from += CHUNK) {
-                        int nb = Math.min(CHUNK, end - from);
-                        loss += chunk(f, from * D, from, nb, D, C, n, labels, w, bias, logits, delta, correct, grad);
-                    }
-                    partLoss[part] = loss;
-                    partCorrect[part] = correct[0];
-                    partGrad[part] = grad;
+        Parallel.forRange(parts, 1, (lo, hi) -> {
+            double[] delta = wantGradient ? new double[HELD_CHUNK * c1] : null;
+            for (int part = lo; part < hi; part++) {
+                int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                double[] gt = wantGradient ? new double[c1 * D] : null;
+                int[] correct = new int[1];
+                double loss = 0;
+                for (int from = start; from < end; from += HELD_CHUNK) {
+                    int nb = Math.min(HELD_CHUNK, end - from);
+                    loss += chunk(f, from * D, from, nb, D, C, n, labels, wt, bias, logits, delta, correct, gt, false);
                 }
-            });
-        }
+                partLoss[part] = loss;
+                partCorrect[part] = correct[0];
+                partGrad[part] = gt;
+            }
+        });
         double loss = 0;
         int correct = 0;
-        double[] grad = wantGradient ? partGrad[0] : null;
+        double[] gt = wantGradient ? partGrad[0] : null;
         for (int part = 0; part < parts; part++) {
             loss += partLoss[part];
             correct += partCorrect[part];
-            if (wantGradient && part > 0) for (int i = 0; i < grad.length; i++) grad[i] += partGrad[part][i];
+            if (wantGradient && part > 0) for (int i = 0; i < gt.length; i++) gt[i] += partGrad[part][i];
         }
-        return new Pass(loss / n, (double) correct / n, grad, logits);
+        return new Pass(loss / n, (double) correct / n, wantGradient ? transpose(gt, c1, D) : null, logits);
     }
 
     /** P(A) = mean loss + λ‖A‖_* at a W-layout A. */
@@ -121,18 +150,39 @@ public final class PenalizedProgram {
     /** G(p) (W layout) for distributions p (n × C, rows on the simplex). */
     public static double[] dualMatrix(FeatureSource fs, double[] p) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        int[] y = fs.labels();
+        double[] held = fs.held();
+        if (held != null) {
+            // Fixed parts, as in heldPass: the same sums for any thread count.
+            int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+            double[][] partG = new double[parts][];
+            Parallel.forRange(parts, 1, (lo, hi) -> {
+                double[] delta = new double[HELD_CHUNK * c1];
+                for (int part = lo; part < hi; part++) {
+                    int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                    double[] gt = new double[c1 * D];
+                    for (int from = start; from < end; from += HELD_CHUNK) {
+                        int nb = Math.min(HELD_CHUNK, end - from);
+                        for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, y[from + k], delta, k * c1, 1.0 / n);
+                        addGradient(held, from * D, nb, D, delta, c1, gt, false);
+                    }
+                    partG[part] = gt;
+                }
+            });
+            for (int part = 1; part < parts; part++) for (int i = 0; i < partG[0].length; i++) partG[0][i] += partG[part][i];
+            return transpose(partG[0], c1, D);
+        }
         int chunk = Math.min(CHUNK, n);
         double[] f = new double[chunk * D];
         double[] delta = new double[chunk * c1];
-        double[] g = new double[D * c1];
-        int[] y = fs.labels();
+        double[] gt = new double[c1 * D];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
             fs.block(from, nb, f);
             for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, y[from + k], delta, k * c1, 1.0 / n);
-            Gemm.dgemm(true, false, D, c1, nb, 1, f, delta, 1, g);
+            addGradient(f, 0, nb, D, delta, c1, gt, true);
         }
-        return g;
+        return transpose(gt, c1, D);
     }
 
     /** scale·(p_i − e_{y_i}) over the free coordinates. */
@@ -193,27 +243,56 @@ public final class PenalizedProgram {
     /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF (streamed passes), from a seeded start. */
     public static double featureNorm(FeatureSource fs, int iterations, long seed) {
         int n = fs.size(), D = fs.positions() * fs.dim();
-        int chunk = Math.min(CHUNK, n);
-        double[] f = new double[chunk * D];
         double[] v = new double[D];
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < D; i++) v[i] = r.nextGaussian();
+        double[] held = fs.held();
+        int chunk = Math.min(CHUNK, n);
+        double[] f = held != null ? null : new double[chunk * D], fv = new double[chunk];
+        int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
         double est = 0;
-        double[] fv = new double[chunk];
         for (int it = 0; it < iterations; it++) {
             double norm = 0;
             for (double x : v) norm += x * x;
             norm = Math.sqrt(norm);
             if (norm == 0) return 0;
             for (int i = 0; i < D; i++) v[i] /= norm;
-            double[] next = new double[D];
+            double[] next, unit = v;
             double sq = 0;
-            for (int from = 0; from < n; from += chunk) {
-                int nb = Math.min(chunk, n - from);
-                fs.block(from, nb, f);
-                Gemm.dgemm(false, false, nb, 1, D, 1, f, 0, D, v, 0, 1, 0, fv, 0, 1);
-                for (int k = 0; k < nb; k++) sq += fv[k] * fv[k];
-                Gemm.dgemm(true, false, D, 1, nb, 1, f, 0, D, fv, 0, 1, 1, next, 0, 1);
+            if (held != null) {
+                // Fixed parts, as in heldPass: the same sums for any thread count.
+                double[][] partNext = new double[parts][];
+                double[] partSq = new double[parts];
+                Parallel.forRange(parts, 1, (lo, hi) -> {
+                    double[] pv = new double[HELD_CHUNK];
+                    for (int part = lo; part < hi; part++) {
+                        int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                        double[] acc = new double[D];
+                        double s2 = 0;
+                        for (int from = start; from < end; from += HELD_CHUNK) {
+                            int nb = Math.min(HELD_CHUNK, end - from);
+                            ArrayKernels.rowsTimesTransposed(held, from * D, nb, D, unit, 1, pv, 0);
+                            for (int k = 0; k < nb; k++) s2 += pv[k] * pv[k];
+                            addGradient(held, from * D, nb, D, pv, 1, acc, false);
+                        }
+                        partNext[part] = acc;
+                        partSq[part] = s2;
+                    }
+                });
+                next = partNext[0];
+                for (int part = 0; part < parts; part++) {
+                    sq += partSq[part];
+                    if (part > 0) for (int i = 0; i < D; i++) next[i] += partNext[part][i];
+                }
+            } else {
+                next = new double[D];
+                for (int from = 0; from < n; from += chunk) {
+                    int nb = Math.min(chunk, n - from);
+                    fs.block(from, nb, f);
+                    ArrayKernels.rowsTimesTransposed(f, 0, nb, D, v, 1, fv, 0);
+                    for (int k = 0; k < nb; k++) sq += fv[k] * fv[k];
+                    addGradient(f, 0, nb, D, fv, 1, next, true);
+                }
             }
             est = Math.sqrt(sq);
             v = next;

@@ -61,19 +61,25 @@ public final class WorkingSetSolver {
         for (int i = 0; i < n; i++) freq[y[i]] += 1.0 / n;
         int chunk = Math.min(PenalizedProgram.CHUNK, n);
         double[] f = new double[chunk * D], c = new double[D];
-        double[] du = new double[chunk * c1], dp = new double[chunk * c1];
-        double[] gu = new double[D * c1], gp = new double[D * c1];
+        // G at uniform p and at the class frequencies in one product: δ = [δ_uniform | δ_frequencies], 2(C−1) columns.
+        double[] delta = new double[chunk * 2 * c1], gt = new double[2 * c1 * D];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
             fs.block(from, nb, f);
             for (int i = 0; i < nb; i++) for (int j = 0; j < D; j++) c[j] += f[i * D + j];
             for (int k = 0; k < nb; k++) for (int o = 0; o < c1; o++) {
                 double e = o == y[from + k] ? 1 : 0;
-                du[k * c1 + o] = (1.0 / C - e) / n;
-                dp[k * c1 + o] = (freq[o] - e) / n;
+                delta[k * 2 * c1 + o] = (1.0 / C - e) / n;
+                delta[k * 2 * c1 + c1 + o] = (freq[o] - e) / n;
             }
-            dev.convexcnn.linalg.Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, du, 0, c1, 1, gu, 0, c1);
-            dev.convexcnn.linalg.Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, dp, 0, c1, 1, gp, 0, c1);
+            PenalizedProgram.addGradient(f, 0, nb, D, delta, 2 * c1, gt, true);
+        }
+        double[] gu = new double[D * c1], gp = new double[D * c1];
+        for (int o = 0; o < c1; o++) {
+            for (int j = 0; j < D; j++) {
+                gu[j * c1 + o] = gt[o * D + j];
+                gp[j * c1 + o] = gt[(c1 + o) * D + j];
+            }
         }
         for (int j = 0; j < D; j++) c[j] /= n;
         return new Start(c, PenalizedProgram.spectralNorm(gu, fs.dim(), fs.positions(), c1), gp);

@@ -127,6 +127,201 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
         for (; j < n; j++) dst[to + j] -= src[from + j];
     }
 
+    @Override
+    public void rowsTimesTransposed(double[] a, int aOff, int rows, int d, double[] bt, int c, double[] out, int outOff) {
+        int k = 0;
+        for (; k + 8 <= c; k += 8) rowsTimes8(a, aOff, rows, d, bt, c, k, out, outOff);
+        for (; k + 4 <= c; k += 4) rowsTimes4(a, aOff, rows, d, bt, c, k, out, outOff);
+        for (; k < c; k++) rowsTimes1(a, aOff, rows, d, bt, c, k, out, outOff);
+    }
+
+    @Override
+    public void addTransposedProduct(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt,
+                                     int gOff, int ldg) {
+        int k = 0;
+        for (; k + 8 <= c; k += 8) addProduct8(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
+        for (; k + 4 <= c; k += 4) addProduct4(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
+        for (; k < c; k++) addProduct1(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
+    }
+
+    /** The lanes' sum plus the last d − j terms of row · bt[b ..]. */
+    private static double tail(double[] a, int row, double[] bt, int b, int j, int d, double s) {
+        for (; j < d; j++) s += a[row + j] * bt[b + j];
+        return s;
+    }
+
+    /** Columns k0 .. k0+7 of {@link #rowsTimesTransposed}: one load of A per 8 fused multiply-adds. */
+    private static void rowsTimes8(double[] a, int aOff, int rows, int d, double[] bt, int c, int k0, double[] out, int outOff) {
+        int L = D.length(), bound = D.loopBound(d);
+        int b0 = k0 * d, b1 = (k0 + 1) * d, b2 = (k0 + 2) * d, b3 = (k0 + 3) * d;
+        int b4 = (k0 + 4) * d, b5 = (k0 + 5) * d, b6 = (k0 + 6) * d, b7 = (k0 + 7) * d;
+        for (int i = 0; i < rows; i++) {
+            int row = aOff + i * d, o = outOff + i * c + k0, j = 0;
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = DoubleVector.zero(D);
+            DoubleVector a2 = DoubleVector.zero(D);
+            DoubleVector a3 = DoubleVector.zero(D);
+            DoubleVector a4 = DoubleVector.zero(D);
+            DoubleVector a5 = DoubleVector.zero(D);
+            DoubleVector a6 = DoubleVector.zero(D);
+            DoubleVector a7 = DoubleVector.zero(D);
+            for (; j < bound; j += L) {
+                DoubleVector v = DoubleVector.fromArray(D, a, row + j);
+                a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+                a1 = v.fma(DoubleVector.fromArray(D, bt, b1 + j), a1);
+                a2 = v.fma(DoubleVector.fromArray(D, bt, b2 + j), a2);
+                a3 = v.fma(DoubleVector.fromArray(D, bt, b3 + j), a3);
+                a4 = v.fma(DoubleVector.fromArray(D, bt, b4 + j), a4);
+                a5 = v.fma(DoubleVector.fromArray(D, bt, b5 + j), a5);
+                a6 = v.fma(DoubleVector.fromArray(D, bt, b6 + j), a6);
+                a7 = v.fma(DoubleVector.fromArray(D, bt, b7 + j), a7);
+            }
+            out[o + 0] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+            out[o + 1] = tail(a, row, bt, b1, j, d, a1.reduceLanes(VectorOperators.ADD));
+            out[o + 2] = tail(a, row, bt, b2, j, d, a2.reduceLanes(VectorOperators.ADD));
+            out[o + 3] = tail(a, row, bt, b3, j, d, a3.reduceLanes(VectorOperators.ADD));
+            out[o + 4] = tail(a, row, bt, b4, j, d, a4.reduceLanes(VectorOperators.ADD));
+            out[o + 5] = tail(a, row, bt, b5, j, d, a5.reduceLanes(VectorOperators.ADD));
+            out[o + 6] = tail(a, row, bt, b6, j, d, a6.reduceLanes(VectorOperators.ADD));
+            out[o + 7] = tail(a, row, bt, b7, j, d, a7.reduceLanes(VectorOperators.ADD));
+        }
+    }
+
+    /** Columns k0 .. k0+3 of {@link #rowsTimesTransposed}: one load of A per 4 fused multiply-adds. */
+    private static void rowsTimes4(double[] a, int aOff, int rows, int d, double[] bt, int c, int k0, double[] out, int outOff) {
+        int L = D.length(), bound = D.loopBound(d), b0 = k0 * d, b1 = (k0 + 1) * d, b2 = (k0 + 2) * d, b3 = (k0 + 3) * d;
+        for (int i = 0; i < rows; i++) {
+            int row = aOff + i * d, o = outOff + i * c + k0, j = 0;
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = DoubleVector.zero(D);
+            DoubleVector a2 = DoubleVector.zero(D);
+            DoubleVector a3 = DoubleVector.zero(D);
+            for (; j < bound; j += L) {
+                DoubleVector v = DoubleVector.fromArray(D, a, row + j);
+                a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+                a1 = v.fma(DoubleVector.fromArray(D, bt, b1 + j), a1);
+                a2 = v.fma(DoubleVector.fromArray(D, bt, b2 + j), a2);
+                a3 = v.fma(DoubleVector.fromArray(D, bt, b3 + j), a3);
+            }
+            out[o + 0] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+            out[o + 1] = tail(a, row, bt, b1, j, d, a1.reduceLanes(VectorOperators.ADD));
+            out[o + 2] = tail(a, row, bt, b2, j, d, a2.reduceLanes(VectorOperators.ADD));
+            out[o + 3] = tail(a, row, bt, b3, j, d, a3.reduceLanes(VectorOperators.ADD));
+        }
+    }
+
+    /** Columns k0 .. k0+0 of {@link #rowsTimesTransposed}: one load of A per 1 fused multiply-adds. */
+    private static void rowsTimes1(double[] a, int aOff, int rows, int d, double[] bt, int c, int k0, double[] out, int outOff) {
+        int L = D.length(), bound = D.loopBound(d), b0 = k0 * d;
+        for (int i = 0; i < rows; i++) {
+            int row = aOff + i * d, o = outOff + i * c + k0, j = 0;
+            DoubleVector a0 = DoubleVector.zero(D);
+            for (; j < bound; j += L) {
+                DoubleVector v = DoubleVector.fromArray(D, a, row + j);
+                a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+            }
+            out[o + 0] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+        }
+    }
+
+    /** Rows k0 .. k0+7 of {@link #addTransposedProduct}'s gt, held in registers over all rows of A. */
+    private static void addProduct8(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
+                                    double[] gt, int gOff, int ldg) {
+        int L = D.length(), bound = D.loopBound(d);
+        int g0 = gOff + k0 * ldg, g1 = gOff + (k0 + 1) * ldg, g2 = gOff + (k0 + 2) * ldg, g3 = gOff + (k0 + 3) * ldg;
+        int g4 = gOff + (k0 + 4) * ldg, g5 = gOff + (k0 + 5) * ldg, g6 = gOff + (k0 + 6) * ldg, g7 = gOff + (k0 + 7) * ldg;
+        int j = 0;
+        for (; j < bound; j += L) {
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j);
+            DoubleVector a1 = DoubleVector.fromArray(D, gt, g1 + j);
+            DoubleVector a2 = DoubleVector.fromArray(D, gt, g2 + j);
+            DoubleVector a3 = DoubleVector.fromArray(D, gt, g3 + j);
+            DoubleVector a4 = DoubleVector.fromArray(D, gt, g4 + j);
+            DoubleVector a5 = DoubleVector.fromArray(D, gt, g5 + j);
+            DoubleVector a6 = DoubleVector.fromArray(D, gt, g6 + j);
+            DoubleVector a7 = DoubleVector.fromArray(D, gt, g7 + j);
+            for (int i = 0; i < rows; i++) {
+                DoubleVector v = DoubleVector.fromArray(D, a, aOff + i * lda + j);
+                int e = dOff + i * c + k0;
+                a0 = v.fma(DoubleVector.broadcast(D, delta[e]), a0);
+                a1 = v.fma(DoubleVector.broadcast(D, delta[e + 1]), a1);
+                a2 = v.fma(DoubleVector.broadcast(D, delta[e + 2]), a2);
+                a3 = v.fma(DoubleVector.broadcast(D, delta[e + 3]), a3);
+                a4 = v.fma(DoubleVector.broadcast(D, delta[e + 4]), a4);
+                a5 = v.fma(DoubleVector.broadcast(D, delta[e + 5]), a5);
+                a6 = v.fma(DoubleVector.broadcast(D, delta[e + 6]), a6);
+                a7 = v.fma(DoubleVector.broadcast(D, delta[e + 7]), a7);
+            }
+            a0.intoArray(gt, g0 + j);
+            a1.intoArray(gt, g1 + j);
+            a2.intoArray(gt, g2 + j);
+            a3.intoArray(gt, g3 + j);
+            a4.intoArray(gt, g4 + j);
+            a5.intoArray(gt, g5 + j);
+            a6.intoArray(gt, g6 + j);
+            a7.intoArray(gt, g7 + j);
+        }
+        for (; j < d; j++) {
+            for (int i = 0; i < rows; i++) {
+                double v = a[aOff + i * lda + j];
+                for (int k = k0; k < k0 + 8; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
+            }
+        }
+    }
+
+    /** Rows k0 .. k0+3 of {@link #addTransposedProduct}'s gt, held in registers over all rows of A. */
+    private static void addProduct4(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
+                                    double[] gt, int gOff, int ldg) {
+        int L = D.length(), bound = D.loopBound(d);
+        int g0 = gOff + k0 * ldg, g1 = gOff + (k0 + 1) * ldg, g2 = gOff + (k0 + 2) * ldg, g3 = gOff + (k0 + 3) * ldg;
+        int j = 0;
+        for (; j < bound; j += L) {
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j);
+            DoubleVector a1 = DoubleVector.fromArray(D, gt, g1 + j);
+            DoubleVector a2 = DoubleVector.fromArray(D, gt, g2 + j);
+            DoubleVector a3 = DoubleVector.fromArray(D, gt, g3 + j);
+            for (int i = 0; i < rows; i++) {
+                DoubleVector v = DoubleVector.fromArray(D, a, aOff + i * lda + j);
+                int e = dOff + i * c + k0;
+                a0 = v.fma(DoubleVector.broadcast(D, delta[e]), a0);
+                a1 = v.fma(DoubleVector.broadcast(D, delta[e + 1]), a1);
+                a2 = v.fma(DoubleVector.broadcast(D, delta[e + 2]), a2);
+                a3 = v.fma(DoubleVector.broadcast(D, delta[e + 3]), a3);
+            }
+            a0.intoArray(gt, g0 + j);
+            a1.intoArray(gt, g1 + j);
+            a2.intoArray(gt, g2 + j);
+            a3.intoArray(gt, g3 + j);
+        }
+        for (; j < d; j++) {
+            for (int i = 0; i < rows; i++) {
+                double v = a[aOff + i * lda + j];
+                for (int k = k0; k < k0 + 4; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
+            }
+        }
+    }
+
+    /** Rows k0 .. k0+0 of {@link #addTransposedProduct}'s gt, held in registers over all rows of A. */
+    private static void addProduct1(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
+                                    double[] gt, int gOff, int ldg) {
+        int L = D.length(), bound = D.loopBound(d), g0 = gOff + k0 * ldg, j = 0;
+        for (; j < bound; j += L) {
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j);
+            for (int i = 0; i < rows; i++) {
+                DoubleVector v = DoubleVector.fromArray(D, a, aOff + i * lda + j);
+                int e = dOff + i * c + k0;
+                a0 = v.fma(DoubleVector.broadcast(D, delta[e]), a0);
+            }
+            a0.intoArray(gt, g0 + j);
+        }
+        for (; j < d; j++) {
+            for (int i = 0; i < rows; i++) {
+                double v = a[aOff + i * lda + j];
+                for (int k = k0; k < k0 + 1; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
+            }
+        }
+    }
+
     /** r² of FastCos's reduction of x = v[at..] + shift[s..], lane by lane. */
     private static DoubleVector reduce(double[] v, int at, double[] shift, int s) {
         DoubleVector x = DoubleVector.fromArray(D, v, at).add(DoubleVector.fromArray(D, shift, s));

@@ -138,4 +138,56 @@ class ArrayKernelsTest {
             assertArrayEquals(b, a, "n=" + n);
         }
     }
+
+    /** The skinny products against their definition, within rounding of the sum of the terms' magnitudes. */
+    @Test
+    void skinnyProductsMatchTheirDefinition() {
+        Random r = new Random(7);
+        for (int c : new int[] {1, 2, 3, 4, 5, 8, 9, 13, 18}) {
+            for (int d : new int[] {1, 7, 8, 17, 100}) {
+                int rows = 1 + r.nextInt(6), lda = d + r.nextInt(3), aOff = r.nextInt(4), outOff = r.nextInt(3);
+                double[] a = gaussian(r, aOff + rows * lda), bt = gaussian(r, c * d), out = new double[outOff + rows * c + 2];
+                ArrayKernels.rowsTimesTransposed(copyRows(a, aOff, lda, rows, d), 0, rows, d, bt, c, out, outOff);
+                for (int i = 0; i < rows; i++) {
+                    for (int k = 0; k < c; k++) {
+                        double want = 0, scale = 0;
+                        for (int j = 0; j < d; j++) {
+                            want += a[aOff + i * lda + j] * bt[k * d + j];
+                            scale += Math.abs(a[aOff + i * lda + j] * bt[k * d + j]);
+                        }
+                        assertEquals(want, out[outOff + i * c + k], 1e-14 * scale, "c=" + c + " d=" + d);
+                    }
+                }
+                int dOff = r.nextInt(3), gOff = r.nextInt(4), ldg = d + r.nextInt(3);
+                double[] delta = gaussian(r, dOff + rows * c), gt = gaussian(r, gOff + c * ldg), before = gt.clone();
+                ArrayKernels.addTransposedProduct(a, aOff, lda, rows, d, delta, dOff, c, gt, gOff, ldg);
+                for (int k = 0; k < c; k++) {
+                    for (int j = 0; j < d; j++) {
+                        double want = before[gOff + k * ldg + j], scale = Math.abs(want);
+                        for (int i = 0; i < rows; i++) {
+                            want += a[aOff + i * lda + j] * delta[dOff + i * c + k];
+                            scale += Math.abs(a[aOff + i * lda + j] * delta[dOff + i * c + k]);
+                        }
+                        assertEquals(want, gt[gOff + k * ldg + j], 1e-14 * scale, "c=" + c + " d=" + d);
+                    }
+                    // The padding between rows of gt is left alone.
+                    for (int j = d; j < ldg && gOff + k * ldg + j < gt.length; j++) {
+                        assertEquals(before[gOff + k * ldg + j], gt[gOff + k * ldg + j], 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    private static double[] gaussian(Random r, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) v[i] = r.nextGaussian();
+        return v;
+    }
+
+    private static double[] copyRows(double[] a, int off, int lda, int rows, int d) {
+        double[] out = new double[rows * d];
+        for (int i = 0; i < rows; i++) System.arraycopy(a, off + i * lda, out, i * d, d);
+        return out;
+    }
 }
