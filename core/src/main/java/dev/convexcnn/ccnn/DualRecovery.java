@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
  * DCCNN's weight recovery: from a dual solution p and the features, the primal A = U₁ S V₁ᵀ of few filters.

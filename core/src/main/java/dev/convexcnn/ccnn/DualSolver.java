@@ -4,6 +4,7 @@ import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.NuclearNorm;
 
 /**
  * DCCNN's solver: the dual D(p) = (1/n)Σ H(p_i) s.t. ‖G(p)‖₂ ≤ λ (see {@link PenalizedProgram}) by the
@@ -72,7 +73,7 @@ public final class DualSolver {
             double[] next = new double[D * c1];
             for (int i = 0; i < next.length; i++) next[i] = a[i] - tau * g[i];
             double[] aa = ProjectedSgd.toA(next, m, Q, c1);
-            NuclearBall.shrink(aa, m, Q * c1, tau * lambda);
+            NuclearNorm.shrink(aa, m, Q * c1, tau * lambda);
             ProjectedSgd.fromA(aa, m, Q, c1, next);
             for (int i = 0; i < next.length; i++) abar[i] = 2 * next[i] - a[i];
             a = next;
@@ -279,7 +280,7 @@ public final class DualSolver {
             double[] next = new double[D * c1];
             for (int i = 0; i < next.length; i++) next[i] = w[i] - tauA * gbar[i];
             double[] aa = ProjectedSgd.toA(next, m, Q, c1);
-            NuclearBall.shrink(aa, m, Q * c1, tauA * lambda);
+            NuclearNorm.shrink(aa, m, Q * c1, tauA * lambda);
             ProjectedSgd.fromA(aa, m, Q, c1, next);
             w = next;
             if (o.centre()) for (int c = 0; c < c1; c++) b[c] -= tauA * biasScale2 * rbar[c];
