@@ -10,6 +10,7 @@ import dev.convexcnn.nn.Linear;
 import dev.convexcnn.nn.Param;
 import dev.convexcnn.nn.Sequential;
 import dev.convexcnn.nn.Shape;
+import dev.convexcnn.optim.ConjugateGradient;
 import java.util.ArrayList;
 import java.util.List;
 import org.netlib.util.intW;

@@ -3,6 +3,7 @@ package dev.convexcnn.ccnn;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.io.SolverCheckpoint;
 import dev.convexcnn.method.Checkpointer;
+import dev.convexcnn.optim.NuclearNorm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import dev.convexcnn.linalg.ConvGeometry;
@@ -264,7 +265,7 @@ public final class CcnnTrainer {
             double loss = MultinomialLogistic.evaluate(logits, b, classes, lab, 0, 1.0 / b, delta, correct) / b;
             Gemm.dgemm(true, false, D, c1, b, 1, f, delta, 0, grad);
             long k2 = System.nanoTime();
-            NuclearBall.Projection p = opt.step(grad, ls.learningRate(), t > T - tail);
+            NuclearNorm.Projection p = opt.step(grad, ls.learningRate(), t > T - tail);
             long k3 = System.nanoTime();
             nsFeatures += k1 - k0;
             nsGradient += k2 - k1;
@@ -295,7 +296,7 @@ public final class CcnnTrainer {
         Pass pass = pass(layer, data, labels, nc, avg, classes, true);
         double[] a = ProjectedSgd.toA(avg, m, Q, c1);
         double[] ga = ProjectedSgd.toA(pass.grad, m, Q, c1);
-        double spec = NuclearBall.spectralNorm(ga, m, Q * c1);
+        double spec = NuclearNorm.spectralNorm(ga, m, Q * c1);
         double dot = 0;
         for (int i = 0; i < a.length; i++) dot += a[i] * ga[i];
         DoubleMatrix.Svd svd = new DoubleMatrix(m, Q * c1, a).svd();
@@ -310,7 +311,7 @@ public final class CcnnTrainer {
 
     /** Frank–Wolfe gap of a W-layout iterate and gradient. */
     static double gap(double[] w, double[] g, int m, int Q, int c1, double radius) {
-        return NuclearBall.frankWolfeGap(ProjectedSgd.toA(w, m, Q, c1), ProjectedSgd.toA(g, m, Q, c1), m, Q * c1, radius);
+        return NuclearNorm.frankWolfeGap(ProjectedSgd.toA(w, m, Q, c1), ProjectedSgd.toA(g, m, Q, c1), m, Q * c1, radius);
     }
 
     record Pass(double loss, double accuracy, double[] grad) {}

@@ -4,6 +4,7 @@ import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Parallel;
+import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
  * DCCNN's weight recovery: from a dual solution p and the features, the primal A = U₁ S V₁ᵀ of few filters.

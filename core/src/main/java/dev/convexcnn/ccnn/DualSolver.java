@@ -4,6 +4,11 @@ import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.NuclearNorm;
+import dev.convexcnn.optim.Pdhg;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * DCCNN's solver: the dual D(p) = (1/n)Σ H(p_i) s.t. ‖G(p)‖₂ ≤ λ (see {@link PenalizedProgram}) by the
@@ -13,8 +18,10 @@ import dev.convexcnn.optim.AcceleratedProximalGradient;
  * p_i ← normalise(p_i^{1/(1+s)}·exp(s·f_Ā(x_i)/(1+s))) with s = σ/n. The multiplier's step is
  * singular-value soft-thresholding. Steps τ = β/L, σ = 1/(βL), L = ‖F‖₂/n (so τσL² = 1).
  *
- * <p>One iteration is one streamed pass over the features: the logits of a block at Ā, then its new p_i, then
- * its share of G(p). What it holds: p (n × C), A, Ā and G (each (Q·m) × (C−1)), and one block of features; no
+ * <p>Both variants run the one PDHG loop, {@link Pdhg}, on {@code Streamed}: this one in Chambolle and Pock's
+ * form, the centred/restarted one ({@link #solve(FeatureSource, double, int, Options, Listener)}) with the dual
+ * extrapolated instead and PDLP's restarts. One iteration is one streamed pass over the features: the logits of
+ * a block at Ā, then its new p_i, then its share of G(p). What it holds: p (n × C), A, Ā and G (each (Q·m) × (C−1)), and one block of features; no
  * kernel matrix. Every {@code checkEvery} iterations it makes p feasible (scaling towards e_y, see
  * {@link PenalizedProgram#feasible}) and records the duality gap against the multiplier A.
  */
@@ -30,7 +37,7 @@ public final class DualSolver {
      * The dual solution p̃ (feasible, n × C), the raw last iterate p, the multiplier A (W layout), and the checks.
      */
     public record Result(double[] dual, double[] lastIterate, double[] multiplier, double dualObjective,
-                         double primalObjective, double lambda, java.util.List<Check> checks) {
+                         double primalObjective, double lambda, List<Check> checks) {
         public double gap() { return primalObjective - dualObjective; }
     }
 
@@ -45,52 +52,135 @@ public final class DualSolver {
         int[] y = fs.labels();
         double L = featureNorm / n;
         double tau = balance / L, sigma = 1 / (balance * L), s = sigma / n;
-        double[] logp = new double[n * C];
-        java.util.Arrays.fill(logp, -Math.log(C));
-        double[] a = new double[D * c1], abar = new double[D * c1];
-        int chunk = Math.min(PenalizedProgram.CHUNK, n);
-        double[] f = new double[chunk * D];
-        double[] logits = new double[chunk * c1];
-        double[] delta = new double[chunk * c1];
-        double[] p = new double[n * C];
-        java.util.List<Check> checks = new java.util.ArrayList<>();
-        double[] g = new double[D * c1];
-        Check last = null;
-        for (int it = 1; it <= iterations; it++) {
-            java.util.Arrays.fill(g, 0);
-            for (int from = 0; from < n; from += chunk) {
-                int nb = Math.min(chunk, n - from);
-                fs.block(from, nb, f);
-                Gemm.dgemm(false, false, nb, c1, D, 1, f, abar, 0, logits);
-                for (int k = 0; k < nb; k++) {
-                    int i = from + k;
-                    mirrorStep(logp, p, i, C, c1, logits, k * c1, null, s);
-                    PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
-                }
-                Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, g, 0, c1);
-            }
-            double[] next = new double[D * c1];
-            for (int i = 0; i < next.length; i++) next[i] = a[i] - tau * g[i];
-            double[] aa = ProjectedSgd.toA(next, m, Q, c1);
-            NuclearBall.shrink(aa, m, Q * c1, tau * lambda);
-            ProjectedSgd.fromA(aa, m, Q, c1, next);
-            for (int i = 0; i < next.length; i++) abar[i] = 2 * next[i] - a[i];
-            a = next;
-            if (it % checkEvery == 0 || it == iterations) {
-                double spec = PenalizedProgram.spectralNorm(g, m, Q, c1);
-                double dual = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(p, n, C, y, spec, lambda), n, C);
-                double primal = PenalizedProgram.primalObjective(fs, a, lambda);
-                last = new Check(it, primal, dual, spec / lambda, (System.nanoTime() - t0) / 1e9);
-                checks.add(last);
-                if (listener != null) listener.onCheck(last);
-                if (last.gap() <= tolerance * Math.max(1, Math.abs(primal))) break;
-            }
-        }
+        Streamed problem = new Streamed(fs, lambda, tau, s, false, false, 0);
+        List<Check> checks = new ArrayList<>();
+        // Chambolle and Pock's form (the dual step at the extrapolated multiplier Ā), the last check the answer.
+        Pdhg.Outcome<Certified> out = new Pdhg(Pdhg.Extrapolation.PRIMAL, Pdhg.Restart.NONE, false, checkEvery, tolerance)
+                .run(problem, new double[D * c1], iterations, recorder(checks, listener, t0));
+        double[] a = out.x(), p = problem.p;
         double spec = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
         double[] pt = PenalizedProgram.feasible(p, n, C, y, spec, lambda);
         double dual = PenalizedProgram.meanEntropy(pt, n, C);
-        double primal = last != null ? last.primal() : PenalizedProgram.primalObjective(fs, a, lambda);
+        double primal = out.answer() != null ? out.answer().primal() : PenalizedProgram.primalObjective(fs, a, lambda);
         return new Result(pt, p, a, dual, primal, lambda, checks);
+    }
+
+    /** A listener for {@link Pdhg} that records each check (its time since t0) and passes it on. */
+    private static Pdhg.Listener<Certified> recorder(List<Check> checks, Listener listener, long t0) {
+        return (it, c) -> {
+            Check ch = new Check(it, c.primal(), c.dual(), c.ratio(), (System.nanoTime() - t0) / 1e9);
+            checks.add(ch);
+            if (listener != null) listener.onCheck(ch);
+        };
+    }
+
+    /**
+     * The saddle problem of {@link Pdhg} for DCCNN, one streamed pass per dual step. The primal point x is the
+     * multiplier A (W layout), followed with {@code withBias} by the bias b (C−1 values, stepped only when
+     * {@code stepBias}); the dual image Kᵀp is G(p), followed with a bias by the bias gradient r(p). The dual step
+     * is the entropic step on every p_i at the logits of x; the primal step singular-value thresholding of
+     * A − τG and a plain gradient step on b. Certificates: without a bias, D at p scaled into the spectral ball
+     * by the G(p) of the iteration; with one, as {@link #certify} (p balanced first when centred).
+     */
+    private static final class Streamed implements Pdhg.Problem<Certified> {
+        private final FeatureSource fs;
+        private final double lambda, tau, s, biasStep;
+        private final boolean withBias, stepBias;
+        private final int n, m, Q, C, c1, D, chunk;
+        private final int[] y;
+        final double[] logp, p;
+        private final double[] f, logits, delta;
+
+        Streamed(FeatureSource fs, double lambda, double tau, double s, boolean withBias, boolean stepBias, double biasStep) {
+            this.fs = fs;
+            this.lambda = lambda;
+            this.tau = tau;
+            this.s = s;
+            this.withBias = withBias;
+            this.stepBias = stepBias;
+            this.biasStep = biasStep;
+            n = fs.size();
+            m = fs.dim();
+            Q = fs.positions();
+            C = fs.classes();
+            c1 = C - 1;
+            D = Q * m;
+            y = fs.labels();
+            logp = new double[n * C];
+            Arrays.fill(logp, -Math.log(C));
+            p = new double[n * C];
+            Arrays.fill(p, 1.0 / C);
+            chunk = Math.min(PenalizedProgram.CHUNK, n);
+            f = new double[chunk * D];
+            logits = new double[chunk * c1];
+            delta = new double[chunk * c1];
+        }
+
+        @Override
+        public double[] primalStep(double[] x, double[] image) {
+            double[] next = new double[D * c1];
+            for (int i = 0; i < next.length; i++) next[i] = x[i] - tau * image[i];
+            double[] aa = ProjectedSgd.toA(next, m, Q, c1);
+            NuclearNorm.shrink(aa, m, Q * c1, tau * lambda);
+            ProjectedSgd.fromA(aa, m, Q, c1, next);
+            if (!withBias) return next;
+            double[] out = Arrays.copyOf(next, D * c1 + c1);
+            for (int c = 0; c < c1; c++) {
+                int i = D * c1 + c;
+                out[i] = stepBias ? x[i] - biasStep * image[i] : x[i];
+            }
+            return out;
+        }
+
+        @Override
+        public double[] dualStep(double[] x) {
+            double[] image = new double[D * c1 + (withBias ? c1 : 0)];
+            for (int from = 0; from < n; from += chunk) {
+                int nb = Math.min(chunk, n - from);
+                fs.block(from, nb, f);
+                Gemm.dgemm(false, false, nb, c1, D, 1, f, x, 0, logits);
+                for (int k = 0; k < nb; k++) {
+                    int i = from + k;
+                    mirrorStep(logp, p, i, C, c1, logits, k * c1, withBias ? x : null, D * c1, s);
+                    PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
+                    if (withBias) for (int c = 0; c < c1; c++) image[D * c1 + c] += delta[k * c1 + c];
+                }
+                Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, image, 0, c1);
+            }
+            return image;
+        }
+
+        @Override
+        public double[] dualImage() {
+            double[] g = PenalizedProgram.dualMatrix(fs, p);
+            if (!withBias) return g;
+            double[] image = Arrays.copyOf(g, D * c1 + c1);
+            System.arraycopy(biasGradient(p, n, C, y), 0, image, D * c1, c1);
+            return image;
+        }
+
+        @Override public double[] dual() { return p; }
+
+        @Override
+        public void restartDual(double[] q) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = q[i];
+                logp[i] = Math.log(p[i]);
+            }
+        }
+
+        @Override
+        public Certified certify(double[] x, double[] q, double[] image) {
+            if (withBias) {
+                return DualSolver.certify(fs, Arrays.copyOf(x, D * c1), Arrays.copyOfRange(x, D * c1, D * c1 + c1), q,
+                        lambda, stepBias);
+            }
+            double spec = PenalizedProgram.spectralNorm(image, m, Q, c1);
+            double[] pt = PenalizedProgram.feasible(q, n, C, y, spec, lambda);
+            double dual = PenalizedProgram.meanEntropy(pt, n, C);
+            double primal = PenalizedProgram.primalObjective(fs, x, lambda);
+            return new Certified(x, null, pt, primal, dual, spec / lambda, 0);
+        }
     }
 
     /**
@@ -132,7 +222,7 @@ public final class DualSolver {
      */
     public record Solution(double[] w, double[] bias, double[] centre, double[] dual, double primalObjective,
                            double dualObjective, double constraintRatio, double balanceResidual, double lambda,
-                           int iterations, int restarts, java.util.List<Check> checks) {
+                           int iterations, int restarts, List<Check> checks) {
         public double gap() { return primalObjective - dualObjective; }
 
         /** The features the program was solved on: fs itself, or fs − c. */
@@ -194,7 +284,7 @@ public final class DualSolver {
         double[] col = new double[C];
         double err = Double.POSITIVE_INFINITY;
         for (int round = 0; round < 10_000; round++) {
-            java.util.Arrays.fill(col, 0);
+            Arrays.fill(col, 0);
             for (int i = 0; i < n; i++) for (int k = 0; k < C; k++) col[k] += p[i * C + k];
             err = 0;
             for (int k = 0; k < C; k++) err = Math.max(err, Math.abs(col[k] - count[k]));
@@ -216,9 +306,8 @@ public final class DualSolver {
     }
 
     /** A certified candidate: P at (w, b), D at the feasible p̃ made from p. */
-    private record Certified(double[] w, double[] b, double[] pt, double primal, double dual, double ratio, double residual) {
-        double gap() { return primal - dual; }
-    }
+    private record Certified(double[] w, double[] b, double[] pt, double primal, double dual, double ratio, double residual)
+            implements Pdhg.Candidate {}
 
     private static Certified certify(FeatureSource fs, double[] w, double[] b, double[] p, double lambda, boolean centre) {
         int n = fs.size(), m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1;
@@ -246,7 +335,6 @@ public final class DualSolver {
         if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0, got " + lambda);
         long t0 = System.nanoTime();
         int n = raw.size(), m = raw.dim(), Q = raw.positions(), C = raw.classes(), c1 = C - 1, D = Q * m;
-        int[] y = raw.labels();
         double[] centre = o.centre() ? meanRow(raw) : null;
         FeatureSource fs = o.centre() ? centred(raw, centre) : raw;
         double norm = PenalizedProgram.featureNorm(fs, o.powerIterations(), o.seed()) * 1.05;
@@ -255,104 +343,16 @@ public final class DualSolver {
         double biasScale2 = o.centre() ? norm * norm / n : 0; // (bias column scale)²
         double L = (o.centre() ? Math.sqrt(2) : 1) * norm / n;
         double beta = o.balance();
-        double[] logp = new double[n * C];
-        java.util.Arrays.fill(logp, -Math.log(C));
-        double[] p = new double[n * C];
-        java.util.Arrays.fill(p, 1.0 / C);
-        double[] w = new double[D * c1], b = new double[c1];
-        double[] sw = new double[D * c1], sb = new double[c1], sp = new double[n * C];
-        int count = 0, sinceRestart = 0, restarts = 0;
-        double gapAtRestart = Double.POSITIVE_INFINITY, lastCandidate = Double.POSITIVE_INFINITY;
-        int chunk = Math.min(PenalizedProgram.CHUNK, n);
-        double[] f = new double[chunk * D], logits = new double[chunk * c1], delta = new double[chunk * c1];
-        // G(p) and the bias gradient r(p) = (1/n)Σ(p_i − e_{y_i}) at the last p, and at the extrapolated p̄.
-        double[] g = PenalizedProgram.dualMatrix(fs, p), r = biasGradient(p, n, C, y);
-        double[] gbar = g.clone(), rbar = r.clone();
         double tauA = beta / L, s = 1 / (beta * L) / n;
-        java.util.List<Check> checks = new java.util.ArrayList<>();
-        Certified best = null;
-        int it = 0;
-        while (it < iterations) {
-            it++;
-            sinceRestart++;
-            // Multiplier step at p̄, then the entropic step on p at the new multiplier (one pass).
-            double[] next = new double[D * c1];
-            for (int i = 0; i < next.length; i++) next[i] = w[i] - tauA * gbar[i];
-            double[] aa = ProjectedSgd.toA(next, m, Q, c1);
-            NuclearBall.shrink(aa, m, Q * c1, tauA * lambda);
-            ProjectedSgd.fromA(aa, m, Q, c1, next);
-            w = next;
-            if (o.centre()) for (int c = 0; c < c1; c++) b[c] -= tauA * biasScale2 * rbar[c];
-            double[] gNew = new double[D * c1], rNew = new double[c1];
-            for (int from = 0; from < n; from += chunk) {
-                int nb = Math.min(chunk, n - from);
-                fs.block(from, nb, f);
-                Gemm.dgemm(false, false, nb, c1, D, 1, f, w, 0, logits);
-                for (int k = 0; k < nb; k++) {
-                    int i = from + k;
-                    mirrorStep(logp, p, i, C, c1, logits, k * c1, b, s);
-                    PenalizedProgram.deltaRow(p, i, C, y[i], delta, k * c1, 1.0 / n);
-                    for (int c = 0; c < c1; c++) rNew[c] += delta[k * c1 + c];
-                }
-                Gemm.dgemm(true, false, D, c1, nb, 1, f, 0, D, delta, 0, c1, 1, gNew, 0, c1);
-            }
-            for (int i = 0; i < g.length; i++) gbar[i] = 2 * gNew[i] - g[i];
-            for (int c = 0; c < c1; c++) rbar[c] = 2 * rNew[c] - r[c];
-            g = gNew;
-            r = rNew;
-            for (int i = 0; i < w.length; i++) sw[i] += w[i];
-            for (int c = 0; c < c1; c++) sb[c] += b[c];
-            for (int i = 0; i < p.length; i++) sp[i] += p[i];
-            count++;
-            if (it % o.checkEvery() == 0 || it == iterations) {
-                Certified cur = certify(fs, w.clone(), b.clone(), p, lambda, o.centre());
-                Certified cand = cur;
-                Certified avg = null;
-                if (o.restart() && count > 1) {
-                    double[] aw = new double[w.length], ab = new double[c1], ap = new double[p.length];
-                    for (int i = 0; i < w.length; i++) aw[i] = sw[i] / count;
-                    for (int c = 0; c < c1; c++) ab[c] = sb[c] / count;
-                    for (int i = 0; i < p.length; i++) ap[i] = sp[i] / count;
-                    avg = certify(fs, aw, ab, ap, lambda, o.centre());
-                    if (avg.gap() < cur.gap()) cand = avg;
-                }
-                if (best == null || cand.gap() < best.gap()) best = cand;
-                Check ch = new Check(it, cand.primal(), cand.dual(), cand.ratio(), (System.nanoTime() - t0) / 1e9);
-                checks.add(ch);
-                if (listener != null) listener.onCheck(ch);
-                if (best.gap() <= o.tolerance() * Math.max(1, Math.abs(best.primal()))) break;
-                if (o.restart()) {
-                    double gc = cand.gap();
-                    boolean restart = gc <= 0.2 * gapAtRestart || (gc <= 0.8 * gapAtRestart && gc > lastCandidate)
-                            || sinceRestart >= 0.36 * iterations;
-                    lastCandidate = gc;
-                    if (restart) {
-                        restarts++;
-                        if (cand == avg) {
-                            w = avg.w();
-                            b = avg.b();
-                            for (int i = 0; i < p.length; i++) {
-                                p[i] = sp[i] / count;
-                                logp[i] = Math.log(p[i]);
-                            }
-                            g = PenalizedProgram.dualMatrix(fs, p);
-                            r = biasGradient(p, n, C, y);
-                        }
-                        gbar = g.clone();
-                        rbar = r.clone();
-                        java.util.Arrays.fill(sw, 0);
-                        java.util.Arrays.fill(sb, 0);
-                        java.util.Arrays.fill(sp, 0);
-                        count = 0;
-                        sinceRestart = 0;
-                        gapAtRestart = gc;
-                        lastCandidate = Double.POSITIVE_INFINITY;
-                    }
-                }
-            }
-        }
+        Streamed problem = new Streamed(fs, lambda, tauA, s, true, o.centre(), tauA * biasScale2);
+        List<Check> checks = new ArrayList<>();
+        // The multiplier's step first, at the extrapolated dual point p̄ (through its image G(p̄), r(p̄)).
+        Pdhg.Outcome<Certified> out = new Pdhg(Pdhg.Extrapolation.DUAL,
+                o.restart() ? Pdhg.Restart.ADAPTIVE : Pdhg.Restart.NONE, true, o.checkEvery(), o.tolerance())
+                .run(problem, new double[D * c1 + c1], iterations, recorder(checks, listener, t0));
+        Certified best = out.answer();
         return new Solution(best.w(), o.centre() ? best.b() : null, centre, best.pt(), best.primal(), best.dual(),
-                best.ratio(), best.residual(), lambda, it, restarts, checks);
+                best.ratio(), best.residual(), lambda, out.iterations(), out.restarts(), checks);
     }
 
     /** FISTA's next momentum t, and whether the step restarted it. */
@@ -392,7 +392,7 @@ public final class DualSolver {
         int n = fs.size(), C = fs.classes();
         boolean bias = centre != null;
         double eta = n / (norm * norm + (bias ? n : 0));
-        java.util.List<Check> checks = new java.util.ArrayList<>();
+        List<Check> checks = new ArrayList<>();
         Certified[] best = {null};
         // The loop's certificate: the best relative gap so far, gap/max(1, |P|), refreshed every checkEvery iterations.
         PrimalOracle oracle = new PrimalOracle(fs, lambda, bias, (it, x, xb) -> {
@@ -418,19 +418,19 @@ public final class DualSolver {
     public static double lambdaMax(FeatureSource fs) {
         int n = fs.size(), C = fs.classes();
         double[] p = new double[n * C];
-        java.util.Arrays.fill(p, 1.0 / C);
+        Arrays.fill(p, 1.0 / C);
         return PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(fs, p), fs.dim(), fs.positions(), C - 1);
     }
 
     /**
      * The entropic mirror step on sample i's dual row: log p ← (log p + s·u)/(1 + s), renormalised, with u the free
-     * logits (plus the bias when there is one) and 0 for the pinned class; p = exp(log p).
+     * logits (plus the bias at biasOff when there is one) and 0 for the pinned class; p = exp(log p).
      */
     private static void mirrorStep(double[] logp, double[] p, int i, int C, int c1, double[] logits, int off,
-                                   double[] bias, double s) {
+                                   double[] bias, int biasOff, double s) {
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < C; c++) {
-            double u = c < c1 ? logits[off + c] + (bias == null ? 0 : bias[c]) : 0;
+            double u = c < c1 ? logits[off + c] + (bias == null ? 0 : bias[biasOff + c]) : 0;
             logp[i * C + c] = (logp[i * C + c] + s * u) / (1 + s);
             max = Math.max(max, logp[i * C + c]);
         }

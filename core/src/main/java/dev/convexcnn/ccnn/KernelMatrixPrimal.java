@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.ConvGeometry;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
  * The baseline DCCNN is measured against: the primal CCNN with the explicit kernel matrix, as in the CCNN paper's

@@ -1,6 +1,7 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
  * Nyström features on landmarks l_1..l_k: φ(z) = Λ^{−1/2} Vᵀ k(z), with k(z) = (K(z, l_i))_i and

@@ -1,6 +1,7 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
  * ZCA whitening of normalised patches: z ↦ W(z − μ) with W = V diag(1/√(λ + ε)) Vᵀ from the covariance

@@ -3,6 +3,7 @@ package dev.convexcnn.ccnn;
 import dev.convexcnn.optim.AcceleratedProximalGradient;
 import dev.convexcnn.optim.AcceleratedProximalGradient.State;
 import dev.convexcnn.optim.AcceleratedProximalGradient.StepPolicy;
+import dev.convexcnn.optim.NuclearNorm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -79,7 +80,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         double[] g = atY.gradient();
         for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * g[i];
         double[] a = ProjectedSgd.toA(nx, m, Q, c1);
-        NuclearBall.shrink(a, m, Q * c1, eta * lambda);
+        NuclearNorm.shrink(a, m, Q * c1, eta * lambda);
         ProjectedSgd.fromA(a, m, Q, c1, nx);
         if (bias) {
             double[] gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C), n, C, fs.labels());

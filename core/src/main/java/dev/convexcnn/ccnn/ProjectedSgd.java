@@ -1,5 +1,7 @@
 package dev.convexcnn.ccnn;
 
+import dev.convexcnn.optim.NuclearNorm;
+
 /**
  * Projected stochastic gradient on {‖A‖_* ≤ R} with iterate averaging, as explicit state (init → step* →
  * average). The iterate is kept in the "stacked" layout W ((Q·m) × c1, row (q·m + j), column k), in which the
@@ -24,10 +26,10 @@ public final class ProjectedSgd {
     }
 
     /** W ← Π_R(W − η·grad), then adds W to the running average when {@code average}. */
-    public NuclearBall.Projection step(double[] grad, double eta, boolean average) {
+    public NuclearNorm.Projection step(double[] grad, double eta, boolean average) {
         for (int i = 0; i < w.length; i++) w[i] -= eta * grad[i];
         double[] a = toA(w, m, positions, outputs);
-        NuclearBall.Projection p = NuclearBall.project(a, m, positions * outputs, radius);
+        NuclearNorm.Projection p = NuclearNorm.project(a, m, positions * outputs, radius);
         if (p.moved()) fromA(a, m, positions, outputs, w);
         if (average) {
             averaged++;

@@ -3,6 +3,7 @@ package dev.convexcnn.convex;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.WeightedGroups;
 
 /**
  * The convex program of the circular CNN with one ReLU layer (Ergen and Pilanci 2021, section on circular

@@ -8,6 +8,7 @@ import dev.convexcnn.io.SolverCheckpoint;
 import dev.convexcnn.method.Checkpointer;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.nn.Sequential;
+import dev.convexcnn.optim.GroupLasso;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.GroupLasso;
+
 /**
  * The convex program equivalent to a two-layer ReLU CNN:
  * min_{V,V′} loss(Φ(V − V′), y) + λ Σ_g (‖V_g‖₂ + ‖V′_g‖₂) s.t. (2D_j − I) Z V_{j,k} ≥ 0 and the same for V′,

@@ -1,6 +1,7 @@
 package dev.convexcnn.convex;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.GroupLasso;
 
 /**
  * The gated-ReLU relaxation of the two-layer CNN program:

@@ -1,5 +1,7 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.GroupLasso;
+
 /**
  * The gated-ReLU program with its products as GEMMs over the patches ({@link PatchProducts}): Φ·W is Z_b times all
  * patterns' and outputs' weights (h × p·c) per block of samples, masked and summed over positions, and Φᵀ·R the

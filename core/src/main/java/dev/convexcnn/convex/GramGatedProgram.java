@@ -3,6 +3,7 @@ package dev.convexcnn.convex;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.GroupLasso;
 
 /**
  * The gated-ReLU program with the squared loss, posed on its sufficient statistics: with G = ΦᵀΦ (g × g,

@@ -1,5 +1,7 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.GroupLasso;
+
 /**
  * A program whose regulariser is a group lasso: r, its proximal operator, the certificate and λ_max come from
  * {@link #penalty}, written once for the gated programs' forms.

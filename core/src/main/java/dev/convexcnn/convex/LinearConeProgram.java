@@ -1,5 +1,7 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.WeightedGroups;
+
 /**
  * The common shape of the CNN programs built on a linear map: predictions z = A(x) (n × c), a weighted group
  * penalty, and (for the exact programs) linear cone constraints h = C(x) ≥ 0. A subclass supplies the forward map,

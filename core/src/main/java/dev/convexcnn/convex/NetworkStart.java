@@ -9,6 +9,7 @@ import dev.convexcnn.nn.Linear;
 import dev.convexcnn.nn.Pool2d;
 import dev.convexcnn.nn.Relu;
 import dev.convexcnn.nn.Sequential;
+import dev.convexcnn.optim.GroupLasso;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.convexcnn.convex;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.WeightedGroups;
 
 /**
  * The two-layer CNN with average pooling: conv - ReLU - avgpool(a×a windows, stride a) - linear. A neuron's

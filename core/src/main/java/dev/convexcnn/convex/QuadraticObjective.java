@@ -1,5 +1,6 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.optim.GroupLasso;
 import dev.convexcnn.optim.Quadratic;
 import dev.convexcnn.optim.RelativeGap;
 

@@ -3,6 +3,7 @@ package dev.convexcnn.convex;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.SolverCheckpoint;
 import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.GroupLasso;
 import dev.convexcnn.optim.ProximalOracles;
 import java.io.IOException;
 import java.io.UncheckedIOException;

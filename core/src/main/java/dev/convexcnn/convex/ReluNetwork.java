@@ -4,6 +4,7 @@ import dev.convexcnn.nn.Layer;
 import dev.convexcnn.nn.Param;
 import dev.convexcnn.nn.Sequential;
 import dev.convexcnn.nn.Shape;
+import dev.convexcnn.optim.GroupLasso;
 import java.util.ArrayList;
 import java.util.List;
 

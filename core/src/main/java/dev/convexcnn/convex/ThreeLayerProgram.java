@@ -1,6 +1,7 @@
 package dev.convexcnn.convex;
 
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.WeightedGroups;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;

@@ -7,6 +7,7 @@ import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.nn.Sequential;
 import dev.convexcnn.nn.Shape;
+import dev.convexcnn.optim.ConjugateGradient;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -27,25 +27,6 @@ class DccnnTest {
     }
 
     @Test
-    void shrinkMatchesItsSvdTwin() {
-        SplittableRandom r = new SplittableRandom(5);
-        for (int[] mn : new int[][] {{7, 12}, {12, 7}, {6, 6}}) {
-            int m = mn[0], n = mn[1];
-            double[] a = new double[m * n];
-            for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
-            double theta = NuclearBall.singularValues(a, m, n)[Math.min(m, n) / 2];
-            double[] slow = NuclearBall.shrinkBySvd(a, m, n, theta);
-            double[] fast = a.clone();
-            int rank = NuclearBall.shrink(fast, m, n, theta);
-            assertArrayEquals(slow, fast, 1e-10);
-            assertEquals(Math.min(m, n) - Math.min(m, n) / 2 - 1, rank);
-            double[] zero = a.clone();
-            assertEquals(0, NuclearBall.shrink(zero, m, n, 1e6));
-            assertArrayEquals(new double[m * n], zero, 0);
-        }
-    }
-
-    @Test
     void weakDualityHoldsAtArbitraryPoints() {
         FeatureSource fs = features(40, 4);
         int n = fs.size(), C = fs.classes(), len = fs.positions() * fs.dim() * (C - 1);

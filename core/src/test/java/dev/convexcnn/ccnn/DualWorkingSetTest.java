@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.convexcnn.optim.NuclearNorm;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class DualWorkingSetTest {
                 double[] gb = DualSolver.biasGradient(PenalizedProgram.softmax(ps.logits(), fs.size(), fs.classes()), fs.size(), fs.classes(), fs.labels());
                 for (int i = 0; i < w.length; i++) w[i] -= eta * ps.gradient()[i];
                 double[] a = ProjectedSgd.toA(w, m, Q, c1);
-                NuclearBall.shrink(a, m, Q * c1, eta * lambda);
+                NuclearNorm.shrink(a, m, Q * c1, eta * lambda);
                 ProjectedSgd.fromA(a, m, Q, c1, w);
                 for (int k = 0; k < c1; k++) b[k] -= eta * gb[k];
             }

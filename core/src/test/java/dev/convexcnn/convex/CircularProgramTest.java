@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.optim.WeightedGroups;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.convexcnn.spark;
 
 import dev.convexcnn.convex.CompositeObjective;
-import dev.convexcnn.convex.GroupLasso;
+import dev.convexcnn.optim.GroupLasso;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

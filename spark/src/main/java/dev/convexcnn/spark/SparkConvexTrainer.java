@@ -4,7 +4,7 @@ import com.google.gson.JsonObject;
 import dev.convexcnn.convex.ConvexSettings;
 import dev.convexcnn.convex.ConvexTrainer;
 import dev.convexcnn.convex.Gates;
-import dev.convexcnn.convex.GroupLasso;
+import dev.convexcnn.optim.GroupLasso;
 import dev.convexcnn.convex.PatchGeometry;
 import dev.convexcnn.convex.RFista;
 import dev.convexcnn.data.Normalization;

@@ -1,4 +1,4 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.optim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,8 +8,11 @@ import dev.convexcnn.linalg.DoubleMatrix;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The exact projection onto the nuclear-norm ball, checked by its optimality conditions and by brute force. */
-class NuclearBallTest {
+/**
+ * The nuclear norm's prox (singular-value shrink) and the exact projection onto its ball, each checked against its
+ * SVD twin, by its optimality conditions and by brute force.
+ */
+class NuclearNormTest {
 
     private static double[] random(int n, long seed, double scale) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -22,7 +25,7 @@ class NuclearBallTest {
     void l1ProjectionMeetsItsOptimalityConditions() {
         double[] s = {5, 3, 2.5, 0.5, 0};
         double[] out = new double[s.length];
-        double theta = NuclearBall.projectL1Nonnegative(s, 4, out);
+        double theta = NuclearNorm.projectL1Nonnegative(s, 4, out);
         // sum is R; survivors are shifted by θ; the others are zero and were ≤ θ.
         double sum = 0;
         for (double v : out) sum += v;
@@ -38,7 +41,7 @@ class NuclearBallTest {
     void l1ProjectionInsideTheBallIsTheIdentity() {
         double[] s = {1, 0.5};
         double[] out = new double[2];
-        assertEquals(0, NuclearBall.projectL1Nonnegative(s, 2, out));
+        assertEquals(0, NuclearNorm.projectL1Nonnegative(s, 2, out));
         assertArrayEquals(s, out);
     }
 
@@ -50,7 +53,7 @@ class NuclearBallTest {
             double[] s = {3 * r.nextDouble(), 3 * r.nextDouble()};
             double radius = 0.2 + 2 * r.nextDouble();
             double[] out = new double[2];
-            NuclearBall.projectL1Nonnegative(s, radius, out);
+            NuclearNorm.projectL1Nonnegative(s, radius, out);
             double best = Double.MAX_VALUE;
             int grid = 600;
             for (int i = 0; i <= grid; i++) {
@@ -66,22 +69,75 @@ class NuclearBallTest {
     }
 
     @Test
+    void shrinkMatchesItsSvdTwin() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int[] mn : new int[][] {{7, 12}, {12, 7}, {6, 6}}) {
+            int m = mn[0], n = mn[1];
+            double[] a = new double[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+            double theta = NuclearNorm.singularValues(a, m, n)[Math.min(m, n) / 2];
+            double[] slow = NuclearNorm.shrinkBySvd(a, m, n, theta);
+            double[] fast = a.clone();
+            int rank = NuclearNorm.shrink(fast, m, n, theta);
+            assertArrayEquals(slow, fast, 1e-10);
+            assertEquals(Math.min(m, n) - Math.min(m, n) / 2 - 1, rank);
+            double[] zero = a.clone();
+            assertEquals(0, NuclearNorm.shrink(zero, m, n, 1e6));
+            assertArrayEquals(new double[m * n], zero, 0);
+        }
+    }
+
+    /** ½‖X − A‖² + θ‖X‖_*: the objective the prox minimises. */
+    private static double proxObjective(double[] x, double[] a, int m, int n, double theta) {
+        double s = 0;
+        for (int i = 0; i < x.length; i++) s += 0.5 * (x[i] - a[i]) * (x[i] - a[i]);
+        return s + theta * NuclearNorm.nuclearNorm(x, m, n);
+    }
+
+    @Test
+    void shrinkIsTheProxAndNoNearbyPointDoesBetter() {
+        int m = 3, n = 4;
+        double[] a = random(m * n, 21, 1);
+        double theta = 0.8;
+        double[] x = a.clone();
+        int rank = NuclearNorm.shrink(x, m, n, theta);
+        assertTrue(rank > 0 && rank < m, "a threshold between the singular values: rank " + rank);
+        // Optimality: A − X = θ·(U_r V_rᵀ + W), ‖W‖₂ ≤ 1, so ‖A − X‖₂ ≤ θ and ⟨A − X, X⟩ = θ‖X‖_*.
+        double[] d = new double[m * n];
+        double dot = 0;
+        for (int i = 0; i < d.length; i++) {
+            d[i] = a[i] - x[i];
+            dot += d[i] * x[i];
+        }
+        assertTrue(NuclearNorm.spectralNorm(d, m, n) <= theta * (1 + 1e-10));
+        assertEquals(theta * NuclearNorm.nuclearNorm(x, m, n), dot, 1e-10);
+        double best = proxObjective(x, a, m, n, theta);
+        SplittableRandom r = new SplittableRandom(22);
+        for (int t = 0; t < 5_000; t++) {
+            double[] y = x.clone();
+            double size = t % 2 == 0 ? 1e-3 : 0.2;
+            for (int i = 0; i < y.length; i++) y[i] += size * r.nextGaussian();
+            assertTrue(best <= proxObjective(y, a, m, n, theta) + 1e-12, "trial " + t);
+        }
+    }
+
+    @Test
     void fastProjectionEqualsTheSvdTwinBothWays() {
         int[][] shapes = {{6, 15}, {15, 6}, {7, 7}};
         for (int[] sh : shapes) {
             double[] a = random(sh[0] * sh[1], sh[0] * 31L + sh[1], 1);
-            double nuc = NuclearBall.nuclearNorm(a, sh[0], sh[1]);
+            double nuc = NuclearNorm.nuclearNorm(a, sh[0], sh[1]);
             double radius = nuc / 3;
-            double[] slow = NuclearBall.projectBySvd(a, sh[0], sh[1], radius);
+            double[] slow = NuclearNorm.projectBySvd(a, sh[0], sh[1], radius);
             double[] fast = a.clone();
-            NuclearBall.Projection p = NuclearBall.project(fast, sh[0], sh[1], radius);
+            NuclearNorm.Projection p = NuclearNorm.project(fast, sh[0], sh[1], radius);
             assertTrue(p.moved());
             // The Gram route squares the singular values: σ_i comes back with an error of about ε·σ_max²/σ_i, ~1e-8
             // relative for the smallest ones here, and it moves with the BLAS's summation order (1.2e-8 measured with
             // one OpenBLAS thread), hence 1e-7 on the nuclear norm.
             assertEquals(nuc, p.nuclearNormBefore(), 1e-7 * nuc);
             assertArrayEquals(slow, fast, 1e-9);
-            assertEquals(radius, NuclearBall.nuclearNorm(fast, sh[0], sh[1]), 1e-7 * radius);
+            assertEquals(radius, NuclearNorm.nuclearNorm(fast, sh[0], sh[1]), 1e-7 * radius);
         }
     }
 
@@ -92,11 +148,11 @@ class NuclearBallTest {
         double[] a = random(m * n, 11, 2);
         double radius = 3;
         double[] p = a.clone();
-        NuclearBall.project(p, m, n, radius);
+        NuclearNorm.project(p, m, n, radius);
         SplittableRandom r = new SplittableRandom(12);
         for (int t = 0; t < 500; t++) {
             double[] b = random(m * n, 100 + t, 1);
-            double nb = NuclearBall.nuclearNorm(b, m, n);
+            double nb = NuclearNorm.nuclearNorm(b, m, n);
             double scale = radius * r.nextDouble() / nb;
             double dot = 0;
             for (int i = 0; i < b.length; i++) dot += (a[i] - p[i]) * (scale * b[i] - p[i]);
@@ -105,11 +161,11 @@ class NuclearBallTest {
         // The distance from A is at most that of random feasible points (brute force on a 2x2 case too).
         double[] a2 = {3, 1, -2, 0.5};
         double[] p2 = a2.clone();
-        NuclearBall.project(p2, 2, 2, 1.5);
+        NuclearNorm.project(p2, 2, 2, 1.5);
         double dp = dist(a2, p2);
         for (int t = 0; t < 20_000; t++) {
             double[] b = random(4, 1000 + t, 1);
-            double s = 1.5 * Math.sqrt(r.nextDouble()) / NuclearBall.nuclearNorm(b, 2, 2);
+            double s = 1.5 * Math.sqrt(r.nextDouble()) / NuclearNorm.nuclearNorm(b, 2, 2);
             for (int i = 0; i < 4; i++) b[i] *= s;
             assertTrue(dp <= dist(a2, b) + 1e-12);
         }
@@ -125,7 +181,7 @@ class NuclearBallTest {
     void insideTheBallNothingMoves() {
         double[] a = random(12, 3, 0.01);
         double[] p = a.clone();
-        assertTrue(!NuclearBall.project(p, 3, 4, 100).moved());
+        assertTrue(!NuclearNorm.project(p, 3, 4, 100).moved());
         assertArrayEquals(a, p);
     }
 
@@ -133,12 +189,12 @@ class NuclearBallTest {
     void frankWolfeGapAndSpectralNorm() {
         double[] g = random(20, 5, 1);
         DoubleMatrix.Svd svd = new DoubleMatrix(4, 5, g.clone()).svd();
-        assertEquals(svd.s()[0], NuclearBall.spectralNorm(g, 4, 5), 1e-10);
+        assertEquals(svd.s()[0], NuclearNorm.spectralNorm(g, 4, 5), 1e-10);
         // At A = −R·u1 v1ᵀ (the linear minimiser), the gap is 0.
         double radius = 2;
         double[] a = new double[20];
         for (int i = 0; i < 4; i++) for (int j = 0; j < 5; j++) a[i * 5 + j] = -radius * svd.u().get(i, 0) * svd.vt().get(0, j);
-        assertEquals(0, NuclearBall.frankWolfeGap(a, g, 4, 5, radius), 1e-10);
-        assertTrue(NuclearBall.frankWolfeGap(new double[20], g, 4, 5, radius) > 0);
+        assertEquals(0, NuclearNorm.frankWolfeGap(a, g, 4, 5, radius), 1e-10);
+        assertTrue(NuclearNorm.frankWolfeGap(new double[20], g, 4, 5, radius) > 0);
     }
 }

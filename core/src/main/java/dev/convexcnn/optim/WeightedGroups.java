@@ -1,4 +1,4 @@
-package dev.convexcnn.convex;
+package dev.convexcnn.optim;
 
 /**
  * λ Σ_g w_g ‖x_g‖₂ over disjoint groups of any size and layout, each with its own weight: the ℓ2 group norm of

@@ -1,6 +1,4 @@
-package dev.convexcnn.convex;
-
-import dev.convexcnn.optim.RelativeGap;
+package dev.convexcnn.optim;
 
 /**
  * λ Σ_g ‖x_g‖₂ over groups of equal size laid out with a stride: group g = (block b, pattern j, class k) holds
@@ -25,7 +23,7 @@ public final class GroupLasso implements RelativeGap {
     public int dimension() { return blocks * gates * size * classes; }
 
     /** Index of element t of group g. */
-    int index(int g, int t) {
+    public int index(int g, int t) {
         int b = g / (gates * classes), rest = g % (gates * classes), j = rest / classes, k = rest % classes;
         return b * gates * size * classes + (j * size + t) * classes + k;
     }

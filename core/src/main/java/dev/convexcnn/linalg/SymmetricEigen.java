@@ -1,15 +1,14 @@
-package dev.convexcnn.ccnn;
+package dev.convexcnn.linalg;
 
-import dev.convexcnn.linalg.Backend;
 import org.netlib.util.intW;
 
 /**
  * Eigen-decomposition of a symmetric matrix by LAPACK dsyevd. Eigenvalues ascending; row i of
  * {@code vectors} (n×n row-major) is the unit eigenvector of {@code values[i]}. The input is not modified.
  */
-record SymmetricEigen(double[] values, double[] vectors, int n) {
+public record SymmetricEigen(double[] values, double[] vectors, int n) {
 
-    static SymmetricEigen of(double[] symmetric, int n) {
+    public static SymmetricEigen of(double[] symmetric, int n) {
         if (symmetric.length < n * n) throw new IllegalArgumentException("need " + n + "x" + n + " values");
         if (n == 0) return new SymmetricEigen(new double[0], new double[0], 0);
         double[] a = java.util.Arrays.copyOf(symmetric, n * n);
@@ -27,5 +26,5 @@ record SymmetricEigen(double[] values, double[] vectors, int n) {
         return new SymmetricEigen(w, a, n);
     }
 
-    double maxValue() { return n == 0 ? 0 : values[n - 1]; }
+    public double maxValue() { return n == 0 ? 0 : values[n - 1]; }
 }

@@ -1,9 +1,12 @@
-package dev.convexcnn.alternation;
+package dev.convexcnn.optim;
+
+import java.util.Arrays;
 
 /**
  * Conjugate gradients for H x = g with H symmetric positive definite, given only as a product v ↦ H v, from
  * x = 0. Each iterate minimises the quadratic q(x) = ½ xᵀHx − gᵀx over a growing Krylov space that contains the
- * previous iterate, so q never increases.
+ * previous iterate, so q never increases. The stopping certificate is the relative residual ‖g − H x‖/‖g‖ (the
+ * recurred residual, equal to the true one up to rounding).
  */
 public final class ConjugateGradient {
     private ConjugateGradient() {}
@@ -23,7 +26,7 @@ public final class ConjugateGradient {
     public static Result solve(Operator h, double[] g, double[] x, int iterations, double tolerance) {
         final int n = g.length;
         double[] r = g.clone(), p = g.clone(), hp = new double[n];
-        java.util.Arrays.fill(x, 0);
+        Arrays.fill(x, 0);
         double rr = dot(r, r), g2 = rr;
         int it = 0;
         if (g2 == 0) return new Result(0, 0, 0);
@@ -47,7 +50,15 @@ public final class ConjugateGradient {
         return new Result(it, Math.sqrt(rr / g2), q);
     }
 
-    public record Result(int iterations, double relativeResidual, double quadratic) {}
+    /**
+     * @param iterations       products with H used
+     * @param relativeResidual ‖g − H x‖/‖g‖ at the returned x: the certificate the tolerance was checked on
+     * @param quadratic        q(x) = ½ xᵀHx − gᵀx (≤ 0)
+     */
+    public record Result(int iterations, double relativeResidual, double quadratic) {
+        /** Whether the residual reached the tolerance the solve was given. */
+        public boolean reached(double tolerance) { return relativeResidual <= tolerance; }
+    }
 
     static double dot(double[] a, double[] b) {
         double s = 0;
