@@ -19,8 +19,8 @@ results="${2:-$root/bench/results/dccnn-memory.tsv}"
 
 if [ "$mode" = table ]; then
   # The smallest -Xmx that completed and the peak RSS of the generous run, per (method, n); the latest run wins.
-  echo "| method | n | peak RSS at -Xmx${START_MB:-16384}m | smallest -Xmx that completes | largest that failed (out of memory) | test accuracy | train s (generous run) |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| method | n | generous -Xmx | peak RSS there | smallest -Xmx that completes | largest that failed (out of memory) | test accuracy | train s (generous run) |"
+  echo "|---|---|---|---|---|---|---|---|"
   awk -F'\t' 'NR > 1 {
       key = $1 "\t" $2
       if (!(key in seen)) { seen[key] = 1; order[++k] = key }
@@ -30,7 +30,8 @@ if [ "$mode" = table ]; then
     END {
       for (i = 1; i <= k; i++) {
         split(order[i], a, "\t")
-        printf "| %s | %\047d | %s | %s | %s | %s | %s |\n", a[1], a[2], (order[i] in rss) ? rss[order[i]] " MiB" : "—",
+        printf "| %s | %\047d | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], (order[i] in gen) ? gen[order[i]] " MiB" : "—",
+          (order[i] in rss) ? rss[order[i]] " MiB" : "—",
           (order[i] in best) ? best[order[i]] " MiB" : "none completed", (order[i] in failed) ? failed[order[i]] " MiB" : "—",
           (order[i] in acc) ? acc[order[i]] : "—", (order[i] in secs) ? secs[order[i]] : "—"
       }
