@@ -10,7 +10,8 @@
 # (random features per patch, default 100: the same for both methods), START_MB (the generous -Xmx, default
 # 16384), MIN_MB (stop halving there, default 64), EXTRA (more train flags for both methods), LADDER_EXTRA (flags
 # of the smaller-heap runs only, default "--validation 200": they are asked whether they complete, and scoring
-# 200 held-out images instead of the 10,000 test images saves their time; the same data is loaded).
+# 200 held-out images instead of the 10,000 test images saves their time; the same data is loaded), RUNGS (the
+# smaller -Xmx values to try, in MiB, largest first; default: START_MB halved down to MIN_MB).
 # A run that fails for any reason other than memory stops the search for its row (said in the status column).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -82,10 +83,13 @@ one() { # method n xmx_mb [extra flags] -> appends a line; returns 0 ok, 1 out o
 
 for n in $NS; do
   for m in $METHODS; do
-    x="$START_MB"
-    one "$m" "$n" "$x" || continue
-    while [ "$x" -gt "$MIN_MB" ]; do
-      x=$((x / 2))
+    one "$m" "$n" "$START_MB" || continue
+    rungs="${RUNGS:-}"
+    if [ -z "$rungs" ]; then
+      x="$START_MB"
+      while [ "$x" -gt "$MIN_MB" ]; do x=$((x / 2)); rungs="$rungs $x"; done
+    fi
+    for x in $rungs; do
       one "$m" "$n" "$x" "$LADDER_EXTRA" || break
     done
   done
