@@ -1,6 +1,7 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.DoubleMatrix;
+import dev.convexcnn.optim.NuclearNorm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -233,7 +234,7 @@ public final class WorkingSetSolver {
                     nx = new double[x.length];
                     for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * ps.gradient()[i];
                     double[] aa = ProjectedSgd.toA(nx, r, Q, c1);
-                    NuclearBall.shrink(aa, r, Q * c1, eta * lambda);
+                    NuclearNorm.shrink(aa, r, Q * c1, eta * lambda);
                     ProjectedSgd.fromA(aa, r, Q, c1, nx);
                     nb = new double[c1];
                     for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
@@ -274,7 +275,7 @@ public final class WorkingSetSolver {
             Point pt = point(red, x, xb, lambda, r, Q, c1);
             double[] g = PenalizedProgram.dualMatrix(fs, pt.q);
             double[] ga = ProjectedSgd.toA(g, m, Q, c1);
-            double spec = NuclearBall.spectralNorm(ga, m, Q * c1);
+            double spec = NuclearNorm.spectralNorm(ga, m, Q * c1);
             double[] dual = PenalizedProgram.feasible(pt.q, n, C, labels, spec, lambda);
             double dObj = PenalizedProgram.meanEntropy(dual, n, C);
             DualSolver.Check ch = new DualSolver.Check(it, pt.primal, dObj, spec / lambda, before + (System.nanoTime() - t0) / 1e9);
@@ -284,7 +285,7 @@ public final class WorkingSetSolver {
             // Whose fault is ‖G‖₂ > λ: the reduced solve (‖UᵀG‖₂ > λ too) or the directions outside U?
             double[] utg = new double[r * Q * c1];
             dev.convexcnn.linalg.Gemm.dgemm(true, false, r, Q * c1, m, 1, u, ga, 0, utg);
-            double specRed = NuclearBall.spectralNorm(utg, r, Q * c1);
+            double specRed = NuclearNorm.spectralNorm(utg, r, Q * c1);
             boolean outside = spec > lambda && spec - specRed >= 0.5 * (spec - lambda);
             double[] dirs = converged || it >= iterations || !outside ? new double[0]
                     : newDirections(ga, u, r, m, Q * c1, lambda, o);
