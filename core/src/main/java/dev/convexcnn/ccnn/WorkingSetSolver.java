@@ -384,11 +384,6 @@ public final class WorkingSetSolver {
         return sum;
     }
 
-    /** (1/n)Σ(softmax − e_y) over the free classes, from the logits. */
-    private static double[] biasGradient(double[] logits, int n, int C, int[] y) {
-        return DualSolver.biasGradient(PenalizedProgram.softmax(logits, n, C), n, C, y);
-    }
-
     /**
      * Up to o.directions() left singular vectors of (I − UUᵀ)G (G m × cols) with σ ≥ threshold·σ_max, orthonormalised
      * against U (m × r); m × k row-major, k = 0 when none qualifies or the working set is full.

@@ -150,8 +150,8 @@ public final class AcceleratedProximalGradient {
 
     /**
      * The stopping rule: the certificate at most tolerance (+∞: any) and, with gapTolerance &gt; 0, the relative
-     * duality gap at most it too, and with gapEvery, its gap within tolerance at its last check; at most
-     * maxIterations iterations.
+     * duality gap at most it too, and with gapEvery, its gap priced within its tolerance at that very iteration;
+     * at most maxIterations iterations.
      */
     public record Stopping(double tolerance, int maxIterations, double gapTolerance, GapEvery gapEvery) {
         public Stopping {
