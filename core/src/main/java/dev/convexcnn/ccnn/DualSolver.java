@@ -355,32 +355,6 @@ public final class DualSolver {
                 best.ratio(), best.residual(), lambda, out.iterations(), out.restarts(), checks);
     }
 
-    /** FISTA's next momentum t, and whether the step restarted it. */
-    record Momentum(double t, boolean restarted) {}
-
-    /**
-     * FISTA's momentum step on the pair (W, bias), for the working-set solver (the full one runs on the shared loop,
-     * {@link PrimalOracle}, with the same arithmetic): after the step
-     * x → nx taken at y, writes the next extrapolated point nx + (t − 1)/t'·(nx − x) into y (and yb), with
-     * t' = (1 + √(1 + 4t²))/2; when restart is on and the step points uphill, ⟨y − nx, nx − x⟩ > 0 (O'Donoghue and
-     * Candès), t and t' are 1 first, so y = nx.
-     */
-    static Momentum momentum(double[] x, double[] xb, double[] nx, double[] nb, double[] y, double[] yb, double t,
-                             boolean restart) {
-        double uphill = 0;
-        for (int i = 0; i < nx.length; i++) uphill += (y[i] - nx[i]) * (nx[i] - x[i]);
-        for (int k = 0; k < nb.length; k++) uphill += (yb[k] - nb[k]) * (nb[k] - xb[k]);
-        double tn = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
-        boolean restarted = restart && uphill > 0;
-        if (restarted) {
-            t = 1;
-            tn = 1;
-        }
-        for (int i = 0; i < nx.length; i++) y[i] = nx[i] + (t - 1) / tn * (nx[i] - x[i]);
-        for (int k = 0; k < nb.length; k++) yb[k] = nb[k] + (t - 1) / tn * (nb[k] - xb[k]);
-        return new Momentum(tn, restarted);
-    }
-
     /**
      * FISTA on the primal pair (w, b) (b only when centred), step 1/L with L = (‖F‖₂² + n)/n (‖F‖₂²/n without a
      * bias), momentum reset whenever it points uphill, ⟨y − x⁺, x⁺ − x⟩ > 0 (O'Donoghue & Candès 2015). Its dual

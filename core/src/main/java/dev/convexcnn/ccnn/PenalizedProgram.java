@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Parallel;
+import dev.convexcnn.optim.NuclearNorm;
 
 /**
  * The penalised CCNN program of one layer and its dual, over a {@link FeatureSource}:
@@ -144,7 +145,7 @@ public final class PenalizedProgram {
 
     /** ‖A‖_* of a W-layout matrix. */
     public static double nuclearNorm(double[] w, int m, int Q, int c1) {
-        return NuclearBall.nuclearNorm(ProjectedSgd.toA(w, m, Q, c1), m, Q * c1);
+        return NuclearNorm.nuclearNorm(ProjectedSgd.toA(w, m, Q, c1), m, Q * c1);
     }
 
     /** G(p) (W layout) for distributions p (n × C, rows on the simplex). */
@@ -192,7 +193,7 @@ public final class PenalizedProgram {
 
     /** ‖G‖₂ of a W-layout matrix read as A (m × (Q·c1)). */
     public static double spectralNorm(double[] g, int m, int Q, int c1) {
-        return NuclearBall.spectralNorm(ProjectedSgd.toA(g, m, Q, c1), m, Q * c1);
+        return NuclearNorm.spectralNorm(ProjectedSgd.toA(g, m, Q, c1), m, Q * c1);
     }
 
     /** D(p) = mean entropy of the rows of p (n × C); does not check feasibility. */

@@ -10,9 +10,9 @@ import java.io.UncheckedIOException;
 /**
  * The penalised primal ({@link PenalizedProgram}) for the shared accelerated proximal gradient loop: the pair
  * (w, b) (b only with a bias), a gradient pass at y, then singular-value soft-thresholding of w by step·λ and a
- * plain gradient step for b. It runs at a fixed step, so it prices nothing at the trial point: one pass per
- * iteration. The certificate after an iteration is what {@code checks} reports (+∞ without: the run ends on its
- * iteration cap).
+ * plain gradient step for b. At a fixed step it prices nothing at the trial point (one pass per iteration); a
+ * tested trial costs a forward pass at it. The certificate after an iteration is what {@code checks} reports (+∞
+ * without). The bias at x and y rides in the loop's state as the images of x and y, so a run resumes from it.
  */
 final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
 
@@ -27,7 +27,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     private final boolean bias;
     private final Checks checks;
     private final int n, m, Q, C, c1;
-    private double[] x, y, nx, xb, yb, nb;
+    private double[] x, y, nx, xb, yb, nb, gb;
     private PenalizedProgram.Pass atY;
     private int iteration, restarts;
 
@@ -55,6 +55,12 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     /** The bias iterate (zeros without a bias). */
     double[] bias() { return xb; }
 
+    /** The bias at the extrapolated point. */
+    double[] yBias() { return yb; }
+
+    /** The iterations done (a resumed run's included). */
+    int iteration() { return iteration; }
+
     /** How many times the momentum was dropped. */
     int restarts() { return restarts; }
 
@@ -70,9 +76,21 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     }
 
     @Override
-    public void resume(State state) { throw new UnsupportedOperationException("the primal FISTA keeps no checkpoint"); }
+    public void resume(State state) {
+        x = state.x().clone();
+        y = state.y().clone();
+        nx = new double[x.length];
+        xb = bias ? state.xImages()[0].clone() : new double[c1];
+        yb = bias ? state.yImages()[0].clone() : new double[c1];
+        nb = new double[c1];
+        iteration = state.iteration();
+    }
 
-    @Override public void gradientAtY() { atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true); }
+    @Override
+    public void gradientAtY() {
+        atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true);
+        if (bias) gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C), n, C, fs.labels());
+    }
 
     @Override
     public void price(double[] steps, int count, boolean single) {
@@ -83,14 +101,28 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         NuclearNorm.shrink(a, m, Q * c1, eta * lambda);
         ProjectedSgd.fromA(a, m, Q, c1, nx);
         if (bias) {
-            double[] gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C), n, C, fs.labels());
             for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
         }
     }
 
+    /** The quadratic bound at y against the loss at the trial: one forward pass. */
     @Override
     public boolean accepts(int j, double step, StepPolicy policy) {
-        throw new UnsupportedOperationException("the primal FISTA runs at a fixed step");
+        double[] g = atY.gradient();
+        double base = atY.loss(), d2 = 0;
+        for (int i = 0; i < nx.length; i++) {
+            double d = nx[i] - y[i];
+            base += g[i] * d;
+            d2 += d * d;
+        }
+        if (bias) {
+            for (int k = 0; k < c1; k++) {
+                double d = nb[k] - yb[k];
+                base += gb[k] * d;
+                d2 += d * d;
+            }
+        }
+        return policy.accepts(PenalizedProgram.pass(fs, nx, bias ? nb : null, false).loss(), base, d2, step);
     }
 
     @Override public double take(int j, boolean single) { return Double.NaN; }
@@ -105,7 +137,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
 
     @Override
     public void advance(boolean restart, double beta) {
-        // After a restart t and t' are both 1: the coefficient (t − 1)/t' is 0 (DualSolver.momentum's arithmetic).
+        // After a restart t and t' are both 1: the coefficient (t − 1)/t' is 0.
         double c = restart ? 0 : beta;
         for (int i = 0; i < nx.length; i++) y[i] = nx[i] + c * (nx[i] - x[i]);
         for (int k = 0; k < c1; k++) yb[k] = nb[k] + c * (nb[k] - xb[k]);
@@ -128,8 +160,8 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
 
     @Override public double[] x() { return x; }
     @Override public double[] y() { return y; }
-    @Override public double[][] xImages() { return new double[0][]; }
-    @Override public double[][] yImages() { return new double[0][]; }
+    @Override public double[][] xImages() { return bias ? new double[][] {xb} : new double[0][]; }
+    @Override public double[][] yImages() { return bias ? new double[][] {yb} : new double[0][]; }
     /** Not computed at x (no gap rule reads it). */
     @Override public double[] gradient() { return null; }
     @Override public double objective() { return Double.NaN; }

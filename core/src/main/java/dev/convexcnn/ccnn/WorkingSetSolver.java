@@ -1,8 +1,11 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.DoubleMatrix;
+import dev.convexcnn.optim.AcceleratedProximalGradient;
+import dev.convexcnn.optim.NuclearNorm;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -10,7 +13,8 @@ import java.util.List;
  * over a growing working set of filter directions. A = U·B with U (m × r) orthonormal, so ‖A‖_* = ‖B‖_* and the
  * logits need only the filter outputs H = (Φ − c)U (n·Q × r, held). Per round:
  * <ol>
- *   <li>FISTA on (B, b) over H (a pass over H costs r/m of a pass over the features), step 1/L with
+ *   <li>FISTA on (B, b) over H (the shared loop, {@link AcceleratedProximalGradient}, on a {@link PrimalOracle} over H;
+ *       a pass over H costs r/m of a pass over the features), step 1/L or longer by backtracking, with
  *       L = max(‖H‖₂², n)/(2n) (the softmax Hessian is ≤ ½I, and the centred H is orthogonal to the bias
  *       column), optional adaptive momentum restarts, until the relative gap of the reduced program is ≤ a tenth
  *       of the last full one (1e-2 at first; never below ¼ of the tolerance);</li>
@@ -222,59 +226,29 @@ public final class WorkingSetSolver {
             double etaMax = 2.0 * n / Math.max(sq(PenalizedProgram.featureNorm(red, 30, o.seed()) * 1.05), n);
             if (eta <= 0) eta = etaMax;
             // Reduced FISTA until its own gap is within innerTol (checked every checkEvery iterations).
-            while (it < iterations && !finished) {
-                it++;
-                inner++;
-                PenalizedProgram.Pass ps = PenalizedProgram.pass(red, y, yb, true);
-                double[] gb = biasGradient(ps.logits(), n, C, labels);
-                double[] nx, nb;
-                eta = o.backtrack() ? Math.min(eta * 1.25, 64 * etaMax) : etaMax;
-                while (true) {
-                    nx = new double[x.length];
-                    for (int i = 0; i < nx.length; i++) nx[i] = y[i] - eta * ps.gradient()[i];
-                    double[] aa = ProjectedSgd.toA(nx, r, Q, c1);
-                    NuclearBall.shrink(aa, r, Q * c1, eta * lambda);
-                    ProjectedSgd.fromA(aa, r, Q, c1, nx);
-                    nb = new double[c1];
-                    for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
-                    if (eta <= etaMax) break; // 1/L: the bound guarantees the descent
-                    double quad = ps.loss(), d2 = 0;
-                    for (int i = 0; i < nx.length; i++) {
-                        double d = nx[i] - y[i];
-                        quad += ps.gradient()[i] * d;
-                        d2 += d * d;
-                    }
-                    for (int k = 0; k < c1; k++) {
-                        double d = nb[k] - yb[k];
-                        quad += gb[k] * d;
-                        d2 += d * d;
-                    }
-                    quad += d2 / (2 * eta);
-                    if (PenalizedProgram.pass(red, nx, nb, false).loss() <= quad + 1e-15 * Math.abs(quad)) break;
-                    eta = Math.max(eta / 2, etaMax);
-                }
-                DualSolver.Momentum mo = DualSolver.momentum(x, xb, nx, nb, y, yb, t, o.restart());
-                if (mo.restarted()) restarts++;
-                x = nx;
-                xb = nb;
-                t = mo.t();
-                boolean stop = false;
-                if (inner % o.checkEvery() == 0) {
-                    Point pt = point(red, x, xb, lambda, r, Q, c1);
-                    double gRed = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(red, pt.q), r, Q, c1);
-                    double dRed = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(pt.q, n, C, labels, gRed, lambda), n, C);
-                    stop = pt.primal - dRed <= innerTol * Math.abs(pt.primal);
-                }
-                if (sink != null && !stop && sink.due()) {
-                    sink.save(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, false));
-                }
-                if (stop) break;
+            if (it < iterations && !finished) {
+                final int itBefore = it - inner, restartsBefore = restarts, roundNow = round;
+                final double[] uNow = u;
+                final double tol = innerTol;
+                Saver save = sink == null ? null : (st, step, restartsNow) -> sink.save(snapshot(roundNow, uNow, blocks, st.x(),
+                        st.xImages()[0], st.y(), st.yImages()[0], st.t(), step, itBefore + st.iteration(), st.iteration(),
+                        restartsBefore + restartsNow, tol, checks, before, t0, false));
+                Reduced run = reduced(red, lambda, etaMax, o, tol, iterations - itBefore, x, xb, y, yb, t, inner, eta, sink, save);
+                x = run.oracle.x();
+                xb = run.oracle.bias();
+                y = run.oracle.y();
+                yb = run.oracle.yBias();
+                it = itBefore + run.oracle.iteration();
+                inner = run.oracle.iteration();
+                restarts += run.oracle.restarts();
+                t = run.t;
+                eta = run.step;
             }
             // The full check: one pass over the features for G(q).
             Point pt = point(red, x, xb, lambda, r, Q, c1);
             double[] g = PenalizedProgram.dualMatrix(fs, pt.q);
             double[] ga = ProjectedSgd.toA(g, m, Q, c1);
-            double spec = NuclearBall.spectralNorm(ga, m, Q * c1);
+            double spec = NuclearNorm.spectralNorm(ga, m, Q * c1);
             double[] dual = PenalizedProgram.feasible(pt.q, n, C, labels, spec, lambda);
             double dObj = PenalizedProgram.meanEntropy(dual, n, C);
             DualSolver.Check ch = new DualSolver.Check(it, pt.primal, dObj, spec / lambda, before + (System.nanoTime() - t0) / 1e9);
@@ -284,7 +258,7 @@ public final class WorkingSetSolver {
             // Whose fault is ‖G‖₂ > λ: the reduced solve (‖UᵀG‖₂ > λ too) or the directions outside U?
             double[] utg = new double[r * Q * c1];
             dev.convexcnn.linalg.Gemm.dgemm(true, false, r, Q * c1, m, 1, u, ga, 0, utg);
-            double specRed = NuclearBall.spectralNorm(utg, r, Q * c1);
+            double specRed = NuclearNorm.spectralNorm(utg, r, Q * c1);
             boolean outside = spec > lambda && spec - specRed >= 0.5 * (spec - lambda);
             double[] dirs = converged || it >= iterations || !outside ? new double[0]
                     : newDirections(ga, u, r, m, Q * c1, lambda, o);
@@ -327,6 +301,59 @@ public final class WorkingSetSolver {
         }
     }
 
+    /** A round's reduced FISTA after it ran: the oracle (x, y and their biases, the iterations), and t and the last step. */
+    private record Reduced(PrimalOracle oracle, double t, double step) {}
+
+    /** Saves the solver's state at a boundary of the loop (its state, the step it took, the restarts so far). */
+    @FunctionalInterface
+    private interface Saver {
+        void save(AcceleratedProximalGradient.State state, double step, int restarts);
+    }
+
+    /**
+     * The shared loop on (B, bias) over the reduced features, from this round's iteration inner at x, y, t (at least
+     * one iteration, at most cap in the round): step 1/L or longer by backtracking (the step eta grown ×1.25 per
+     * iteration up to 64/L, halved on failure, 1/L taken untested), gradient restarts, the reduced relative gap
+     * within innerTol checked every checkEvery iterations, and the solver's state saved at the loop's boundaries
+     * when due (not after the iteration that stops it).
+     */
+    private static Reduced reduced(FeatureSource red, double lambda, double etaMax, Options o, double innerTol, int cap,
+                                   double[] x, double[] xb, double[] y, double[] yb, double t, int inner, double eta,
+                                   Checkpoints sink, Saver save) {
+        int n = red.size(), r = red.dim(), Q = red.positions(), C = red.classes(), c1 = C - 1;
+        int[] labels = red.labels();
+        PrimalOracle oracle = new PrimalOracle(red, lambda, true, null);
+        int[] heldAt = {-1};
+        AcceleratedProximalGradient.GapEvery gap = new AcceleratedProximalGradient.GapEvery(o.checkEvery(), innerTol, at -> {
+            Point pt = point(red, oracle.x(), oracle.bias(), lambda, r, Q, c1);
+            double gRed = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(red, pt.q), r, Q, c1);
+            double dRed = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(pt.q, n, C, labels, gRed, lambda), n, C);
+            AcceleratedProximalGradient.Gap g = new AcceleratedProximalGradient.Gap(pt.primal, dRed);
+            heldAt[0] = g.within(innerTol) ? oracle.iteration() : -1;
+            return g;
+        });
+        AcceleratedProximalGradient.StepPolicy steps = new AcceleratedProximalGradient.BoundedBacktracking(etaMax,
+                o.backtrack() ? 64 * etaMax : etaMax, 0.5, 1.25);
+        // No certificate of its own (+∞ passes): the every-k reduced gap and the iteration cap end the run.
+        AcceleratedProximalGradient apg = new AcceleratedProximalGradient(steps,
+                o.restart() ? AcceleratedProximalGradient.Restart.GRADIENT : AcceleratedProximalGradient.Restart.NONE,
+                new AcceleratedProximalGradient.Stopping(Double.POSITIVE_INFINITY, cap, 0, gap));
+        double first = steps.grow(eta);
+        AcceleratedProximalGradient.State from = new AcceleratedProximalGradient.State(inner, x, y, new double[][] {xb},
+                new double[][] {yb}, first, t, Double.NaN, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, false, 0,
+                Double.POSITIVE_INFINITY, 0);
+        double[] last = {t, eta};
+        try {
+            apg.run(oracle, null, first, false, from, (k, objective, certificate, step, seconds) -> last[1] = step, st -> {
+                last[0] = st.t();
+                if (sink != null && heldAt[0] != st.iteration() && sink.due()) save.save(st, last[1], oracle.restarts());
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // the sink throws none
+        }
+        return new Reduced(oracle, last[0], last[1]);
+    }
+
     /** A copy of the state (the iterate arrays are updated in place later). */
     private static State snapshot(int round, double[] u, List<Integer> blocks, double[] x, double[] xb, double[] y, double[] yb,
                                   double t, double eta, int it, int inner, int restarts, double innerTol, List<DualSolver.Check> checks,
@@ -355,11 +382,6 @@ public final class WorkingSetSolver {
         double sum = 0;
         for (double v : new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(w, m, Q, c1)).svd().s()) sum += v;
         return sum;
-    }
-
-    /** (1/n)Σ(softmax − e_y) over the free classes, from the logits. */
-    private static double[] biasGradient(double[] logits, int n, int C, int[] y) {
-        return DualSolver.biasGradient(PenalizedProgram.softmax(logits, n, C), n, C, y);
     }
 
     /**

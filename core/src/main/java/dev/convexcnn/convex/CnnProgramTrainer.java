@@ -212,7 +212,7 @@ public final class CnnProgramTrainer {
                 ck.save(state);
             }
         };
-        AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(s.tolerance(), s.maxOuter(), rf, 1.0), o -> {
                     inner[0] += o.innerIterations();
                     record.accept(new ConvexTrainer.Step(inner[0], o.objective(), o.stationarity(), o.violation(), o.seconds()));

@@ -449,7 +449,7 @@ public final class ConvexTrainer {
                     ck.save(state);
                 }
             };
-            AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, x0,
+            var r = AugmentedLagrangian.solve(exact, x0,
                     new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO),
                     ol -> {
                         inner[0] += ol.innerIterations();

@@ -3,6 +3,7 @@ package dev.convexcnn.optim;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Accelerated proximal gradient (FISTA), written once: a line search or fixed step ({@link StepPolicy}), a momentum
@@ -33,6 +34,9 @@ public final class AcceleratedProximalGradient {
 
         /** Whether trials are tested at all; a fixed step takes the first, and the oracle need not price it. */
         default boolean tests() { return true; }
+
+        /** Whether a trial of this step is tested (one the bound is known to hold for is taken as it is). */
+        default boolean tests(double step) { return tests(); }
     }
 
     /**
@@ -74,6 +78,48 @@ public final class AcceleratedProximalGradient {
         @Override public String toString() { return "backtracking (shrink " + shrink + ", grow " + grow + ")"; }
     }
 
+    /**
+     * Backtracking above a floor known to pass (1/L for an L-smooth f: the quadratic bound holds there, so a trial of
+     * it is taken untested): grow× the accepted step per iteration up to a ceiling, shrink× on failure but never
+     * below the floor; a trial passes when lhs ≤ Q + 1e-15·|Q|, Q = base + ‖x − y‖²/(2·step) (slack for rounding).
+     */
+    public static final class BoundedBacktracking implements StepPolicy {
+        private final double floor, ceiling, shrink, grow;
+
+        public BoundedBacktracking(double floor, double ceiling, double shrink, double grow) {
+            if (!(floor > 0 && ceiling >= floor)) throw new IllegalArgumentException("need 0 < floor <= ceiling, got " + floor + ", " + ceiling);
+            if (!(shrink > 0 && shrink < 1)) throw new IllegalArgumentException("shrink factor must be in (0, 1), got " + shrink);
+            if (!(grow >= 1)) throw new IllegalArgumentException("grow factor must be >= 1, got " + grow);
+            this.floor = floor;
+            this.ceiling = ceiling;
+            this.shrink = shrink;
+            this.grow = grow;
+        }
+
+        @Override public double shrink(double step) { return Math.max(step * shrink, floor); }
+
+        @Override
+        public double nextBatch(double step, int width) {
+            double s = step;
+            for (int j = 0; j < width; j++) s = shrink(s);
+            return s;
+        }
+
+        @Override
+        public boolean accepts(double lhs, double base, double squaredMove, double step) {
+            double quad = base + squaredMove / (2 * step);
+            return lhs <= quad + 1e-15 * Math.abs(quad);
+        }
+
+        @Override public double grow(double step) { return Math.min(step * grow, ceiling); }
+
+        @Override public boolean tests(double step) { return !(step <= floor); }
+
+        @Override public String toString() {
+            return "backtracking in [" + floor + ", " + ceiling + "] (shrink " + shrink + ", grow " + grow + ")";
+        }
+    }
+
     /** A fixed step (1/L for an L-smooth f, given as the initial step): every trial passes, nothing grows. */
     public static final StepPolicy FIXED = new StepPolicy() {
         @Override public double shrink(double step) { return step; }
@@ -103,14 +149,40 @@ public final class AcceleratedProximalGradient {
     }
 
     /**
-     * The stopping rule: the squared min-norm subgradient at most tolerance and, with gapTolerance &gt; 0, the
-     * relative duality gap at most it too; at most maxIterations iterations.
+     * The stopping rule: the certificate at most tolerance (+∞: any) and, with gapTolerance &gt; 0, the relative
+     * duality gap at most it too, and with gapEvery, its gap priced within its tolerance at that very iteration;
+     * at most maxIterations iterations.
      */
-    public record Stopping(double tolerance, int maxIterations, double gapTolerance) {
+    public record Stopping(double tolerance, int maxIterations, double gapTolerance, GapEvery gapEvery) {
         public Stopping {
             if (!(tolerance >= 0)) throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
             if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
             if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
+        }
+
+        public Stopping(double tolerance, int maxIterations, double gapTolerance) {
+            this(tolerance, maxIterations, gapTolerance, null);
+        }
+    }
+
+    /** A primal value at x and the value of a feasible dual point: the duality gap P − D ≥ P − P*. */
+    public record Gap(double primal, double dual) {
+        /** P − D ≤ tolerance·|P|. */
+        public boolean within(double tolerance) { return primal - dual <= tolerance * Math.abs(primal); }
+
+        public Certificate.DualityGap certificate(double tolerance) { return new Certificate.DualityGap(primal, dual, tolerance); }
+    }
+
+    /**
+     * A duality gap too costly to price every iteration (it takes passes of its own): priced at x after every
+     * every-th iteration (as the run counts them, a resumed run going on counting; never at a run's start), it holds
+     * only at an iteration where it was priced within tolerance, so a run stops on it only there.
+     */
+    public record GapEvery(int every, double tolerance, Function<Oracle, Gap> gap) {
+        public GapEvery {
+            if (every < 1) throw new IllegalArgumentException("gap checks every k iterations need k >= 1, got " + every);
+            if (!(tolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + tolerance);
+            Objects.requireNonNull(gap);
         }
     }
 
@@ -266,7 +338,7 @@ public final class AcceleratedProximalGradient {
                 for (int j = 1; j < width; j++) trialSteps[j] = steps.shrink(trialSteps[j - 1]);
                 o.price(trialSteps, width, single);
                 for (int j = 0; j < width && taken < 0; j++) {
-                    if (!steps.tests() || o.accepts(j, trialSteps[j], steps)) {
+                    if (!steps.tests(trialSteps[j]) || o.accepts(j, trialSteps[j], steps)) {
                         taken = j;
                         accepted = trialSteps[j];
                     }
@@ -280,6 +352,7 @@ public final class AcceleratedProximalGradient {
             t = tNew;
             cert = o.certificate();
             stop.update(it, o, cert);
+            stop.checkEvery(it, o);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (listener != null) listener.after(it, o.objective(), cert, step, seconds);
             step = steps.grow(step);
@@ -294,7 +367,8 @@ public final class AcceleratedProximalGradient {
             stop.update(it, o, cert);
         }
         RelativeGap gapOf = o.dualityGap();
-        double gap = gapOf == null ? Double.NaN : gapOf.relativeGap(o.x(), o.smooth(), o.regularizer(), o.gradient());
+        double gap = gapOf != null ? gapOf.relativeGap(o.x(), o.smooth(), o.regularizer(), o.gradient())
+                : stop.lastAt == it && stop.last != null ? stop.last.certificate(stopping.gapEvery().tolerance()).value() : Double.NaN;
         return new Outcome(o.x(), o.objective(), cert, it, stop.met(), step, gap, stop.stoppedBy());
     }
 
@@ -305,14 +379,18 @@ public final class AcceleratedProximalGradient {
     private static final class Stop {
         private final Stopping s;
         private final RelativeGap gap;
-        private int certSince = -1, gapSince = -1;
-        private boolean certOk, gapOk;
+        private final GapEvery every;
+        private int certSince = -1, gapSince = -1, everySince = -1, lastAt = -1;
+        private boolean certOk, gapOk, everyOk;
+        private Gap last;
         private double best = Double.POSITIVE_INFINITY;
         private int bestAt;
 
         Stop(Stopping s, RelativeGap gap) {
             this.s = s;
             this.gap = s.gapTolerance() > 0 ? gap : null;
+            this.every = s.gapEvery();
+            this.everyOk = every == null;
             if (s.gapTolerance() > 0 && gap == null) {
                 throw new IllegalArgumentException("a duality-gap tolerance needs a group-lasso least-squares program (the squared loss)");
             }
@@ -331,7 +409,19 @@ public final class AcceleratedProximalGradient {
             }
         }
 
-        boolean met() { return certOk && gapOk; }
+        /** After iteration it: prices the every-k gap when it is due; it holds only where priced. */
+        void checkEvery(int it, Oracle o) {
+            if (every == null) return;
+            everyOk = false;
+            if (it % every.every() == 0) {
+                last = every.gap().apply(o);
+                lastAt = it;
+                everyOk = last.within(every.tolerance());
+                if (everyOk) everySince = it;
+            }
+        }
+
+        boolean met() { return certOk && gapOk && everyOk; }
 
         /** Whether the certificate has not halved its best value for {@link #STALL} iterations. */
         boolean stalled(int it, double cert) {
@@ -343,8 +433,10 @@ public final class AcceleratedProximalGradient {
         }
 
         String stoppedBy() {
-            return !met() ? "iteration cap" : gap == null || certSince > gapSince ? "certificate"
-                    : gapSince > certSince ? "gap" : "certificate and gap";
+            if (!met()) return "iteration cap";
+            if (gap == null && every == null) return "certificate";
+            int since = Math.max(gap != null ? gapSince : -1, every != null ? everySince : -1);
+            return certSince > since ? "certificate" : since > certSince ? "gap" : "certificate and gap";
         }
     }
 }

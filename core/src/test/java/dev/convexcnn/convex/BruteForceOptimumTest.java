@@ -58,7 +58,7 @@ class BruteForceOptimumTest {
         double lambda = 0.01;
         GatedReluProgram gated = new GatedReluProgram(f, y, c, Loss.SQUARED, lambda);
         ExactReluProgram exact = new ExactReluProgram(gated, PatchPatterns.build(d, norm, geom, kept));
-        AugmentedLagrangian.Result opt = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var opt = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-11, 80, new RFista.Settings(1e-11, 20_000, 10), 1), null);
         assertTrue(opt.converged());
         double convex = opt.objective();

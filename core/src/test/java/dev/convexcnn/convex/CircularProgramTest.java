@@ -151,7 +151,7 @@ class CircularProgramTest {
         Gates all = allPatterns(px, n, d);
         double lambda = 0.02;
         CircularProgram p = CircularProgram.build(data, Normalization.identity(1), all, Loss.SQUARED, lambda, true);
-        AugmentedLagrangian.Result opt = AugmentedLagrangian.solve(p, new double[p.dimension()],
+        var opt = AugmentedLagrangian.solve(p, new double[p.dimension()],
                 new AugmentedLagrangian.Settings(1e-12, 80, new RFista.Settings(1e-12, 20_000, 10), 1), null);
         assertTrue(opt.converged(), "stationarity " + opt.stationarity() + ", violation " + opt.violation());
         double convex = opt.objective();

@@ -113,7 +113,7 @@ public class ConvexProgramTest {
         GatedReluProgram gated = new GatedReluProgram(f, d.labels(), 2, Loss.SQUARED, lambda);
         PatchPatterns pp = PatchPatterns.build(d, norm, geom, gates);
         ExactReluProgram exact = new ExactReluProgram(gated, pp);
-        AugmentedLagrangian.Result r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var r = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-9, 60, new RFista.Settings(1e-9, 5_000, 10), 1), null);
         assertTrue(r.converged(), "stationarity " + r.stationarity() + ", violation " + r.violation());
 

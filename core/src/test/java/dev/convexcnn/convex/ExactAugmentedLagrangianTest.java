@@ -142,7 +142,7 @@ class ExactAugmentedLagrangianTest {
         double scale = exact.penaltyScale();
         assertTrue(scale < 0.2, "the instance must be one where ρ = 1 is far above the scale, got " + scale);
         RFista.Settings inner = new RFista.Settings(1e-8, 4_000, 10);
-        AugmentedLagrangian.Result scaled = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var scaled = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-8, BUDGET_OUTER, inner, ConvexTrainer.INITIAL_RHO), null);
         assertTrue(scaled.converged(), "stationarity " + scaled.stationarity() + ", violation " + scaled.violation());
         assertTrue(scaled.innerIterations() <= BUDGET_INNER, "inner iterations " + scaled.innerIterations());

@@ -143,7 +143,7 @@ class PatternGenerationTest {
         GatedReluProgram g = new GatedReluProgram(GatedFeatures.build(d, after.normalization(), after.geometry(), gates), d.labels(),
                 d.classes(), Loss.SQUARED, after.lambda());
         ExactReluProgram exact = new ExactReluProgram(g, PatchPatterns.build(d, after.normalization(), after.geometry(), gates));
-        AugmentedLagrangian.Result cold = AugmentedLagrangian.solve(exact, new double[2 * g.dimension()],
+        var cold = AugmentedLagrangian.solve(exact, new double[2 * g.dimension()],
                 new AugmentedLagrangian.Settings(1e-12, 50, new RFista.Settings(1e-12, 5_000, 10, 0), ConvexTrainer.INITIAL_RHO), null);
         assertTrue(cold.converged(), "cold: stationarity " + cold.stationarity() + ", violation " + cold.violation());
         // Relative 1e-6, not the gated test's 1e-8: a squared violation ≤ 1e-12 leaves constraints off by up to 1e-6,

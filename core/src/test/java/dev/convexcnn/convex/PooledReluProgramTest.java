@@ -23,7 +23,7 @@ class PooledReluProgramTest {
         PatchPatterns pp = PatchPatterns.build(d, norm, geom, gates);
         double lambda = 0.05 * new PooledReluProgram(pp, geom, 2, d.labels(), 2, Loss.SQUARED, 1, false).lambdaMax();
         PooledReluProgram exact = new PooledReluProgram(pp, geom, 2, d.labels(), 2, Loss.SQUARED, lambda, true);
-        AugmentedLagrangian.Result res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-10, 80, new RFista.Settings(1e-10, 10_000, 10), 1), null);
         assertTrue(res.converged(), "stationarity " + res.stationarity() + ", violation " + res.violation());
         PooledReluNetwork net = exact.recover(res.x(), geom);
@@ -103,7 +103,7 @@ class PooledReluProgramTest {
         int window = 2;
         PooledReluProgram exact = new PooledReluProgram(pp, geom, window, y, c, Loss.SQUARED, lambda, true);
         assertEquals(2, exact.pools());
-        AugmentedLagrangian.Result res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-11, 100, new RFista.Settings(1e-11, 20_000, 10), 1), null);
         assertTrue(res.converged(), "stationarity " + res.stationarity() + ", violation " + res.violation());
         PooledReluNetwork net = exact.recover(res.x(), geom);

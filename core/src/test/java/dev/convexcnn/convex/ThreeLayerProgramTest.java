@@ -35,7 +35,7 @@ class ThreeLayerProgramTest {
         ThreeLayerProgram probe = new ThreeLayerProgram(pp, d.size(), cells, d.labels(), 2, Loss.SQUARED, 1, false);
         double lambda = 0.05 * probe.lambdaMax();
         ThreeLayerProgram exact = new ThreeLayerProgram(pp, d.size(), cells, d.labels(), 2, Loss.SQUARED, lambda, true);
-        AugmentedLagrangian.Result res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-10, 80, new RFista.Settings(1e-10, 10_000, 10), 1), null);
         assertTrue(res.converged(), "stationarity " + res.stationarity() + ", violation " + res.violation());
         ThreeLayerCnn net = exact.recover(res.x(), geom);
@@ -135,7 +135,7 @@ class ThreeLayerProgramTest {
         ThreeLayerProgram.Cells cells = new ThreeLayerProgram.Cells(2, Q, pat, sg, outer);
         double lambda = 0.01;
         ThreeLayerProgram exact = new ThreeLayerProgram(pp, n, cells, d.labels(), c, Loss.SQUARED, lambda, true);
-        AugmentedLagrangian.Result res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
+        var res = AugmentedLagrangian.solve(exact, new double[exact.dimension()],
                 new AugmentedLagrangian.Settings(1e-10, 100, new RFista.Settings(1e-10, 20_000, 10), 1), null);
         assertTrue(res.converged(), "stationarity " + res.stationarity() + ", violation " + res.violation());
         assertTrue(Q > 20, "cells found: " + Q);
