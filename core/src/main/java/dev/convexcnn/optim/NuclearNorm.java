@@ -60,12 +60,8 @@ public final class NuclearNorm {
      * matrix of the shorter side.
      */
     public static Projection project(double[] a, int m, int n, double radius) {
-        boolean rowsShort = m <= n;
         int k = Math.min(m, n);
-        double[] gram = new double[k * k];
-        if (rowsShort) Gemm.dgemm(false, true, m, m, n, 1, a, a, 0, gram);
-        else Gemm.dgemm(true, false, n, n, m, 1, a, a, 0, gram);
-        SymmetricEigen eig = SymmetricEigen.of(gram, k);
+        SymmetricEigen eig = gramEigen(a, m, n);
         double[] s = new double[k];
         double nuclear = 0;
         for (int i = 0; i < k; i++) {
@@ -85,19 +81,7 @@ public final class NuclearNorm {
             System.arraycopy(eig.vectors(), i * k, q, j * k, k);
             scale[j] = t[i] / s[i];
         }
-        if (rowsShort) {
-            // A' = Qᵀ diag(scale) (Q A): Q is r×m.
-            double[] qa = new double[r * n];
-            Gemm.dgemm(false, false, r, n, m, 1, q, a, 0, qa);
-            for (int j = 0; j < r; j++) for (int c = 0; c < n; c++) qa[j * n + c] *= scale[j];
-            Gemm.dgemm(true, false, m, n, r, 1, q, qa, 0, a);
-        } else {
-            // A' = (A Qᵀ) diag(scale) Q: Q is r×n.
-            double[] aq = new double[m * r];
-            Gemm.dgemm(false, true, m, r, n, 1, a, q, 0, aq);
-            for (int row = 0; row < m; row++) for (int j = 0; j < r; j++) aq[row * r + j] *= scale[j];
-            Gemm.dgemm(false, false, m, n, r, 1, aq, q, 0, a);
-        }
+        rescale(a, m, n, q, scale, r);
         return new Projection(nuclear, theta, r);
     }
 
@@ -107,12 +91,8 @@ public final class NuclearNorm {
      * Returns the rank after.
      */
     public static int shrink(double[] a, int m, int n, double theta) {
-        boolean rowsShort = m <= n;
         int k = Math.min(m, n);
-        double[] gram = new double[k * k];
-        if (rowsShort) Gemm.dgemm(false, true, m, m, n, 1, a, a, 0, gram);
-        else Gemm.dgemm(true, false, n, n, m, 1, a, a, 0, gram);
-        SymmetricEigen eig = SymmetricEigen.of(gram, k);
+        SymmetricEigen eig = gramEigen(a, m, n);
         int r = 0;
         for (int i = 0; i < k; i++) if (Math.sqrt(Math.max(0, eig.values()[i])) > theta) r++;
         double[] q = new double[r * k];
@@ -123,7 +103,25 @@ public final class NuclearNorm {
             System.arraycopy(eig.vectors(), i * k, q, j * k, k);
             scale[j] = (s - theta) / s;
         }
-        if (rowsShort) {
+        rescale(a, m, n, q, scale, r);
+        return r;
+    }
+
+    /** The eigen-decomposition of the Gram matrix of a's shorter side (A·Aᵀ when m ≤ n, else Aᵀ·A). */
+    private static SymmetricEigen gramEigen(double[] a, int m, int n) {
+        int k = Math.min(m, n);
+        double[] gram = new double[k * k];
+        if (m <= n) Gemm.dgemm(false, true, m, m, n, 1, a, a, 0, gram);
+        else Gemm.dgemm(true, false, n, n, m, 1, a, a, 0, gram);
+        return SymmetricEigen.of(gram, k);
+    }
+
+    /**
+     * a ← the part of a along the r Gram eigenvectors q (rows, of the shorter side), each scaled by scale[j]:
+     * Qᵀ diag(scale) (Q A) when m ≤ n (Q r×m), else (A Qᵀ) diag(scale) Q (Q r×n); zero when r = 0.
+     */
+    private static void rescale(double[] a, int m, int n, double[] q, double[] scale, int r) {
+        if (m <= n) {
             double[] qa = new double[r * n];
             Gemm.dgemm(false, false, r, n, m, 1, q, a, 0, qa);
             for (int j = 0; j < r; j++) for (int c = 0; c < n; c++) qa[j * n + c] *= scale[j];
@@ -136,7 +134,6 @@ public final class NuclearNorm {
             if (r == 0) Arrays.fill(a, 0, m * n, 0);
             else Gemm.dgemm(false, false, m, n, r, 1, aq, q, 0, a);
         }
-        return r;
     }
 
     /** The slow twin of {@link #shrink}: a full SVD, soft-thresholded singular values, U·diag(s')·Vᵀ. */
