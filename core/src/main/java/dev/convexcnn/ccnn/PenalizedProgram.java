@@ -1,6 +1,7 @@
 package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.ArrayKernels;
+import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.optim.NuclearNorm;
 
@@ -87,13 +88,21 @@ public final class PenalizedProgram {
 
     /** The transpose of a rows × cols row-major array. */
     static double[] transpose(double[] a, int rows, int cols) {
-        double[] t = new double[a.length];
-        for (int i = 0; i < rows; i++) for (int j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-        return t;
+        return new DoubleMatrix(rows, cols, a).transpose().data();
     }
 
     /** Fixed parts of a held source's pass: each sums its chunks in order, then the parts are summed in order. */
     static final int HELD_PARTS = 8;
+    /** How many fixed parts a held source of n samples is split into (fewer for a small n). */
+    private static int heldParts(int n) {
+        return Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+    }
+
+    /** The first sample of part (of parts) of n samples; part = parts gives n. */
+    private static int partStart(int n, int part, int parts) {
+        return (int) ((long) n * part / parts);
+    }
+
     /** Rows per chunk of a held pass: a chunk of the reduced features (32 × 4,320 doubles) stays in a core's cache between its two products. */
     private static final int HELD_CHUNK = 32;
 
@@ -104,7 +113,7 @@ public final class PenalizedProgram {
      */
     private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
-        int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+        int parts = heldParts(n);
         double[] wt = transpose(w, D, c1);
         double[] logits = new double[n * c1];
         double[] partLoss = new double[parts];
@@ -114,7 +123,7 @@ public final class PenalizedProgram {
         Parallel.forRange(parts, 1, (lo, hi) -> {
             double[] delta = wantGradient ? new double[HELD_CHUNK * c1] : null;
             for (int part = lo; part < hi; part++) {
-                int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                 double[] gt = wantGradient ? new double[c1 * D] : null;
                 int[] correct = new int[1];
                 double loss = 0;
@@ -155,12 +164,12 @@ public final class PenalizedProgram {
         double[] held = fs.held();
         if (held != null) {
             // Fixed parts, as in heldPass: the same sums for any thread count.
-            int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+            int parts = heldParts(n);
             double[][] partG = new double[parts][];
             Parallel.forRange(parts, 1, (lo, hi) -> {
                 double[] delta = new double[HELD_CHUNK * c1];
                 for (int part = lo; part < hi; part++) {
-                    int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                    int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                     double[] gt = new double[c1 * D];
                     for (int from = start; from < end; from += HELD_CHUNK) {
                         int nb = Math.min(HELD_CHUNK, end - from);
@@ -250,7 +259,7 @@ public final class PenalizedProgram {
         double[] held = fs.held();
         int chunk = Math.min(CHUNK, n);
         double[] f = held != null ? null : new double[chunk * D], fv = new double[chunk];
-        int parts = Math.max(1, Math.min(HELD_PARTS, (n + HELD_CHUNK - 1) / HELD_CHUNK));
+        int parts = heldParts(n);
         double est = 0;
         for (int it = 0; it < iterations; it++) {
             double norm = 0;
@@ -267,7 +276,7 @@ public final class PenalizedProgram {
                 Parallel.forRange(parts, 1, (lo, hi) -> {
                     double[] pv = new double[HELD_CHUNK];
                     for (int part = lo; part < hi; part++) {
-                        int start = (int) ((long) n * part / parts), end = (int) ((long) n * (part + 1) / parts);
+                        int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                         double[] acc = new double[D];
                         double s2 = 0;
                         for (int from = start; from < end; from += HELD_CHUNK) {
