@@ -70,7 +70,9 @@ final class ScalingBench {
 
     static Report run(String dataset, DataCache cache, int limit, int patterns, int iterations, List<String> masters, PrintWriter log) throws IOException {
         if (limit <= 0 || patterns <= 0 || iterations <= 0) throw new IllegalArgumentException("--limit, --patterns and --iterations must be > 0");
-        ConvexSettings s = ConvexSettings.defaults().withPatterns(patterns).withTolerance(1e-300).withMaxIterations(iterations);
+        // Spark on Φ shards, as the single-machine program below holds Φ: the same products on both sides.
+        ConvexSettings s = ConvexSettings.defaults().withPatterns(patterns).withTolerance(1e-300).withMaxIterations(iterations)
+                .withProducts(dev.convexcnn.convex.ProductForm.STREAMED);
         Dataset train = Datasets.load(dataset, true, cache, true, log::println).head(limit);
         List<Row> rows = new ArrayList<>();
 

@@ -6,6 +6,7 @@ import dev.convexcnn.convex.ConvexTrainer;
 import dev.convexcnn.convex.Gates;
 import dev.convexcnn.optim.GroupLasso;
 import dev.convexcnn.convex.PatchGeometry;
+import dev.convexcnn.convex.ProductForm;
 import dev.convexcnn.convex.RFista;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.Provenance;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -72,6 +74,7 @@ public final class SparkConvexTrainer {
         if (settings.exact()) {
             throw new IllegalArgumentException("only the gated-relu program runs on Spark; convex-relu (the exact program) is single-machine");
         }
+        if (settings.products() == ProductForm.GRAM) throw new IllegalArgumentException(GRAM_REFUSED);
         this.settings = settings;
         this.options = options;
     }
@@ -96,7 +99,11 @@ public final class SparkConvexTrainer {
         Gates all = Gates.sample(geom.patchSize(), s.patterns(), s.seed());
         FeatureSpec spec = FeatureSpec.of(geom, norm, all);
         final dev.convexcnn.convex.Loss loss = s.loss();   // the closure must not capture the (unserializable) settings
-        JavaRDD<Shard> full = slices.map(sl -> Shard.build(sl, spec, loss)).persist(StorageLevel.MEMORY_ONLY());
+        ProductForm.Choice choice = chooseProducts(s.products(), n, geom, all.count(), classes, loss);
+        final ProductForm form = choice.form();
+        if (notes != null) notes.accept("products " + form.id() + ", " + choice.why());
+        JavaRDD<Shard> full = slices.map(sl -> form == ProductForm.GEMM ? Shard.patches(sl, spec, loss) : Shard.phi(sl, spec, loss))
+                .persist(StorageLevel.MEMORY_ONLY());
         full.count();
         slices.unpersist(false);
 
@@ -124,6 +131,7 @@ public final class SparkConvexTrainer {
             JsonObject defining = s.toJson();
             defining.remove("tolerance");      // when to stop is not the problem: a solve may be continued
             defining.remove("maxIterations");  // with a tighter tolerance or more iterations
+            defining.remove("products");       // how the products are formed: the same W, the same program
             problem.add("settings", defining);
             problem.addProperty("data", source.describe());
             problem.addProperty("samples", n);
@@ -173,6 +181,9 @@ public final class SparkConvexTrainer {
             prov.addProperty("lambda", lambda);
             prov.addProperty("lambdaMax", lambdaMax);
             prov.addProperty("patternsKept", gates.count());
+            prov.addProperty("products", form.id());
+            prov.addProperty("productsWhy", choice.why());
+            prov.addProperty("productPrecision", "double");
             prov.addProperty("objective", r.objective());
             prov.addProperty("certificate", r.certificate());
             prov.addProperty("violation", 0.0);
@@ -196,6 +207,47 @@ public final class SparkConvexTrainer {
         } finally {
             shards.unpersist(false);
         }
+    }
+
+    static final String GRAM_REFUSED = "--products gram is not a Spark form (ΦᵀΦ is a single-machine solve): use gemm, streamed or auto";
+
+    /** The Spark command's --products value: gemm, streamed, or auto (null: the cost model's choice). */
+    public static ProductForm parseProducts(String value) {
+        String v = value.strip().toLowerCase(Locale.ROOT);
+        return switch (v) {
+            case "auto" -> null;
+            case "gemm" -> ProductForm.GEMM;
+            case "streamed" -> ProductForm.STREAMED;
+            case "gram" -> throw new IllegalArgumentException(GRAM_REFUSED);
+            default -> throw new IllegalArgumentException("--products must be gemm, streamed or auto, got '" + value + "'");
+        };
+    }
+
+    /**
+     * The shards' form for the whole problem (n samples), by the core's cost model in double (exact = false, mixed =
+     * false). Gram is not a Spark form: where the model prices it cheapest, the streamed (Φ) shards are taken if Φ
+     * passes the model's memory test (the whole Φ in half this JVM's heap), else the GEMM ones.
+     */
+    static ProductForm.Choice chooseProducts(ProductForm requested, long n, PatchGeometry geom, int patterns, int classes,
+                                             dev.convexcnn.convex.Loss loss) {
+        if (requested == ProductForm.GRAM) throw new IllegalArgumentException(GRAM_REFUSED);
+        ProductForm.Choice model = ProductForm.choose(null, n, geom.patches(), geom.patchSize(), patterns, classes, loss, false, false);
+        String estimates = model.why().replaceFirst("^cheapest by the cost model; ", "");
+        ProductForm form;
+        String why;
+        if (requested != null) {
+            form = requested;
+            why = "asked for by --products; " + estimates;
+        } else if (model.form() != ProductForm.GRAM) {
+            form = model.form();
+            why = model.why();
+        } else {
+            boolean phiFits = !Double.isNaN(model.streamedSeconds());
+            form = phiFits ? ProductForm.STREAMED : ProductForm.GEMM;
+            why = "the cost model's cheapest is gram, not a Spark form; " + (phiFits ? "Φ fits, so streamed" : "Φ does not fit, so gemm")
+                    + "; " + estimates;
+        }
+        return new ProductForm.Choice(form, why, model.gramSeconds(), model.gemmSeconds(), model.streamedSeconds());
     }
 
     private static Slice.Header checkTiling(List<Slice.Header> headers, int k) {
@@ -243,10 +295,12 @@ public final class SparkConvexTrainer {
     }
 
     /**
-     * The core's {@link dev.convexcnn.convex.GatedFeatures#informativeGates} across partitions, exactly: a gate
-     * is kept when it switches on somewhere and its column differs from every kept earlier gate's. Per-partition
-     * column hashes rule out almost every pair; the pairs whose hashes agree on every partition are then compared
-     * value by value (a second pass, only when there are such pairs).
+     * The core's informative gates across partitions, exactly: a gate is kept when it switches on somewhere and
+     * its column differs from every kept earlier gate's; the column is Φ's for the streamed shards
+     * ({@link dev.convexcnn.convex.GatedFeatures#informativeGates}) and the gate mask's for the GEMM ones
+     * ({@link dev.convexcnn.convex.PatchProducts#informativeGates}). Per-partition column hashes rule out almost
+     * every pair; the pairs whose hashes agree on every partition are then compared value by value (a second pass,
+     * only when there are such pairs).
      */
     static int[] informativeGates(JavaRDD<Shard> shards, int gates, int depth) {
         List<Shard.GateSummary> parts = shards.map(Shard::gateSummary).collect();

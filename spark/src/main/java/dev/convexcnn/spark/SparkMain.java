@@ -131,18 +131,23 @@ public final class SparkMain implements Runnable {
                 "and continue from it when it is there: rerunning the same command after the driver died resumes the solve.",
                 "Removed once the model is written."})
         Path checkpoint;
+        @Option(names = "--products", defaultValue = "auto", paramLabel = "FORM", description = {"How each partition computes Φ's products:",
+                "gemm (its images and 0/1 gate masks, GEMMs over the patches; Φ never formed), streamed (its rows of Φ held),",
+                "or auto: the core's cost model on the whole problem, gram mapped to streamed where Φ fits, else gemm (default: ${DEFAULT-VALUE})."})
+        String products;
         @Option(names = "--checkpoint-every", defaultValue = "10", paramLabel = "N", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
         int checkpointEvery;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
+            dev.convexcnn.convex.ProductForm form = SparkConvexTrainer.parseProducts(products);
             if (checkpointEvery < 1) throw new IllegalArgumentException("--checkpoint-every must be >= 1, got " + checkpointEvery);
             if (checkpoint != null && Files.isDirectory(checkpoint)) throw new IllegalArgumentException("--checkpoint " + checkpoint + " is a folder");
             ConvexSettings s = new ConvexSettings("gated-relu", kernel, stride, !noBias, patterns, lambdaFraction,
                     lambda == null ? 0 : lambda, Loss.parse(loss), tol, maxIter, seed,
                     // The distributed solver's products are all double.
-                    dev.convexcnn.convex.RFista.Precision.DOUBLE);
+                    dev.convexcnn.convex.RFista.Precision.DOUBLE).withProducts(form);
             if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
             boolean url = SharedData.isUrl(dataDir);
             DataCache cache = SharedData.cache(dataDir, dataset);
@@ -177,12 +182,15 @@ public final class SparkMain implements Runnable {
                 out.printf("%-22s %s%n", "model", model);
                 out.printf("%-22s gated-relu, λ = %.4g (λ_max %.4g), %s loss, %d patterns kept of %d%n", "program", run.lambda(),
                         run.lambdaMax(), s.loss().id(), run.gates().count(), patterns);
+                out.printf("%-22s %s, %s%n", "products", run.provenance().get("products").getAsString(),
+                        run.provenance().get("productsWhy").getAsString());
                 out.printf("%-22s %.8g%n", "objective", run.objective());
                 out.printf("%-22s %.3g (tolerance %.1g, %s)%n", "certificate", run.certificate(), tol,
                         run.converged() ? "reached" : "NOT reached: raise --max-iter");
-                out.printf("%-22s %d%s in %.1f s (%.1f ms each; data and Φ built in %.1f s)%n", "iterations", run.iterations(),
+                out.printf("%-22s %d%s in %.1f s (%.1f ms each; data and %s built in %.1f s)%n", "iterations", run.iterations(),
                         r.resumedAt() > 0 ? " (" + (run.iterations() - r.resumedAt()) + " after resuming at " + r.resumedAt() + ")" : "",
-                        r.solveSeconds(), 1e3 * r.secondsPerIteration(), r.buildSeconds());
+                        r.solveSeconds(), 1e3 * r.secondsPerIteration(),
+                        "gemm".equals(run.provenance().get("products").getAsString()) ? "masks" : "Φ", r.buildSeconds());
                 out.printf("%-22s %s, %d partitions, %d aggregations%n", "spark", sc.master(), k, r.smoothEvaluations());
                 out.printf("%-22s %.2f%%%n", "train accuracy", 100 * r.trainAccuracy());
                 if (testAccuracy != null) out.printf("%-22s %.2f%%%n", "test accuracy", 100 * testAccuracy);

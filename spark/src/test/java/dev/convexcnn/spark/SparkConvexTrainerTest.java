@@ -64,7 +64,7 @@ class SparkConvexTrainerTest {
             double[] g1 = new double[w.length], g2 = new double[w.length];
             double f1 = single.smooth(w, g1);
             for (int k : new int[] {1, 3, 9}) {   // 9 partitions of 7 samples: two are empty
-                JavaRDD<Shard> shards = slices(sc, d, k).map(sl -> Shard.build(sl, spec, loss));
+                JavaRDD<Shard> shards = slices(sc, d, k).map(sl -> Shard.phi(sl, spec, loss));
                 for (int depth : new int[] {1, 2, 3}) {
                     DistributedGatedProgram dist = new DistributedGatedProgram(shards, 5, geom.patchSize(), 3, 0.2, depth);
                     double f2 = dist.smooth(w, g2);
@@ -98,7 +98,7 @@ class SparkConvexTrainerTest {
         assertTrue(expected.length <= 4, "the fixture must hold duplicates and a dead gate");
         FeatureSpec spec = FeatureSpec.of(geom, norm, gates);
         for (int k : new int[] {1, 4}) {
-            JavaRDD<Shard> shards = slices(sc, d, k).map(sl -> Shard.build(sl, spec, Loss.SQUARED));
+            JavaRDD<Shard> shards = slices(sc, d, k).map(sl -> Shard.phi(sl, spec, Loss.SQUARED));
             assertArrayEquals(expected, SparkConvexTrainer.informativeGates(shards, p, 2), "k = " + k);
         }
     }
@@ -180,7 +180,8 @@ class SparkConvexTrainerTest {
     void aSolveWhoseDriverDiedResumesFromItsCheckpointToTheUninterruptedResult(@TempDir Path dir) throws Exception {
         Dataset d = quadrants(60, 6, 3, 5);
         ConvexSettings s = ConvexSettings.defaults().withPatches(3, 1).withPatterns(10).withLoss(Loss.CROSS_ENTROPY)
-                .withTolerance(1e-9).withMaxIterations(3000).withSeed(4);
+                .withTolerance(1e-9).withMaxIterations(3000).withSeed(4)
+                .withProducts(dev.convexcnn.convex.ProductForm.STREAMED);   // not the cost model's (timed) choice: the same form in every run
         SampleSource src = SampleSource.InMemory.of(d);
         SparkConvexTrainer.Options plain = new SparkConvexTrainer.Options(3, 2);
         ConvexTrainer.Run whole = new SparkConvexTrainer(s, plain).fit(TestSpark.context(), src, null).run();
@@ -194,14 +195,15 @@ class SparkConvexTrainerTest {
             if (st.iteration() == 37) throw new IllegalStateException("driver killed");
         }, notes::add));
         assertEquals("driver killed", killed.getMessage());
-        assertTrue(notes.get(0).contains("none yet"), notes.toString());
+        assertTrue(notes.get(0).startsWith("products streamed, "), notes.toString());   // the form first, then the checkpoint
+        assertTrue(notes.get(1).contains("none yet"), notes.toString());
         assertTrue(Files.isRegularFile(ckpt));
 
         // The same command again, on other partitions (the split is not part of the problem): it resumes at 35.
         notes.clear();
         SparkConvexTrainer.Result again = new SparkConvexTrainer(s, new SparkConvexTrainer.Options(2, 1).withCheckpoint(ckpt, 5))
                 .fit(TestSpark.context(), src, null, notes::add);
-        assertTrue(notes.get(0).contains("resuming at iteration 35"), notes.toString());
+        assertTrue(notes.get(1).contains("resuming at iteration 35"), notes.toString());
         assertEquals(35, again.resumedAt());
         ConvexTrainer.Run resumed = again.run();
         assertEquals(whole.iterations(), resumed.iterations(), "iterations");

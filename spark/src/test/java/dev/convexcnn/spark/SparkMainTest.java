@@ -38,6 +38,8 @@ class SparkMainTest {
         Run s = spark(solve);
         assertEquals(0, s.code, s.err);
         assertTrue(s.out.contains("certificate") && s.out.contains("iterations             10 in"), s.out);
+        // auto on a small problem: the cost model's form, never gram; printed and in the summary.
+        assertTrue(s.out.lines().anyMatch(l -> l.matches("products +(gemm|streamed), .*")), s.out);
         // The same program and arithmetic as the distributed solver: the global sum (train's default has windows) at
         // Spark's λ = 0.01·λ_max, double products, R-FISTA from zero on the held Φ (train's Gram form would start from
         // a reweighted ridge point and take another path in 10 iterations).
@@ -53,6 +55,7 @@ class SparkMainTest {
         sa.remove("products");
         assertEquals(sb, sa);
         assertEquals(2, a.getAsJsonObject("spark").get("partitions").getAsInt());
+        assertTrue(a.has("productsWhy") && !a.get("products").getAsString().equals("gram"), a.toString());
         Run e = cli("eval", "--model", dir.resolve("s.cnn").toString(), "--dataset", "digits:" + csv);
         assertEquals(0, e.code, e.err);
         assertTrue(e.out.contains(String.format("%.2f %%", 100 * a.get("testAccuracy").getAsDouble())), e.out);
