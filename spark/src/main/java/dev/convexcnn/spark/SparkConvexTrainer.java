@@ -198,6 +198,9 @@ public final class SparkConvexTrainer {
             spark.addProperty("partitions", k);
             spark.addProperty("treeDepth", options.treeDepth());
             spark.addProperty("smoothEvaluations", program.evaluations());
+            // Wall time of the solve's aggregations, and the executors' computing in them summed over partitions.
+            spark.addProperty("aggregateSeconds", program.aggregateSeconds());
+            spark.addProperty("computeSeconds", program.computeSeconds());
             if (resumedAt > 0) spark.addProperty("resumedAtIteration", resumedAt);
             prov.add("spark", spark);
             ConvexTrainer.Run run = new ConvexTrainer.Run(s, geom, norm, gates, lambda, lambdaMax, r.x(), r.objective(),
