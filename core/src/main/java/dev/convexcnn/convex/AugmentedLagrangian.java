@@ -63,16 +63,44 @@ public final class AugmentedLagrangian {
         }
     }
 
-    /** {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null). */
-    public static dev.convexcnn.optim.AugmentedLagrangian.Result solve(ConstrainedProgram program, double[] x0, Settings s,
-                                                                       Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener,
-                                                                       State start, Boundary boundary) throws IOException {
-        // Each inner solve: RFista on the penalised objective, to the step's tolerance from the warm step.
-        dev.convexcnn.optim.AugmentedLagrangian.InnerSolver<RFista.State> rfista = (gamma, rho, x, tolerance, step, resume, b) -> {
+    /**
+     * {@link #solve} from x0 with multipliers gamma and penalty rho already in hand (a related solve's, e.g. before
+     * constraints were added): the first inner solve to innerTolerance; iterations and seconds counted from the
+     * given ones.
+     */
+    public static dev.convexcnn.optim.AugmentedLagrangian.Result solveWarm(ConstrainedProgram program, double[] x0, Settings s,
+                                                                           Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener,
+                                                                           double[] gamma, double rho, double innerTolerance,
+                                                                           int innerBefore, double secondsBefore, Boundary boundary)
+            throws IOException {
+        return dev.convexcnn.optim.AugmentedLagrangian.solve(program, x0,
+                new dev.convexcnn.optim.AugmentedLagrangian.Settings(s.tolerance(), s.maxOuter(), s.inner().tolerance(),
+                        s.inner().initialStep(), s.initialRho()),
+                inner(program, s), listener,
+                new dev.convexcnn.optim.AugmentedLagrangian.State<>(1, gamma, rho, Double.POSITIVE_INFINITY, innerTolerance,
+                        innerBefore, null),
+                secondsBefore, relay(boundary));
+    }
+
+    private static dev.convexcnn.optim.AugmentedLagrangian.Boundary<RFista.State> relay(Boundary boundary) {
+        return boundary == null ? null : (st, seconds) -> boundary.after(new State(st.outer(), st.gamma(), st.rho(), st.lastViolation(),
+                st.innerTolerance(), st.innerBefore(), st.inner().withSeconds(seconds)));
+    }
+
+    /** Each inner solve: RFista on the penalised objective, to the step's tolerance from the warm step. */
+    private static dev.convexcnn.optim.AugmentedLagrangian.InnerSolver<RFista.State> inner(ConstrainedProgram program, Settings s) {
+        return (gamma, rho, x, tolerance, step, resume, b) -> {
             RFista.Result r = RFista.solve(program.withMultipliers(gamma, rho), x,
                     new RFista.Settings(tolerance, s.inner().maxIterations(), step), null, resume, b == null ? null : b::after);
             return new dev.convexcnn.optim.AugmentedLagrangian.Inner(r.x(), r.certificate(), r.iterations(), r.step());
         };
+    }
+
+    /** {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null). */
+    public static dev.convexcnn.optim.AugmentedLagrangian.Result solve(ConstrainedProgram program, double[] x0, Settings s,
+                                                                       Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener,
+                                                                       State start, Boundary boundary) throws IOException {
+        dev.convexcnn.optim.AugmentedLagrangian.InnerSolver<RFista.State> rfista = inner(program, s);
         // The saved state carries the whole run's seconds, not the inner solve's.
         return dev.convexcnn.optim.AugmentedLagrangian.solve(program,
                 x0, new dev.convexcnn.optim.AugmentedLagrangian.Settings(s.tolerance(), s.maxOuter(), s.inner().tolerance(),
@@ -80,8 +108,6 @@ public final class AugmentedLagrangian {
                 rfista, listener,
                 start == null ? null : new dev.convexcnn.optim.AugmentedLagrangian.State<>(start.outer(), start.gamma(), start.rho(),
                         start.lastViolation(), start.innerTolerance(), start.innerBefore(), start.inner()),
-                start != null ? start.inner().seconds() : 0,
-                boundary == null ? null : (st, seconds) -> boundary.after(new State(st.outer(), st.gamma(), st.rho(), st.lastViolation(),
-                        st.innerTolerance(), st.innerBefore(), st.inner().withSeconds(seconds))));
+                start != null ? start.inner().seconds() : 0, relay(boundary));
     }
 }

@@ -32,11 +32,14 @@ import java.util.Locale;
  *                       global sum over all positions; {@link #AUTO_POOL}: chosen from the map, {@link #windowFor});
  *                       see {@link Gates#windowed}
  * @param gateSampling   how the gate filters are drawn: Gaussian, or halfway between two training patches
+ * @param workingSet     exact program: hold only the constraint rows that bind, added by rounds of a full scan
+ *                       ({@link ConstraintWorkingSet}); false: all n·P·2cp of them
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
                              long seed, RFista.Precision precision, ProductForm products, double gapTolerance,
-                             String patternsFrom, int generationRounds, int candidates, int pool, Gates.Sampling gateSampling) {
+                             String patternsFrom, int generationRounds, int candidates, int pool, Gates.Sampling gateSampling,
+                             boolean workingSet) {
     public ConvexSettings {
         if (pool < AUTO_POOL) throw new IllegalArgumentException("--pool must be >= 0, got " + pool);
         if (gateSampling == null) throw new IllegalArgumentException("gate sampling must be given");
@@ -48,6 +51,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (pool > 0 && generationRounds > 0) throw new IllegalArgumentException("--generate-patterns searches filters over all positions: not with --pool");
         if (generationRounds < 0) throw new IllegalArgumentException("pattern generation rounds must be >= 0, got " + generationRounds);
         if (candidates <= 0) throw new IllegalArgumentException("pattern generation candidates must be > 0, got " + candidates);
+        if (workingSet && !program.equalsIgnoreCase("convex-relu")) throw new IllegalArgumentException("--constraints working-set is the exact program's (convex-relu)");
         if (precision == null) throw new IllegalArgumentException("solver precision must be given");
         if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
         program = program.toLowerCase(Locale.ROOT);
@@ -65,7 +69,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
     /** The settings with the cost model's product form and no gap rule. */
     public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
                           double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
-        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN);
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -77,32 +81,34 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
 
-    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates, pool, gateSampling); }
-    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates, pool, gateSampling); }
+    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
 
-    public ConvexSettings withPool(int a) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, a, gateSampling); }
-    public ConvexSettings withGateSampling(Gates.Sampling g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, g); }
+    public ConvexSettings withPool(int a) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, a, gateSampling, workingSet); }
+    public ConvexSettings withGateSampling(Gates.Sampling g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, g, workingSet); }
 
-    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n, pool, gateSampling); }
+    public ConvexSettings withWorkingSet(boolean w) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, w); }
+
+    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n, pool, gateSampling, workingSet); }
 
     /** pool: 3×3 windows where the feature map's sides allow, else 2×2, else the global sum ({@link #windowFor}). */
     public static final int AUTO_POOL = -1;
@@ -146,6 +152,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (pool == AUTO_POOL) o.addProperty("pool", "auto");
         else if (pool > 0) o.addProperty("pool", pool);
         o.addProperty("gates", gateSampling.id());
+        if (exact()) o.addProperty("constraints", workingSet ? "working-set" : "all");
         if (generationRounds > 0) {
             o.addProperty("generationRounds", generationRounds);
             o.addProperty("candidates", candidates);

@@ -244,6 +244,26 @@ public final class ConvexTrainer {
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);
         prov.addProperty("converged", converged);
+        if (sv.rowsHeld >= 0) {
+            JsonObject ws = new JsonObject();
+            ws.addProperty("rowsHeld", sv.rowsHeld);
+            ws.addProperty("rowsTotal", sv.rowsTotal);
+            ws.addProperty("rowsPerRound", ConstraintWorkingSet.ROWS_PER_ROUND);
+            com.google.gson.JsonArray arr = new com.google.gson.JsonArray();
+            for (ConstraintWorkingSet.Round r : sv.rounds) {
+                JsonObject o = new JsonObject();
+                o.addProperty("round", r.round());
+                o.addProperty("rowsHeld", r.rowsHeld());
+                o.addProperty("rowsAdded", r.rowsAdded());
+                o.addProperty("violation", r.fullViolation());
+                o.addProperty("stationarity", r.stationarity());
+                o.addProperty("innerIterations", r.innerIterations());
+                o.addProperty("seconds", r.seconds());
+                arr.add(o);
+            }
+            ws.add("rounds", arr);
+            prov.add("workingSet", ws);
+        }
         if (start != null) {
             // The network's objective in the program's terms (its point), and with its own weight decay.
             prov.addProperty("patternsFrom", start.source());
@@ -294,6 +314,8 @@ public final class ConvexTrainer {
         int iterations;
         String stoppedBy;
         ReluNetwork network;
+        long rowsHeld = -1, rowsTotal;
+        final List<ConstraintWorkingSet.Round> rounds = new ArrayList<>();
         GramGatedProgram gram;
         GemmGatedProgram gemm;
         CompositeObjective gated;
@@ -423,7 +445,7 @@ public final class ConvexTrainer {
         } else {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
             // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
-            ExactReluProgram exact = new ExactReluProgram((GatedReluProgram) gated, patterns, new PatchProducts(train, norm, geom, gates));
+            ExactReluProgram exact = new ExactReluProgram((GroupLassoProgram) gated, c, patterns, new PatchProducts(train, norm, geom, gates));
             int[] inner = {offset};
             if (start != null) {
                 o.startObjective = exact.objective(x0);
@@ -433,7 +455,7 @@ public final class ConvexTrainer {
                 o.startViolation = exact.violation(h);
             }
             AugmentedLagrangian.State resumeState = null;
-            if (from != null) {
+            if (from != null && !s.workingSet()) {
                 resumeState = AugmentedLagrangian.State.load(from, "al.", exact.dimension(), (int) exact.constraintCount());
                 inner[0] = offset + resumeState.innerBefore();
                 ck.resumed("outer step " + resumeState.outer() + ", inner iteration " + resumeState.inner().iteration());
@@ -449,18 +471,53 @@ public final class ConvexTrainer {
                     ck.save(state);
                 }
             };
-            var r = AugmentedLagrangian.solve(exact, x0,
-                    new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO),
-                    ol -> {
-                        inner[0] += ol.innerIterations();
-                        record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
-                    }, resumeState, boundary);
-            o.weights = r.x();
-            o.objective = r.objective();
-            o.certificate = r.stationarity();
-            o.violation = r.violation();
-            o.converged = r.converged();
-            o.iterations = r.innerIterations();
+            AugmentedLagrangian.Settings als = new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO);
+            if (s.workingSet()) {
+                ConstraintWorkingSet.Resume resume = from == null ? null : ConstraintWorkingSet.Resume.load(from, "ws.", exact);
+                if (resume != null) {
+                    inner[0] = offset + resume.al().innerBefore();
+                    ck.resumed("round " + resume.round() + ", outer step " + resume.al().outer() + ", inner iteration " + resume.al().inner().iteration());
+                }
+                // Saved at the augmented Lagrangian's boundaries, as above, with the working set.
+                ConstraintWorkingSet.Saver saver = !ck.enabled() ? null : (st, atEnd) -> {
+                    if (ck.due() || atEnd) {
+                        SolverCheckpoint state = ck.state();
+                        state.text("products", form.id());
+                        st.save(state, "ws.");
+                        saveLog(state, log);
+                        ck.save(state);
+                    }
+                };
+                var r = ConstraintWorkingSet.solve(exact, x0, als, ConstraintWorkingSet.ROWS_PER_ROUND,
+                        ol -> {
+                            inner[0] += ol.innerIterations();
+                            record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
+                        }, rd -> ck.note(String.format(java.util.Locale.ROOT,
+                                "constraint round %d: %,d rows held, %,d violated rows join; violation over all constraints %.3g, "
+                                        + "stationarity %.3g, %d iterations so far, %.1f s", rd.round(), rd.rowsHeld(), rd.rowsAdded(),
+                                rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver);
+                o.weights = r.x();
+                o.objective = r.objective();
+                o.certificate = r.stationarity();
+                o.violation = r.violation();
+                o.converged = r.converged();
+                o.iterations = r.innerIterations();
+                o.rowsHeld = r.rowsHeld();
+                o.rowsTotal = r.rowsTotal();
+                o.rounds.addAll(r.rounds());
+            } else {
+                var r = AugmentedLagrangian.solve(exact, x0, als,
+                        ol -> {
+                            inner[0] += ol.innerIterations();
+                            record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
+                        }, resumeState, boundary);
+                o.weights = r.x();
+                o.objective = r.objective();
+                o.certificate = r.stationarity();
+                o.violation = r.violation();
+                o.converged = r.converged();
+                o.iterations = r.innerIterations();
+            }
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
             o.network = ReluNetwork.recover(o.weights, gates.count(), geom.patchSize(), c, geom);
         }

@@ -24,20 +24,33 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
                 GatedReluMethod.PAPER, new MethodInfo.Fidelity(MethodInfo.Kind.PAPER, "the program as the papers state it"));
     }
 
-    @Override public ConvexSettings defaults(DataInfo data) { return ConvexSettings.defaults().withProgram("convex-relu").withPatterns(8).withPatches(5, 3); }
+    /**
+     * 5×5 patches at stride 3; from 1,000 images on, 64 patterns over a working set of the constraints (the rows
+     * that bind are few, {@link ConstraintWorkingSet}); below that (or unknown), 8 patterns with every constraint held.
+     */
+    @Override public ConvexSettings defaults(DataInfo data) {
+        boolean large = data != null && data.samples() >= LARGE;
+        return ConvexSettings.defaults().withProgram("convex-relu").withPatterns(large ? 64 : 8).withPatches(5, 3).withWorkingSet(large);
+    }
+
+    /** Training images from which the defaults take 64 patterns and the constraint working set. */
+    static final int LARGE = 1_000;
+
     @Override public long seed(ConvexSettings s) { return s.seed(); }
 
     @Override
     public String describe(ConvexSettings s) {
-        return String.format("%d patterns, %dx%d patches stride %d, ≤ %,d R-FISTA iterations per AL step", s.patterns(), s.kernel(),
-                s.kernel(), s.stride(), s.maxIterations());
+        return String.format("%d patterns, %dx%d patches stride %d, ≤ %,d R-FISTA iterations per AL step%s", s.patterns(), s.kernel(),
+                s.kernel(), s.stride(), s.maxIterations(), s.workingSet() ? ", constraint working set" : "");
     }
     @Override public ConvexSettings withSeed(ConvexSettings s, long seed) { return s.withSeed(seed); }
 
     @Override
     public Plan<ConvexSettings> plan(Budget b, DataInfo data) {
-        return b.pick(new Plan<>(100, defaults(data).withMaxIterations(1_000)), new Plan<>(300, defaults(data).withMaxIterations(3_000)),
-                new Plan<>(20, defaults(data).withPatterns(4).withPatches(5, 8).withMaxIterations(300)));
+        // The budgets' images are below LARGE: the small-set defaults.
+        ConvexSettings small = defaults(null);
+        return b.pick(new Plan<>(100, small.withMaxIterations(1_000)), new Plan<>(300, small.withMaxIterations(3_000)),
+                new Plan<>(20, small.withPatterns(4).withPatches(5, 8).withMaxIterations(300)));
     }
 
     @Override public MethodOptions<ConvexSettings> options() { return new Options(); }
@@ -50,9 +63,19 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
         Integer generateRounds;
         @picocli.CommandLine.Option(names = "--candidates", paramLabel = "N", description = CANDIDATES)
         Integer candidates;
+        @picocli.CommandLine.Option(names = "--constraints", paramLabel = "all|working-set", description =
+                "which cone constraints the augmented Lagrangian holds: working-set (rounds: solve over the rows held, scan every "
+                + "constraint, add the violated rows; certified on all of them) or all (every n·P·2cp value at every iteration)")
+        String constraints;
 
         @Override public ConvexSettings apply(ConvexSettings s) {
-            return applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
+            ConvexSettings out = applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
+            if (constraints == null) return out;
+            return switch (constraints) {
+                case "working-set" -> out.withWorkingSet(true);
+                case "all" -> out.withWorkingSet(false);
+                default -> throw new IllegalArgumentException("--constraints must be all or working-set, got '" + constraints + "'");
+            };
         }
     }
 

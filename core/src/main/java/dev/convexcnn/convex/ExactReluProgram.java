@@ -11,7 +11,7 @@ import dev.convexcnn.optim.GroupLasso;
  * loss + λΣ‖·‖ + (ρ/2) Σ max(0, γ/ρ − h(x))² − Σ γ²/(2ρ), with h(x) the constraint values.
  */
 public final class ExactReluProgram implements ConstrainedProgram {
-    private final GatedReluProgram gated;
+    private final GroupLassoProgram gated;   // the loss of W = V − V′: the streamed or the Gram form
     private final PatchPatterns patterns;
     private final int gates, size, classes;
     private final GroupLasso penalty;
@@ -25,25 +25,37 @@ public final class ExactReluProgram implements ConstrainedProgram {
 
     /** The program with its constraint products computed by {@code products} (same data, patch geometry and gates). */
     public ExactReluProgram(GatedReluProgram gated, PatchPatterns patterns, PatchProducts products) {
+        this(gated, gated.classes(), patterns, products);
+        if (patterns.gates() != gated.features().gates() || patterns.patchSize() != gated.features().patchSize()) {
+            throw new IllegalArgumentException("patterns and features disagree on gates or patch size");
+        }
+    }
+
+    /**
+     * The program whose loss of W = V − V′ is {@code gated} (any form of the gated program over the same data,
+     * gates and classes: the streamed {@link GatedReluProgram} or the Gram form {@link GramGatedProgram}).
+     */
+    public ExactReluProgram(GroupLassoProgram gated, int classes, PatchPatterns patterns, PatchProducts products) {
         if (products != null && ((long) products.samples() * products.positions() != patterns.rows()
                 || products.patchSize() != patterns.patchSize() || products.patterns() != patterns.gates())) {
             throw new IllegalArgumentException("the patch products and the patterns are not of the same data");
         }
         this.products = products;
-        if (patterns.gates() != gated.features().gates() || patterns.patchSize() != gated.features().patchSize()) {
-            throw new IllegalArgumentException("patterns and features disagree on gates or patch size");
+        if ((long) patterns.gates() * patterns.patchSize() * classes != gated.dimension()) {
+            throw new IllegalArgumentException("the loss has " + gated.dimension() + " weights, not the patterns' "
+                    + patterns.gates() + " × " + patterns.patchSize() + " × " + classes);
         }
         this.gated = gated;
         this.patterns = patterns;
         this.gates = patterns.gates();
         this.size = patterns.patchSize();
-        this.classes = gated.classes();
+        this.classes = classes;
         this.penalty = new GroupLasso(2, gates, size, classes, gated.penalty().lambda());
     }
 
     @Override public int dimension() { return 2 * gates * size * classes; }
     public GroupLasso penalty() { return penalty; }
-    public GatedReluProgram gated() { return gated; }
+    public GroupLassoProgram gated() { return gated; }
     /** Number of constraint values: 2 blocks × classes × n·P × p. */
     @Override public long constraintCount() { return 2L * classes * patterns.rows() * gates; }
 
@@ -80,6 +92,60 @@ public final class ExactReluProgram implements ConstrainedProgram {
         }
         applySigns(out, patterns.signs(), rows, cols, gates);
     }
+
+    /**
+     * What one pass over every constraint finds at x: the squared violation Σ max(0, −h)² of all of them, and per
+     * pattern the rows (of the n·P) whose smallest value over the 2·c blocks and classes is below the margin, with
+     * that value (rows ascending).
+     */
+    public record Scan(double violation, int[][] rows, double[][] values) {}
+
+    /** {@link Scan} at x: the products of {@link #constraints}, a block of rows at a time (never all n·P·2cp values). */
+    public Scan scan(double[] x, double margin) {
+        int rows = patterns.rows(), cols = 2 * classes * gates;
+        double[] vAll = new double[size * cols];
+        gather(x, vAll);
+        int positions = products == null ? 1 : products.positions();
+        int block = products == null ? ROWS_PER_BLOCK : Math.max(1, ROWS_PER_BLOCK / positions) * positions;
+        double[] zv = new double[block * cols];
+        double[] z = patterns.patches(), s = patterns.signs();
+        int[][] found = new int[gates][16];
+        double[][] value = new double[gates][16];
+        int[] count = new int[gates];
+        double violation = 0;
+        for (int r0 = 0; r0 < rows; r0 += block) {
+            int m = Math.min(block, rows - r0);
+            if (products != null) products.blockTimes(r0 / positions, m / positions, vAll, cols, zv, 0);
+            else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, size, 1, z, r0 * size, size, vAll, 0, cols, 0, zv, 0, cols);
+            for (int i = 0; i < m; i++) {
+                int row = r0 + i;
+                for (int j = 0; j < gates; j++) {
+                    double sign = s[row * gates + j], min = Double.POSITIVE_INFINITY;
+                    for (int o = i * cols + j, end = (i + 1) * cols; o < end; o += gates) {
+                        double hv = sign * zv[o];
+                        if (hv < 0) violation += hv * hv;
+                        if (hv < min) min = hv;
+                    }
+                    if (min < margin) {
+                        if (count[j] == found[j].length) {
+                            found[j] = java.util.Arrays.copyOf(found[j], 2 * count[j]);
+                            value[j] = java.util.Arrays.copyOf(value[j], 2 * count[j]);
+                        }
+                        found[j][count[j]] = row;
+                        value[j][count[j]++] = min;
+                    }
+                }
+            }
+        }
+        for (int j = 0; j < gates; j++) {
+            found[j] = java.util.Arrays.copyOf(found[j], count[j]);
+            value[j] = java.util.Arrays.copyOf(value[j], count[j]);
+        }
+        return new Scan(violation, found, value);
+    }
+
+    public PatchPatterns patterns() { return patterns; }
+    public int classes() { return classes; }
 
     /** h = s_j (z·v): the columns come in 2·c runs of p patterns, so no index is taken modulo p in the loop. */
     private static void applySigns(double[] out, double[] s, int rows, int cols, int gates) {
@@ -134,19 +200,33 @@ public final class ExactReluProgram implements ConstrainedProgram {
      */
     @Override public synchronized double penaltyScale() {
         if (penaltyScale > 0) return penaltyScale;
-        int rows = patterns.rows();
+        double zz = topEigenvalueOfGram(patterns.patches(), patterns.rows(), size);
+        if (zz == 0) return penaltyScale = 1;
+        double curvature = lossCurvature();
+        return penaltyScale = curvature > 0 ? curvature / zz : 1;
+    }
+
+    /** λ_max(AᵀA) for A (rows × h, row-major), by power iteration on the h × h Gram matrix. */
+    static double topEigenvalueOfGram(double[] a, int rows, int size) {
+        if (rows == 0) return 0;
         double[] gram = new double[size * size];
-        dev.convexcnn.linalg.Gemm.dgemm(true, false, size, size, rows, 1, patterns.patches(), 0, size, patterns.patches(), 0, size, 0, gram, 0, size);
+        dev.convexcnn.linalg.Gemm.dgemm(true, false, size, size, rows, 1, a, 0, size, a, 0, size, 0, gram, 0, size);
         double[] u = new double[size];
         java.util.Arrays.fill(u, 1 / Math.sqrt(size));
         double zz = 0;
         for (int it = 0; it < 100; it++) {
             double[] next = new double[size];
-            for (int a = 0; a < size; a++) for (int b = 0; b < size; b++) next[a] += gram[a * size + b] * u[b];
+            for (int r = 0; r < size; r++) for (int b = 0; b < size; b++) next[r] += gram[r * size + b] * u[b];
             zz = norm(next);
-            if (zz == 0) return penaltyScale = 1;
-            for (int a = 0; a < size; a++) u[a] = next[a] / zz;
+            if (zz == 0) return 0;
+            for (int b = 0; b < size; b++) u[b] = next[b] / zz;
         }
+        return zz;
+    }
+
+    /** 2·L_loss: the top eigenvalue of the loss Hessian in x = [V; V′] (cached). */
+    synchronized double lossCurvature() {
+        if (lossCurvature > 0) return lossCurvature;
         int d = gated.dimension();
         double[] w0 = new double[d], g0 = new double[d], g1 = new double[d], v = new double[d];
         gated.smooth(w0, g0);
@@ -158,14 +238,14 @@ public final class ExactReluProgram implements ConstrainedProgram {
             gated.smooth(v, g1);
             for (int i = 0; i < d; i++) g1[i] -= g0[i];
             lLoss = norm(g1) / 1e-3;
-            if (!(lLoss > 0)) return penaltyScale = 1;
+            if (!(lLoss > 0)) return lossCurvature = -1;
             System.arraycopy(g1, 0, v, 0, d);
             scaleV = 1e-3 / norm(v);
         }
-        return penaltyScale = 2 * lLoss / zz;
+        return lossCurvature = 2 * lLoss;
     }
 
-    private double penaltyScale;
+    private double penaltyScale, lossCurvature;
 
     private static double norm(double[] a) {
         double s = 0;

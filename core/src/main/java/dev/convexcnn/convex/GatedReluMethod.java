@@ -237,6 +237,14 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                                 : "above: the solve stopped before the start's objective");
                 b.figure("startObjective", start).figure("startOwnDecayObjective", prov.get("startOwnDecayObjective").getAsDouble());
             }
+            if (prov.has("workingSet")) {
+                com.google.gson.JsonObject ws = prov.getAsJsonObject("workingSet");
+                long held = ws.get("rowsHeld").getAsLong(), total = ws.get("rowsTotal").getAsLong();
+                b.line("constraints", "working set: %,d of %,d (row, pattern) pairs held (%.2f %%) after %d rounds of a full scan; "
+                                + "violation over all constraints %.3g", held, total, 100.0 * held / total, ws.getAsJsonArray("rounds").size(),
+                        run.violation());
+                b.figure("constraintRowsHeld", held).figure("constraintRowsTotal", total).figure("constraintRounds", ws.getAsJsonArray("rounds").size());
+            }
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());
                 b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());

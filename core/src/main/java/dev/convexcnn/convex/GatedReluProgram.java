@@ -1,6 +1,8 @@
 package dev.convexcnn.convex;
 
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.optim.GroupLasso;
 
 /**
@@ -55,29 +57,35 @@ public final class GatedReluProgram implements GroupLassoProgram {
     }
 
     /**
-     * One pass over Φ a block of rows at a time: the block's predictions, its loss and residual, and its part of
-     * Φᵀ·residual, while the block is still in the cache. Φ is far larger than W, so reading it once instead of
-     * twice is what sets the speed.
+     * The predictions Φ·W and the gradient Φᵀ·residual by the skinny-product kernels (a BLAS call packs Φ to
+     * multiply it by only c columns): rows in parallel for the predictions, column ranges in parallel for the
+     * gradient, each entry summed in row order, so the result does not depend on the thread count.
      */
     @Override
     public double smooth(double[] w, double[] grad) {
         final int n = features.samples(), g = features.columns();
         final double[] phi = features.matrix();
-        final int block = Math.max(1, BLOCK_BYTES / (g * Double.BYTES));
-        double f = 0;
-        if (n == 0 && grad != null) java.util.Arrays.fill(grad, 0);
-        for (int r0 = 0; r0 < n; r0 += block) {
-            int m = Math.min(block, n - r0);
-            Gemm.dgemm(false, false, m, classes, g, 1, phi, r0 * g, g, w, 0, classes, 0, z, r0 * classes, classes);
-            f += loss.value(z, labels, r0, r0 + m, totalSamples, classes, grad == null ? null : dz);
-            if (grad != null) {
-                Gemm.dgemm(true, false, g, classes, m, 1, phi, r0 * g, g, dz, r0 * classes, classes, r0 == 0 ? 0 : 1, grad, 0, classes);
-            }
+        double[] wt = new double[classes * g];
+        for (int j = 0; j < g; j++) for (int k = 0; k < classes; k++) wt[k * g + j] = w[j * classes + k];
+        Parallel.forRange(n, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(phi, lo * g, hi - lo, g, wt, classes, z, lo * classes));
+        double f = loss.value(z, labels, 0, n, totalSamples, classes, grad == null ? null : dz);
+        if (grad != null) {
+            double[] gt = new double[classes * g];
+            int ranges = (g + COLUMNS - 1) / COLUMNS;
+            Parallel.forRange(ranges, 1, (lo, hi) -> {
+                for (int b = lo; b < hi; b++) {
+                    int j0 = b * COLUMNS, d = Math.min(COLUMNS, g - j0);
+                    ArrayKernels.addTransposedProduct(phi, j0, g, n, d, dz, 0, classes, gt, j0, g);
+                }
+            });
+            for (int j = 0; j < g; j++) for (int k = 0; k < classes; k++) grad[j * classes + k] = gt[k * g + j];
         }
         return f;
     }
 
-    private static final int BLOCK_BYTES = 1 << 20;
+    /** Columns of Φ per gradient task (their rows stay in the cache between the c outputs). */
+    private static final int COLUMNS = 256;
+
 
     /** λ_max: the smallest λ for which W = 0 is optimal. Choose λ as a fraction of it (it falls like 1/√n). */
     public static double lambdaMax(GatedFeatures features, int[] labels, int classes, Loss loss) {

@@ -42,7 +42,8 @@ public enum ProductForm {
 
     /**
      * The form for a program of n samples with P patches of h values, p patterns and c outputs; requested (or
-     * null for the model's choice). The exact program holds Φ (its constraints need the patches anyway).
+     * null for the model's choice). The exact program's loss takes the Gram or the streamed form (GEMM is refused:
+     * its constraints hold the patches anyway).
      */
     public static Choice choose(ProductForm requested, long n, int P, int h, int p, int c, Loss loss, boolean exact,
                                 boolean mixed) {
@@ -61,13 +62,16 @@ public enum ProductForm {
         // Masks (and, for the held forms, Φ's rows): the same double products in every form.
         double maskBuild = 2.0 * n * P * h * p / dRate;
 
-        String gramRefused = !squared ? "not the squared loss" : exact ? "the exact program" : g > GramGatedProgram.MAX_COLUMNS
+        String gramRefused = !squared ? "not the squared loss" : g > GramGatedProgram.MAX_COLUMNS
                 ? String.format(Locale.ROOT, "%,d columns > %,d", g, GramGatedProgram.MAX_COLUMNS)
                 : 12.0 * g * g > memory ? String.format(Locale.ROOT, "ΦᵀΦ %,d MiB", (12L * g * g) >> 20) : null;
         double gram = Double.NaN;
         if (gramRefused == null) {
             double build = maskBuild + 2.0 * n * P * h * p / dRate + (double) n * g * g / dRate;
-            double perIteration = Math.max(4.0 * g * g * c / (sgemm * 1e9), 4.0 * g * g / bw);
+            // The quadratic solver: one float product per iteration; the exact program's loss: about three double
+            // evaluations per iteration, each a pass over G.
+            double perIteration = exact ? 3 * Math.max(2.0 * g * g * c / dRate, 8.0 * g * g / bw)
+                    : Math.max(4.0 * g * g * c / (sgemm * 1e9), 4.0 * g * g / bw);
             gram = build + k * perIteration;
         }
 
@@ -106,7 +110,8 @@ public enum ProductForm {
             why = "asked for by --products; " + estimates;
         } else {
             if (exact) {
-                form = STREAMED;
+                // Its loss by the Gram form or the held Φ (its constraints need the patches anyway).
+                form = !Double.isNaN(gram) && (Double.isNaN(streamed) || gram < streamed) ? GRAM : STREAMED;
             } else {
                 form = GEMM;
                 double best = gemm;

@@ -132,6 +132,11 @@ public final class Checkpointer implements AutoCloseable {
         progress.message("resumed from " + file + " at " + where);
     }
 
+    /** A line for the user from the solver that saves through this (its progress between iterations). */
+    public void note(String line) {
+        progress.message(line);
+    }
+
     /** Called at each iteration boundary: whether the solver should save its state now. */
     public boolean due() {
         if (file == null) return false;

@@ -75,8 +75,10 @@ public final class AugmentedLagrangian {
     public record Outer(int outer, int innerIterations, double objective, double stationarity, double violation,
                         double slackness, double rho, double seconds) {}
 
+    /** The end: x, its figures, and the multipliers and ρ after the last update (to warm-start a related solve). */
     public record Result(double[] x, double objective, double stationarity, double violation, double slackness,
-                         boolean converged, int outerIterations, int innerIterations, List<Outer> log) {}
+                         boolean converged, int outerIterations, int innerIterations, List<Outer> log, double[] multipliers,
+                         double rho) {}
 
     /**
      * The method inside an outer step's inner solve: the outer counters and multipliers that step uses, and the inner
@@ -149,7 +151,7 @@ public final class AugmentedLagrangian {
             log.add(rec);
             if (listener != null) listener.accept(rec);
             if (inner.certificate() <= s.tolerance() && violation <= s.tolerance()) {
-                return new Result(x, rec.objective(), inner.certificate(), violation, slack, true, outer, innerTotal, log);
+                return new Result(x, rec.objective(), inner.certificate(), violation, slack, true, outer, innerTotal, log, gamma, rho);
             }
             // The multipliers do the work; ρ grows only when the violation stops falling, and stays bounded,
             // since a large ρ makes the inner problem ill-conditioned and the certificate hard to reach.
@@ -159,6 +161,6 @@ public final class AugmentedLagrangian {
             lastViolation = violation;
             tolNow = Math.max(innerTol, Math.min(tolNow / 10, violation));
         }
-        return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log);
+        return new Result(x, program.objective(x), inner.certificate(), violation, slack, false, s.maxOuter(), innerTotal, log, gamma, rho);
     }
 }

@@ -100,6 +100,15 @@ class ConvexResumeTest {
     }
 
     @Test
+    void exactProgramOnAWorkingSetOfItsConstraints() throws Exception {
+        ExactReluMethod m = new ExactReluMethod();
+        ConvexSettings s = m.defaults(null).withPatterns(3).withPatches(5, 8).withMaxIterations(40).withSeed(2).withWorkingSet(true);
+        // Killed early (first round) and late (a later round, with rows held and multipliers carried over).
+        ResumeCheck.killAndResumeEqualsUninterrupted(m, s, data(30), dir, 7);
+        ResumeCheck.killAndResumeEqualsUninterrupted(m, s, data(30), dir.resolve("late"), 150);
+    }
+
+    @Test
     void otherSettingsAreRefusedAndALargerIterationCapContinues() throws Exception {
         GatedReluMethod m = new GatedReluMethod();
         ConvexSettings s = ConvexSettings.defaults().withPatterns(4).withPatches(5, 6).withMaxIterations(30).withSeed(2);

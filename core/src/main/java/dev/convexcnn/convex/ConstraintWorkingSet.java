@@ -1,0 +1,394 @@
+package dev.convexcnn.convex;
+
+import dev.convexcnn.io.ModelFormatException;
+import dev.convexcnn.io.SolverCheckpoint;
+import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.optim.GroupLasso;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The exact program solved over a working set of its cone constraints (constraint generation). Each pattern's
+ * constraints (2D_j − I) Z v ≥ 0 are n·P half-spaces in the h-dimensional patch space, the same for all 2·c groups
+ * of the pattern; at an optimum only a few of them bind, so holding and multiplying by all n·P·2cp values at every
+ * iteration is mostly wasted. Per round:
+ * <ol>
+ *   <li>the augmented Lagrangian on the rows held (per pattern j the signed patches s_j z of its rows, |R_j| × h, so
+ *       a product is one small GEMM per pattern), warm from the last round's point, multipliers and ρ;</li>
+ *   <li>one pass over every constraint ({@link ExactReluProgram#scan}): the squared violation of all of them, and the
+ *       rows violated outside the working set, which join it (the most violated first, at most
+ *       {@code rowsPerRound} per pattern).</li>
+ * </ol>
+ * It stops when a round's augmented Lagrangian meets its tolerance and the violation over all constraints is within
+ * it too. The certificate is then the full program's: the multipliers of the rows outside the set are zero, so the
+ * Lagrangian's stationarity is the working-set program's, and feasibility is measured on every constraint.
+ */
+public final class ConstraintWorkingSet {
+    /**
+     * At most this many rows join per pattern after the first round, the most violated first, and twice as many
+     * after each further round: the unconstrained first round violates some block or class on most rows, while the
+     * rows that bind at the optimum are few (a face of each pattern's cone in h dimensions), so a small first cap
+     * keeps the set near those, and the doubling bounds the number of rounds when more of them bind.
+     */
+    public static final int ROWS_PER_ROUND = 256;
+    /** Rounds at most (each ends with a full pass; the first starts from no constraint at all). */
+    public static final int MAX_ROUNDS = 40;
+
+    private ConstraintWorkingSet() {}
+
+    /** One round: rows held during it, rows that joined after it, the violation over all constraints at its end. */
+    public record Round(int round, long rowsHeld, long rowsAdded, double fullViolation, double stationarity, boolean alConverged,
+                        int innerIterations, double seconds) {}
+
+    /** The end: the augmented Lagrangian's result on the last working set, with its violation over every constraint. */
+    public record Result(double[] x, double objective, double stationarity, double violation, double slackness, boolean converged,
+                         int innerIterations, List<Round> rounds, long rowsHeld, long rowsTotal) {}
+
+    /**
+     * Where a run stands inside a round: the round, the rows held (per pattern, ascending), the augmented
+     * Lagrangian's state on them, and the rounds before.
+     */
+    public record Resume(int round, int[][] rows, AugmentedLagrangian.State al, List<Round> rounds) {
+        public void save(SolverCheckpoint c, String prefix) {
+            int[] counts = new int[rows.length];
+            int total = 0;
+            for (int j = 0; j < rows.length; j++) total += counts[j] = rows[j].length;
+            int[] flat = new int[total];
+            int at = 0;
+            for (int[] r : rows) {
+                System.arraycopy(r, 0, flat, at, r.length);
+                at += r.length;
+            }
+            int k = rounds.size();
+            long[] held = new long[k], added = new long[k], inner = new long[k];
+            double[] viol = new double[k], stat = new double[k], sec = new double[k];
+            boolean[] conv = new boolean[k];
+            for (int i = 0; i < k; i++) {
+                Round r = rounds.get(i);
+                held[i] = r.rowsHeld();
+                added[i] = r.rowsAdded();
+                inner[i] = r.innerIterations();
+                viol[i] = r.fullViolation();
+                stat[i] = r.stationarity();
+                sec[i] = r.seconds();
+                conv[i] = r.alConverged();
+            }
+            c.whole(prefix + "round", round).put(prefix + "counts", counts).put(prefix + "rows", flat)
+                    .put(prefix + "log.held", held).put(prefix + "log.added", added).put(prefix + "log.inner", inner)
+                    .put(prefix + "log.violation", viol).put(prefix + "log.stationarity", stat).put(prefix + "log.seconds", sec)
+                    .put(prefix + "log.converged", conv);
+            al.save(c, prefix + "al.");
+        }
+
+        /** The state saved under prefix for this program (its patterns and n·P rows), checked. */
+        public static Resume load(SolverCheckpoint c, String prefix, ExactReluProgram exact) throws ModelFormatException {
+            int p = exact.patterns().gates(), n = exact.patterns().rows(), cols = 2 * exact.classes();
+            int round = c.integer(prefix + "round", 1, MAX_ROUNDS);
+            int[] counts = c.ints(prefix + "counts", p);
+            long total = 0;
+            for (int k : counts) {
+                if (k < 0) throw new ModelFormatException(c.source() + ": " + prefix + "counts has a negative count");
+                total += k;
+            }
+            int[] flat = c.ints(prefix + "rows", Math.toIntExact(total));
+            int[][] rows = new int[p][];
+            int at = 0;
+            for (int j = 0; j < p; j++) {
+                rows[j] = Arrays.copyOfRange(flat, at, at + counts[j]);
+                at += counts[j];
+                for (int i = 0; i < rows[j].length; i++) {
+                    if (rows[j][i] < 0 || rows[j][i] >= n || (i > 0 && rows[j][i] <= rows[j][i - 1])) {
+                        throw new ModelFormatException(c.source() + ": " + prefix + "rows of pattern " + j + " are not ascending rows of " + n);
+                    }
+                }
+            }
+            int k = round - 1;
+            long[] held = c.longs(prefix + "log.held"), added = c.longs(prefix + "log.added"), inner = c.longs(prefix + "log.inner");
+            double[] viol = c.doubles(prefix + "log.violation", k), stat = c.doubles(prefix + "log.stationarity", k),
+                    sec = c.doubles(prefix + "log.seconds", k);
+            boolean[] conv = c.booleans(prefix + "log.converged", k);
+            if (held.length != k || added.length != k || inner.length != k) {
+                throw new ModelFormatException(c.source() + ": " + prefix + "log has not " + k + " rounds");
+            }
+            List<Round> log = new ArrayList<>();
+            for (int i = 0; i < k; i++) log.add(new Round(i + 1, held[i], added[i], viol[i], stat[i], conv[i], (int) inner[i], sec[i]));
+            AugmentedLagrangian.State al = AugmentedLagrangian.State.load(c, prefix + "al.", exact.dimension(), Math.toIntExact(total * cols));
+            return new Resume(round, rows, al, log);
+        }
+    }
+
+    /** Takes the run's state at the augmented Lagrangian's boundaries; atEnd: an inner solve has just stopped. */
+    @FunctionalInterface
+    public interface Saver {
+        void save(Resume state, boolean atEnd) throws IOException;
+    }
+
+    /** {@link #solve(ExactReluProgram, double[], AugmentedLagrangian.Settings, int, Consumer, Consumer, Resume, Saver)} from x0, unsaved. */
+    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerRound,
+                               Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener, Consumer<Round> onRound) {
+        try {
+            return solve(exact, x0, s, rowsPerRound, listener, onRound, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no saver: cannot happen
+        }
+    }
+
+    /**
+     * Solves the exact program from x0 (its feasible rows start outside the set: a round adds what the last one
+     * violated), or continues from (null: a fresh solve) to the same result. Outer steps go to listener as the
+     * augmented Lagrangian reports them (their inner iterations are the step's own), rounds to onRound; both may be
+     * null; saver (may be null) gets the state at every boundary of the augmented Lagrangian.
+     */
+    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerRound,
+                               Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener, Consumer<Round> onRound,
+                               Resume from, Saver saver) throws IOException {
+        if (rowsPerRound < 1) throw new IllegalArgumentException("rows per round must be >= 1, got " + rowsPerRound);
+        long t0 = System.nanoTime() - (from == null ? 0 : (long) (from.al().inner().seconds() * 1e9));
+        int p = exact.patterns().gates();
+        long total = (long) exact.patterns().rows() * p;
+        int[][] rows;
+        List<Round> log = new ArrayList<>();
+        double violation = Double.POSITIVE_INFINITY;
+        int firstRound = 1;
+        if (from == null) {
+            rows = new int[p][0];
+            // Rows x0 violates join before the first round (none for a network's point, which is feasible).
+            ExactReluProgram.Scan first = exact.scan(x0, 0);
+            join(rows, first, rowsPerRound);
+            violation = first.violation();
+        } else {
+            rows = new int[p][];
+            for (int j = 0; j < p; j++) rows[j] = from.rows()[j].clone();
+            log.addAll(from.rounds());
+            firstRound = from.round();
+            if (!log.isEmpty()) violation = log.get(log.size() - 1).fullViolation();
+        }
+        double[] x = x0.clone(), gamma = null;
+        double rho = Double.NaN;
+        int inner = 0;
+        dev.convexcnn.optim.AugmentedLagrangian.Result r = null;
+        WorkingSetProgram program = null;
+        for (int round = firstRound; round <= MAX_ROUNDS; round++) {
+            WorkingSetProgram next = new WorkingSetProgram(exact, rows);
+            double[] g = gamma == null ? null : program.extend(gamma, next);
+            program = next;
+            final int roundNow = round;
+            final int[][] held = rows;
+            final double innerCap = s.inner().maxIterations();
+            AugmentedLagrangian.Boundary boundary = saver == null ? null : st -> saver.save(new Resume(roundNow, held, st, List.copyOf(log)),
+                    st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= innerCap);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            if (round == firstRound && from != null) {
+                r = AugmentedLagrangian.solve(program, x, s, listener, from.al(), boundary);
+            } else if (g == null) {
+                r = AugmentedLagrangian.solve(program, x, s, listener, null, boundary);
+            } else {
+                // ρ never below the new set's own start (its rows' curvature may be larger than the last set's).
+                rho = Math.max(rho, s.initialRho() * program.penaltyScale());
+                r = AugmentedLagrangian.solveWarm(program, x, s, listener, g, rho,
+                        Math.max(s.inner().tolerance(), Math.min(1000 * s.inner().tolerance(), violation)), inner, seconds, boundary);
+            }
+            x = r.x();
+            gamma = r.multipliers();
+            rho = r.rho();
+            inner = r.innerIterations();
+            ExactReluProgram.Scan scan = exact.scan(x, 0);
+            violation = scan.violation();
+            long heldRows = program.rowCount();
+            rows = rows.clone();
+            long added = join(rows, scan, (int) Math.min(Integer.MAX_VALUE, (long) rowsPerRound << Math.min(round - 1, 20)));
+            Round rec = new Round(round, heldRows, added, violation, r.stationarity(), r.converged(), inner, (System.nanoTime() - t0) / 1e9);
+            log.add(rec);
+            if (onRound != null) onRound.accept(rec);
+            boolean done = r.converged() && violation <= s.tolerance();
+            if (done || added == 0) {
+                return new Result(x, r.objective(), r.stationarity(), violation, r.slackness(), done, inner, List.copyOf(log), heldRows, total);
+            }
+        }
+        return new Result(x, r.objective(), r.stationarity(), violation, r.slackness(), false, inner, List.copyOf(log),
+                program.rowCount(), total);
+    }
+
+    /** Adds each pattern's violated rows that are not held yet (most violated first, at most cap); returns how many. */
+    static long join(int[][] rows, ExactReluProgram.Scan scan, int cap) {
+        long added = 0;
+        for (int j = 0; j < rows.length; j++) {
+            int[] have = rows[j], cand = scan.rows()[j];
+            double[] val = scan.values()[j];
+            Integer[] order = new Integer[cand.length];
+            int k = 0;
+            for (int a = 0; a < cand.length; a++) if (val[a] < 0 && Arrays.binarySearch(have, cand[a]) < 0) order[k++] = a;
+            if (k == 0) continue;
+            Integer[] fresh = Arrays.copyOf(order, k);
+            Arrays.sort(fresh, (a, b) -> Double.compare(val[a], val[b]));
+            int take = Math.min(k, cap);
+            int[] merged = Arrays.copyOf(have, have.length + take);
+            for (int a = 0; a < take; a++) merged[have.length + a] = cand[fresh[a]];
+            Arrays.sort(merged);
+            rows[j] = merged;
+            added += take;
+        }
+        return added;
+    }
+
+    /**
+     * The exact program with only the given constraint rows per pattern: the same objective and penalty, the
+     * constraint values laid out per pattern (rows of pattern j in ascending order, 2·c values each: block b,
+     * class k at b·c + k).
+     */
+    static final class WorkingSetProgram implements ConstrainedProgram {
+        private final ExactReluProgram exact;
+        private final int[][] rows;
+        private final double[][] signed;   // per pattern: |R_j| × h, the rows' patches times their sign
+        private final int[] offset;        // per pattern: where its values start
+        private final int gates, h, classes, cols;
+        private final long count;
+
+        WorkingSetProgram(ExactReluProgram exact, int[][] rows) {
+            this.exact = exact;
+            PatchPatterns pp = exact.patterns();
+            this.gates = pp.gates();
+            this.h = pp.patchSize();
+            this.classes = exact.classes();
+            this.cols = 2 * classes;
+            this.rows = new int[gates][];
+            this.signed = new double[gates][];
+            this.offset = new int[gates + 1];
+            double[] z = pp.patches(), s = pp.signs();
+            long total = 0;
+            for (int j = 0; j < gates; j++) {
+                this.rows[j] = rows[j].clone();
+                int m = rows[j].length;
+                double[] a = new double[m * h];
+                for (int i = 0; i < m; i++) {
+                    int r = rows[j][i];
+                    double sign = s[r * gates + j];
+                    for (int t = 0; t < h; t++) a[i * h + t] = sign * z[r * h + t];
+                }
+                signed[j] = a;
+                total += (long) m * cols;
+                offset[j + 1] = Math.toIntExact(total);
+            }
+            this.count = total;
+        }
+
+        long rowCount() { return count / cols; }
+
+        /** This set's multipliers placed in a larger set's layout (the rows that joined start at zero). */
+        double[] extend(double[] gamma, WorkingSetProgram larger) {
+            double[] out = new double[Math.toIntExact(larger.count)];
+            for (int j = 0; j < gates; j++) {
+                int[] mine = rows[j], theirs = larger.rows[j];
+                for (int i = 0; i < mine.length; i++) {
+                    int at = Arrays.binarySearch(theirs, mine[i]);
+                    System.arraycopy(gamma, offset[j] + i * cols, out, larger.offset[j] + at * cols, cols);
+                }
+            }
+            return out;
+        }
+
+        @Override public int dimension() { return exact.dimension(); }
+        @Override public long constraintCount() { return count; }
+        @Override public double objective(double[] x) { return exact.objective(x); }
+        /**
+         * The exact program's scale with the held rows' curvature: 2·L_loss / max_j λ_max(A_jᵀA_j). The penalty of a
+         * group of pattern j has curvature ρ·λ_max(A_jᵀA_j) on the rows held, far below the full Z's when few are, so
+         * the full program's scale would leave ρ too small and the multipliers slow.
+         */
+        @Override public synchronized double penaltyScale() {
+            if (scale > 0) return scale;
+            double top = 0;
+            for (int j = 0; j < gates; j++) top = Math.max(top, ExactReluProgram.topEigenvalueOfGram(signed[j], rows[j].length, h));
+            double curvature = exact.lossCurvature();
+            return scale = top > 0 && curvature > 0 ? curvature / top : exact.penaltyScale();
+        }
+
+        private double scale;
+
+        /** V_j (h × 2c) of x = [V; V′]: column b·c + k. */
+        private void gather(double[] x, int j, double[] v) {
+            int half = gates * h * classes;
+            for (int b = 0; b < 2; b++) {
+                for (int k = 0; k < classes; k++) {
+                    for (int t = 0; t < h; t++) v[t * cols + b * classes + k] = x[b * half + (j * h + t) * classes + k];
+                }
+            }
+        }
+
+        @Override
+        public void constraints(double[] x, double[] out) {
+            double[] v = new double[h * cols];
+            for (int j = 0; j < gates; j++) {
+                int m = rows[j].length;
+                if (m == 0) continue;
+                gather(x, j, v);
+                Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, out, offset[j], cols);
+            }
+        }
+
+        @Override
+        public CompositeObjective withMultipliers(double[] gamma, double rho) {
+            GroupLasso penalty = exact.penalty();
+            GroupLassoProgram gated = exact.gated();
+            int half = gates * h * classes;
+            int most = 0;
+            for (int[] r : rows) most = Math.max(most, r.length);
+            double[] hv = new double[most * cols], q = new double[most * cols], v = new double[h * cols], g = new double[h * cols];
+            double[] wg = new double[half];
+            double g2 = 0;
+            for (double a : gamma) g2 += a * a;
+            final double gammaSquared = g2, invRho = 1 / rho;
+            return new CompositeObjective() {
+                @Override public int dimension() { return 2 * half; }
+
+                @Override
+                public double smooth(double[] x, double[] grad) {
+                    double f = gated.smooth(ExactReluProgram.difference(x), grad == null ? null : wg);
+                    if (grad != null) {
+                        for (int i = 0; i < half; i++) {
+                            grad[i] = wg[i];
+                            grad[half + i] = -wg[i];
+                        }
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < gates; j++) {
+                        int m = rows[j].length;
+                        if (m == 0) continue;
+                        gather(x, j, v);
+                        Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, hv, 0, cols);
+                        double part = 0;
+                        int off = offset[j];
+                        for (int i = 0; i < m * cols; i++) {
+                            double mm = Math.max(gamma[off + i] * invRho - hv[i], 0.0);
+                            part += mm * mm;
+                            q[i] = -rho * mm;
+                        }
+                        sum += part;
+                        if (grad != null && part > 0) {
+                            // d/dv of (ρ/2)·m² is −ρ·m·(s z): the signed rows' transpose times q.
+                            Gemm.dgemm(true, false, h, cols, m, 1, signed[j], 0, h, q, 0, cols, 0, g, 0, cols);
+                            for (int b = 0; b < 2; b++) {
+                                for (int k = 0; k < classes; k++) {
+                                    for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += g[t * cols + b * classes + k];
+                                }
+                            }
+                        }
+                    }
+                    return f + rho / 2 * sum - gammaSquared / (2 * rho);
+                }
+
+                @Override public double regularizer(double[] x) { return penalty.value(x); }
+                @Override public void prox(double[] w, double step, double[] out) { penalty.prox(w, step, out); }
+
+                @Override
+                public double minNormSubgradientSquared(double[] x, double[] grad) {
+                    return penalty.minNormSubgradientSquared(x, grad);
+                }
+            };
+        }
+    }
+}
