@@ -35,6 +35,13 @@ public final class ConstraintWorkingSet {
      * keeps the set near those, and the doubling bounds the number of rounds when more of them bind.
      */
     public static final int ROWS_PER_ROUND = 256;
+    /**
+     * The tolerance of the rounds that only find where the constraints bind (stationarity and squared violation on
+     * the rows held): the asked one from the round after one that adds no row, or once the violation over all
+     * constraints is below it, so the work of solving to 1e-6 is spent once, on the final set.
+     */
+    public static final double LOOSE_TOLERANCE = 1e-4;
+
     /** Rounds at most (each ends with a full pass; the first starts from no constraint at all). */
     public static final int MAX_ROUNDS = 40;
 
@@ -52,7 +59,7 @@ public final class ConstraintWorkingSet {
      * Where a run stands inside a round: the round, the rows held (per pattern, ascending), the augmented
      * Lagrangian's state on them, and the rounds before.
      */
-    public record Resume(int round, int[][] rows, AugmentedLagrangian.State al, List<Round> rounds) {
+    public record Resume(int round, boolean tight, int[][] rows, AugmentedLagrangian.State al, List<Round> rounds) {
         public void save(SolverCheckpoint c, String prefix) {
             int[] counts = new int[rows.length];
             int total = 0;
@@ -77,7 +84,7 @@ public final class ConstraintWorkingSet {
                 sec[i] = r.seconds();
                 conv[i] = r.alConverged();
             }
-            c.whole(prefix + "round", round).put(prefix + "counts", counts).put(prefix + "rows", flat)
+            c.whole(prefix + "round", round).whole(prefix + "tight", tight ? 1 : 0).put(prefix + "counts", counts).put(prefix + "rows", flat)
                     .put(prefix + "log.held", held).put(prefix + "log.added", added).put(prefix + "log.inner", inner)
                     .put(prefix + "log.violation", viol).put(prefix + "log.stationarity", stat).put(prefix + "log.seconds", sec)
                     .put(prefix + "log.converged", conv);
@@ -88,6 +95,7 @@ public final class ConstraintWorkingSet {
         public static Resume load(SolverCheckpoint c, String prefix, ExactReluProgram exact) throws ModelFormatException {
             int p = exact.patterns().gates(), n = exact.patterns().rows(), cols = 2 * exact.classes();
             int round = c.integer(prefix + "round", 1, MAX_ROUNDS);
+            boolean tight = c.integer(prefix + "tight", 0, 1) == 1;
             int[] counts = c.ints(prefix + "counts", p);
             long total = 0;
             for (int k : counts) {
@@ -117,7 +125,7 @@ public final class ConstraintWorkingSet {
             List<Round> log = new ArrayList<>();
             for (int i = 0; i < k; i++) log.add(new Round(i + 1, held[i], added[i], viol[i], stat[i], conv[i], (int) inner[i], sec[i]));
             AugmentedLagrangian.State al = AugmentedLagrangian.State.load(c, prefix + "al.", exact.dimension(), Math.toIntExact(total * cols));
-            return new Resume(round, rows, al, log);
+            return new Resume(round, tight, rows, al, log);
         }
     }
 
@@ -150,6 +158,7 @@ public final class ConstraintWorkingSet {
         long t0 = System.nanoTime() - (from == null ? 0 : (long) (from.al().inner().seconds() * 1e9));
         int p = exact.patterns().gates();
         long total = (long) exact.patterns().rows() * p;
+        Duplicates dup = Duplicates.of(exact.patterns());
         int[][] rows;
         List<Round> log = new ArrayList<>();
         double violation = Double.POSITIVE_INFINITY;
@@ -158,7 +167,7 @@ public final class ConstraintWorkingSet {
             rows = new int[p][0];
             // Rows x0 violates join before the first round (none for a network's point, which is feasible).
             ExactReluProgram.Scan first = exact.scan(x0, 0);
-            join(rows, first, rowsPerRound);
+            join(rows, first, rowsPerRound, dup.rep());
             violation = first.violation();
         } else {
             rows = new int[p][];
@@ -169,28 +178,35 @@ public final class ConstraintWorkingSet {
         }
         double[] x = x0.clone(), gamma = null;
         double rho = Double.NaN;
+        boolean tight = from != null && from.tight();
         int inner = 0;
         dev.convexcnn.optim.AugmentedLagrangian.Result r = null;
         WorkingSetProgram program = null;
         for (int round = firstRound; round <= MAX_ROUNDS; round++) {
-            WorkingSetProgram next = new WorkingSetProgram(exact, rows);
+            WorkingSetProgram next = new WorkingSetProgram(exact, rows, dup.count());
             double[] g = gamma == null ? null : program.extend(gamma, next);
             program = next;
             final int roundNow = round;
+            final boolean tightNow = tight;
             final int[][] held = rows;
             final double innerCap = s.inner().maxIterations();
-            AugmentedLagrangian.Boundary boundary = saver == null ? null : st -> saver.save(new Resume(roundNow, held, st, List.copyOf(log)),
+            AugmentedLagrangian.Boundary boundary = saver == null ? null : st -> saver.save(new Resume(roundNow, tightNow, held, st, List.copyOf(log)),
                     st.inner().certificate() <= st.innerTolerance() || st.inner().iteration() >= innerCap);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            // Rounds that only find where the constraints bind stop at a loose tolerance; the last ones at the asked one.
+            AugmentedLagrangian.Settings rs = tight || s.tolerance() >= LOOSE_TOLERANCE ? s : new AugmentedLagrangian.Settings(LOOSE_TOLERANCE,
+                    s.maxOuter(), new RFista.Settings(LOOSE_TOLERANCE, s.inner().maxIterations(), s.inner().initialStep(), s.inner().gapTolerance()),
+                    s.initialRho());
             if (round == firstRound && from != null) {
-                r = AugmentedLagrangian.solve(program, x, s, listener, from.al(), boundary);
+                r = AugmentedLagrangian.solve(program, x, rs, listener, from.al(), boundary);
             } else if (g == null) {
-                r = AugmentedLagrangian.solve(program, x, s, listener, null, boundary);
+                r = AugmentedLagrangian.solve(program, x, rs, listener, null, boundary);
             } else {
                 // ρ never below the new set's own start (its rows' curvature may be larger than the last set's).
                 rho = Math.max(rho, s.initialRho() * program.penaltyScale());
-                r = AugmentedLagrangian.solveWarm(program, x, s, listener, g, rho,
-                        Math.max(s.inner().tolerance(), Math.min(1000 * s.inner().tolerance(), violation)), inner, seconds, boundary);
+                double tolerance = rs.inner().tolerance();
+                r = AugmentedLagrangian.solveWarm(program, x, rs, listener, g, rho,
+                        Math.max(tolerance, Math.min(1000 * tolerance, violation)), inner, seconds, boundary);
             }
             x = r.x();
             gamma = r.multipliers();
@@ -200,14 +216,17 @@ public final class ConstraintWorkingSet {
             violation = scan.violation();
             long heldRows = program.rowCount();
             rows = rows.clone();
-            long added = join(rows, scan, (int) Math.min(Integer.MAX_VALUE, (long) rowsPerRound << Math.min(round - 1, 20)));
+            long added = join(rows, scan, (int) Math.min(Integer.MAX_VALUE, (long) rowsPerRound << Math.min(round - 1, 20)), dup.rep());
             Round rec = new Round(round, heldRows, added, violation, r.stationarity(), r.converged(), inner, (System.nanoTime() - t0) / 1e9);
             log.add(rec);
             if (onRound != null) onRound.accept(rec);
-            boolean done = r.converged() && violation <= s.tolerance();
-            if (done || added == 0) {
+            boolean converged = r.converged() && violation <= s.tolerance();
+            boolean done = converged && (tight || s.tolerance() >= LOOSE_TOLERANCE);
+            if (done || (added == 0 && tight)) {
                 return new Result(x, r.objective(), r.stationarity(), violation, r.slackness(), done, inner, List.copyOf(log), heldRows, total);
             }
+            // Tight from the round after one that found no new row, or once all constraints are nearly met.
+            tight = tight || added == 0 || violation <= LOOSE_TOLERANCE;
         }
         return new Result(x, r.objective(), r.stationarity(), violation, r.slackness(), false, inner, List.copyOf(log),
                 program.rowCount(), total);
@@ -215,13 +234,20 @@ public final class ConstraintWorkingSet {
 
     /** Adds each pattern's violated rows that are not held yet (most violated first, at most cap); returns how many. */
     static long join(int[][] rows, ExactReluProgram.Scan scan, int cap) {
+        return join(rows, scan, cap, null);
+    }
+
+    /** The same with only one row of each set of equal patches (rep[r] = r for those; null: every row). */
+    static long join(int[][] rows, ExactReluProgram.Scan scan, int cap, int[] rep) {
         long added = 0;
         for (int j = 0; j < rows.length; j++) {
             int[] have = rows[j], cand = scan.rows()[j];
             double[] val = scan.values()[j];
             Integer[] order = new Integer[cand.length];
             int k = 0;
-            for (int a = 0; a < cand.length; a++) if (val[a] < 0 && Arrays.binarySearch(have, cand[a]) < 0) order[k++] = a;
+            for (int a = 0; a < cand.length; a++) {
+                if (val[a] < 0 && (rep == null || rep[cand[a]] == cand[a]) && Arrays.binarySearch(have, cand[a]) < 0) order[k++] = a;
+            }
             if (k == 0) continue;
             Integer[] fresh = Arrays.copyOf(order, k);
             Arrays.sort(fresh, (a, b) -> Double.compare(val[a], val[b]));
@@ -236,6 +262,44 @@ public final class ConstraintWorkingSet {
     }
 
     /**
+     * Equal patches give equal constraint values for every pattern (the sign is the patch's own), so one row stands
+     * for all of them, weighted by their number: rep[r] is the first row with r's patch, count[r] how many rows have
+     * it (for r = rep[r]). MNIST's blank patches are most of the rows.
+     */
+    record Duplicates(int[] rep, int[] count) {
+        static Duplicates of(PatchPatterns pp) {
+            int rows = pp.rows(), h = pp.patchSize();
+            double[] z = pp.patches();
+            int[] rep = new int[rows], count = new int[rows];
+            java.util.Map<Long, List<Integer>> seen = new java.util.HashMap<>();
+            for (int r = 0; r < rows; r++) {
+                long hash = 1;
+                for (int t = 0; t < h; t++) hash = 31 * hash + Double.doubleToLongBits(z[r * h + t]);
+                List<Integer> same = seen.computeIfAbsent(hash, x -> new ArrayList<>(1));
+                int found = -1;
+                for (int q : same) {
+                    boolean eq = true;
+                    for (int t = 0; t < h && eq; t++) eq = Double.doubleToLongBits(z[q * h + t]) == Double.doubleToLongBits(z[r * h + t]);
+                    if (eq) { found = q; break; }
+                }
+                if (found < 0) {
+                    same.add(r);
+                    found = r;
+                }
+                rep[r] = found;
+                count[found]++;
+            }
+            return new Duplicates(rep, count);
+        }
+
+        long distinct() {
+            long k = 0;
+            for (int r = 0; r < rep.length; r++) if (rep[r] == r) k++;
+            return k;
+        }
+    }
+
+    /**
      * The exact program with only the given constraint rows per pattern: the same objective and penalty, the
      * constraint values laid out per pattern (rows of pattern j in ascending order, 2·c values each: block b,
      * class k at b·c + k).
@@ -247,9 +311,16 @@ public final class ConstraintWorkingSet {
         private final int[] offset;        // per pattern: where its values start
         private final int gates, h, classes, cols;
         private final long count;
+        private final int[] weights;      // rows' counts of equal patches (null: 1)
 
         WorkingSetProgram(ExactReluProgram exact, int[][] rows) {
+            this(exact, rows, null);
+        }
+
+        /** With each row scaled by √(its count of equal patches) when count is given: its violation counts for all of them. */
+        WorkingSetProgram(ExactReluProgram exact, int[][] rows, int[] count) {
             this.exact = exact;
+            this.weights = count;
             PatchPatterns pp = exact.patterns();
             this.gates = pp.gates();
             this.h = pp.patchSize();
@@ -266,7 +337,7 @@ public final class ConstraintWorkingSet {
                 double[] a = new double[m * h];
                 for (int i = 0; i < m; i++) {
                     int r = rows[j][i];
-                    double sign = s[r * gates + j];
+                    double sign = count == null ? s[r * gates + j] : s[r * gates + j] * Math.sqrt(count[r]);
                     for (int t = 0; t < h; t++) a[i * h + t] = sign * z[r * h + t];
                 }
                 signed[j] = a;
@@ -277,6 +348,8 @@ public final class ConstraintWorkingSet {
         }
 
         long rowCount() { return count / cols; }
+
+        int[] weights() { return weights; }
 
         /** This set's multipliers placed in a larger set's layout (the rows that joined start at zero). */
         double[] extend(double[] gamma, WorkingSetProgram larger) {

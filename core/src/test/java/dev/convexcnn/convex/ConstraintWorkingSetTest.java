@@ -50,6 +50,54 @@ class ConstraintWorkingSetTest {
         assertEquals(exact.violation(full), exact.scan(x, 0).violation(), 1e-12 * exact.violation(full));
     }
 
+    /** Equal patches: one row stands for all, weighted so that its violation counts for every copy. */
+    @Test
+    void equalPatchesAreHeldOnceWithTheirCount() {
+        // The instance's images with their left half blank, as MNIST's borders are.
+        int n = 30, c = 3, side = 12;
+        dev.convexcnn.data.Dataset d0 = ConvexProgramTest.quadrants(n, side, c, 11);
+        float[] px = d0.pixels().clone();
+        for (int i = 0; i < n; i++) for (int y = 0; y < side; y++) for (int x0 = 0; x0 < side / 2; x0++) px[(i * side + y) * side + x0] = 0;
+        dev.convexcnn.data.Dataset d = new dev.convexcnn.data.Dataset("half-blank", side, side, 1, c, px, d0.labels());
+        dev.convexcnn.data.Normalization norm = dev.convexcnn.data.Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 5, 3, true);
+        Gates gates = Gates.sample(geom.patchSize(), 6, 5);
+        GatedFeatures f = GatedFeatures.build(d, norm, geom, gates);
+        GatedReluProgram gated = new GatedReluProgram(f, d.labels(), c, Loss.SQUARED, 0.001);
+        PatchPatterns pp = PatchPatterns.build(d, norm, geom, gates);
+        ExactAugmentedLagrangianTest.Instance in = new ExactAugmentedLagrangianTest.Instance(new ExactReluProgram(gated, pp), f, pp, n, c);
+        int rows = pp.rows(), h = pp.patchSize(), p = pp.gates();
+        ConstraintWorkingSet.Duplicates dup = ConstraintWorkingSet.Duplicates.of(pp);
+        long sum = 0;
+        for (int r = 0; r < rows; r++) {
+            int q = dup.rep()[r];
+            assertTrue(q <= r && dup.rep()[q] == q);
+            for (int t = 0; t < h; t++) assertEquals(pp.patches()[q * h + t], pp.patches()[r * h + t], 0.0);
+            for (int r2 = 0; r2 < q; r2++) {
+                boolean same = true;
+                for (int t = 0; t < h && same; t++) same = pp.patches()[r2 * h + t] == pp.patches()[r * h + t];
+                assertTrue(!same, "row " + r + " equals the earlier row " + r2 + " but stands for itself");
+            }
+            if (q == r) sum += dup.count()[r];
+        }
+        assertEquals(rows, sum);
+        assertTrue(dup.distinct() < rows, "the instance should have equal patches (blank ones): " + dup.distinct() + " of " + rows);
+        // Held once each, weighted: the violation equals the full program's.
+        int[][] reps = new int[p][];
+        for (int j = 0; j < p; j++) reps[j] = java.util.stream.IntStream.range(0, rows).filter(r -> dup.rep()[r] == r).toArray();
+        var ws = new ConstraintWorkingSet.WorkingSetProgram(in.exact(), reps, dup.count());
+        Random rnd = new Random(4);
+        double[] x = new double[in.exact().dimension()];
+        for (int i = 0; i < x.length; i++) x[i] = 0.05 * rnd.nextGaussian();
+        double[] full = new double[(int) in.exact().constraintCount()], held = new double[(int) ws.constraintCount()];
+        in.exact().constraints(x, full);
+        ws.constraints(x, held);
+        double v = in.exact().violation(full);
+        assertTrue(v > 0);
+        assertEquals(v, ws.violation(held), 1e-12 * v);
+        assertEquals(2 * c * p * dup.distinct(), ws.constraintCount());
+    }
+
     /** The scan reports each (row, pattern) whose smallest value is below the margin, with that value. */
     @Test
     void scanFindsTheRowsBelowTheMargin() {
