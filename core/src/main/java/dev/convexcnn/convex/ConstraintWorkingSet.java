@@ -415,7 +415,7 @@ public final class ConstraintWorkingSet {
             double g2 = 0;
             for (double a : gamma) g2 += a * a;
             final double gammaSquared = g2, invRho = 1 / rho;
-            return new CompositeObjective() {
+            return new GroupLassoProgram() {
                 @Override public int dimension() { return 2 * half; }
 
                 @Override
@@ -453,14 +453,7 @@ public final class ConstraintWorkingSet {
                     }
                     return f + rho / 2 * sum - gammaSquared / (2 * rho);
                 }
-
-                @Override public double regularizer(double[] x) { return penalty.value(x); }
-                @Override public void prox(double[] w, double step, double[] out) { penalty.prox(w, step, out); }
-
-                @Override
-                public double minNormSubgradientSquared(double[] x, double[] grad) {
-                    return penalty.minNormSubgradientSquared(x, grad);
-                }
+                @Override public GroupLasso penalty() { return penalty; }
             };
         }
     }

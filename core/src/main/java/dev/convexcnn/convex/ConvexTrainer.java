@@ -472,6 +472,11 @@ public final class ConvexTrainer {
                 }
             };
             AugmentedLagrangian.Settings als = new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO);
+            java.util.function.Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> outerSteps = ol -> {
+                inner[0] += ol.innerIterations();
+                record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
+            };
+            dev.convexcnn.optim.AugmentedLagrangian.Result r;
             if (s.workingSet()) {
                 ConstraintWorkingSet.Resume resume = from == null ? null : ConstraintWorkingSet.Resume.load(from, "ws.", exact);
                 if (resume != null) {
@@ -488,36 +493,25 @@ public final class ConvexTrainer {
                         ck.save(state);
                     }
                 };
-                var r = ConstraintWorkingSet.solve(exact, x0, als, ConstraintWorkingSet.ROWS_PER_ROUND,
-                        ol -> {
-                            inner[0] += ol.innerIterations();
-                            record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
-                        }, rd -> ck.note(String.format(java.util.Locale.ROOT,
+                var w = ConstraintWorkingSet.solve(exact, x0, als, ConstraintWorkingSet.ROWS_PER_ROUND, outerSteps,
+                        rd -> ck.note(String.format(java.util.Locale.ROOT,
                                 "constraint round %d: %,d rows held, %,d violated rows join; violation over all constraints %.3g, "
                                         + "stationarity %.3g, %d iterations so far, %.1f s", rd.round(), rd.rowsHeld(), rd.rowsAdded(),
                                 rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver);
-                o.weights = r.x();
-                o.objective = r.objective();
-                o.certificate = r.stationarity();
-                o.violation = r.violation();
-                o.converged = r.converged();
-                o.iterations = r.innerIterations();
-                o.rowsHeld = r.rowsHeld();
-                o.rowsTotal = r.rowsTotal();
-                o.rounds.addAll(r.rounds());
+                r = new dev.convexcnn.optim.AugmentedLagrangian.Result(w.x(), w.objective(), w.stationarity(), w.violation(), w.slackness(),
+                        w.converged(), w.rounds().size(), w.innerIterations(), List.of(), null, Double.NaN);
+                o.rowsHeld = w.rowsHeld();
+                o.rowsTotal = w.rowsTotal();
+                o.rounds.addAll(w.rounds());
             } else {
-                var r = AugmentedLagrangian.solve(exact, x0, als,
-                        ol -> {
-                            inner[0] += ol.innerIterations();
-                            record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
-                        }, resumeState, boundary);
-                o.weights = r.x();
-                o.objective = r.objective();
-                o.certificate = r.stationarity();
-                o.violation = r.violation();
-                o.converged = r.converged();
-                o.iterations = r.innerIterations();
+                r = AugmentedLagrangian.solve(exact, x0, als, outerSteps, resumeState, boundary);
             }
+            o.weights = r.x();
+            o.objective = r.objective();
+            o.certificate = r.stationarity();
+            o.violation = r.violation();
+            o.converged = r.converged();
+            o.iterations = r.innerIterations();
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
             o.network = ReluNetwork.recover(o.weights, gates.count(), geom.patchSize(), c, geom);
         }

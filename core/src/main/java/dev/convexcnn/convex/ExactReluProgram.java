@@ -280,7 +280,7 @@ public final class ExactReluProgram implements ConstrainedProgram {
         double g2 = 0;
         for (double g : gamma) g2 += g * g;
         final double gammaSquared = g2;
-        return new CompositeObjective() {
+        return new GroupLassoProgram() {
             @Override public int dimension() { return 2 * half; }
 
             @Override
@@ -322,14 +322,7 @@ public final class ExactReluProgram implements ConstrainedProgram {
                 }
                 return f + rho / 2 * sum - gammaSquared / (2 * rho);
             }
-
-            @Override public double regularizer(double[] x) { return penalty.value(x); }
-            @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
-
-            @Override
-            public double minNormSubgradientSquared(double[] x, double[] grad) {
-                return penalty.minNormSubgradientSquared(x, grad);
-            }
+                @Override public GroupLasso penalty() { return penalty; }
         };
     }
 }
