@@ -2,8 +2,7 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.SolverCheckpoint;
-import dev.convexcnn.linalg.ArrayKernels;
-import dev.convexcnn.linalg.Parallel;
+import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.optim.GroupLasso;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -383,29 +382,25 @@ public final class ConstraintWorkingSet {
 
         private double scale;
 
-        /** V_jᵀ (2c × h) of x = [V; V′]: row b·c + k. */
-        private void gather(double[] x, int j, double[] vt) {
+        /** V_j (h × 2c) of x = [V; V′]: column b·c + k. */
+        private void gather(double[] x, int j, double[] v) {
             int half = gates * h * classes;
             for (int b = 0; b < 2; b++) {
                 for (int k = 0; k < classes; k++) {
-                    for (int t = 0; t < h; t++) vt[(b * classes + k) * h + t] = x[b * half + (j * h + t) * classes + k];
+                    for (int t = 0; t < h; t++) v[t * cols + b * classes + k] = x[b * half + (j * h + t) * classes + k];
                 }
             }
         }
 
-        // A_j·V_j and A_jᵀ·Q by the skinny-product kernels (h = 26 inner, 2c = 20 outputs: a BLAS call per pattern
-        // spent its time in setup), patterns in parallel, each pattern's sums in row order.
-
         @Override
         public void constraints(double[] x, double[] out) {
-            Parallel.forRange(gates, 1, (lo, hi) -> {
-                double[] vt = new double[cols * h];
-                for (int j = lo; j < hi; j++) {
-                    if (rows[j].length == 0) continue;
-                    gather(x, j, vt);
-                    ArrayKernels.rowsTimesTransposed(signed[j], 0, rows[j].length, h, vt, cols, out, offset[j]);
-                }
-            });
+            double[] v = new double[h * cols];
+            for (int j = 0; j < gates; j++) {
+                int m = rows[j].length;
+                if (m == 0) continue;
+                gather(x, j, v);
+                Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, out, offset[j], cols);
+            }
         }
 
         @Override
@@ -415,8 +410,8 @@ public final class ConstraintWorkingSet {
             int half = gates * h * classes;
             int most = 0;
             for (int[] r : rows) most = Math.max(most, r.length);
-            final int largest = most;
-            double[] wg = new double[half], parts = new double[gates];
+            double[] hv = new double[most * cols], q = new double[most * cols], v = new double[h * cols], g = new double[h * cols];
+            double[] wg = new double[half];
             double g2 = 0;
             for (double a : gamma) g2 += a * a;
             final double gammaSquared = g2, invRho = 1 / rho;
@@ -432,41 +427,32 @@ public final class ConstraintWorkingSet {
                             grad[half + i] = -wg[i];
                         }
                     }
-                    // Each pattern writes its own groups of grad and its own part of the sum.
-                    Parallel.forRange(gates, 1, (lo, hi) -> {
-                        double[] hv = new double[largest * cols], q = new double[largest * cols], vt = new double[cols * h],
-                                gt = new double[cols * h];
-                        for (int j = lo; j < hi; j++) {
-                            int m = rows[j].length;
-                            parts[j] = 0;
-                            if (m == 0) continue;
-                            gather(x, j, vt);
-                            ArrayKernels.rowsTimesTransposed(signed[j], 0, m, h, vt, cols, hv, 0);
-                            double part = 0;
-                            int off = offset[j];
-                            for (int i = 0; i < m * cols; i++) {
-                                double mm = Math.max(gamma[off + i] * invRho - hv[i], 0.0);
-                                part += mm * mm;
-                                q[i] = -rho * mm;
-                            }
-                            parts[j] = part;
-                            if (grad != null && part > 0) {
-                                // d/dv of (ρ/2)·m² is −ρ·m·(s z): the signed rows' transpose times q.
-                                java.util.Arrays.fill(gt, 0);
-                                ArrayKernels.addTransposedProduct(signed[j], 0, h, m, h, q, 0, cols, gt, 0, h);
-                                for (int b = 0; b < 2; b++) {
-                                    for (int k = 0; k < classes; k++) {
-                                        for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += gt[(b * classes + k) * h + t];
-                                    }
+                    double sum = 0;
+                    for (int j = 0; j < gates; j++) {
+                        int m = rows[j].length;
+                        if (m == 0) continue;
+                        gather(x, j, v);
+                        Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, hv, 0, cols);
+                        double part = 0;
+                        int off = offset[j];
+                        for (int i = 0; i < m * cols; i++) {
+                            double mm = Math.max(gamma[off + i] * invRho - hv[i], 0.0);
+                            part += mm * mm;
+                            q[i] = -rho * mm;
+                        }
+                        sum += part;
+                        if (grad != null && part > 0) {
+                            // d/dv of (ρ/2)·m² is −ρ·m·(s z): the signed rows' transpose times q.
+                            Gemm.dgemm(true, false, h, cols, m, 1, signed[j], 0, h, q, 0, cols, 0, g, 0, cols);
+                            for (int b = 0; b < 2; b++) {
+                                for (int k = 0; k < classes; k++) {
+                                    for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += g[t * cols + b * classes + k];
                                 }
                             }
                         }
-                    });
-                    double sum = 0;
-                    for (double part : parts) sum += part;
+                    }
                     return f + rho / 2 * sum - gammaSquared / (2 * rho);
                 }
-
                 @Override public GroupLasso penalty() { return penalty; }
             };
         }
