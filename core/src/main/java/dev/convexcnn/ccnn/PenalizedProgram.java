@@ -60,7 +60,7 @@ public final class PenalizedProgram {
                                 double[] bias, double[] logits, double[] delta, int[] correct, double[] gt, boolean parallel) {
         int c1 = C - 1;
         if (parallel) {
-            Parallel.forRange(nb, 4, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, at + lo * D, hi - lo, D, wt, c1, logits, (from + lo) * c1));
+            ArrayKernels.rowsTimesTransposedInParallel(f, at, nb, D, wt, c1, logits, from * c1, 4);
         } else {
             ArrayKernels.rowsTimesTransposed(f, at, nb, D, wt, c1, logits, from * c1);
         }
@@ -80,10 +80,7 @@ public final class PenalizedProgram {
             ArrayKernels.addTransposedProduct(f, at, D, nb, D, delta, 0, c1, gt, 0, D);
             return;
         }
-        Parallel.forRange((D + COLUMN_BLOCK - 1) / COLUMN_BLOCK, 1, (lo, hi) -> {
-            int j0 = lo * COLUMN_BLOCK, j1 = Math.min(D, hi * COLUMN_BLOCK);
-            ArrayKernels.addTransposedProduct(f, at + j0, D, nb, j1 - j0, delta, 0, c1, gt, j0, D);
-        });
+        ArrayKernels.addTransposedProductByColumns(f, at, nb, D, delta, c1, gt, COLUMN_BLOCK);
     }
 
     /** The transpose of a rows × cols row-major array. */

@@ -14,14 +14,16 @@ import java.util.function.Consumer;
 /**
  * The exact program solved over a working set of its cone constraints (constraint generation). Each pattern's
  * constraints (2D_j − I) Z v ≥ 0 are n·P half-spaces in the h-dimensional patch space, the same for all 2·c groups
- * of the pattern; at an optimum only a few of them bind, so holding and multiplying by all n·P·2cp values at every
- * iteration is mostly wasted. Per round:
+ * of the pattern; where few of them bind at an optimum, holding and multiplying by all n·P·2cp values at every
+ * iteration is mostly wasted (on MNIST at 1,000–2,000 images the rows violated along the way were many: see
+ * docs/convex.md). Per round:
  * <ol>
  *   <li>the augmented Lagrangian on the rows held (per pattern j the signed patches s_j z of its rows, |R_j| × h, so
  *       a product is one small GEMM per pattern), warm from the last round's point, multipliers and ρ;</li>
  *   <li>one pass over every constraint ({@link ExactReluProgram#scan}): the squared violation of all of them, and the
  *       rows violated outside the working set, which join it (the most violated first, at most
- *       {@code rowsPerRound} per pattern).</li>
+ *       {@code rowsPerRound} per pattern after the first round, twice as many after each further one; one row for
+ *       each set of equal patches, weighted by their count).</li>
  * </ol>
  * It stops when a round's augmented Lagrangian meets its tolerance and the violation over all constraints is within
  * it too. The certificate is then the full program's: the multipliers of the rows outside the set are zero, so the
@@ -30,9 +32,9 @@ import java.util.function.Consumer;
 public final class ConstraintWorkingSet {
     /**
      * At most this many rows join per pattern after the first round, the most violated first, and twice as many
-     * after each further round: the unconstrained first round violates some block or class on most rows, while the
-     * rows that bind at the optimum are few (a face of each pattern's cone in h dimensions), so a small first cap
-     * keeps the set near those, and the doubling bounds the number of rounds when more of them bind.
+     * after each further round: the unconstrained first round violates some block or class on most rows, so a small
+     * first cap keeps the set near the rows that bind if they are few (a face of each pattern's cone in h
+     * dimensions), and the doubling bounds the number of rounds when more of them do.
      */
     public static final int ROWS_PER_ROUND = 256;
     /**
@@ -311,7 +313,6 @@ public final class ConstraintWorkingSet {
         private final int[] offset;        // per pattern: where its values start
         private final int gates, h, classes, cols;
         private final long count;
-        private final int[] weights;      // rows' counts of equal patches (null: 1)
 
         WorkingSetProgram(ExactReluProgram exact, int[][] rows) {
             this(exact, rows, null);
@@ -320,7 +321,6 @@ public final class ConstraintWorkingSet {
         /** With each row scaled by √(its count of equal patches) when count is given: its violation counts for all of them. */
         WorkingSetProgram(ExactReluProgram exact, int[][] rows, int[] count) {
             this.exact = exact;
-            this.weights = count;
             PatchPatterns pp = exact.patterns();
             this.gates = pp.gates();
             this.h = pp.patchSize();
@@ -348,8 +348,6 @@ public final class ConstraintWorkingSet {
         }
 
         long rowCount() { return count / cols; }
-
-        int[] weights() { return weights; }
 
         /** This set's multipliers placed in a larger set's layout (the rows that joined start at zero). */
         double[] extend(double[] gamma, WorkingSetProgram larger) {
@@ -453,6 +451,7 @@ public final class ConstraintWorkingSet {
                     }
                     return f + rho / 2 * sum - gammaSquared / (2 * rho);
                 }
+
                 @Override public GroupLasso penalty() { return penalty; }
             };
         }

@@ -319,6 +319,16 @@ public final class ConvexTrainer {
         GramGatedProgram gram;
         GemmGatedProgram gemm;
         CompositeObjective gated;
+
+        /** The exact program's end point and its certificate (stationarity and violation). */
+        void reached(double[] x, double objective, double stationarity, double violation, boolean converged, int iterations) {
+            this.weights = x;
+            this.objective = objective;
+            this.certificate = stationarity;
+            this.violation = violation;
+            this.converged = converged;
+            this.iterations = iterations;
+        }
     }
 
     /** Cholesky solves of the Gram form's start ({@link GramGatedProgram#reweightedRidgeStart}). */
@@ -476,7 +486,6 @@ public final class ConvexTrainer {
                 inner[0] += ol.innerIterations();
                 record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
             };
-            dev.convexcnn.optim.AugmentedLagrangian.Result r;
             if (s.workingSet()) {
                 ConstraintWorkingSet.Resume resume = from == null ? null : ConstraintWorkingSet.Resume.load(from, "ws.", exact);
                 if (resume != null) {
@@ -498,20 +507,14 @@ public final class ConvexTrainer {
                                 "constraint round %d: %,d rows held, %,d violated rows join; violation over all constraints %.3g, "
                                         + "stationarity %.3g, %d iterations so far, %.1f s", rd.round(), rd.rowsHeld(), rd.rowsAdded(),
                                 rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver);
-                r = new dev.convexcnn.optim.AugmentedLagrangian.Result(w.x(), w.objective(), w.stationarity(), w.violation(), w.slackness(),
-                        w.converged(), w.rounds().size(), w.innerIterations(), List.of(), null, Double.NaN);
+                o.reached(w.x(), w.objective(), w.stationarity(), w.violation(), w.converged(), w.innerIterations());
                 o.rowsHeld = w.rowsHeld();
                 o.rowsTotal = w.rowsTotal();
                 o.rounds.addAll(w.rounds());
             } else {
-                r = AugmentedLagrangian.solve(exact, x0, als, outerSteps, resumeState, boundary);
+                var r = AugmentedLagrangian.solve(exact, x0, als, outerSteps, resumeState, boundary);
+                o.reached(r.x(), r.objective(), r.stationarity(), r.violation(), r.converged(), r.innerIterations());
             }
-            o.weights = r.x();
-            o.objective = r.objective();
-            o.certificate = r.stationarity();
-            o.violation = r.violation();
-            o.converged = r.converged();
-            o.iterations = r.innerIterations();
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
             o.network = ReluNetwork.recover(o.weights, gates.count(), geom.patchSize(), c, geom);
         }

@@ -81,16 +81,23 @@ public final class ExactReluProgram implements ConstrainedProgram {
         int rows = patterns.rows(), cols = 2 * classes * gates;
         double[] vAll = new double[size * cols];
         gather(x, vAll);
-        if (products != null) {
-            int n = products.samples(), block = Math.max(1, ROWS_PER_BLOCK / products.positions());
-            for (int i0 = 0; i0 < n; i0 += block) {
-                int m = Math.min(block, n - i0);
-                products.blockTimes(i0, m, vAll, cols, out, i0 * products.positions() * cols);
-            }
-        } else {
-            dev.convexcnn.linalg.Gemm.dgemm(false, false, rows, cols, size, 1, patterns.patches(), 0, size, vAll, 0, cols, 0, out, 0, cols);
-        }
+        int block = products == null ? rows : blockRows(ROWS_PER_BLOCK);
+        for (int r0 = 0; r0 < rows; r0 += block) rowProducts(r0, Math.min(block, rows - r0), vAll, cols, out, r0 * cols);
         applySigns(out, patterns.signs(), rows, cols, gates);
+    }
+
+    /** Rows per block of a blocked evaluation, at most wanted: whole samples (P rows each) with the patch products. */
+    private int blockRows(int wanted) {
+        int rows = patterns.rows();
+        if (products == null) return Math.min(wanted, Math.max(1, rows));
+        int positions = products.positions();
+        return Math.max(1, Math.min(wanted / positions, Math.max(1, rows / positions))) * positions;
+    }
+
+    /** z·v (signs not applied) of rows [r0, r0 + m) into out from outOff (m × cols): whole samples with the patch products. */
+    private void rowProducts(int r0, int m, double[] vAll, int cols, double[] out, int outOff) {
+        if (products != null) products.blockTimes(r0 / products.positions(), m / products.positions(), vAll, cols, out, outOff);
+        else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, size, 1, patterns.patches(), r0 * size, size, vAll, 0, cols, 0, out, outOff, cols);
     }
 
     /**
@@ -105,18 +112,16 @@ public final class ExactReluProgram implements ConstrainedProgram {
         int rows = patterns.rows(), cols = 2 * classes * gates;
         double[] vAll = new double[size * cols];
         gather(x, vAll);
-        int positions = products == null ? 1 : products.positions();
-        int block = products == null ? ROWS_PER_BLOCK : Math.max(1, ROWS_PER_BLOCK / positions) * positions;
+        int block = blockRows(ROWS_PER_BLOCK);
         double[] zv = new double[block * cols];
-        double[] z = patterns.patches(), s = patterns.signs();
+        double[] s = patterns.signs();
         int[][] found = new int[gates][16];
         double[][] value = new double[gates][16];
         int[] count = new int[gates];
         double violation = 0;
         for (int r0 = 0; r0 < rows; r0 += block) {
             int m = Math.min(block, rows - r0);
-            if (products != null) products.blockTimes(r0 / positions, m / positions, vAll, cols, zv, 0);
-            else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, size, 1, z, r0 * size, size, vAll, 0, cols, 0, zv, 0, cols);
+            rowProducts(r0, m, vAll, cols, zv, 0);
             for (int i = 0; i < m; i++) {
                 int row = r0 + i;
                 for (int j = 0; j < gates; j++) {
@@ -271,8 +276,7 @@ public final class ExactReluProgram implements ConstrainedProgram {
         final int rows = patterns.rows(), h = size, half = gates * size * classes, cols = 2 * classes * gates;
         // With the blocked products a block is whole samples (P rows each).
         final int positions = products == null ? 1 : products.positions();
-        final int block = products == null ? Math.min(rowsPerBlock, Math.max(1, rows))
-                : Math.max(1, Math.min(rowsPerBlock / positions, Math.max(1, rows / positions))) * positions;
+        final int block = blockRows(rowsPerBlock);
         final double[] zv = new double[block * cols], q = new double[block * cols];
         final double[] wg = new double[half], vAll = new double[h * cols], gAll = new double[h * cols];
         final double[] z = patterns.patches(), signs = patterns.signs();
@@ -292,8 +296,7 @@ public final class ExactReluProgram implements ConstrainedProgram {
                 for (int r0 = 0; r0 < rows; r0 += block) {
                     int m = Math.min(block, rows - r0);
                     // z·v for the block's rows, then the penalty with the signs applied on the fly.
-                    if (products != null) products.blockTimes(r0 / positions, m / positions, vAll, cols, zv, 0);
-                    else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, h, 1, z, r0 * h, h, vAll, 0, cols, 0, zv, 0, cols);
+                    rowProducts(r0, m, vAll, cols, zv, 0);
                     double part = penaltyBlock(gamma, r0 * cols, zv, signs, r0 * gates, m, cols, gates, invRho, rho, q);
                     sum += part;
                     if (grad != null && part > 0) {
@@ -322,7 +325,8 @@ public final class ExactReluProgram implements ConstrainedProgram {
                 }
                 return f + rho / 2 * sum - gammaSquared / (2 * rho);
             }
-                @Override public GroupLasso penalty() { return penalty; }
+
+            @Override public GroupLasso penalty() { return penalty; }
         };
     }
 }

@@ -2,7 +2,6 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
-import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.optim.GroupLasso;
 
 /**
@@ -67,17 +66,11 @@ public final class GatedReluProgram implements GroupLassoProgram {
         final double[] phi = features.matrix();
         double[] wt = new double[classes * g];
         for (int j = 0; j < g; j++) for (int k = 0; k < classes; k++) wt[k * g + j] = w[j * classes + k];
-        Parallel.forRange(n, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(phi, lo * g, hi - lo, g, wt, classes, z, lo * classes));
+        ArrayKernels.rowsTimesTransposedInParallel(phi, 0, n, g, wt, classes, z, 0, 64);
         double f = loss.value(z, labels, 0, n, totalSamples, classes, grad == null ? null : dz);
         if (grad != null) {
             double[] gt = new double[classes * g];
-            int ranges = (g + COLUMNS - 1) / COLUMNS;
-            Parallel.forRange(ranges, 1, (lo, hi) -> {
-                for (int b = lo; b < hi; b++) {
-                    int j0 = b * COLUMNS, d = Math.min(COLUMNS, g - j0);
-                    ArrayKernels.addTransposedProduct(phi, j0, g, n, d, dz, 0, classes, gt, j0, g);
-                }
-            });
+            ArrayKernels.addTransposedProductByColumns(phi, 0, n, g, dz, classes, gt, COLUMNS);
             for (int j = 0; j < g; j++) for (int k = 0; k < classes; k++) grad[j * classes + k] = gt[k * g + j];
         }
         return f;
@@ -85,7 +78,6 @@ public final class GatedReluProgram implements GroupLassoProgram {
 
     /** Columns of Φ per gradient task (their rows stay in the cache between the c outputs). */
     private static final int COLUMNS = 256;
-
 
     /** λ_max: the smallest λ for which W = 0 is optimal. Choose λ as a fraction of it (it falls like 1/√n). */
     public static double lambdaMax(GatedFeatures features, int[] labels, int classes, Loss loss) {

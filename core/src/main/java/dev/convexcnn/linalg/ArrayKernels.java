@@ -113,6 +113,30 @@ public final class ArrayKernels {
         IMPL.addTransposedProduct(a, aOff, lda, rows, d, delta, dOff, c, gt, gOff, ldg);
     }
 
+    /**
+     * {@link #rowsTimesTransposed} with the rows split over the threads (at least minRows per thread): each output
+     * is one row's, so the split does not change a bit.
+     */
+    public static void rowsTimesTransposedInParallel(double[] a, int aOff, int rows, int d, double[] bt, int c, double[] out, int outOff,
+                                                     int minRows) {
+        Parallel.forRange(rows, minRows, (lo, hi) -> rowsTimesTransposed(a, aOff + lo * d, hi - lo, d, bt, c, out, outOff + lo * c));
+    }
+
+    /**
+     * {@link #addTransposedProduct} (row stride d, Δ and gt packed) with the d columns in ranges of {@code columns}
+     * split over the threads. The SIMD kernel sums lanes by fused multiply-adds and a call's last d mod 8 columns
+     * plainly, so with {@code columns} a multiple of 8 every column is summed the same way for any split: the result
+     * does not depend on the thread count.
+     */
+    public static void addTransposedProductByColumns(double[] a, int aOff, int rows, int d, double[] delta, int c, double[] gt,
+                                                     int columns) {
+        if (columns <= 0 || columns % 8 != 0) throw new IllegalArgumentException("columns must be a positive multiple of 8, got " + columns);
+        Parallel.forRange((d + columns - 1) / columns, 1, (lo, hi) -> {
+            int j0 = lo * columns, j1 = Math.min(d, hi * columns);
+            addTransposedProduct(a, aOff + j0, d, rows, j1 - j0, delta, 0, c, gt, j0, d);
+        });
+    }
+
     /** The plain loops: the reference the SIMD kernels are tested against. */
     static final class Scalar implements Impl {
         @Override

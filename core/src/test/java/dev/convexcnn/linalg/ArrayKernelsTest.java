@@ -190,4 +190,35 @@ class ArrayKernelsTest {
         for (int i = 0; i < rows; i++) System.arraycopy(a, off + i * lda, out, i * d, d);
         return out;
     }
+
+    /**
+     * The parallel forms of the skinny products give the one-call results bit for bit: rows split over threads, and
+     * column ranges of a multiple of 8 (so every column is summed the same way, lane or tail, whatever the split).
+     */
+    @Test
+    void parallelSkinnyProductsEqualOneCallBitForBit() {
+        Random r = new Random(21);
+        for (int[] shape : new int[][] {{301, 1037, 9}, {64, 600, 10}, {5, 17, 3}, {1, 8, 1}}) {
+            int rows = shape[0], d = shape[1], c = shape[2];
+            double[] a = new double[rows * d + 3], bt = new double[c * d], delta = new double[rows * c];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+            for (int i = 0; i < bt.length; i++) bt[i] = r.nextGaussian();
+            for (int i = 0; i < delta.length; i++) delta[i] = r.nextGaussian();
+            double[] one = new double[rows * c + 2], split = new double[rows * c + 2];
+            ArrayKernels.rowsTimesTransposed(a, 3, rows, d, bt, c, one, 2);
+            ArrayKernels.rowsTimesTransposedInParallel(a, 3, rows, d, bt, c, split, 2, 4);
+            assertArrayEquals(one, split, 0.0, "rows split, shape " + java.util.Arrays.toString(shape));
+            for (int columns : new int[] {8, 256, 2048}) {
+                double[] g1 = new double[c * d], g2 = new double[c * d];
+                java.util.Arrays.fill(g1, 0.5);
+                java.util.Arrays.fill(g2, 0.5);
+                ArrayKernels.addTransposedProduct(a, 3, d, rows, d, delta, 0, c, g1, 0, d);
+                ArrayKernels.addTransposedProductByColumns(a, 3, rows, d, delta, c, g2, columns);
+                assertArrayEquals(g1, g2, 0.0, "column ranges of " + columns + ", shape " + java.util.Arrays.toString(shape));
+            }
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ArrayKernels.addTransposedProductByColumns(new double[8], 0, 1, 8, new double[1], 1, new double[8], 12));
+        assertTrue(e.getMessage().contains("multiple of 8"), e.getMessage());
+    }
 }
