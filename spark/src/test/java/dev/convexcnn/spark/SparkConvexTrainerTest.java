@@ -70,7 +70,7 @@ class SparkConvexTrainerTest {
                     double f2 = dist.smooth(w, g2);
                     // Partition sums add in another order: equal to rounding, relative to the values' scale.
                     assertEquals(f1, f2, 1e-12 * Math.abs(f1), loss + ", k = " + k + ", depth " + depth);
-                    assertArrayEquals(g1, g2, 1e-12 * maxAbs(g1), loss + ", k = " + k + ", depth " + depth);
+                    assertArrayEquals(g1, g2, 1e-12 * TestSpark.maxAbs(g1), loss + ", k = " + k + ", depth " + depth);
                     assertEquals(single.regularizer(w), dist.regularizer(w), 1e-12 * single.regularizer(w));
                     double c1 = single.minNormSubgradientSquared(w, g1);
                     assertEquals(c1, dist.minNormSubgradientSquared(w, g2), 1e-10 * c1);
@@ -159,13 +159,7 @@ class SparkConvexTrainerTest {
             double a = single.log().get(i).objective(), b = run.log().get(i).objective();
             assertEquals(a, b, 1e-10 * a, "objective at iteration " + (i + 1));
         }
-        assertArrayEquals(single.weights(), run.weights(), 1e-9 * maxAbs(single.weights()));
-    }
-
-    private static double maxAbs(double[] v) {
-        double m = 0;
-        for (double x : v) m = Math.max(m, Math.abs(x));
-        return m;
+        assertArrayEquals(single.weights(), run.weights(), 1e-9 * TestSpark.maxAbs(single.weights()));
     }
 
     @Test
@@ -210,7 +204,7 @@ class SparkConvexTrainerTest {
         assertEquals(whole.iterations() - 35, resumed.log().size());
         assertEquals(whole.objective(), resumed.objective(), 1e-12 * whole.objective(), "objective");
         assertEquals(whole.certificate(), resumed.certificate(), 1e-6 * whole.certificate(), "certificate");
-        assertArrayEquals(whole.weights(), resumed.weights(), 1e-12 * maxAbs(whole.weights()), "weights");
+        assertArrayEquals(whole.weights(), resumed.weights(), 1e-12 * TestSpark.maxAbs(whole.weights()), "weights");
         assertEquals(35, resumed.provenance().getAsJsonObject("spark").get("resumedAtIteration").getAsInt());
 
         // Another problem (λ) refuses the file; a damaged file is refused, not continued.

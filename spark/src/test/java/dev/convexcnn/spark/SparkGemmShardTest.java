@@ -50,12 +50,6 @@ class SparkGemmShardTest {
         return new Gates(h, p, f);
     }
 
-    private static double maxAbs(double[] v) {
-        double m = 0;
-        for (double x : v) m = Math.max(m, Math.abs(x));
-        return m;
-    }
-
     @Test
     void distributedGemmSmoothPartAndGradientEqualTheCoresOnOddShapes() {
         JavaSparkContext sc = TestSpark.context();
@@ -87,7 +81,7 @@ class SparkGemmShardTest {
                         DistributedGatedProgram dist = new DistributedGatedProgram(shards, gatesHere, geom.patchSize(), 3, 0.2, depth);
                         double f2 = dist.smooth(w, g2);
                         assertEquals(f1, f2, 1e-10 * Math.abs(f1), at);
-                        assertArrayEquals(g1, g2, 1e-10 * maxAbs(g1), at);
+                        assertArrayEquals(g1, g2, 1e-10 * TestSpark.maxAbs(g1), at);
                         double c1 = single.minNormSubgradientSquared(w, g1);
                         assertEquals(c1, dist.minNormSubgradientSquared(w, g2), 1e-10 * c1, at);
                     }

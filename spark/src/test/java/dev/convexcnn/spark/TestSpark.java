@@ -17,6 +17,13 @@ final class TestSpark {
         return sc;
     }
 
+    /** max |v_i|: the scale of a vector for a relative comparison. */
+    static double maxAbs(double[] v) {
+        double m = 0;
+        for (double x : v) m = Math.max(m, Math.abs(x));
+        return m;
+    }
+
     /** Stops the shared context (one context per JVM: a test of a command that starts its own needs this). */
     static synchronized void stop() {
         if (sc != null) {
