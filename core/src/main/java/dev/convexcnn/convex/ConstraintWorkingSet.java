@@ -14,46 +14,46 @@ import java.util.function.Consumer;
 /**
  * The exact program solved over a working set of its cone constraints (constraint generation). Each pattern's
  * constraints (2D_j − I) Z v ≥ 0 are n·P half-spaces in the h-dimensional patch space, the same for all 2·c groups
- * of the pattern; where few of them bind at an optimum, holding and multiplying by all n·P·2cp values at every
- * iteration is mostly wasted (on MNIST at 1,000–2,000 images the rows violated along the way were many: see
- * docs/convex.md). Per round:
+ * of the pattern; the cone is a cell of an arrangement of n·P hyperplanes and has few facets, so holding and
+ * multiplying by all n·P·2cp values at every iteration is mostly wasted. Per round:
  * <ol>
  *   <li>the augmented Lagrangian on the rows held (per pattern j the signed patches s_j z of its rows, |R_j| × h, so
  *       a product is one small GEMM per pattern), warm from the last round's point, multipliers and ρ;</li>
- *   <li>one pass over every constraint ({@link ExactReluProgram#scan}): the squared violation of all of them, and the
- *       rows violated outside the working set, which join it (the most violated first, at most
- *       {@code rowsPerRound} per pattern after the first round, twice as many after each further one; one row for
- *       each set of equal patches, weighted by their count).</li>
+ *   <li>one pass over every constraint ({@link ExactReluProgram#facets}): the squared violation of all of them, and
+ *       for each group the rows outside the set where it first leaves its cone, seen from the pattern's gate filter
+ *       (facets of the cone, {@code rowsPerGroup} per group), which join it; one row for each set of equal
+ *       patches.</li>
  * </ol>
- * It stops when a round's augmented Lagrangian meets its tolerance and the violation over all constraints is within
- * it too. The certificate is then the full program's: the multipliers of the rows outside the set are zero, so the
- * Lagrangian's stationarity is the working-set program's, and feasibility is measured on every constraint.
+ * It stops when a round's augmented Lagrangian meets its tolerance and the violation over all distinct constraints is
+ * within it too. The certificate is then the full program's with equal constraints once (the same feasible set): the
+ * multipliers of the rows outside the set are zero, so the Lagrangian's stationarity is the working-set program's,
+ * and feasibility is measured on every distinct constraint.
  */
 public final class ConstraintWorkingSet {
     /**
-     * At most this many rows join per pattern after the first round, the most violated first, and twice as many
-     * after each further round: the unconstrained first round violates some block or class on most rows, so a small
-     * first cap keeps the set near the rows that bind if they are few (a face of each pattern's cone in h
-     * dimensions), and the doubling bounds the number of rounds when more of them do.
+     * Rows that join per group of each pattern after a round: those where the group first leaves its cone, seen
+     * from the pattern's gate filter ({@link ExactReluProgram#facets}). Facets, not the most violated rows: on MNIST
+     * the most violated rows (256 per pattern, doubling) grew the set towards the whole program while its
+     * violation fell only ~2.5× per round.
      */
-    public static final int ROWS_PER_ROUND = 256;
+    public static final int ROWS_PER_GROUP = 4;
     /**
      * The tolerance of the rounds that only find where the constraints bind (stationarity and squared violation on
-     * the rows held): the asked one from the round after one that adds no row, or once the violation over all
+     * the rows held): the asked one from the round after one that adds no row, or once the violation over all distinct
      * constraints is below it, so the work of solving to 1e-6 is spent once, on the final set.
      */
     public static final double LOOSE_TOLERANCE = 1e-4;
 
     /** Rounds at most (each ends with a full pass; the first starts from no constraint at all). */
-    public static final int MAX_ROUNDS = 40;
+    public static final int MAX_ROUNDS = 500;
 
     private ConstraintWorkingSet() {}
 
-    /** One round: rows held during it, rows that joined after it, the violation over all constraints at its end. */
+    /** One round: rows held during it, rows that joined after it, the violation over all distinct constraints at its end. */
     public record Round(int round, long rowsHeld, long rowsAdded, double fullViolation, double stationarity, boolean alConverged,
                         int innerIterations, double seconds) {}
 
-    /** The end: the augmented Lagrangian's result on the last working set, with its violation over every constraint. */
+    /** The end: the augmented Lagrangian's result on the last working set, with its violation over every distinct constraint. */
     public record Result(double[] x, double objective, double stationarity, double violation, double slackness, boolean converged,
                          int innerIterations, List<Round> rounds, long rowsHeld, long rowsTotal) {}
 
@@ -138,10 +138,10 @@ public final class ConstraintWorkingSet {
     }
 
     /** {@link #solve(ExactReluProgram, double[], AugmentedLagrangian.Settings, int, Consumer, Consumer, Resume, Saver)} from x0, unsaved. */
-    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerRound,
+    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerGroup,
                                Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener, Consumer<Round> onRound) {
         try {
-            return solve(exact, x0, s, rowsPerRound, listener, onRound, null, null);
+            return solve(exact, x0, s, rowsPerGroup, listener, onRound, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // no saver: cannot happen
         }
@@ -153,10 +153,10 @@ public final class ConstraintWorkingSet {
      * augmented Lagrangian reports them (their inner iterations are the step's own), rounds to onRound; both may be
      * null; saver (may be null) gets the state at every boundary of the augmented Lagrangian.
      */
-    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerRound,
+    public static Result solve(ExactReluProgram exact, double[] x0, AugmentedLagrangian.Settings s, int rowsPerGroup,
                                Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> listener, Consumer<Round> onRound,
                                Resume from, Saver saver) throws IOException {
-        if (rowsPerRound < 1) throw new IllegalArgumentException("rows per round must be >= 1, got " + rowsPerRound);
+        if (rowsPerGroup < 1) throw new IllegalArgumentException("rows per group must be >= 1, got " + rowsPerGroup);
         long t0 = System.nanoTime() - (from == null ? 0 : (long) (from.al().inner().seconds() * 1e9));
         int p = exact.patterns().gates();
         long total = (long) exact.patterns().rows() * p;
@@ -168,8 +168,8 @@ public final class ConstraintWorkingSet {
         if (from == null) {
             rows = new int[p][0];
             // Rows x0 violates join before the first round (none for a network's point, which is feasible).
-            ExactReluProgram.Scan first = exact.scan(x0, 0);
-            join(rows, first, rowsPerRound, dup.rep());
+            ExactReluProgram.Facets first = exact.facets(x0, dup.rep(), null, rowsPerGroup);
+            join(rows, first.rows());
             violation = first.violation();
         } else {
             rows = new int[p][];
@@ -185,7 +185,7 @@ public final class ConstraintWorkingSet {
         dev.convexcnn.optim.AugmentedLagrangian.Result r = null;
         WorkingSetProgram program = null;
         for (int round = firstRound; round <= MAX_ROUNDS; round++) {
-            WorkingSetProgram next = new WorkingSetProgram(exact, rows, dup.count());
+            WorkingSetProgram next = new WorkingSetProgram(exact, rows);
             double[] g = gamma == null ? null : program.extend(gamma, next);
             program = next;
             final int roundNow = round;
@@ -214,11 +214,11 @@ public final class ConstraintWorkingSet {
             gamma = r.multipliers();
             rho = r.rho();
             inner = r.innerIterations();
-            ExactReluProgram.Scan scan = exact.scan(x, 0);
+            ExactReluProgram.Facets scan = exact.facets(x, dup.rep(), held(rows, exact.patterns().rows()), rowsPerGroup);
             violation = scan.violation();
             long heldRows = program.rowCount();
             rows = rows.clone();
-            long added = join(rows, scan, (int) Math.min(Integer.MAX_VALUE, (long) rowsPerRound << Math.min(round - 1, 20)), dup.rep());
+            long added = join(rows, scan.rows());
             Round rec = new Round(round, heldRows, added, violation, r.stationarity(), r.converged(), inner, (System.nanoTime() - t0) / 1e9);
             log.add(rec);
             if (onRound != null) onRound.accept(rec);
@@ -234,39 +234,40 @@ public final class ConstraintWorkingSet {
                 program.rowCount(), total);
     }
 
-    /** Adds each pattern's violated rows that are not held yet (most violated first, at most cap); returns how many. */
-    static long join(int[][] rows, ExactReluProgram.Scan scan, int cap) {
-        return join(rows, scan, cap, null);
+    /** Each pattern's held rows as a set. */
+    static java.util.BitSet[] held(int[][] rows, int n) {
+        java.util.BitSet[] out = new java.util.BitSet[rows.length];
+        for (int j = 0; j < rows.length; j++) {
+            out[j] = new java.util.BitSet(n);
+            for (int r : rows[j]) out[j].set(r);
+        }
+        return out;
     }
 
-    /** The same with only one row of each set of equal patches (rep[r] = r for those; null: every row). */
-    static long join(int[][] rows, ExactReluProgram.Scan scan, int cap, int[] rep) {
+    /** Adds each pattern's new rows (ascending, none held) to its held ones; returns how many joined. */
+    static long join(int[][] rows, int[][] fresh) {
         long added = 0;
         for (int j = 0; j < rows.length; j++) {
-            int[] have = rows[j], cand = scan.rows()[j];
-            double[] val = scan.values()[j];
-            Integer[] order = new Integer[cand.length];
-            int k = 0;
-            for (int a = 0; a < cand.length; a++) {
-                if (val[a] < 0 && (rep == null || rep[cand[a]] == cand[a]) && Arrays.binarySearch(have, cand[a]) < 0) order[k++] = a;
-            }
-            if (k == 0) continue;
-            Integer[] fresh = Arrays.copyOf(order, k);
-            Arrays.sort(fresh, (a, b) -> Double.compare(val[a], val[b]));
-            int take = Math.min(k, cap);
-            int[] merged = Arrays.copyOf(have, have.length + take);
-            for (int a = 0; a < take; a++) merged[have.length + a] = cand[fresh[a]];
+            if (fresh[j].length == 0) continue;
+            int[] merged = Arrays.copyOf(rows[j], rows[j].length + fresh[j].length);
+            System.arraycopy(fresh[j], 0, merged, rows[j].length, fresh[j].length);
             Arrays.sort(merged);
+            for (int i = 1; i < merged.length; i++) {
+                if (merged[i] == merged[i - 1]) throw new IllegalArgumentException("row " + merged[i] + " of pattern " + j + " is held already");
+            }
             rows[j] = merged;
-            added += take;
+            added += fresh[j].length;
         }
         return added;
     }
 
     /**
      * Equal patches give equal constraint values for every pattern (the sign is the patch's own), so one row stands
-     * for all of them, weighted by their number: rep[r] is the first row with r's patch, count[r] how many rows have
-     * it (for r = rep[r]). MNIST's blank patches are most of the rows.
+     * for all of them: rep[r] is the first row with r's patch, count[r] how many rows have it (for r = rep[r]).
+     * MNIST's blank patches are most of the rows. The row is held once with weight 1 and the violation measured
+     * over distinct constraints: the feasible set and the optimum are the program's, and a row weighted by its
+     * count (√count in the penalty) would put count·zzᵀ into the penalty's curvature, thousands of times a plain
+     * row's for the blank patch.
      */
     record Duplicates(int[] rep, int[] count) {
         static Duplicates of(PatchPatterns pp) {
@@ -315,11 +316,6 @@ public final class ConstraintWorkingSet {
         private final long count;
 
         WorkingSetProgram(ExactReluProgram exact, int[][] rows) {
-            this(exact, rows, null);
-        }
-
-        /** With each row scaled by √(its count of equal patches) when count is given: its violation counts for all of them. */
-        WorkingSetProgram(ExactReluProgram exact, int[][] rows, int[] count) {
             this.exact = exact;
             PatchPatterns pp = exact.patterns();
             this.gates = pp.gates();
@@ -337,7 +333,7 @@ public final class ConstraintWorkingSet {
                 double[] a = new double[m * h];
                 for (int i = 0; i < m; i++) {
                     int r = rows[j][i];
-                    double sign = count == null ? s[r * gates + j] : s[r * gates + j] * Math.sqrt(count[r]);
+                    double sign = s[r * gates + j];
                     for (int t = 0; t < h; t++) a[i * h + t] = sign * z[r * h + t];
                 }
                 signed[j] = a;

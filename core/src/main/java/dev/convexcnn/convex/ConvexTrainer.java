@@ -248,7 +248,7 @@ public final class ConvexTrainer {
             JsonObject ws = new JsonObject();
             ws.addProperty("rowsHeld", sv.rowsHeld);
             ws.addProperty("rowsTotal", sv.rowsTotal);
-            ws.addProperty("rowsPerRound", ConstraintWorkingSet.ROWS_PER_ROUND);
+            ws.addProperty("rowsPerGroup", ConstraintWorkingSet.ROWS_PER_GROUP);
             com.google.gson.JsonArray arr = new com.google.gson.JsonArray();
             for (ConstraintWorkingSet.Round r : sv.rounds) {
                 JsonObject o = new JsonObject();
@@ -502,9 +502,9 @@ public final class ConvexTrainer {
                         ck.save(state);
                     }
                 };
-                var w = ConstraintWorkingSet.solve(exact, x0, als, ConstraintWorkingSet.ROWS_PER_ROUND, outerSteps,
+                var w = ConstraintWorkingSet.solve(exact, x0, als, ConstraintWorkingSet.ROWS_PER_GROUP, outerSteps,
                         rd -> ck.note(String.format(java.util.Locale.ROOT,
-                                "constraint round %d: %,d rows held, %,d violated rows join; violation over all constraints %.3g, "
+                                "constraint round %d: %,d rows held, %,d violated rows join; violation over all distinct constraints %.3g, "
                                         + "stationarity %.3g, %d iterations so far, %.1f s", rd.round(), rd.rowsHeld(), rd.rowsAdded(),
                                 rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver);
                 o.reached(w.x(), w.objective(), w.stationarity(), w.violation(), w.converged(), w.innerIterations());

@@ -65,7 +65,8 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
         Integer candidates;
         @picocli.CommandLine.Option(names = "--constraints", paramLabel = "all|working-set", description =
                 "which cone constraints the augmented Lagrangian holds: working-set (rounds: solve over the rows held, scan every "
-                + "constraint, add the violated rows; certified on all of them) or all (every n·P·2cp value at every iteration)")
+                + "constraint, add for each group the rows where it first leaves its cone, facets seen from the pattern's gate filter; "
+                + "certified on all distinct constraints) or all (every n·P·2cp value at every iteration)")
         String constraints;
 
         @Override public ConvexSettings apply(ConvexSettings s) {

@@ -100,53 +100,74 @@ public final class ExactReluProgram implements ConstrainedProgram {
         else dev.convexcnn.linalg.Gemm.dgemm(false, false, m, cols, size, 1, patterns.patches(), r0 * size, size, vAll, 0, cols, 0, out, outOff, cols);
     }
 
-    /**
-     * What one pass over every constraint finds at x: the squared violation Σ max(0, −h)² of all of them, and per
-     * pattern the rows (of the n·P) whose smallest value over the 2·c blocks and classes is below the margin, with
-     * that value (rows ascending).
-     */
-    public record Scan(double violation, int[][] rows, double[][] values) {}
+    /** What {@link #facets} finds: the squared violation of the rows scanned, and per pattern the rows found (ascending). */
+    public record Facets(double violation, int[][] rows) {}
 
-    /** {@link Scan} at x: the products of {@link #constraints}, a block of rows at a time (never all n·P·2cp values). */
-    public Scan scan(double[] x, double margin) {
-        int rows = patterns.rows(), cols = 2 * classes * gates;
+    /**
+     * Per pattern j, rows of the cone constraints where x's groups leave the cone first, seen from the gate filter
+     * u_j (inside the cone: a·u_j = |z·u_j| for every row a = s_j z). For a group v with a·v &lt; 0 the segment from u_j to
+     * v crosses a's hyperplane at t = a·u / (a·u − a·v), so the row with the largest −a·v / a·u is crossed first: a
+     * facet of the cone that v is outside of, where the most violated row need not be one. For each of the pattern's
+     * 2·c groups, the {@code perColumn} rows with the largest ratio among the rows not held (held[j], null: none)
+     * are found; rows r with rep[r] ≠ r are skipped (null: none), and the violation is over the rows scanned.
+     */
+    public Facets facets(double[] x, int[] rep, java.util.BitSet[] held, int perColumn) {
+        if (perColumn < 1) throw new IllegalArgumentException("rows per group must be >= 1, got " + perColumn);
+        int rows = patterns.rows(), cols = 2 * classes * gates, groups = 2 * classes;
         double[] vAll = new double[size * cols];
         gather(x, vAll);
+        double[] u = patterns.filters();
         int block = blockRows(ROWS_PER_BLOCK);
-        double[] zv = new double[block * cols];
+        double[] zv = new double[block * cols], zu = new double[block * gates];
         double[] s = patterns.signs();
-        int[][] found = new int[gates][16];
-        double[][] value = new double[gates][16];
-        int[] count = new int[gates];
+        // Per (pattern, group): the best perColumn ratios so far, descending, and their rows.
+        double[][] best = new double[gates * groups][perColumn];
+        int[][] bestRow = new int[gates * groups][perColumn];
+        for (double[] b : best) java.util.Arrays.fill(b, Double.NEGATIVE_INFINITY);
         double violation = 0;
         for (int r0 = 0; r0 < rows; r0 += block) {
             int m = Math.min(block, rows - r0);
             rowProducts(r0, m, vAll, cols, zv, 0);
+            rowProducts(r0, m, u, gates, zu, 0);
             for (int i = 0; i < m; i++) {
                 int row = r0 + i;
+                if (rep != null && rep[row] != row) continue;
                 for (int j = 0; j < gates; j++) {
-                    double sign = s[row * gates + j], min = Double.POSITIVE_INFINITY;
-                    for (int o = i * cols + j, end = (i + 1) * cols; o < end; o += gates) {
-                        double hv = sign * zv[o];
-                        if (hv < 0) violation += hv * hv;
-                        if (hv < min) min = hv;
-                    }
-                    if (min < margin) {
-                        if (count[j] == found[j].length) {
-                            found[j] = java.util.Arrays.copyOf(found[j], 2 * count[j]);
-                            value[j] = java.util.Arrays.copyOf(value[j], 2 * count[j]);
+                    double sign = s[row * gates + j];
+                    // a·u ≥ 0 by the sign's definition; 0 (a patch orthogonal to u_j) ranks first.
+                    double au = Math.max(sign * zu[i * gates + j], Double.MIN_NORMAL);
+                    boolean isHeld = held != null && held[j].get(row);
+                    for (int g = 0; g < groups; g++) {
+                        double hv = sign * zv[i * cols + g * gates + j];
+                        if (hv >= 0) continue;
+                        violation += hv * hv;
+                        if (isHeld) continue;
+                        double ratio = -hv / au;
+                        double[] b = best[j * groups + g];
+                        if (ratio <= b[perColumn - 1]) continue;
+                        int[] br = bestRow[j * groups + g];
+                        int at = perColumn - 1;
+                        while (at > 0 && b[at - 1] < ratio) {
+                            b[at] = b[at - 1];
+                            br[at] = br[at - 1];
+                            at--;
                         }
-                        found[j][count[j]] = row;
-                        value[j][count[j]++] = min;
+                        b[at] = ratio;
+                        br[at] = row;
                     }
                 }
             }
         }
+        int[][] found = new int[gates][];
         for (int j = 0; j < gates; j++) {
-            found[j] = java.util.Arrays.copyOf(found[j], count[j]);
-            value[j] = java.util.Arrays.copyOf(value[j], count[j]);
+            java.util.TreeSet<Integer> set = new java.util.TreeSet<>();
+            for (int g = 0; g < groups; g++) {
+                double[] b = best[j * groups + g];
+                for (int k = 0; k < perColumn && b[k] > Double.NEGATIVE_INFINITY; k++) set.add(bestRow[j * groups + g][k]);
+            }
+            found[j] = set.stream().mapToInt(Integer::intValue).toArray();
         }
-        return new Scan(violation, found, value);
+        return new Facets(violation, found);
     }
 
     public PatchPatterns patterns() { return patterns; }

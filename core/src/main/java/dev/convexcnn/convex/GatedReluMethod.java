@@ -241,7 +241,7 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 com.google.gson.JsonObject ws = prov.getAsJsonObject("workingSet");
                 long held = ws.get("rowsHeld").getAsLong(), total = ws.get("rowsTotal").getAsLong();
                 b.line("constraints", "working set: %,d of %,d (row, pattern) pairs held (%.2f %%) after %d rounds of a full scan; "
-                                + "violation over all constraints %.3g", held, total, 100.0 * held / total, ws.getAsJsonArray("rounds").size(),
+                                + "violation over all distinct constraints %.3g", held, total, 100.0 * held / total, ws.getAsJsonArray("rounds").size(),
                         run.violation());
                 b.figure("constraintRowsHeld", held).figure("constraintRowsTotal", total).figure("constraintRounds", ws.getAsJsonArray("rounds").size());
             }

@@ -13,13 +13,15 @@ public final class PatchPatterns {
     private final int rows, patchSize, gates;
     private final double[] z;
     private final double[] signs;
+    private final double[] filters;
 
-    private PatchPatterns(int rows, int patchSize, int gates, double[] z, double[] signs) {
+    private PatchPatterns(int rows, int patchSize, int gates, double[] z, double[] signs, double[] filters) {
         this.rows = rows;
         this.patchSize = patchSize;
         this.gates = gates;
         this.z = z;
         this.signs = signs;
+        this.filters = filters;
     }
 
     public static PatchPatterns build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
@@ -36,7 +38,7 @@ public final class PatchPatterns {
         double[] s = new double[(int) rows * p];
         Gemm.dgemm(false, false, (int) rows, p, h, 1, z, 0, h, gates.filters(), 0, p, 0, s, 0, p);
         for (int i = 0; i < s.length; i++) s[i] = s[i] > 0 ? 1 : -1;
-        return new PatchPatterns((int) rows, h, p, z, s);
+        return new PatchPatterns((int) rows, h, p, z, s, gates.filters());
     }
 
     /** The patch matrix Z alone (n·P × h), for models that need no patterns. */
@@ -58,4 +60,9 @@ public final class PatchPatterns {
     public double[] patches() { return z; }
     /** S = 2D − 1, rows × p, entries ±1. */
     public double[] signs() { return signs; }
+    /**
+     * The gate filters U (h × p) the signs come from: u_j is inside pattern j's cone (s·z·u_j = |z·u_j| ≥ 0 on
+     * every row), strictly where no patch is orthogonal to it.
+     */
+    public double[] filters() { return filters; }
 }

@@ -47,10 +47,10 @@ class ConstraintWorkingSetTest {
         double v1 = exact.withMultipliers(gFull, 0.7).smooth(x, g1), v2 = ws.withMultipliers(gMine, 0.7).smooth(x, g2);
         assertEquals(v1, v2, 1e-12 * Math.abs(v1));
         for (int i = 0; i < d; i++) assertEquals(g1[i], g2[i], 1e-11 * (1 + Math.abs(g1[i])), "gradient " + i);
-        assertEquals(exact.violation(full), exact.scan(x, 0).violation(), 1e-12 * exact.violation(full));
+        assertEquals(exact.violation(full), exact.facets(x, null, null, 1).violation(), 1e-12 * exact.violation(full));
     }
 
-    /** Equal patches: one row stands for all, weighted so that its violation counts for every copy. */
+    /** Equal patches: one row stands for all (the same constraint), and the violation counts it once. */
     @Test
     void equalPatchesAreHeldOnceWithTheirCount() {
         // The instance's images with their left half blank, as MNIST's borders are.
@@ -82,47 +82,100 @@ class ConstraintWorkingSetTest {
         }
         assertEquals(rows, sum);
         assertTrue(dup.distinct() < rows, "the instance should have equal patches (blank ones): " + dup.distinct() + " of " + rows);
-        // Held once each, weighted: the violation equals the full program's.
+        // Held once each with weight 1: the held violation is the full one over distinct constraints (the full
+        // vector's rows r with rep[r] = r), and the scan over distinct rows reports the same, and finds only them.
         int[][] reps = new int[p][];
         for (int j = 0; j < p; j++) reps[j] = java.util.stream.IntStream.range(0, rows).filter(r -> dup.rep()[r] == r).toArray();
-        var ws = new ConstraintWorkingSet.WorkingSetProgram(in.exact(), reps, dup.count());
+        var ws = new ConstraintWorkingSet.WorkingSetProgram(in.exact(), reps);
         Random rnd = new Random(4);
         double[] x = new double[in.exact().dimension()];
         for (int i = 0; i < x.length; i++) x[i] = 0.05 * rnd.nextGaussian();
         double[] full = new double[(int) in.exact().constraintCount()], held = new double[(int) ws.constraintCount()];
         in.exact().constraints(x, full);
         ws.constraints(x, held);
-        double v = in.exact().violation(full);
-        assertTrue(v > 0);
-        assertEquals(v, ws.violation(held), 1e-12 * v);
+        int cols = 2 * c * p;
+        double distinct = 0, all = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int o = r * cols; o < (r + 1) * cols; o++) {
+                double m = Math.min(full[o], 0);
+                all += m * m;
+                if (dup.rep()[r] == r) distinct += m * m;
+            }
+        }
+        assertTrue(distinct > 0 && distinct < all, "equal rows should be violated too: " + distinct + " of " + all);
+        assertEquals(distinct, ws.violation(held), 1e-12 * distinct);
+        ExactReluProgram.Facets scan = in.exact().facets(x, dup.rep(), null, 3);
+        assertEquals(distinct, scan.violation(), 1e-12 * distinct);
+        for (int[] found : scan.rows()) for (int r : found) assertEquals(r, dup.rep()[r], "row " + r + " is a copy");
         assertEquals(2 * c * p * dup.distinct(), ws.constraintCount());
     }
 
-    /** The scan reports each (row, pattern) whose smallest value is below the margin, with that value. */
+    /**
+     * The facets found are, per pattern and group, the rows not held with the largest −a·v / a·u_j among the rows
+     * the group violates (brute force over the full constraint vector), and the first one is where the segment from
+     * u_j to the group leaves the cone: at the crossing every constraint of the pattern holds.
+     */
     @Test
-    void scanFindsTheRowsBelowTheMargin() {
+    void facetsAreWhereEachGroupFirstLeavesItsCone() {
         ExactAugmentedLagrangianTest.Instance in = ExactAugmentedLagrangianTest.instance();
         ExactReluProgram exact = in.exact();
-        int p = in.patterns().gates(), rows = in.patterns().rows(), c = in.c(), cols = 2 * c * p;
+        PatchPatterns pp = in.patterns();
+        int p = pp.gates(), rows = pp.rows(), c = in.c(), cols = 2 * c * p, h = pp.patchSize(), k = 3;
         Random rnd = new Random(8);
-        double[] x = new double[exact.dimension()], h = new double[(int) exact.constraintCount()];
+        double[] x = new double[exact.dimension()], hv = new double[(int) exact.constraintCount()];
         for (int i = 0; i < x.length; i++) x[i] = 0.05 * rnd.nextGaussian();
-        exact.constraints(x, h);
-        double margin = 0.01;
-        ExactReluProgram.Scan scan = exact.scan(x, margin);
+        exact.constraints(x, hv);
+        double[] z = pp.patches(), u = pp.filters(), s = pp.signs();
+        // Some rows held: they are skipped as candidates but counted in the violation.
+        int[][] heldRows = new int[p][];
+        for (int j = 0; j < p; j++) heldRows[j] = java.util.stream.IntStream.range(0, rows).filter(r -> r % 7 == 0).toArray();
+        java.util.BitSet[] held = ConstraintWorkingSet.held(heldRows, rows);
+        ExactReluProgram.Facets f = exact.facets(x, null, held, k);
+        assertEquals(exact.violation(hv), f.violation(), 1e-12 * exact.violation(hv));
+        int half = p * h * c, crossings = 0;
         for (int j = 0; j < p; j++) {
-            int k = 0;
+            double[] au = new double[rows];
             for (int r = 0; r < rows; r++) {
-                double min = Double.POSITIVE_INFINITY;
-                for (int bk = 0; bk < 2 * c; bk++) min = Math.min(min, h[r * cols + bk * p + j]);
-                if (min < margin) {
-                    assertEquals(r, scan.rows()[j][k]);
-                    assertEquals(min, scan.values()[j][k], 1e-12);
-                    k++;
+                double d = 0;
+                for (int t = 0; t < h; t++) d += z[r * h + t] * u[t * p + j];
+                au[r] = s[r * p + j] * d;
+                assertTrue(au[r] >= 0, "u_j is inside its cone");
+            }
+            java.util.TreeSet<Integer> expected = new java.util.TreeSet<>();
+            for (int g = 0; g < 2 * c; g++) {
+                final int jj = j, gg = g;
+                Integer[] cand = java.util.stream.IntStream.range(0, rows).filter(r -> r % 7 != 0 && hv[r * cols + gg * p + jj] < 0)
+                        .boxed().toArray(Integer[]::new);
+                java.util.Arrays.sort(cand, (a, b) -> Double.compare(-hv[b * cols + gg * p + jj] / au[b], -hv[a * cols + gg * p + jj] / au[a]));
+                for (int i = 0; i < Math.min(k, cand.length); i++) expected.add(cand[i]);
+                // The first crossing over all rows (held or not): the point u + t(v − u) on the row's hyperplane meets every other row.
+                int first = -1;
+                double bestRatio = -1;
+                for (int r = 0; r < rows; r++) {
+                    double ratio = -hv[r * cols + g * p + j] / au[r];
+                    if (hv[r * cols + g * p + j] < 0 && ratio > bestRatio) { bestRatio = ratio; first = r; }
+                }
+                if (first < 0) continue;
+                crossings++;
+                double tt = 1 / (1 + bestRatio);
+                int b = g / c, cls = g % c;
+                double[] v = new double[h], point = new double[h];
+                for (int t = 0; t < h; t++) {
+                    v[t] = x[b * half + (j * h + t) * c + cls];
+                    point[t] = (1 - tt) * u[t * p + j] + tt * v[t];
+                }
+                double scale = 0;
+                for (int r = 0; r < rows; r++) {
+                    double a = 0;
+                    for (int t = 0; t < h; t++) a += s[r * p + j] * z[r * h + t] * point[t];
+                    scale = Math.max(scale, Math.abs(a));
+                    if (r == first) assertEquals(0, a, 1e-12 * (1 + au[r]), "the crossing is on the facet's hyperplane");
+                    else assertTrue(a >= -1e-12 * (1 + au[r]), "pattern " + j + " group " + g + ": row " + r + " is violated at the crossing");
                 }
             }
-            assertEquals(k, scan.rows()[j].length, "pattern " + j);
+            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), f.rows()[j], "pattern " + j);
         }
+        assertTrue(crossings > 10, "the random point should leave some cones: " + crossings);
     }
 
     /** Multipliers keep their rows when the set grows; new rows start at zero. */
@@ -168,10 +221,18 @@ class ConstraintWorkingSetTest {
         // full solve at 1e-8 is 1.2e-4 and the working-set solve 3.8e-5 below a full solve at 1e-11 (0.0131993).
         assertEquals(full.objective(), ws.objective(), 2e-4 * full.objective());
         assertTrue(ws.stationarity() <= 1e-8 && ws.violation() <= 1e-8, "stationarity " + ws.stationarity() + ", violation " + ws.violation());
-        // The violation reported is over every constraint.
+        // The violation reported is over every distinct constraint (equal patches' rows once).
         double[] h = new double[(int) exact.constraintCount()];
         exact.constraints(ws.x(), h);
-        assertEquals(exact.violation(h), ws.violation(), 1e-12 + 1e-9 * ws.violation());
+        int[] rep = ConstraintWorkingSet.Duplicates.of(in.patterns()).rep();
+        int cols = (int) (exact.constraintCount() / in.patterns().rows());
+        double distinct = 0;
+        for (int r = 0; r < rep.length; r++) {
+            if (rep[r] != r) continue;
+            for (int o = r * cols; o < (r + 1) * cols; o++) distinct += Math.min(h[o], 0) * Math.min(h[o], 0);
+        }
+        assertEquals(distinct, ws.violation(), 1e-12 + 1e-9 * ws.violation());
+        assertTrue(exact.violation(h) <= 1e-6, "and every constraint nearly met: " + exact.violation(h));
         assertTrue(ws.rowsHeld() < ws.rowsTotal(), ws.rowsHeld() + " of " + ws.rowsTotal());
         assertTrue(ws.rounds().size() >= 2, "the first round is unconstrained: " + ws.rounds());
         assertEquals(0, ws.rounds().get(0).rowsHeld());
@@ -204,8 +265,9 @@ class ConstraintWorkingSetTest {
         ExactAugmentedLagrangianTest.Instance in = ExactAugmentedLagrangianTest.instance();
         int p = in.patterns().gates();
         int[][] rows = new int[p][0];
-        ExactReluProgram.Scan none = in.exact().scan(new double[in.exact().dimension()], 0);
-        assertEquals(0, ConstraintWorkingSet.join(rows, none, 10));
+        ExactReluProgram.Facets none = in.exact().facets(new double[in.exact().dimension()], null, null, 10);
+        assertEquals(0, none.violation());
+        assertEquals(0, ConstraintWorkingSet.join(rows, none.rows()));
         for (int[] r : rows) assertArrayEquals(new int[0], r);
     }
 }
