@@ -1,6 +1,7 @@
 package dev.convexcnn.cli;
 
 import dev.convexcnn.convex.ConvexSettings;
+import dev.convexcnn.convex.ExactReluMethod;
 import dev.convexcnn.experiments.ConvexVsSgd;
 import dev.convexcnn.convex.Loss;
 import dev.convexcnn.data.Dataset;
@@ -98,6 +99,10 @@ final class ExperimentCommand implements Runnable {
         String start;
         @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
         long seed;
+        @Option(names = "--constraints", paramLabel = "all|working-set",
+                description = "Which cone constraints the convex solve holds: working-set (rounds over the facets where each group "
+                        + "leaves its cone, certified on all distinct constraints) or all (default: working-set from 1,000 training images on).")
+        String constraints;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plot and tables go.")
         Path out;
         @Option(names = "--replot", description = "Only redraw the plot from DIR/results.json of a finished run.")
@@ -114,6 +119,7 @@ final class ExperimentCommand implements Runnable {
             }
             // Flags first, so that a bad grid fails before the data loads.
             if (restarts <= 0 || epochs <= 0) throw new IllegalArgumentException("--restarts and --epochs must be > 0");
+            if (constraints != null) ExactReluMethod.workingSet(constraints);
             ConvexVsSgd.Baselines b = new ConvexVsSgd.Baselines(restarts, epochs, ConvexVsSgd.parseRates("--sgd-lr", sgdLr),
                     ConvexVsSgd.parseRates("--adam-lr", adamLr), ConvexVsSgd.Start.parseList("--start", start));
             CommonOptions.announceBackend(err);
@@ -121,6 +127,7 @@ final class ExperimentCommand implements Runnable {
             Dataset train = data[0], test = data[1];
             ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
                     Loss.SQUARED, tol, maxIter, seed);
+            s = s.withWorkingSet(constraints != null ? ExactReluMethod.workingSet(constraints) : ExactReluMethod.workingSetByDefault(train.size()));
             var rows = ConvexVsSgd.run(train, test, s, b, out, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.printf("%-36s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");

@@ -347,6 +347,15 @@ class CliTest {
         Run badLr = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--sgd-lr", "0.01,-3", "--out", c.toString());
         assertEquals(2, badLr.code);
         assertTrue(badLr.err.contains("--sgd-lr") && badLr.err.contains("'-3'"), badLr.err);
+        Run badConstraints = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--constraints", "most", "--out", c.toString());
+        assertEquals(2, badConstraints.code);
+        assertTrue(badConstraints.err.contains("--constraints") && badConstraints.err.contains("'most'"), badConstraints.err);
+        Path w = dir.resolve("cvx-ws");
+        Run rw = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--limit", "60", "--test-limit", "100",
+                "--kernel", "4", "--stride", "4", "--patterns", "4", "--max-iter", "100", "--restarts", "1", "--epochs", "1",
+                "--constraints", "working-set", "--out", w.toString());
+        assertEquals(0, rw.code, rw.err);
+        assertTrue(Files.readString(w.resolve("results.json")).contains("working-set"), "the settings record the working set");
         for (Path png : new Path[] {a.resolve("accuracy-vs-passes.png"), a.resolve("accuracy-vs-seconds.png"),
                 a.resolve("loss-vs-passes.png"), c.resolve("objective-vs-time.png")}) {
             byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);

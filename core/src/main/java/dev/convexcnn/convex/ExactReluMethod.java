@@ -29,7 +29,7 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
      * that bind are few, {@link ConstraintWorkingSet}); below that (or unknown), 8 patterns with every constraint held.
      */
     @Override public ConvexSettings defaults(DataInfo data) {
-        boolean large = data != null && data.samples() >= LARGE;
+        boolean large = data != null && workingSetByDefault(data.samples());
         return ConvexSettings.defaults().withProgram("convex-relu").withPatterns(large ? 64 : 8).withPatches(5, 3).withWorkingSet(large);
     }
 
@@ -71,13 +71,22 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
 
         @Override public ConvexSettings apply(ConvexSettings s) {
             ConvexSettings out = applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
-            if (constraints == null) return out;
-            return switch (constraints) {
-                case "working-set" -> out.withWorkingSet(true);
-                case "all" -> out.withWorkingSet(false);
-                default -> throw new IllegalArgumentException("--constraints must be all or working-set, got '" + constraints + "'");
-            };
+            return constraints == null ? out : out.withWorkingSet(workingSet(constraints));
         }
+    }
+
+    /** The value of {@code --constraints}: true for working-set, false for all; anything else is refused naming the flag. */
+    public static boolean workingSet(String constraints) {
+        return switch (constraints) {
+            case "working-set" -> true;
+            case "all" -> false;
+            default -> throw new IllegalArgumentException("--constraints must be all or working-set, got '" + constraints + "'");
+        };
+    }
+
+    /** Whether the defaults hold a working set of the constraints for this many training images. */
+    public static boolean workingSetByDefault(int samples) {
+        return samples >= LARGE;
     }
 
     @Override public boolean resumable() { return true; }
