@@ -214,11 +214,11 @@ public final class ConstraintWorkingSet {
             gamma = r.multipliers();
             rho = r.rho();
             inner = r.innerIterations();
-            ExactReluProgram.Facets scan = exact.facets(x, dup.rep(), held(rows, exact.patterns().rows()), rowsPerGroup);
-            violation = scan.violation();
+            ExactReluProgram.Facets facets = exact.facets(x, dup.rep(), held(rows, exact.patterns().rows()), rowsPerGroup);
+            violation = facets.violation();
             long heldRows = program.rowCount();
             rows = rows.clone();
-            long added = join(rows, scan.rows());
+            long added = join(rows, facets.rows());
             Round rec = new Round(round, heldRows, added, violation, r.stationarity(), r.converged(), inner, (System.nanoTime() - t0) / 1e9);
             log.add(rec);
             if (onRound != null) onRound.accept(rec);

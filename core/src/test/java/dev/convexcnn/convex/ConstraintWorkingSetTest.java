@@ -104,9 +104,9 @@ class ConstraintWorkingSetTest {
         }
         assertTrue(distinct > 0 && distinct < all, "equal rows should be violated too: " + distinct + " of " + all);
         assertEquals(distinct, ws.violation(held), 1e-12 * distinct);
-        ExactReluProgram.Facets scan = in.exact().facets(x, dup.rep(), null, 3);
-        assertEquals(distinct, scan.violation(), 1e-12 * distinct);
-        for (int[] found : scan.rows()) for (int r : found) assertEquals(r, dup.rep()[r], "row " + r + " is a copy");
+        ExactReluProgram.Facets facets = in.exact().facets(x, dup.rep(), null, 3);
+        assertEquals(distinct, facets.violation(), 1e-12 * distinct);
+        for (int[] found : facets.rows()) for (int r : found) assertEquals(r, dup.rep()[r], "row " + r + " is a copy");
         assertEquals(2 * c * p * dup.distinct(), ws.constraintCount());
     }
 
