@@ -132,16 +132,27 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
         int k = 0;
         for (; k + 8 <= c; k += 8) rowsTimes8(a, aOff, rows, d, bt, c, k, out, outOff);
         for (; k + 4 <= c; k += 4) rowsTimes4(a, aOff, rows, d, bt, c, k, out, outOff);
+        for (; k + 2 <= c; k += 2) rowsTimes2(a, aOff, rows, d, bt, c, k, out, outOff);
         for (; k < c; k++) rowsTimes1(a, aOff, rows, d, bt, c, k, out, outOff);
     }
+
+    /**
+     * Rows of A per pass in {@link #addTransposedProduct}: a chunk of a column range stays in the L2 cache while the
+     * kernels walk its columns lane block by lane block. Each entry still gets its terms in row order.
+     */
+    private static final int ROW_CHUNK = 64;
 
     @Override
     public void addTransposedProduct(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt,
                                      int gOff, int ldg) {
-        int k = 0;
-        for (; k + 8 <= c; k += 8) addProduct8(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
-        for (; k + 4 <= c; k += 4) addProduct4(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
-        for (; k < c; k++) addProduct1(a, aOff, lda, rows, d, delta, dOff, c, k, gt, gOff, ldg);
+        for (int i0 = 0; i0 < rows; i0 += ROW_CHUNK) {
+            int m = Math.min(ROW_CHUNK, rows - i0), at = aOff + i0 * lda, e = dOff + i0 * c;
+            int k = 0;
+            for (; k + 8 <= c; k += 8) addProduct8(a, at, lda, m, d, delta, e, c, k, gt, gOff, ldg);
+            for (; k + 4 <= c; k += 4) addProduct4(a, at, lda, m, d, delta, e, c, k, gt, gOff, ldg);
+            for (; k + 2 <= c; k += 2) addProduct2(a, at, lda, m, d, delta, e, c, k, gt, gOff, ldg);
+            for (; k < c; k++) addProduct1(a, at, lda, m, d, delta, e, c, k, gt, gOff, ldg);
+        }
     }
 
     /** The lanes' sum plus the last d − j terms of row · bt[b ..]. */
@@ -210,17 +221,55 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
         }
     }
 
-    /** Columns k0 .. k0+0 of {@link #rowsTimesTransposed}: one load of A per 1 fused multiply-adds. */
+    /** Columns k0, k0+1 of {@link #rowsTimesTransposed}, two rows at a time (four independent sums). */
+    private static void rowsTimes2(double[] a, int aOff, int rows, int d, double[] bt, int c, int k0, double[] out, int outOff) {
+        int L = D.length(), bound = D.loopBound(d), b0 = k0 * d, b1 = (k0 + 1) * d, i = 0;
+        for (; i + 2 <= rows; i += 2) {
+            int r0 = aOff + i * d, r1 = r0 + d, o = outOff + i * c + k0, j = 0;
+            DoubleVector a00 = DoubleVector.zero(D), a01 = DoubleVector.zero(D);
+            DoubleVector a10 = DoubleVector.zero(D), a11 = DoubleVector.zero(D);
+            for (; j < bound; j += L) {
+                DoubleVector w0 = DoubleVector.fromArray(D, bt, b0 + j), w1 = DoubleVector.fromArray(D, bt, b1 + j);
+                DoubleVector v0 = DoubleVector.fromArray(D, a, r0 + j), v1 = DoubleVector.fromArray(D, a, r1 + j);
+                a00 = v0.fma(w0, a00);
+                a01 = v0.fma(w1, a01);
+                a10 = v1.fma(w0, a10);
+                a11 = v1.fma(w1, a11);
+            }
+            out[o] = tail(a, r0, bt, b0, j, d, a00.reduceLanes(VectorOperators.ADD));
+            out[o + 1] = tail(a, r0, bt, b1, j, d, a01.reduceLanes(VectorOperators.ADD));
+            out[o + c] = tail(a, r1, bt, b0, j, d, a10.reduceLanes(VectorOperators.ADD));
+            out[o + c + 1] = tail(a, r1, bt, b1, j, d, a11.reduceLanes(VectorOperators.ADD));
+        }
+        if (i < rows) {
+            rowsTimes1(a, aOff + i * d, rows - i, d, bt, c, k0, out, outOff + i * c);
+            rowsTimes1(a, aOff + i * d, rows - i, d, bt, c, k0 + 1, out, outOff + i * c);
+        }
+    }
+
+    /** Column k0 of {@link #rowsTimesTransposed}, four rows at a time (one sum alone waits on each fma's latency). */
     private static void rowsTimes1(double[] a, int aOff, int rows, int d, double[] bt, int c, int k0, double[] out, int outOff) {
-        int L = D.length(), bound = D.loopBound(d), b0 = k0 * d;
-        for (int i = 0; i < rows; i++) {
+        int L = D.length(), bound = D.loopBound(d), b0 = k0 * d, i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            int r0 = aOff + i * d, r1 = r0 + d, r2 = r1 + d, r3 = r2 + d, o = outOff + i * c + k0, j = 0;
+            DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), a2 = DoubleVector.zero(D), a3 = DoubleVector.zero(D);
+            for (; j < bound; j += L) {
+                DoubleVector w = DoubleVector.fromArray(D, bt, b0 + j);
+                a0 = DoubleVector.fromArray(D, a, r0 + j).fma(w, a0);
+                a1 = DoubleVector.fromArray(D, a, r1 + j).fma(w, a1);
+                a2 = DoubleVector.fromArray(D, a, r2 + j).fma(w, a2);
+                a3 = DoubleVector.fromArray(D, a, r3 + j).fma(w, a3);
+            }
+            out[o] = tail(a, r0, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+            out[o + c] = tail(a, r1, bt, b0, j, d, a1.reduceLanes(VectorOperators.ADD));
+            out[o + 2 * c] = tail(a, r2, bt, b0, j, d, a2.reduceLanes(VectorOperators.ADD));
+            out[o + 3 * c] = tail(a, r3, bt, b0, j, d, a3.reduceLanes(VectorOperators.ADD));
+        }
+        for (; i < rows; i++) {
             int row = aOff + i * d, o = outOff + i * c + k0, j = 0;
             DoubleVector a0 = DoubleVector.zero(D);
-            for (; j < bound; j += L) {
-                DoubleVector v = DoubleVector.fromArray(D, a, row + j);
-                a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
-            }
-            out[o + 0] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+            for (; j < bound; j += L) a0 = DoubleVector.fromArray(D, a, row + j).fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+            out[o] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
         }
     }
 
@@ -261,12 +310,7 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             a6.intoArray(gt, g6 + j);
             a7.intoArray(gt, g7 + j);
         }
-        for (; j < d; j++) {
-            for (int i = 0; i < rows; i++) {
-                double v = a[aOff + i * lda + j];
-                for (int k = k0; k < k0 + 8; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
-            }
-        }
+        plainColumns(a, aOff, lda, rows, j, d, delta, dOff, c, k0, 8, gt, gOff, ldg);
     }
 
     /** Rows k0 .. k0+3 of {@link #addTransposedProduct}'s gt, held in registers over all rows of A. */
@@ -293,31 +337,81 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             a2.intoArray(gt, g2 + j);
             a3.intoArray(gt, g3 + j);
         }
-        for (; j < d; j++) {
-            for (int i = 0; i < rows; i++) {
-                double v = a[aOff + i * lda + j];
-                for (int k = k0; k < k0 + 4; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
-            }
-        }
+        plainColumns(a, aOff, lda, rows, j, d, delta, dOff, c, k0, 4, gt, gOff, ldg);
     }
 
-    /** Rows k0 .. k0+0 of {@link #addTransposedProduct}'s gt, held in registers over all rows of A. */
-    private static void addProduct1(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
+    /** Rows k0, k0+1 of {@link #addTransposedProduct}'s gt, two lane blocks at a time (four independent sums). */
+    private static void addProduct2(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
                                     double[] gt, int gOff, int ldg) {
-        int L = D.length(), bound = D.loopBound(d), g0 = gOff + k0 * ldg, j = 0;
+        int L = D.length(), bound = D.loopBound(d), g0 = gOff + k0 * ldg, g1 = g0 + ldg, j = 0;
+        for (; j + 2 * L <= bound; j += 2 * L) {
+            DoubleVector a00 = DoubleVector.fromArray(D, gt, g0 + j), a01 = DoubleVector.fromArray(D, gt, g0 + j + L);
+            DoubleVector a10 = DoubleVector.fromArray(D, gt, g1 + j), a11 = DoubleVector.fromArray(D, gt, g1 + j + L);
+            for (int i = 0; i < rows; i++) {
+                int at = aOff + i * lda + j, e = dOff + i * c + k0;
+                DoubleVector v0 = DoubleVector.fromArray(D, a, at), v1 = DoubleVector.fromArray(D, a, at + L);
+                DoubleVector s0 = DoubleVector.broadcast(D, delta[e]), s1 = DoubleVector.broadcast(D, delta[e + 1]);
+                a00 = v0.fma(s0, a00);
+                a01 = v1.fma(s0, a01);
+                a10 = v0.fma(s1, a10);
+                a11 = v1.fma(s1, a11);
+            }
+            a00.intoArray(gt, g0 + j);
+            a01.intoArray(gt, g0 + j + L);
+            a10.intoArray(gt, g1 + j);
+            a11.intoArray(gt, g1 + j + L);
+        }
         for (; j < bound; j += L) {
-            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j);
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j), a1 = DoubleVector.fromArray(D, gt, g1 + j);
             for (int i = 0; i < rows; i++) {
                 DoubleVector v = DoubleVector.fromArray(D, a, aOff + i * lda + j);
                 int e = dOff + i * c + k0;
                 a0 = v.fma(DoubleVector.broadcast(D, delta[e]), a0);
+                a1 = v.fma(DoubleVector.broadcast(D, delta[e + 1]), a1);
+            }
+            a0.intoArray(gt, g0 + j);
+            a1.intoArray(gt, g1 + j);
+        }
+        plainColumns(a, aOff, lda, rows, j, d, delta, dOff, c, k0, 2, gt, gOff, ldg);
+    }
+
+    /** Row k0 of {@link #addTransposedProduct}'s gt, four lane blocks at a time (one sum alone waits on each fma's latency). */
+    private static void addProduct1(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, int k0,
+                                    double[] gt, int gOff, int ldg) {
+        int L = D.length(), bound = D.loopBound(d), g0 = gOff + k0 * ldg, j = 0;
+        for (; j + 4 * L <= bound; j += 4 * L) {
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j), a1 = DoubleVector.fromArray(D, gt, g0 + j + L);
+            DoubleVector a2 = DoubleVector.fromArray(D, gt, g0 + j + 2 * L), a3 = DoubleVector.fromArray(D, gt, g0 + j + 3 * L);
+            for (int i = 0; i < rows; i++) {
+                int at = aOff + i * lda + j;
+                DoubleVector s = DoubleVector.broadcast(D, delta[dOff + i * c + k0]);
+                a0 = DoubleVector.fromArray(D, a, at).fma(s, a0);
+                a1 = DoubleVector.fromArray(D, a, at + L).fma(s, a1);
+                a2 = DoubleVector.fromArray(D, a, at + 2 * L).fma(s, a2);
+                a3 = DoubleVector.fromArray(D, a, at + 3 * L).fma(s, a3);
+            }
+            a0.intoArray(gt, g0 + j);
+            a1.intoArray(gt, g0 + j + L);
+            a2.intoArray(gt, g0 + j + 2 * L);
+            a3.intoArray(gt, g0 + j + 3 * L);
+        }
+        for (; j < bound; j += L) {
+            DoubleVector a0 = DoubleVector.fromArray(D, gt, g0 + j);
+            for (int i = 0; i < rows; i++) {
+                a0 = DoubleVector.fromArray(D, a, aOff + i * lda + j).fma(DoubleVector.broadcast(D, delta[dOff + i * c + k0]), a0);
             }
             a0.intoArray(gt, g0 + j);
         }
-        for (; j < d; j++) {
+        plainColumns(a, aOff, lda, rows, j, d, delta, dOff, c, k0, 1, gt, gOff, ldg);
+    }
+
+    /** Columns j0 .. d−1 (past the last whole lane block) of rows k0 .. k0+w−1 of gt, plainly, in row order. */
+    private static void plainColumns(double[] a, int aOff, int lda, int rows, int j0, int d, double[] delta, int dOff, int c, int k0,
+                                     int w, double[] gt, int gOff, int ldg) {
+        for (int j = j0; j < d; j++) {
             for (int i = 0; i < rows; i++) {
                 double v = a[aOff + i * lda + j];
-                for (int k = k0; k < k0 + 1; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
+                for (int k = k0; k < k0 + w; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
             }
         }
     }

@@ -145,7 +145,8 @@ class ArrayKernelsTest {
         Random r = new Random(7);
         for (int c : new int[] {1, 2, 3, 4, 5, 8, 9, 13, 18}) {
             for (int d : new int[] {1, 7, 8, 17, 100}) {
-                int rows = 1 + r.nextInt(6), lda = d + r.nextInt(3), aOff = r.nextInt(4), outOff = r.nextInt(3);
+                // More rows than one of addTransposedProduct's row chunks (64) once per c.
+                int rows = d == 17 ? 130 : 1 + r.nextInt(6), lda = d + r.nextInt(3), aOff = r.nextInt(4), outOff = r.nextInt(3);
                 double[] a = gaussian(r, aOff + rows * lda), bt = gaussian(r, c * d), out = new double[outOff + rows * c + 2];
                 ArrayKernels.rowsTimesTransposed(copyRows(a, aOff, lda, rows, d), 0, rows, d, bt, c, out, outOff);
                 for (int i = 0; i < rows; i++) {
