@@ -103,6 +103,10 @@ final class ExperimentCommand implements Runnable {
                 description = "Which cone constraints the convex solve holds: working-set (rounds over the facets where each group "
                         + "leaves its cone, certified on all distinct constraints) or all (default: working-set from 1,000 training images on).")
         String constraints;
+        @Option(names = "--from-best", description = "Then solve the program again with the activation patterns of the best "
+                + "SGD/Adam network added to the sampled ones, started at its weights, at the same β: the certified optimum is then at "
+                + "most that network's objective (by construction). The network is written to DIR/best-baseline.cnn.")
+        boolean fromBest;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the plot and tables go.")
         Path out;
         @Option(names = "--replot", description = "Only redraw the plot from DIR/results.json of a finished run.")
@@ -128,13 +132,14 @@ final class ExperimentCommand implements Runnable {
             ConvexSettings s = new ConvexSettings("convex-relu", kernel, stride, true, patterns, lambdaFraction, 0,
                     Loss.SQUARED, tol, maxIter, seed);
             s = s.withWorkingSet(constraints != null ? ExactReluMethod.workingSet(constraints) : ExactReluMethod.workingSetByDefault(train.size()));
-            var rows = ConvexVsSgd.run(train, test, s, b, out, echo(err));
+            var rows = ConvexVsSgd.run(train, test, s, b, out, fromBest, echo(err));
             PrintWriter o = spec.commandLine().getOut();
             o.printf("%-36s %6s %12s %9s %10s %10s%n", "method", "seed", "objective", "seconds", "train acc", "test acc");
             for (var r : rows) {
                 o.printf(Locale.ROOT, "%-36s %6d %12.6f %9.1f %9.2f%% %9.2f%%%s%n", r.label(), r.seed(), r.objective(),
                         r.seconds(), 100 * r.trainAccuracy(), 100 * r.testAccuracy(), r.diverged() ? "  diverged" : "");
             }
+            if (fromBest) o.println(ConvexVsSgd.FROM_BEST + ": " + rows.get(rows.size() - 1).note());
             o.println("written: " + out.resolve("objective-vs-time.png") + ", results.md, results.json");
             o.flush();
             return 0;

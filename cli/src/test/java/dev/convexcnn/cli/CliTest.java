@@ -353,9 +353,11 @@ class CliTest {
         Path w = dir.resolve("cvx-ws");
         Run rw = run("experiment", "convex-vs-sgd", "--dataset", "digits:" + csv, "--limit", "60", "--test-limit", "100",
                 "--kernel", "4", "--stride", "4", "--patterns", "4", "--max-iter", "100", "--restarts", "1", "--epochs", "1",
-                "--constraints", "working-set", "--out", w.toString());
+                "--constraints", "working-set", "--from-best", "--out", w.toString());
         assertEquals(0, rw.code, rw.err);
         assertTrue(Files.readString(w.resolve("results.json")).contains("working-set"), "the settings record the working set");
+        assertTrue(rw.out.contains("convex-relu-from-best: from "), rw.out);
+        assertTrue(Files.exists(w.resolve("best-baseline.cnn")));
         for (Path png : new Path[] {a.resolve("accuracy-vs-passes.png"), a.resolve("accuracy-vs-seconds.png"),
                 a.resolve("loss-vs-passes.png"), c.resolve("objective-vs-time.png")}) {
             byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(png), 8);

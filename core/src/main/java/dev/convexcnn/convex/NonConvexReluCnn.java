@@ -54,6 +54,21 @@ public final class NonConvexReluCnn {
         return this;
     }
 
+    /**
+     * The same network as a {@link ReluNetwork} on the given geometry (the patches it was trained on): neuron a feeds
+     * class a / perClass with weight v_a. Saved as a model file, it is a start for {@code --patterns-from}.
+     */
+    public ReluNetwork asReluNetwork(PatchGeometry geometry) {
+        if (geometry.patchSize() != size || geometry.patches() != patches) {
+            throw new IllegalArgumentException("the geometry has " + geometry.patches() + " patches of " + geometry.patchSize()
+                    + " values; the network was trained on " + patches + " of " + size);
+        }
+        int m = neurons();
+        double[] out = new double[m * classes];
+        for (int a = 0; a < m; a++) out[a * classes + a / perClass] = v[a];
+        return new ReluNetwork(geometry, m, classes, u.clone(), out);
+    }
+
     public double[] filters() { return u; }
     public double[] outputWeights() { return v; }
     public int neurons() { return classes * perClass; }

@@ -76,4 +76,21 @@ class NonConvexReluCnnTest {
         // (β/2)Σ(‖u‖² + v²) at balance is β Σ ‖u‖|v|, the AM–GM minimum over rescalings.
         assertEquals(loss + beta * least, net.objective(z, d.labels(), d.size(), Loss.SQUARED, beta), 1e-12);
     }
+
+    /** As a ReluNetwork (the model file's form) the network computes the same function and has the same weight decay. */
+    @Test
+    void asAReluNetworkItIsTheSameNetwork() {
+        Dataset d = ConvexProgramTest.quadrants(9, 5, 3, 4);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        double[] z = PatchPatterns.patchMatrix(d, norm, geom);
+        NonConvexReluCnn net = new NonConvexReluCnn(3, 2, geom.patchSize(), geom.patches(), 8);
+        ReluNetwork relu = net.asReluNetwork(geom);
+        double[] want = net.predict(z, d.size()), got = relu.predict(z, d.size());
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got[i], 1e-12 * (1 + Math.abs(want[i])));
+        assertEquals(net.objective(z, d.labels(), d.size(), Loss.SQUARED, 0.2) - net.objective(z, d.labels(), d.size(), Loss.SQUARED, 0),
+                0.2 * relu.weightDecay(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.asReluNetwork(PatchGeometry.of(d, 2, 1, true)));
+    }
 }

@@ -206,6 +206,12 @@ public final class ConvexVsSgd {
         double cObj = convex.get("objective").getAsDouble();
         plot.add("convex optimum (recovered ReLU CNN)", new double[] {1e-3, Math.max(1e-3, convex.get("seconds").getAsDouble())},
                 new double[] {cObj, cObj}, true);
+        if (json.has("fromBest")) {
+            JsonObject fb = json.getAsJsonObject("fromBest");
+            double f = fb.get("objective").getAsDouble();
+            plot.add("convex optimum with the best baseline's patterns", new double[] {1e-3, Math.max(1e-3, fb.get("seconds").getAsDouble())},
+                    new double[] {f, f}, true);
+        }
         java.util.Map<String, List<JsonObject>> groups = new java.util.LinkedHashMap<>();
         for (var e : json.getAsJsonArray("curves")) {
             JsonObject c = e.getAsJsonObject();
@@ -265,6 +271,21 @@ public final class ConvexVsSgd {
 
     public static List<Row> run(Dataset train, Dataset test, ConvexSettings s, Baselines b, Path outDir,
                                 Consumer<String> log) throws IOException {
+        return run(train, test, s, b, outDir, false, log);
+    }
+
+    /** Method name of the row solved from the best baseline's patterns and weights ({@code fromBest}). */
+    public static final String FROM_BEST = "convex-relu-from-best";
+
+    /**
+     * The comparison; with {@code fromBest}, then the program once more with the activation patterns of the best
+     * baseline network (lowest final objective among those that did not diverge) added to the sampled ones, started
+     * at that network's point, at the same β: each of its neurons feeds one class, so that point's objective is at
+     * most the network's (λ‖u‖|v| ≤ (λ/2)(‖u‖² + v²)), and the certified optimum is at most both. The network is
+     * written to DIR/best-baseline.cnn.
+     */
+    public static List<Row> run(Dataset train, Dataset test, ConvexSettings s, Baselines b, Path outDir, boolean fromBest,
+                                Consumer<String> log) throws IOException {
         if (!s.exact()) s = s.withProgram("convex-relu");
         List<Row> rows = new ArrayList<>();
         JsonObject json = new JsonObject();
@@ -302,6 +323,8 @@ public final class ConvexVsSgd {
 
         int perClass = Math.max(8, (relu.neurons() + train.classes() - 1) / train.classes());
         JsonArray curves = new JsonArray();
+        NonConvexReluCnn bestNet = null;
+        Row bestRow = null;
         for (String opt : new String[] {"sgd", "adam"}) {
             for (double lr : b.rates(opt)) {
                 for (Start start : b.starts()) {
@@ -321,8 +344,13 @@ public final class ConvexVsSgd {
                         boolean diverged = shown[0].length < curve.size();
                         String note = perClass * train.classes() + " neurons, " + b.epochs() + " epochs, batch " + BATCH
                                 + (diverged ? ", diverged at epoch " + curve.get(shown[0].length).epoch() : "");
-                        rows.add(new Row(opt, lr, start.id(), seed, last.objective(), last.seconds(), tr.accuracy(),
-                                te.accuracy(), diverged, note));
+                        Row row = new Row(opt, lr, start.id(), seed, last.objective(), last.seconds(), tr.accuracy(),
+                                te.accuracy(), diverged, note);
+                        rows.add(row);
+                        if (!diverged && Double.isFinite(row.objective()) && (bestRow == null || row.objective() < bestRow.objective())) {
+                            bestRow = row;
+                            bestNet = net;
+                        }
                         JsonObject c = new JsonObject();
                         c.addProperty("optimizer", opt);
                         c.addProperty("lr", lr);
@@ -344,6 +372,45 @@ public final class ConvexVsSgd {
             }
         }
         json.add("curves", curves);
+        if (fromBest) {
+            if (bestNet == null) throw new IllegalStateException("every baseline run diverged: no network to start from");
+            Path model = outDir.resolve("best-baseline.cnn");
+            JsonObject prov = new JsonObject();
+            prov.addProperty("run", bestRow.label() + ", seed " + bestRow.seed());
+            prov.addProperty("objective", bestRow.objective());
+            dev.convexcnn.model.ModelStore.save(model, new dev.convexcnn.model.NetworkModel(
+                    bestNet.asReluNetwork(geom).toSequential(), run.normalization()), prov);
+            log.accept("convex program from the best baseline (" + bestRow.label() + ", seed " + bestRow.seed() + ", objective "
+                    + String.format(Locale.ROOT, "%.6f", bestRow.objective()) + "): its patterns join the sampled ones ...");
+            ConvexTrainer.Run again = new ConvexTrainer(s.withPatternsFrom(model.toString()).withLambda(beta)).fit(train,
+                    st -> log.accept(String.format(Locale.ROOT, "  inner iterations %d: objective %.6g, stationarity %.2g, violation %.2g, %.1f s",
+                            st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds())));
+            ReluNetwork r2 = again.network();
+            double obj2 = s.loss().value(r2.predict(zTrain, train.size()), train.labels(), train.size(), train.classes(), null)
+                    + beta * r2.weightDecay();
+            double startObjective = again.provenance().get("startObjective").getAsDouble();
+            rows.add(new Row(FROM_BEST, Double.NaN, "", s.seed(), obj2, again.seconds(),
+                    ConvexTrainer.evaluation(r2.predict(zTrain, train.size()), train).accuracy(),
+                    ConvexTrainer.evaluation(r2.predict(zTest, test.size()), test).accuracy(), false,
+                    String.format(Locale.ROOT, "from %s, seed %d (objective %.6f; %.6f at its point in the program); %d + %d patterns; "
+                                    + "certificate %.2g, violation %.2g, %d neurons%s", bestRow.label(), bestRow.seed(), bestRow.objective(),
+                            startObjective, run.gates().count(), again.gates().count() - run.gates().count(), again.certificate(),
+                            again.violation(), r2.neurons(), again.converged() ? "" : ", not converged")));
+            JsonObject fb = new JsonObject();
+            fb.addProperty("baseline", bestRow.label());
+            fb.addProperty("baselineSeed", bestRow.seed());
+            fb.addProperty("baselineObjective", bestRow.objective());
+            fb.addProperty("startObjective", startObjective);
+            fb.addProperty("objective", obj2);
+            fb.addProperty("programObjective", again.objective());
+            fb.addProperty("certificate", again.certificate());
+            fb.addProperty("violation", again.violation());
+            fb.addProperty("converged", again.converged());
+            fb.addProperty("patterns", again.gates().count());
+            fb.addProperty("seconds", again.seconds());
+            fb.addProperty("model", "best-baseline.cnn");
+            json.add("fromBest", fb);
+        }
         json.addProperty("lambda", beta);
         json.addProperty("lambdaMax", run.lambdaMax());
         json.add("provenance", run.provenance());

@@ -105,6 +105,34 @@ class ConvexVsSgdGridTest {
         assertTrue(Files.size(out.resolve("objective-vs-time.png")) > 0);
     }
 
+    /**
+     * The paper's claim made true by construction: solved again with the best baseline network's patterns and started
+     * at its point, the certified optimum is at most that network's objective, at the same β.
+     */
+    @Test
+    void fromTheBestBaselineTheCertifiedOptimumIsAtMostItsObjective(@TempDir Path out) throws Exception {
+        Dataset train = ConvexProgramTest.quadrants(12, 6, 2, 1), test = ConvexProgramTest.quadrants(8, 6, 2, 2);
+        ConvexSettings s = new ConvexSettings("convex-relu", 3, 1, true, 2, 0.05, 0, Loss.SQUARED, 1e-6, 300, 3);
+        ConvexVsSgd.Baselines b = new ConvexVsSgd.Baselines(2, 40, List.of(0.01), List.of(0.01), List.of(ConvexVsSgd.Start.BALANCED));
+        List<ConvexVsSgd.Row> rows = ConvexVsSgd.run(train, test, s, b, out, true, line -> {});
+        assertEquals(1 + 2 * 2 + 1, rows.size());
+        ConvexVsSgd.Row last = rows.get(rows.size() - 1);
+        assertEquals(ConvexVsSgd.FROM_BEST, last.method());
+        double best = rows.subList(1, rows.size() - 1).stream().filter(r -> !r.diverged())
+                .mapToDouble(ConvexVsSgd.Row::objective).min().orElseThrow();
+        // With only two sampled patterns the first optimum is above the best baseline here; the second is not.
+        assertTrue(rows.get(0).objective() > best, rows.get(0) + " vs " + best);
+        assertTrue(last.objective() <= best * (1 + 1e-6), last.objective() + " vs " + best);
+        assertFalse(last.note().contains("not converged"), last.note());
+        JsonObject fb = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject().getAsJsonObject("fromBest");
+        assertEquals(best, fb.get("baselineObjective").getAsDouble(), 0.0);
+        // The network's point in the program: its loss plus λ·Σ‖u‖|v| ≤ its own weight decay (AM-GM), to rounding.
+        assertTrue(fb.get("startObjective").getAsDouble() <= best * (1 + 1e-6), fb.toString());
+        assertTrue(fb.get("objective").getAsDouble() <= fb.get("startObjective").getAsDouble() * (1 + 1e-6), fb.toString());
+        assertTrue(fb.get("converged").getAsBoolean());
+        assertTrue(Files.size(out.resolve("best-baseline.cnn")) > 0);
+    }
+
     @Test
     void eachSettingIsDrawnByItsBestRunThatDidNotDiverge() {
         assertEquals(2, ConvexVsSgd.shownRun(new double[] {0.5, 0.1, 0.3}, new boolean[] {false, true, false}));
