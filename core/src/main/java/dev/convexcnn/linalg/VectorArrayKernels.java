@@ -129,11 +129,16 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
 
     @Override
     public void rowsTimesTransposed(double[] a, int aOff, int rows, int d, double[] bt, int c, double[] out, int outOff) {
-        int k = 0;
-        for (; k + 8 <= c; k += 8) rowsTimes8(a, aOff, rows, d, bt, c, k, out, outOff);
-        for (; k + 4 <= c; k += 4) rowsTimes4(a, aOff, rows, d, bt, c, k, out, outOff);
-        for (; k + 2 <= c; k += 2) rowsTimes2(a, aOff, rows, d, bt, c, k, out, outOff);
-        for (; k < c; k++) rowsTimes1(a, aOff, rows, d, bt, c, k, out, outOff);
+        // Rows in chunks of about 256 KB, so that the kernels after the first (c = 10: 8 columns, then 2) find them in L2.
+        int chunk = Math.max(4, (1 << 15) / Math.max(1, d));
+        for (int i0 = 0; i0 < rows; i0 += chunk) {
+            int m = Math.min(chunk, rows - i0), at = aOff + i0 * d, o = outOff + i0 * c;
+            int k = 0;
+            for (; k + 8 <= c; k += 8) rowsTimes8(a, at, m, d, bt, c, k, out, o);
+            for (; k + 4 <= c; k += 4) rowsTimes4(a, at, m, d, bt, c, k, out, o);
+            for (; k + 2 <= c; k += 2) rowsTimes2(a, at, m, d, bt, c, k, out, o);
+            for (; k < c; k++) rowsTimes1(a, at, m, d, bt, c, k, out, o);
+        }
     }
 
     /**
