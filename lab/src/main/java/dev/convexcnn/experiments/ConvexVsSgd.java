@@ -294,18 +294,20 @@ public final class ConvexVsSgd {
         long wall0 = System.nanoTime();
 
         log.accept("convex program (augmented Lagrangian) ...");
-        ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, st -> log.accept(String.format(Locale.ROOT,
+        Consumer<ConvexTrainer.Step> steps = st -> log.accept(String.format(Locale.ROOT,
                 "  inner iterations %d: objective %.6g, stationarity %.2g, violation %.2g, %.1f s",
-                st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds())));
+                st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds()));
+        ConvexTrainer.Run run = new ConvexTrainer(s).fit(train, steps);
         double beta = run.lambda();
         PatchGeometry geom = run.geometry();
         double[] zTrain = PatchPatterns.patchMatrix(train, run.normalization(), geom);
         double[] zTest = PatchPatterns.patchMatrix(test, run.normalization(), geom);
         ReluNetwork relu = run.network();
-        double convexObjective = s.loss().value(relu.predict(zTrain, train.size()), train.labels(), train.size(),
+        double[] pTrain = relu.predict(zTrain, train.size());
+        double convexObjective = s.loss().value(pTrain, train.labels(), train.size(),
                 train.classes(), null) + beta * relu.weightDecay();
         Evaluation convexTest = ConvexTrainer.evaluation(relu.predict(zTest, test.size()), test);
-        Evaluation convexTrain = ConvexTrainer.evaluation(relu.predict(zTrain, train.size()), train);
+        Evaluation convexTrain = ConvexTrainer.evaluation(pTrain, train);
         rows.add(new Row("convex-relu", Double.NaN, "", s.seed(), convexObjective, run.seconds(), convexTrain.accuracy(),
                 convexTest.accuracy(), false, String.format(Locale.ROOT, "certificate %.2g, violation %.2g, %d neurons",
                         run.certificate(), run.violation(), relu.neurons())));
@@ -382,15 +384,13 @@ public final class ConvexVsSgd {
                     bestNet.asReluNetwork(geom).toSequential(), run.normalization()), prov);
             log.accept("convex program from the best baseline (" + bestRow.label() + ", seed " + bestRow.seed() + ", objective "
                     + String.format(Locale.ROOT, "%.6f", bestRow.objective()) + "): its patterns join the sampled ones ...");
-            ConvexTrainer.Run again = new ConvexTrainer(s.withPatternsFrom(model.toString()).withLambda(beta)).fit(train,
-                    st -> log.accept(String.format(Locale.ROOT, "  inner iterations %d: objective %.6g, stationarity %.2g, violation %.2g, %.1f s",
-                            st.iteration(), st.objective(), st.certificate(), st.violation(), st.seconds())));
+            ConvexTrainer.Run again = new ConvexTrainer(s.withPatternsFrom(model.toString()).withLambda(beta)).fit(train, steps);
             ReluNetwork r2 = again.network();
-            double obj2 = s.loss().value(r2.predict(zTrain, train.size()), train.labels(), train.size(), train.classes(), null)
-                    + beta * r2.weightDecay();
+            double[] p2 = r2.predict(zTrain, train.size());
+            double obj2 = s.loss().value(p2, train.labels(), train.size(), train.classes(), null) + beta * r2.weightDecay();
             double startObjective = again.provenance().get("startObjective").getAsDouble();
             rows.add(new Row(FROM_BEST, Double.NaN, "", s.seed(), obj2, again.seconds(),
-                    ConvexTrainer.evaluation(r2.predict(zTrain, train.size()), train).accuracy(),
+                    ConvexTrainer.evaluation(p2, train).accuracy(),
                     ConvexTrainer.evaluation(r2.predict(zTest, test.size()), test).accuracy(), false,
                     String.format(Locale.ROOT, "from %s, seed %d (objective %.6f; %.6f at its point in the program); %d + %d patterns; "
                                     + "certificate %.2g, violation %.2g, %d neurons%s", bestRow.label(), bestRow.seed(), bestRow.objective(),
