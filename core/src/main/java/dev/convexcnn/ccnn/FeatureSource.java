@@ -31,9 +31,9 @@ public interface FeatureSource {
         };
     }
 
-    /** Features held in memory: n × (Q·m) row-major. */
+    /** Features held in memory: n × (Q·m) row-major, the first n·Q·m entries of the array (it may have room for more). */
     static FeatureSource ofMatrix(double[] features, int n, int positions, int dim, int[] labels, int classes) {
-        if (features.length != (long) n * positions * dim) throw new IllegalArgumentException("features must be n×(Q·m)");
+        if (features.length < (long) n * positions * dim) throw new IllegalArgumentException("features must be n×(Q·m)");
         if (labels.length < n) throw new IllegalArgumentException("need " + n + " labels");
         return new FeatureSource() {
             public int size() { return n; }

@@ -31,13 +31,24 @@ public final class PenalizedProgram {
 
     /** As {@link #pass(FeatureSource, double[], boolean)} with an unpenalised bias (C−1 values, null: none) added to every sample's logits. */
     public static Pass pass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient) {
+        return pass(fs, w, bias, wantGradient, null);
+    }
+
+    /**
+     * As {@link #pass(FeatureSource, double[], double[], boolean)}, the logits written into {@code into} (n·(C−1)
+     * values, overwritten; null: a new array). A solver that calls this every iteration keeps its buffers: at full
+     * scale the logits are megabytes, and a fresh array per pass (a G1 humongous allocation) set off a concurrent
+     * collection each time once the heap was half full.
+     */
+    public static Pass pass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient, double[] into) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        if (into != null && into.length < n * c1) throw new IllegalArgumentException("logits buffer of " + into.length + " values, need " + n * c1);
         int chunk = Math.min(CHUNK, n);
         double[] held = fs.held();
-        if (held != null) return heldPass(fs, held, w, bias, wantGradient);
+        if (held != null) return heldPass(fs, held, w, bias, wantGradient, into);
         double[] wt = transpose(w, D, c1);
         double[] f = new double[chunk * D];
-        double[] logits = new double[n * c1];
+        double[] logits = into != null ? into : new double[n * c1];
         double[] delta = wantGradient ? new double[chunk * c1] : null;
         double[] gt = wantGradient ? new double[c1 * D] : null;
         double loss = 0;
@@ -108,11 +119,11 @@ public final class PenalizedProgram {
      * that Java threads share: the grouping of the sums depends on the parts, never on the thread count, so the
      * result is the same for any number of threads.
      */
-    private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient) {
+    private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient, double[] into) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int parts = heldParts(n);
         double[] wt = transpose(w, D, c1);
-        double[] logits = new double[n * c1];
+        double[] logits = into != null ? into : new double[n * c1];
         double[] partLoss = new double[parts];
         int[] partCorrect = new int[parts];
         double[][] partGrad = new double[parts][];
@@ -231,8 +242,12 @@ public final class PenalizedProgram {
 
     /** softmax over all C classes (the pinned logit 0 included) of free logits, n × C. */
     public static double[] softmax(double[] logits, int n, int C) {
+        return softmax(logits, n, C, new double[n * C]);
+    }
+
+    /** {@link #softmax} into p (n·C values, overwritten), which it returns. */
+    public static double[] softmax(double[] logits, int n, int C, double[] p) {
         int c1 = C - 1;
-        double[] p = new double[n * C];
         for (int i = 0; i < n; i++) {
             double max = 0;
             for (int k = 0; k < c1; k++) max = Math.max(max, logits[i * c1 + k]);

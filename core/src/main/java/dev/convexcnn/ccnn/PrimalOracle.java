@@ -29,6 +29,8 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     private final int n, m, Q, C, c1;
     private double[] x, y, nx, xb, yb, nb, gb;
     private PenalizedProgram.Pass atY;
+    // Kept between iterations: the logits at y and at a trial, and the probabilities at y (megabytes at full scale).
+    private double[] yLogits, trialLogits, probabilities;
     private int iteration, restarts;
 
     PrimalOracle(FeatureSource fs, double lambda, boolean bias, Checks checks) {
@@ -88,8 +90,13 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
 
     @Override
     public void gradientAtY() {
-        atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true);
-        if (bias) gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C), n, C, fs.labels());
+        if (yLogits == null) {
+            yLogits = new double[n * (C - 1)];
+            trialLogits = new double[n * (C - 1)];
+            probabilities = new double[n * C];
+        }
+        atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true, yLogits);
+        if (bias) gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C, probabilities), n, C, fs.labels());
     }
 
     @Override
@@ -122,7 +129,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
                 d2 += d * d;
             }
         }
-        return policy.accepts(PenalizedProgram.pass(fs, nx, bias ? nb : null, false).loss(), base, d2, step);
+        return policy.accepts(PenalizedProgram.pass(fs, nx, bias ? nb : null, false, trialLogits).loss(), base, d2, step);
     }
 
     @Override public double take(int j, boolean single) { return Double.NaN; }

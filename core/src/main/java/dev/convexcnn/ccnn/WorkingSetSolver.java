@@ -155,6 +155,7 @@ public final class WorkingSetSolver {
         if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0, got " + lambda);
         long t0 = System.nanoTime();
         int n = raw.size(), m = raw.dim(), Q = raw.positions(), C = raw.classes(), c1 = C - 1;
+        int capacity = Math.min(o.maxRank(), m);   // the most directions H ever holds
         int[] labels = raw.labels();
         FeatureSource fs = DualSolver.centred(raw, start.centre());
         double[] u;
@@ -177,7 +178,7 @@ public final class WorkingSetSolver {
             k = dirs.length / m;
             u = dirs;
             blocks.add(k);
-            h = DualRecovery.filterOutputs(fs, u, k);
+            h = append(new double[0], 0, DualRecovery.filterOutputs(fs, u, k), k, n * Q, capacity);
             r = k;
             x = new double[Q * r * c1];
             xb = new double[c1];
@@ -201,7 +202,7 @@ public final class WorkingSetSolver {
             for (int b : from.blocks()) {
                 double[] ub = new double[m * b];
                 for (int i = 0; i < m; i++) System.arraycopy(u, i * r + done, ub, i * b, b);
-                h = append(h, done, DualRecovery.filterOutputs(fs, ub, b), b, n * Q);
+                h = append(h, done, DualRecovery.filterOutputs(fs, ub, b), b, n * Q, capacity);
                 done += b;
             }
             x = from.x().clone();
@@ -283,7 +284,7 @@ public final class WorkingSetSolver {
                     System.arraycopy(u, i * r, nu, i * (r + k), r);
                     System.arraycopy(dirs, i * k, nu, i * (r + k) + r, k);
                 }
-                h = append(h, r, DualRecovery.filterOutputs(fs, dirs, k), k, n * Q);
+                h = append(h, r, DualRecovery.filterOutputs(fs, dirs, k), k, n * Q, capacity);
                 x = widen(x, r, k, Q, c1);
                 y = x.clone();
                 yb = xb.clone();
@@ -431,10 +432,20 @@ public final class WorkingSetSolver {
         return e;
     }
 
-    /** [H, Hnew] with H (rows × r) and Hnew (rows × k). */
-    private static double[] append(double[] h, int r, double[] hnew, int k, int rows) {
-        double[] out = new double[Math.multiplyExact(rows, r + k)];
-        for (int i = 0; i < rows; i++) {
+    /**
+     * [H, Hnew] with H (rows × r, the first rows·r entries of h) and Hnew (rows × k), in place when h has room for
+     * r + k columns; else in a new array with room for twice that, at most capacity (the working set's largest
+     * size). A copy of H beside the grown one every round (2r + 2k columns at once) was the run's peak of memory,
+     * and at full scale more than the default heap (n·Q = 8.6 million rows: 69 MB per column); room for all of them
+     * from the start kept the heap so full from the first round that G1 collected concurrently all the time (a
+     * third slower). Doubling copies H a few times, early, while it is small.
+     */
+    static double[] append(double[] h, int r, double[] hnew, int k, int rows, int capacity) {
+        long need = (long) rows * (r + k);
+        double[] out = h;
+        if (need > h.length) out = new double[Math.toIntExact((long) rows * Math.max(r + k, Math.min(capacity, 2 * (r + k))))];
+        // From the last row down: row i moves to i·(r + k) ≥ i·r, past every row still to be read.
+        for (int i = rows - 1; i >= 0; i--) {
             if (r > 0) System.arraycopy(h, i * r, out, i * (r + k), r);
             System.arraycopy(hnew, i * k, out, i * (r + k) + r, k);
         }

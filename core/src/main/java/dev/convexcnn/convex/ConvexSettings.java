@@ -34,12 +34,15 @@ import java.util.Locale;
  * @param gateSampling   how the gate filters are drawn: Gaussian, or halfway between two training patches
  * @param workingSet     exact program: hold only the constraint rows that bind, added by rounds of a full scan
  *                       ({@link ConstraintWorkingSet}); false: all n·P·2cp of them
+ * @param screening      gated program, GEMM form, squared loss: R-FISTA's products with Φᵀ over a working set of
+ *                       groups between checks of the whole certificate ({@code ProximalOracles.Screening}); no
+ *                       effect with a gap tolerance or another form
  */
 public record ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns,
                              double lambdaFraction, double lambda, Loss loss, double tolerance, int maxIterations,
                              long seed, RFista.Precision precision, ProductForm products, double gapTolerance,
                              String patternsFrom, int generationRounds, int candidates, int pool, Gates.Sampling gateSampling,
-                             boolean workingSet) {
+                             boolean workingSet, boolean screening) {
     public ConvexSettings {
         if (pool < AUTO_POOL) throw new IllegalArgumentException("--pool must be >= 0, got " + pool);
         if (gateSampling == null) throw new IllegalArgumentException("gate sampling must be given");
@@ -69,7 +72,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
     /** The settings with the cost model's product form and no gap rule. */
     public ConvexSettings(String program, int kernel, int stride, boolean bias, int patterns, double lambdaFraction,
                           double lambda, Loss loss, double tolerance, int maxIterations, long seed, RFista.Precision precision) {
-        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false);
+        this(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false, true);
     }
 
     /** The settings with mixed-precision products (the default). */
@@ -81,34 +84,36 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
 
     /** Gated ReLU, 5×5 patches, stride 1, bias, 64 patterns, λ = 0.01·λ_max, squared loss, tol 1e-6. */
     public static ConvexSettings defaults() {
-        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false);
+        return new ConvexSettings("gated-relu", 5, 1, true, 64, 0.01, 0, Loss.SQUARED, 1e-6, 10_000, 1, RFista.Precision.MIXED, null, 0, null, 0, DEFAULT_CANDIDATES, 0, Gates.Sampling.GAUSSIAN, false, true);
     }
 
     public boolean exact() { return program.equals("convex-relu"); }
 
-    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withProgram(String p) { return new ConvexSettings(p, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withPatches(int k, int s) { return new ConvexSettings(program, k, s, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withPatterns(int p) { return new ConvexSettings(program, kernel, stride, bias, p, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withLambdaFraction(double f) { return new ConvexSettings(program, kernel, stride, bias, patterns, f, 0, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withLambda(double l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, l, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withLoss(Loss l) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, l, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withTolerance(double t) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, t, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withMaxIterations(int m) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, m, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withSeed(long s) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, s, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withBias(boolean b) { return new ConvexSettings(program, kernel, stride, b, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
 
-    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withPrecision(RFista.Precision p) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, p, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
 
-    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates, pool, gateSampling, workingSet); }
-    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet); }
+    public ConvexSettings withProducts(ProductForm f) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, f, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withPatternsFrom(String path) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, path, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
+    public ConvexSettings withGapTolerance(double g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, g, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, screening); }
 
-    public ConvexSettings withPool(int a) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, a, gateSampling, workingSet); }
-    public ConvexSettings withGateSampling(Gates.Sampling g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, g, workingSet); }
+    public ConvexSettings withPool(int a) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, a, gateSampling, workingSet, screening); }
+    public ConvexSettings withGateSampling(Gates.Sampling g) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, g, workingSet, screening); }
 
-    public ConvexSettings withWorkingSet(boolean w) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, w); }
+    public ConvexSettings withWorkingSet(boolean w) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, w, screening); }
 
-    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n, pool, gateSampling, workingSet); }
+    public ConvexSettings withScreening(boolean on) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, generationRounds, candidates, pool, gateSampling, workingSet, on); }
+
+    public ConvexSettings withGeneration(int rounds, int n) { return new ConvexSettings(program, kernel, stride, bias, patterns, lambdaFraction, lambda, loss, tolerance, maxIterations, seed, precision, products, gapTolerance, patternsFrom, rounds, n, pool, gateSampling, workingSet, screening); }
 
     /** pool: 3×3 windows where the feature map's sides allow, else 2×2, else the global sum ({@link #windowFor}). */
     public static final int AUTO_POOL = -1;
@@ -153,6 +158,7 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         else if (pool > 0) o.addProperty("pool", pool);
         o.addProperty("gates", gateSampling.id());
         if (exact()) o.addProperty("constraints", workingSet ? "working-set" : "all");
+        else o.addProperty("screening", screening);
         if (generationRounds > 0) {
             o.addProperty("generationRounds", generationRounds);
             o.addProperty("candidates", candidates);

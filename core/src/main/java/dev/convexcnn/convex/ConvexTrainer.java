@@ -214,6 +214,8 @@ public final class ConvexTrainer {
         prov.addProperty("patternsKept", gates.count());
         prov.addProperty("products", form.id());
         prov.addProperty("productsWhy", choice.why());
+        // Screening applies where the solver is the factored one (GEMM form, squared loss) and no gap rule is set.
+        prov.addProperty("screening", s.screening() && quadratic && form == ProductForm.GEMM && s.gapTolerance() == 0);
         // The Gram and GEMM forms have float products with the squared loss; the certificate is a double one always.
         prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED ? s.precision().id() : "double");
         double sgemm = dev.convexcnn.linalg.GemmProbe.sgemm();
@@ -392,7 +394,8 @@ public final class ConvexTrainer {
                 : new GatedReluProgram(features, train.labels(), c, s.loss(), lambda);
         o.buildSeconds = (System.nanoTime() - t0) / 1e9;
         if (gemm != null) gemm.patchProducts().resetCounters();
-        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance());
+        RFista.Settings rf = new RFista.Settings(s.tolerance(), s.maxIterations(), 10, s.exact() ? 0 : s.gapTolerance())
+                .withScreening(!s.exact() && s.screening());
         boolean quadratic = !s.exact() && s.loss() == Loss.SQUARED && gated instanceof QuadraticObjective;
         // From a trained network: its point of the program (same predictions) starts the solve, and its objective
         // there bounds the optimum from above.

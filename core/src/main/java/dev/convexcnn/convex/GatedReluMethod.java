@@ -89,6 +89,11 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
         @Option(names = "--products", paramLabel = "FORM", description = "How the program's products are computed: gram (on ΦᵀΦ), "
                 + "gemm (GEMMs over the patches, Φ never formed) or streamed (Φ held); default: a cost model chooses and says why.")
         String products;
+        @Option(names = "--screening", paramLabel = "on|off", description = "GEMM products, squared loss: between checks of the "
+                + "whole certificate (every 10 iterations, and whenever the working set's holds), multiply by Φᵀ only the groups that are "
+                + "not zero or whose gradient is within 10 %% of λ; the solve still stops only on the whole certificate (default: on; "
+                + "off with --gap-tol).")
+        String screening;
         @Option(names = "--gap-tol", paramLabel = "G", description = "Squared loss: stop only when the relative duality gap is also "
                 + "at most G (it bounds the objective's distance to the optimum); default: the certificate alone.")
         Double gapTol;
@@ -117,6 +122,13 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 }
             }
             if (products != null) s = s.withProducts(ProductForm.parse(products));
+            if (screening != null) {
+                switch (screening.trim().toLowerCase(java.util.Locale.ROOT)) {
+                    case "on" -> s = s.withScreening(true);
+                    case "off" -> s = s.withScreening(false);
+                    default -> throw new IllegalArgumentException("--screening must be on or off, got '" + screening + "'");
+                }
+            }
             if (pool != null) {
                 if (pool < 0) throw new IllegalArgumentException("--pool must be >= 0 (0: global sum), got " + pool);
                 s = s.withPool(pool);
@@ -194,6 +206,10 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                             prov.get("productGflops").getAsDouble(), 100 * prov.get("productShareOfSgemm").getAsDouble(),
                             prov.get("sgemmGflops").getAsDouble(), prov.get("productPrecision").getAsString().equals("mixed")
                                     ? "float products, certificate from double ones" : "double products");
+                }
+                if (prov.has("screening") && prov.get("screening").getAsBoolean()) {
+                    b.line("screening", "products with Φᵀ over a working set of groups between whole checks (every 10 iterations); "
+                            + "the certificate is the whole program's");
                 }
             }
             b.line("objective", "%.8g", run.objective());

@@ -3,6 +3,7 @@ package dev.convexcnn.convex;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.linalg.Gemm;
+import dev.convexcnn.linalg.Parallel;
 import java.util.Arrays;
 
 /**
@@ -21,6 +22,15 @@ import java.util.Arrays;
 public final class PatchProducts {
     /** Values of one block's product (rows × width): about 8 MiB in float, long enough for sgemm's full rate. */
     static final int BLOCK_VALUES = 1 << 21;
+    /**
+     * The float patches of all samples are kept when they are at most this many values (512 MiB): rebuilding them
+     * (normalisation, im2col) for every product cost about a sixth of the products' time on the fully-connected
+     * shape, where Z is no larger than the images. Larger Z (e.g. 5×5 patches of 60,000 images, 0.9·10⁹ values)
+     * is rebuilt per block as before.
+     */
+    static final long KEEP_PATCHES_VALUES = 1L << 27;
+    /** Samples per parallel task of a mask pass. */
+    private static final int MASK_CHUNK = 32;
 
     private final Dataset data;
     private final Normalization norm;
@@ -29,11 +39,13 @@ public final class PatchProducts {
     private final int samples, positions, h, p, words;
     private final long[] masks;
     private int blockValues = BLOCK_VALUES;
+    private long keepValues = KEEP_PATCHES_VALUES;
     private long flops, nanos;
     // Work buffers, grown on demand.
     private float[] zf, wf, outF, gf, scratch;
+    private float[] zAll;          // every sample's float patches, when kept (see KEEP_PATCHES_VALUES)
+    private int zOff;              // where the last patches(…, true) block starts in zf
     private double[] zd, outD;
-    private double[] maskRow;
 
     public PatchProducts(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
         if (gates.windowed()) throw new IllegalArgumentException("the GEMM form sums over all positions: windowed gates (--pool) take the Gram or streamed form");
@@ -69,6 +81,8 @@ public final class PatchProducts {
         this.words = (p + 63) >>> 6;
         this.masks = masks;
         this.blockValues = base.blockValues;
+        this.zAll = base.zAll;
+        this.keepValues = base.keepValues;
     }
 
     /** D as bits, in the same blocks and by the same double product as the features' rows, so the same signs. */
@@ -112,6 +126,12 @@ public final class PatchProducts {
         return this;
     }
 
+    /** Keeps the float patches of all samples only up to this many values (tests: 0 rebuilds them per block). */
+    PatchProducts keepPatches(long values) {
+        keepValues = values;
+        return this;
+    }
+
     /** Samples per block for a product of the given width. */
     int blockSamples(int width) {
         return Math.max(1, Math.min(Math.max(1, samples), blockValues / Math.max(1, positions * Math.max(width, h))));
@@ -131,31 +151,36 @@ public final class PatchProducts {
             wf = grow(wf, h * width);
             for (int i = 0; i < h * width; i++) wf[i] = (float) wt[i];
         }
-        double[] acc = new double[outWidth];
         for (int i0 = 0; i0 < samples; i0 += block) {
             int m = Math.min(block, samples - i0), rows = m * positions;
             if (single) {
                 patches(i0, m, true);
                 outF = grow(outF, rows * width);
-                Gemm.sgemm(false, false, rows, width, h, 1f, zf, 0, h, wf, 0, width, 0f, outF, 0, width);
+                Gemm.sgemm(false, false, rows, width, h, 1f, zf, zOff, h, wf, 0, width, 0f, outF, 0, width);
             } else {
                 outD = grow(outD, rows * width);
                 blockTimes(i0, m, wt, width, outD, 0);
             }
-            for (int b = 0; b < m; b++) {
-                Arrays.fill(acc, 0);
-                for (int q = 0; q < positions; q++) {
-                    int r = b * positions + q;
-                    double[] mr = maskRow((i0 + b) * positions + q);
-                    int o = r * width;
-                    if (single) {
-                        for (int a = 0; a < width; a++) acc[colOut[a]] += mr[colPattern[a]] * outF[o + a];
-                    } else {
-                        for (int a = 0; a < width; a++) acc[colOut[a]] += mr[colPattern[a]] * outD[o + a];
+            // The mask pass, samples in parallel (each sample's sums in one fixed order: the same bits for any
+            // thread count); a column whose pattern is off adds nothing, so it is skipped.
+            final int first = i0;
+            final float[] pf = outF;
+            final double[] pd = outD;
+            Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
+                double[] sums = new double[outWidth];
+                for (int b = lo; b < hi; b++) {
+                    Arrays.fill(sums, 0);
+                    for (int q = 0; q < positions; q++) {
+                        int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
+                        for (int a = 0; a < width; a++) {
+                            int j = colPattern[a];
+                            if ((masks[bits + (j >>> 6)] >>> (j & 63) & 1) == 0) continue;
+                            sums[colOut[a]] += single ? pf[o + a] : pd[o + a];
+                        }
                     }
+                    System.arraycopy(sums, 0, out, (first + b) * outWidth, outWidth);
                 }
-                System.arraycopy(acc, 0, out, (i0 + b) * outWidth, outWidth);
-            }
+            });
         }
         flops += 2L * samples * positions * h * width;
         nanos += System.nanoTime() - t0;
@@ -179,22 +204,27 @@ public final class PatchProducts {
             } else {
                 outD = grow(outD, rows * width);
             }
-            for (int b = 0; b < m; b++) {
-                int ro = (i0 + b) * outWidth;
-                for (int q = 0; q < positions; q++) {
-                    int r = b * positions + q;
-                    double[] mr = maskRow((i0 + b) * positions + q);
-                    int o = r * width;
-                    if (single) {
-                        for (int a = 0; a < width; a++) outF[o + a] = (float) (mr[colPattern[a]] * res[ro + colOut[a]]);
-                    } else {
-                        for (int a = 0; a < width; a++) outD[o + a] = mr[colPattern[a]] * res[ro + colOut[a]];
+            // The residual spread over positions and masked, samples in parallel.
+            final int first = i0;
+            final float[] pf = outF;
+            final double[] pd = outD;
+            Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
+                for (int b = lo; b < hi; b++) {
+                    int ro = (first + b) * outWidth;
+                    for (int q = 0; q < positions; q++) {
+                        int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
+                        for (int a = 0; a < width; a++) {
+                            int j = colPattern[a];
+                            boolean on = (masks[bits + (j >>> 6)] >>> (j & 63) & 1) != 0;
+                            if (single) pf[o + a] = on ? (float) res[ro + colOut[a]] : 0f;
+                            else pd[o + a] = on ? res[ro + colOut[a]] : 0;
+                        }
                     }
                 }
-            }
+            });
             if (single) {
                 // Each block's product in float, summed over blocks in double.
-                Gemm.sgemm(true, false, h, width, rows, 1f, zf, 0, h, outF, 0, width, 0f, gf, 0, width);
+                Gemm.sgemm(true, false, h, width, rows, 1f, zf, zOff, h, outF, 0, width, 0f, gf, 0, width);
                 for (int i = 0; i < h * width; i++) g[i] += gf[i];
             } else {
                 blockTransposeTimes(i0, m, outD, width, 1, g);
@@ -219,25 +249,27 @@ public final class PatchProducts {
         Gemm.dgemm(true, false, h, width, m * positions, 1, zd, 0, h, q, 0, width, beta, g, 0, width);
     }
 
-    /** Z of samples [i0, i0 + m) into zf (single) or zd. */
+    /** Z of samples [i0, i0 + m) into zf from zOff (single: zf may be the kept patches of all samples) or zd. */
     private void patches(int i0, int m, boolean single) {
         int size = m * positions * h;
         if (scratch == null) scratch = new float[geom.scratchSize()];
         if (single) {
+            if (zAll == null && (long) samples * positions * h <= keepValues) {
+                zAll = new float[samples * positions * h];
+                for (int i = 0; i < samples; i++) geom.patchesOf(data, norm, i, scratch, zAll, i * positions * h);
+            }
+            if (zAll != null) {
+                zf = zAll;
+                zOff = i0 * positions * h;
+                return;
+            }
             zf = grow(zf, size);
+            zOff = 0;
             for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, scratch, zf, b * positions * h);
         } else {
             zd = grow(zd, size);
             for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, scratch, zd, b * positions * h);
         }
-    }
-
-    /** The masks of one row (sample·P + position) as 0/1 doubles, in a kept buffer. */
-    private double[] maskRow(int row) {
-        if (maskRow == null) maskRow = new double[p];
-        int base = row * words;
-        for (int j = 0; j < p; j++) maskRow[j] = masks[base + (j >>> 6)] >>> (j & 63) & 1;
-        return maskRow;
     }
 
     private static float[] grow(float[] a, int n) { return a == null || a.length < n ? new float[n] : a; }

@@ -23,7 +23,7 @@ public final class RFista {
      * the quadratic solver on a group-lasso least-squares program: the relative duality gap must be at most it as
      * well ({@link GroupLasso#relativeGap}); 0 leaves the certificate alone.
      */
-    public record Settings(double tolerance, int maxIterations, double initialStep, double gapTolerance) {
+    public record Settings(double tolerance, int maxIterations, double initialStep, double gapTolerance, boolean screening) {
         public Settings {
             if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
             if (maxIterations <= 0) throw new IllegalArgumentException("iterations must be > 0, got " + maxIterations);
@@ -31,8 +31,21 @@ public final class RFista {
             if (!(gapTolerance >= 0)) throw new IllegalArgumentException("gap tolerance must be >= 0, got " + gapTolerance);
         }
 
+        public Settings(double tolerance, int maxIterations, double initialStep, double gapTolerance) {
+            this(tolerance, maxIterations, initialStep, gapTolerance, false);
+        }
+
         public Settings(double tolerance, int maxIterations, double initialStep) {
             this(tolerance, maxIterations, initialStep, 0);
+        }
+
+        /**
+         * The same settings with screening on or off: the factored solver's products with Mᵀ over a working set of
+         * groups between checks ({@link ProximalOracles.Screening}), where the program allows it and no gap
+         * tolerance is set (the gap rule needs the whole gradient every iteration).
+         */
+        public Settings withScreening(boolean on) {
+            return new Settings(tolerance, maxIterations, initialStep, gapTolerance, on);
         }
 
         public static Settings defaults() { return new Settings(1e-6, 10_000, 10); }
@@ -200,7 +213,9 @@ public final class RFista {
             if (start != null && (start.mx() == null || start.ax() == null)) {
                 throw new IllegalArgumentException("the saved state has no products of M");
             }
-            return run(ProximalOracles.factored(f), Form.FACTORED, x0, s, s.gapTolerance(), precision == Precision.MIXED,
+            AcceleratedProximalGradient.Oracle oracle = s.screening() && s.gapTolerance() == 0
+                    ? ProximalOracles.factored(f, ProximalOracles.Screening.of(s.tolerance())) : ProximalOracles.factored(f);
+            return run(oracle, Form.FACTORED, x0, s, s.gapTolerance(), precision == Precision.MIXED,
                     listener, start, boundary);
         }
         return run(ProximalOracles.products(obj), Form.PRODUCTS, x0, s, s.gapTolerance(), precision == Precision.MIXED,

@@ -197,6 +197,15 @@ public final class AcceleratedProximalGradient {
         /** Takes x, y and their kept images from a saved state (copied). */
         void resume(State state);
 
+        /** Iteration it begins (counted as the run counts them, a resumed run going on counting). */
+        default void iteration(int it) {}
+
+        /**
+         * Whether the certificate and gradient last computed cover only part of the program (a working set of
+         * groups): the run then does not end on them but on {@link #exact}.
+         */
+        default boolean partial() { return false; }
+
         /** Prepares this iteration's trials: the gradient at y. */
         void gradientAtY();
 
@@ -330,6 +339,7 @@ public final class AcceleratedProximalGradient {
             }
             if (stop.met() || it >= stopping.maxIterations() || Double.isNaN(cert)) break;
             it++;
+            o.iteration(it);
             o.gradientAtY();
             double first = step, accepted = Double.NaN;
             int taken = -1;
@@ -361,8 +371,9 @@ public final class AcceleratedProximalGradient {
                         o.regularizer(), cert, single, seconds, stop.best, stop.bestAt));
             }
         }
-        if (single) {
-            // Stopped on the iteration cap in float: report the double certificate.
+        if (single || o.partial()) {
+            // Stopped on the iteration cap in float, or with a working set's certificate: report the double one
+            // over the whole program.
             cert = o.exact();
             stop.update(it, o, cert);
         }

@@ -15,6 +15,20 @@ public interface Factored extends Quadratic {
     /** out = Mᵀ·u; with single, from float products. */
     void adjoint(double[] u, double[] out, boolean single);
 
+    /**
+     * The group lasso whose groups {@link #adjointOn} computes apart, or null (the default): then the solver takes
+     * every product with Mᵀ whole. A program returns it only when its regularizer is that group lasso.
+     */
+    default GroupLasso screenedGroups() { return null; }
+
+    /**
+     * (Mᵀ·u)_g for the groups g in groups[0, count) only, written into out at their indices; out's other entries are
+     * left as they are. Costs about count/groups of a whole {@link #adjoint}.
+     */
+    default void adjointOn(double[] u, int[] groups, int count, double[] out, boolean single) {
+        throw new UnsupportedOperationException("this program has no adjoint by groups");
+    }
+
     /** A·x as Mᵀ(M·x), one point at a time. */
     @Override
     default void products(double[][] xs, int count, double[][] out, boolean single) {

@@ -20,6 +20,10 @@ public final class GroupLasso implements RelativeGap {
 
     public double lambda() { return lambda; }
     public int groups() { return blocks * gates * classes; }
+    /** Entries per group. */
+    public int size() { return size; }
+    /** The stride between a group's consecutive entries (its entries are index(g, 0) + t·stride). */
+    public int stride() { return classes; }
     public int dimension() { return blocks * gates * size * classes; }
 
     /** Index of element t of group g. */
@@ -138,6 +142,15 @@ public final class GroupLasso implements RelativeGap {
     }
 
     /** The largest group norm of grad: the smallest λ for which x = 0 is optimal, when grad = ∇f(0). */
+    /** out[g] = ‖x_g‖ for every group g, in the order of {@link #index}. */
+    public void groupNorms(double[] x, double[] out) {
+        double[] sq = new double[classes];
+        for (int slab = 0; slab < slabs(); slab++) {
+            slabSquares(x, slab, sq);
+            for (int k = 0; k < classes; k++) out[slab * classes + k] = Math.sqrt(sq[k]);
+        }
+    }
+
     public double maxGroupNorm(double[] grad) {
         double[] sq = new double[classes];
         double m = 0;

@@ -29,7 +29,35 @@ public final class ProximalOracles {
      * accepted point one with Mᵀ. When M·x is far cheaper than Mᵀ·u an iteration costs little more than one Mᵀ
      * product. One trial per evaluation: the product with M is compute-bound, so a second would be waste.
      */
-    public static Oracle factored(Factored obj) { return new FactoredProducts(obj); }
+    public static Oracle factored(Factored obj) { return new FactoredProducts(obj, null); }
+
+    /**
+     * {@link #factored} with the accepted point's product with Mᵀ taken over a working set of groups
+     * ({@link Screening}) where the program computes its adjoint by groups ({@link Factored#screenedGroups}); the
+     * whole product otherwise.
+     */
+    public static Oracle factored(Factored obj, Screening screening) {
+        return new FactoredProducts(obj, obj.screenedGroups() == null ? null : screening);
+    }
+
+    /**
+     * A working set of groups for a group lasso: the groups that are not zero in x or y and those whose gradient
+     * is at least margin·λ. Between checks the iterations run on the set's groups alone (the others held at zero,
+     * their gradient taken as zero): the accepted point's product with Mᵀ costs the set's share of a whole one. A
+     * check (every {@code every} iterations, and whenever the set's certificate is at most {@code tolerance})
+     * computes the whole product, so the certificate over every group, and renews the set. The run stops only on
+     * a whole certificate, so the set changes the iterates, not what the stopping rule proves.
+     */
+    public record Screening(double tolerance, int every, double margin) {
+        public Screening {
+            if (!(tolerance > 0)) throw new IllegalArgumentException("screening tolerance must be > 0, got " + tolerance);
+            if (every < 1) throw new IllegalArgumentException("checks every k iterations need k >= 1, got " + every);
+            if (!(margin > 0 && margin <= 1)) throw new IllegalArgumentException("margin must be in (0, 1], got " + margin);
+        }
+
+        /** Checks every 10 iterations; groups within 10 % of λ join. */
+        public static Screening of(double tolerance) { return new Screening(tolerance, 10, 0.9); }
+    }
 
     /** y = xNew + β(xNew − x) over n entries, or y = xNew exactly after a restart. */
     private static void extrapolate(boolean restart, double beta, double[] xNew, double[] x, double[] y, int n) {
@@ -288,8 +316,19 @@ public final class ProximalOracles {
         private final Factored f;
         private final int m;
         private double[] mx, my, cand, mc, ac;
+        // The working set (null screening: none). Outside it x = y = 0 and A·x, A·y are held at b, so the gradient
+        // there is exactly 0: the iterations see a program over the set's groups. That also marks the set in a saved
+        // state (resume rebuilds it from x, y and A·x).
+        private final Screening screening;
+        private final GroupLasso lasso;
+        private boolean[] inSet;
+        private int[] set, rest, joined;
+        private int setSize, restSize;
+        private double[] xNorms, yNorms, gNorms;
+        private boolean whole, lastSingle;
+        private int iteration;
 
-        FactoredProducts(Factored f) {
+        FactoredProducts(Factored f, Screening screening) {
             super(f);
             this.f = f;
             this.m = f.rows();
@@ -298,6 +337,19 @@ public final class ProximalOracles {
             my = new double[m];
             mc = new double[m];
             ac = new double[d];
+            this.screening = screening;
+            this.lasso = screening == null ? null : f.screenedGroups();
+            if (lasso != null) {
+                int g = lasso.groups();
+                if (lasso.dimension() != d) throw new IllegalArgumentException("the screened groups cover " + lasso.dimension() + " variables, the program " + d);
+                inSet = new boolean[g];
+                set = new int[g];
+                rest = new int[g];
+                joined = new int[g];
+                xNorms = new double[g];
+                yNorms = new double[g];
+                gNorms = new double[g];
+            }
         }
 
         @Override double[] candidate() { return cand; }
@@ -306,6 +358,18 @@ public final class ProximalOracles {
         void productsOfX(boolean single) {
             f.forward(x, mx, single);
             f.adjoint(mx, ax, single);
+            whole = true;
+            lastSingle = single;
+        }
+
+        @Override
+        public double start(double[] x0, boolean single) {
+            double cert = super.start(x0, single);
+            if (lasso != null) {
+                renewSet(false);
+                restartAtX();
+            }
+            return cert;
         }
 
         @Override
@@ -313,7 +377,28 @@ public final class ProximalOracles {
             super.resume(s);
             mx = s.xImages()[0].clone();
             my = s.yImages()[0].clone();
+            if (lasso != null) {
+                double[] b = f.linearTerm();
+                setSize = 0;
+                restSize = 0;
+                for (int g = 0; g < inSet.length; g++) {
+                    boolean in = false;
+                    int base = lasso.index(g, 0), stride = lasso.stride();
+                    for (int t = 0; t < lasso.size() && !in; t++) {
+                        int i = base + t * stride;
+                        in = x[i] != 0 || y[i] != 0 || ax[i] != b[i];
+                    }
+                    inSet[g] = in;
+                    if (in) set[setSize++] = g;
+                    else rest[restSize++] = g;
+                }
+                whole = false;
+            }
         }
+
+        @Override public void iteration(int it) { iteration = it; }
+
+        @Override public boolean partial() { return lasso != null && !whole; }
 
         @Override
         public void price(double[] steps, int count, boolean single) {
@@ -338,7 +423,15 @@ public final class ProximalOracles {
 
         @Override
         public double take(int j, boolean single) {
-            f.adjoint(mc, ac, single);
+            lastSingle = single;
+            if (lasso == null || iteration % screening.every() == 0) {
+                f.adjoint(mc, ac, single);
+                whole = true;
+            } else {
+                f.adjointOn(mc, set, setSize, ac, single);
+                holdOutside(ac, rest, restSize);
+                whole = false;
+            }
             return change(cand, ac);
         }
 
@@ -351,6 +444,59 @@ public final class ProximalOracles {
             swap = mx; mx = mc; mc = swap;
             swap = ax; ax = ac; ac = swap;
             rx = rNew;
+        }
+
+        @Override
+        public double certificate() {
+            if (lasso == null) return super.certificate();
+            if (!whole) {
+                double cert = super.certificate();
+                if (cert > screening.tolerance()) return cert;
+                // The set's certificate holds: price the groups outside it too, to the same precision.
+                f.adjointOn(mx, rest, restSize, ax, lastSingle);
+                whole = true;
+            }
+            double cert = super.certificate();
+            renewSet(true);
+            return cert;
+        }
+
+        /**
+         * The set from x, y and the whole gradient at x: groups that join get A·y from M·y when fixY (y is not x's
+         * copy), groups outside have A·x and A·y held at b. The gradient at x stays whole.
+         */
+        private void renewSet(boolean fixY) {
+            lasso.groupNorms(x, xNorms);
+            lasso.groupNorms(y, yNorms);
+            lasso.groupNorms(gx, gNorms);
+            double bar = screening.margin() * lasso.lambda();
+            int joinedCount = 0;
+            setSize = 0;
+            restSize = 0;
+            for (int g = 0; g < inSet.length; g++) {
+                boolean in = xNorms[g] > 0 || yNorms[g] > 0 || gNorms[g] >= bar;
+                if (in && !inSet[g]) joined[joinedCount++] = g;
+                inSet[g] = in;
+                if (in) set[setSize++] = g;
+                else rest[restSize++] = g;
+            }
+            // A·y was extrapolated from A·x's held values outside the old set: the groups that join get theirs.
+            if (fixY && joinedCount > 0) f.adjointOn(my, joined, joinedCount, ay, lastSingle);
+            holdOutside(ax, rest, restSize);
+            holdOutside(ay, rest, restSize);
+        }
+
+        /** a_g = b_g for the listed groups: the gradient there is exactly zero. */
+        private void holdOutside(double[] a, int[] groups, int count) {
+            double[] b = f.linearTerm();
+            int size = lasso.size(), stride = lasso.stride();
+            for (int q = 0; q < count; q++) {
+                int base = lasso.index(groups[q], 0);
+                for (int t = 0; t < size; t++) {
+                    int i = base + t * stride;
+                    a[i] = b[i];
+                }
+            }
         }
 
         @Override

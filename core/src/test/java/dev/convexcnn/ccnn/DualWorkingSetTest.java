@@ -17,6 +17,41 @@ class DualWorkingSetTest {
     }
 
     @Test
+    void filterOutputsGrowInPlaceWithinTheirCapacity() {
+        int rows = 7;
+        java.util.Random rnd = new java.util.Random(4);
+        double[][] blocks = new double[3][];
+        int[] widths = {2, 3, 1};
+        for (int b = 0; b < 3; b++) {
+            blocks[b] = new double[rows * widths[b]];
+            for (int i = 0; i < blocks[b].length; i++) blocks[b][i] = rnd.nextGaussian();
+        }
+        for (int capacity : new int[] {1, 4, 6, 9}) {
+            double[] h = new double[0];
+            int r = 0;
+            for (int b = 0; b < 3; b++) {
+                double[] before = h;
+                h = WorkingSetSolver.append(h, r, blocks[b], widths[b], rows, capacity);
+                if (b > 0 && (long) rows * (r + widths[b]) <= before.length) {
+                    org.junit.jupiter.api.Assertions.assertSame(before, h, "grown in place, capacity " + capacity);
+                }
+                r += widths[b];
+                // Row i of H is the concatenation of the blocks' rows i, whatever the capacity.
+                for (int i = 0; i < rows; i++) {
+                    int col = 0;
+                    for (int q = 0; q <= b; q++) {
+                        for (int j = 0; j < widths[q]; j++, col++) {
+                            org.junit.jupiter.api.Assertions.assertEquals(blocks[q][i * widths[q] + j], h[i * r + col], 0,
+                                    "capacity " + capacity + ", block " + b + ", row " + i + ", column " + col);
+                        }
+                    }
+                }
+            }
+            assertTrue(h.length >= rows * Math.min(capacity, 6) && h.length >= rows * 6);
+        }
+    }
+
+    @Test
     void reachesTheSameOptimumAsThePlainCentredSolver() {
         FeatureSource fs = DccnnTest.features(60, 3);
         int m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1;

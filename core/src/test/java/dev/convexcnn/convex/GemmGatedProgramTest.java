@@ -69,9 +69,13 @@ class GemmGatedProgramTest {
         }
         // The empty pattern is off everywhere.
         for (int i = 0; i < n; i++) for (int q = 0; q < P; q++) assertTrue(!prod.on(i, q, 2));
-        for (boolean single : new boolean[] {false, true}) {
-            prod.forward(wt, p * c, pat, out, c, single, fwd);
-            prod.adjoint(res, c, p * c, pat, out, single, adj);
+        // Float patches kept for all samples (the default at this size) or rebuilt per block: the same products.
+        PatchProducts rebuilt = new PatchProducts(d, norm, geom, g).blockValues(2 * P * p * c).keepPatches(0);
+        for (int pass = 0; pass < 3; pass++) {
+            boolean single = pass > 0;
+            PatchProducts use = pass == 2 ? rebuilt : prod;
+            use.forward(wt, p * c, pat, out, c, single, fwd);
+            use.adjoint(res, c, p * c, pat, out, single, adj);
             if (!single) {
                 Tolerances.assertProductsClose(naiveFwd, fwd, absFwd, (long) P * h, "forward");
                 Tolerances.assertProductsClose(naiveAdj, adj, absAdj, (long) n * P, "adjoint");
@@ -189,6 +193,72 @@ class GemmGatedProgramTest {
         assertEquals("gap", c.stoppedBy());
         assertTrue(c.objective() >= a.objective() * (1 - 1e-12) && c.objective() <= a.objective() * (1 + 1e-5),
                 "objective " + c.objective() + " within the gap of " + a.objective());
+    }
+
+    @Test
+    void adjointByGroupsEqualsTheWholeAdjointOnThoseGroups() {
+        Dataset d = noise(11, 7, 6, 2, 3, 31);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 2, true);
+        GemmGatedProgram p = new GemmGatedProgram(new PatchProducts(d, norm, geom, gates(geom, 6, 1, 32)), d.labels(), 3, Loss.SQUARED, 0.1);
+        Random r = new Random(33);
+        double[] u = new double[p.rows()];
+        for (int i = 0; i < u.length; i++) u[i] = r.nextGaussian();
+        var lasso = p.screenedGroups();
+        for (boolean single : new boolean[] {false, true}) {
+            double[] whole = new double[p.dimension()];
+            p.adjoint(u, whole, single);
+            int[] groups = {17, 0, 5, 9, 16};   // any order, an empty pattern's groups (3, 4, 5) among them
+            double[] part = new double[p.dimension()];
+            java.util.Arrays.fill(part, 7.5);
+            p.adjointOn(u, groups, groups.length, part, single);
+            boolean[] listed = new boolean[lasso.groups()];
+            for (int g : groups) listed[g] = true;
+            for (int g = 0; g < lasso.groups(); g++) {
+                for (int t = 0; t < lasso.size(); t++) {
+                    int i = lasso.index(g, t);
+                    if (!listed[g]) assertEquals(7.5, part[i], 0, "group " + g + " is left alone");
+                    else Tolerances.assertClose(whole[i], part[i], single ? 1e-5 : 1e-12, "group " + g + ", single " + single);
+                }
+            }
+        }
+    }
+
+    @Test
+    void screenedSolveReachesTheSameCertifiedOptimumWithLessWork() {
+        // Many groups, most of them zero at the optimum: the working set leaves them out between checks.
+        Dataset d = ConvexProgramTest.quadrants(60, 6, 3, 9);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        Gates g = Gates.sample(geom.patchSize(), 24, 10);
+        GemmGatedProgram p0 = new GemmGatedProgram(new PatchProducts(d, norm, geom, g), d.labels(), 3, Loss.SQUARED, 0);
+        GemmGatedProgram p = p0.withLambda(0.2 * p0.lambdaMax());
+        for (RFista.Precision precision : RFista.Precision.values()) {
+            RFista.Settings s = new RFista.Settings(1e-12, 20_000, 10);
+            p.patchProducts().resetCounters();
+            RFista.Result plain = RFista.solveQuadratic(p, new double[p.dimension()], s, precision, null);
+            long plainFlops = p.patchProducts().flops();
+            p.patchProducts().resetCounters();
+            RFista.Result screened = RFista.solveQuadratic(p, new double[p.dimension()], s.withScreening(true), precision, null);
+            long screenedFlops = p.patchProducts().flops();
+            assertTrue(plain.converged() && screened.converged(), precision + ": both reach the certificate");
+            Tolerances.assertClose(plain.objective(), screened.objective(), 1e-9, "objective, " + precision);
+            // The stopping certificate is the whole program's, in double: recomputed here from scratch.
+            double[] grad = new double[p.dimension()];
+            p.smooth(screened.x(), grad);
+            assertTrue(p.minNormSubgradientSquared(screened.x(), grad) <= 1e-12, "whole double certificate, " + precision);
+            int zero = 0;
+            for (int q = 0; q < p.penalty().groups(); q++) if (p.penalty().norm(screened.x(), q) == 0) zero++;
+            assertTrue(zero > p.penalty().groups() / 2, "most groups are zero at this λ: " + zero + " of " + p.penalty().groups());
+            assertTrue(screenedFlops < 0.8 * plainFlops * screened.iterations() / plain.iterations(),
+                    precision + ": products per iteration, screened " + screenedFlops / screened.iterations() + " against "
+                            + plainFlops / plain.iterations());
+        }
+        // The gap rule needs the whole gradient every iteration: with a gap tolerance screening is off.
+        p.patchProducts().resetCounters();
+        RFista.Result gapRule = RFista.solveQuadratic(p, new double[p.dimension()], new RFista.Settings(1e-2, 20_000, 10, 1e-5)
+                .withScreening(true), RFista.Precision.DOUBLE, null);
+        assertTrue(gapRule.converged() && gapRule.gap() <= 1e-5);
     }
 
     @Test

@@ -74,15 +74,17 @@ class RFistaResumeTest {
     @Test
     void factoredSolveResumedEqualsUninterruptedOnTheSameBackendAndThreads() throws Exception {
         GemmGatedProgram p = gemmProgram();
+        for (boolean screening : new boolean[] {false, true})
         for (RFista.Precision precision : RFista.Precision.values()) {
-            // Tight enough that the mixed solve switches from float to double products part way.
-            RFista.Settings s = new RFista.Settings(1e-13, 3_000, 10);
+            // Tight enough that the mixed solve switches from float to double products part way. Screened: the
+            // working set is rebuilt from the saved x, y and A·x, so cuts next to its checks (every 10) too.
+            RFista.Settings s = new RFista.Settings(1e-13, 3_000, 10).withScreening(screening);
             List<RFista.State> states = new ArrayList<>();
             RFista.Result whole = RFista.solveQuadratic(p, new double[p.dimension()], s, precision, null, null, st -> states.add(copy(st)));
             assertTrue(whole.converged() && whole.iterations() > 40, precision + ": the test needs a solve of some length, got "
                     + whole.iterations());
             assertEquals(whole.iterations(), states.size());
-            List<Integer> cuts = new ArrayList<>(List.of(1, 9, whole.iterations() / 2, whole.iterations() - 1));
+            List<Integer> cuts = new ArrayList<>(List.of(1, 9, 10, 11, 21, whole.iterations() / 2, whole.iterations() - 1));
             if (precision == RFista.Precision.MIXED) {
                 // Cut on both sides of the switch to double products, and right after it.
                 int switched = 0;
@@ -94,7 +96,7 @@ class RFistaResumeTest {
                 RFista.State at = states.get(cut - 1);
                 List<RFista.Iteration> log = new ArrayList<>();
                 RFista.Result resumed = RFista.solveQuadratic(p, new double[p.dimension()], s, precision, log::add, at, null);
-                String where = precision + ", resumed at " + cut;
+                String where = precision + (screening ? ", screened" : "") + ", resumed at " + cut;
                 // Same products on the same backend and threads, same arithmetic: the same bits.
                 assertEquals(whole.iterations(), resumed.iterations(), "iterations, " + where);
                 assertEquals(whole.objective(), resumed.objective(), 0, "objective, " + where);

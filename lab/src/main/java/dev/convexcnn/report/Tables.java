@@ -151,6 +151,12 @@ public final class Tables {
                 if (runs.isEmpty()) throw new IllegalArgumentException("convex-runs takes one or more --summary-json files");
                 yield convexRuns(runs);
             }
+            case "gated-solves" -> {
+                List<JsonObject> runs = new ArrayList<>();
+                for (String f : t) runs.add(read(base.resolve(f)));
+                if (runs.isEmpty()) throw new IllegalArgumentException("gated-solves takes one or more --summary-json files");
+                yield gatedSolves(runs);
+            }
             case "runs" -> {
                 List<JsonObject> runs = new ArrayList<>();
                 for (String f : t) runs.add(read(base.resolve(f)));
@@ -163,7 +169,7 @@ public final class Tables {
                 yield BudgetTable.markdown(b);
             }
             default -> throw new IllegalArgumentException("unknown table source '" + kind + "' (a results .md, "
-                    + "compression, compression-spearman, convex-ranges, convex-runs, runs or budgets)");
+                    + "compression, compression-spearman, convex-ranges, convex-runs, gated-solves, runs or budgets)");
         };
     }
 
@@ -298,6 +304,30 @@ public final class Tables {
                     datasetLabel(label).replace("Fashion", "Fashion-MNIST"), size,
                     certificate, r.get("converged").getAsBoolean() ? "reached" : "not reached",
                     r.get("iterations").getAsInt(), r.get("seconds").getAsDouble(), 100 * r.get("trainAccuracy").getAsDouble(),
+                    100 * r.get("testAccuracy").getAsDouble()));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * gated-relu summary files ('train --summary-json'), a row each: how the solve ran (products, screening), where
+     * its time went (products against the sgemm rate measured in the same run) and what it proved.
+     */
+    private static String gatedSolves(List<JsonObject> runs) {
+        StringBuilder sb = new StringBuilder("| images | products | screening | iterations | solve s | of which products s | product rate "
+                + "| sgemm (same run) | share | objective | certificate | relative gap | test acc. |\n"
+                + "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (JsonObject r : runs) {
+            if (!r.has("productSeconds")) throw new IllegalArgumentException("gated-solves: a summary without product figures (not a gated-relu run "
+                    + "on the GEMM form?)");
+            JsonElement cert = r.get("certificate");
+            double certificate = cert.isJsonObject() ? cert.getAsJsonObject().get("certificate").getAsDouble() : cert.getAsDouble();
+            sb.append(String.format(Locale.ROOT, "| %,d | %s | %s | %,d | %.1f | %.1f | %.1f GFLOP/s | %.1f GFLOP/s | %.0f %% | %.9f | %.2e, %s | %.1e | %.2f %% |%n",
+                    r.get("trainSamples").getAsInt(), r.get("products").getAsString(),
+                    r.has("screening") && r.get("screening").getAsBoolean() ? "on" : "off", r.get("iterations").getAsInt(),
+                    r.get("solveSeconds").getAsDouble(), r.get("productSeconds").getAsDouble(), r.get("productGflops").getAsDouble(),
+                    r.get("sgemmGflops").getAsDouble(), 100 * r.get("productShareOfSgemm").getAsDouble(), r.get("objective").getAsDouble(),
+                    certificate, r.get("converged").getAsBoolean() ? "reached" : "not reached", r.get("gap").getAsDouble(),
                     100 * r.get("testAccuracy").getAsDouble()));
         }
         return sb.toString();

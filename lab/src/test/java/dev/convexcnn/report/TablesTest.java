@@ -81,6 +81,24 @@ class TablesTest {
     }
 
     @Test
+    void gatedSolvesTablesShowWhereTheSolveTimeWent() throws IOException {
+        Files.writeString(dir.resolve("s.json"), "{\"method\": \"gated-relu\", \"trainSamples\": 20000, \"products\": \"gemm\", "
+                + "\"screening\": true, \"iterations\": 311, \"solveSeconds\": 92.2, \"productSeconds\": 82.78, \"productGflops\": 94.2, "
+                + "\"sgemmGflops\": 148.2, \"productShareOfSgemm\": 0.636, \"objective\": 0.0279139877, \"certificate\": 9.88e-9, "
+                + "\"converged\": true, \"gap\": 5.27e-4, \"testAccuracy\": 0.854}");
+        Files.writeString(dir.resolve("x.json"), "{\"method\": \"ccnn\", \"trainSamples\": 1000}");
+        Path md = dir.resolve("doc.md");
+        Files.writeString(md, "<!-- table: gated-solves s.json -->\n<!-- /table -->\n");
+        assertTrue(Tables.rewrite(md, BUDGETS));
+        String t = Files.readString(md);
+        assertTrue(t.contains("| 20,000 | gemm | on | 311 | 92.2 | 82.8 | 94.2 GFLOP/s | 148.2 GFLOP/s | 64 % | 0.027913988 | 9.88e-09, reached "
+                + "| 5.3e-04 | 85.40 % |"), t);
+        Files.writeString(md, "<!-- table: gated-solves x.json -->\n<!-- /table -->\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tables.check(md, BUDGETS));
+        assertTrue(e.getMessage().contains("without product figures"), e.getMessage());
+    }
+
+    @Test
     void badMarkersNameTheFileAndLine() throws IOException {
         Path md = dir.resolve("doc.md");
         Files.writeString(md, "a\n<!-- table: missing.md -->\n| x |\n<!-- /table -->\n");
