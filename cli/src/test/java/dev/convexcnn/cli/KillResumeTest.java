@@ -44,8 +44,12 @@ class KillResumeTest {
     }
 
     private Process start(List<String> args) throws IOException {
+        // The launcher's and the test JVM's flags: without jdk.incubator.foreign the child cannot set OpenBLAS to one
+        // thread per call (ForeignOpenBlas), and on some CPUs (AMD EPYC, AVX2) OpenBLAS's own two threads split the
+        // sums differently: not the same threads, so not the same bits.
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--add-modules=jdk.incubator.vector,jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED", "-Xmx4g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }

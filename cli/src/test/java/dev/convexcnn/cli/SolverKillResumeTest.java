@@ -49,8 +49,10 @@ class SolverKillResumeTest {
     }
 
     private Process start(List<String> args, String log) throws IOException {
+        // The launcher's flags, so that the child sets OpenBLAS's threads as this JVM does (see KillResumeTest).
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+                "--add-modules=jdk.incubator.vector,jdk.incubator.foreign", "--enable-native-access=ALL-UNNAMED", "-Xmx4g",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
         cmd.addAll(args);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(log).toFile()).start();
     }
