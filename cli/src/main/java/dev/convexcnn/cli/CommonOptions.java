@@ -27,6 +27,13 @@ final class CommonOptions {
     static void announceBackend(PrintWriter err) {
         if (ANNOUNCED.compareAndSet(false, true)) {
             err.println("backend: " + Backend.get().description());
+            if (Backend.get().isNative() && !dev.convexcnn.linalg.BlasThreads.controllable()) {
+                // Without it the Java threads and OpenBLAS's own threads share the cores, and the sums split
+                // differently from a launcher run's (last bits).
+                err.println("warning: OpenBLAS's threads per call cannot be set in this JVM (start it with --add-modules="
+                        + "jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED, as ./convexcnn does): "
+                        + "BLAS calls run on OpenBLAS's own threads, so results may differ from a launcher run's in the last bits");
+            }
             err.flush();
         }
     }

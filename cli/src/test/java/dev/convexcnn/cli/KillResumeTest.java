@@ -54,6 +54,26 @@ class KillResumeTest {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile()).start();
     }
 
+    /** A JVM without the foreign-function module cannot pin OpenBLAS's threads: the run says so (native backend only). */
+    @Test
+    void aJvmThatCannotSetOpenBlasThreadsSaysSo() throws Exception {
+        Path csv = digits();
+        List<String> a = List.of("train", "--dataset", "digits:" + csv, "--arch", "linear10", "--epochs", "1", "--limit", "200",
+                "-o", dir.resolve("plain.cnn").toString());
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(a);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("plain.log").toFile()).start();
+        assertEquals(0, p.waitFor(), Files.readString(dir.resolve("plain.log")));
+        String log = Files.readString(dir.resolve("plain.log"));
+        boolean nativeBlas = log.contains("backend: native");
+        assertEquals(nativeBlas, log.contains("warning: OpenBLAS's threads per call cannot be set"), log);
+        // This JVM has the launcher's flags: no warning.
+        CliTest.Run run = CliTest.run(a.toArray(String[]::new));
+        assertEquals(0, run.code(), run.err());
+        assertTrue(!run.err().contains("warning: OpenBLAS's threads"), run.err());
+    }
+
     @Test
     void killedRunResumesToBitIdenticalWeightsOnTheSameBackendAndThreads() throws Exception {
         Path csv = digits();
