@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.ZipException;
 
 /**
@@ -96,10 +97,12 @@ public final class IdxReader {
                             + dims[d] + ")");
                 }
                 total *= dims[d];
-            }
-            if (total > Integer.MAX_VALUE - 8) {
-                throw new DataFormatException(file, "the header declares " + describe(dims) + " (" + total
-                        + " bytes), more than one Java array can hold");
+                // Checked per dimension: the product of three ints can pass Long.MAX_VALUE and wrap to a negative
+                // size (found by the fuzz test on a damaged gzip header); one step from ≤ 2³¹ stays below 2⁶².
+                if (total > Integer.MAX_VALUE - 8) {
+                    throw new DataFormatException(file, "the header declares " + describe(Arrays.copyOf(dims, d + 1))
+                            + (d + 1 < nd ? " and more" : "") + " (" + total + " bytes or more), more than one Java array can hold");
+                }
             }
             byte[] data;
             if (!gz) {

@@ -108,6 +108,18 @@ class IdxReaderTest {
     }
 
     @Test
+    void aHeaderWhoseSizeOverflowsIsRefusedRawOrGzipped() throws Exception {
+        // 2^30 × 2^30 × 2^31 − 1 wraps a long to a negative size: refused by name, not an IllegalArgumentException.
+        byte[] header = TestData.idxImages(1 << 30, 1 << 30, Integer.MAX_VALUE, new byte[4]);
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        for (boolean gzip : new boolean[] {false, true}) {
+            Path im = images(gzip ? "huge.gz" : "huge", gzip ? TestData.gzip(header) : header);
+            DataFormatException e = assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10));
+            assertMessage(e, im, "more than one Java array can hold");
+        }
+    }
+
+    @Test
     void truncatedGzipPayloadAndStream() throws Exception {
         byte[] full = TestData.idxImages(3, 2, 2, TestData.ramp(12));
         Path lb = images("lb", TestData.idxLabels((byte) 0, (byte) 0, (byte) 0));
