@@ -142,8 +142,17 @@ public final class GatedFeatures {
         }
     }
 
-    /** Logits (n × c) of a gated network with weights W (p·h × c) on d, a block of rows of Φ at a time. */
+    /**
+     * Logits (n × c) of a gated network with weights W (p·h × c) on d: by GEMMs over the patches for gates on whole
+     * feature maps ({@link PatchProducts#logits}), else a block of rows of Φ at a time.
+     */
     public static double[] logits(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes) {
+        if (!gates.windowed()) return PatchProducts.logits(d, norm, geom, gates, w, classes);
+        return logitsFromRows(d, norm, geom, gates, w, classes);
+    }
+
+    /** Logits (n × c) from rows of Φ, a block at a time (any gates). */
+    static double[] logitsFromRows(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes) {
         RowBuilder rows = new RowBuilder(d, norm, geom, gates);
         int n = d.size(), g = rows.columns(), block = Math.max(1, Math.min(n, 1024));
         double[] z = new double[n * classes], phi = new double[block * g];

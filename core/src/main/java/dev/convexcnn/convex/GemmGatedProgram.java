@@ -18,9 +18,9 @@ public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProg
     private final Loss loss;
     private final GroupLasso penalty;
     private double[] cross;
-    // Work buffers: the weights as h × (p·c), the dense column maps of the adjoint, predictions.
-    private final double[] wt, gAll, z, dz;
-    private final int[] allPattern, allOut, column;
+    // Work buffers: the adjoint's weights as h × (p·c) and dense column maps, predictions.
+    private final double[] gAll, z, dz;
+    private final int[] allPattern, allOut;
     private int[] colPattern, colOut;
 
     public GemmGatedProgram(PatchProducts products, int[] labels, int classes, Loss loss, double lambda) {
@@ -43,7 +43,6 @@ public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProg
         this.totalSamples = totalSamples;
         int p = products.patterns(), h = products.patchSize(), pc = p * classes;
         this.penalty = new GroupLasso(1, p, h, classes, lambda);
-        this.wt = new double[h * pc];
         this.gAll = new double[h * pc];
         this.allPattern = new int[pc];
         this.allOut = new int[pc];
@@ -51,7 +50,6 @@ public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProg
             allPattern[a] = a / classes;
             allOut[a] = a % classes;
         }
-        this.column = new int[pc];
         this.colPattern = new int[pc];
         this.colOut = new int[pc];
         this.z = new double[products.samples() * classes];
@@ -77,34 +75,7 @@ public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProg
     /** Φ·x (samples × c): only the groups of x that are not zero are multiplied. */
     @Override
     public void forward(double[] x, double[] mx, boolean single) {
-        int p = products.patterns(), h = products.patchSize(), c = classes;
-        // x is p slabs of h rows of c values: both passes read it in that order (a gather by column was as slow as
-        // the products themselves at n = 1,000 on the fully-connected shape, x having 785,000 entries).
-        java.util.Arrays.fill(column, -1);
-        for (int j = 0; j < p; j++) {
-            for (int t = 0; t < h; t++) {
-                int row = (j * h + t) * c;
-                for (int k = 0; k < c; k++) if (x[row + k] != 0) column[j * c + k] = 0;
-            }
-        }
-        int width = 0;
-        for (int a = 0; a < p * c; a++) {
-            if (column[a] < 0) continue;
-            column[a] = width;
-            colPattern[width] = a / c;
-            colOut[width] = a % c;
-            width++;
-        }
-        for (int j = 0; j < p; j++) {
-            for (int t = 0; t < h; t++) {
-                int row = (j * h + t) * c, to = t * width;
-                for (int k = 0; k < c; k++) {
-                    int a = column[j * c + k];
-                    if (a >= 0) wt[to + a] = x[row + k];
-                }
-            }
-        }
-        products.forward(wt, width, colPattern, colOut, c, single, mx);
+        products.forwardGroups(x, classes, single, mx);
     }
 
     /** Φᵀ·u for u (samples × c): one product with every (pattern, output) column. */

@@ -14,6 +14,9 @@ public interface GroupLassoProgram extends CompositeObjective {
 
     @Override default void prox(double[] v, double step, double[] out) { penalty().prox(v, step, out); }
 
+    /** λ Σ_g ‖x_g‖ is a sum of norms. */
+    @Override default boolean homogeneousRegularizer() { return true; }
+
     @Override
     default double minNormSubgradientSquared(double[] w, double[] grad) {
         return penalty().minNormSubgradientSquared(w, grad);

@@ -2,6 +2,7 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.linalg.BlasThreads;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Parallel;
 import java.util.Arrays;
@@ -41,11 +42,15 @@ public final class PatchProducts {
     private int blockValues = BLOCK_VALUES;
     private long keepValues = KEEP_PATCHES_VALUES;
     private long flops, nanos;
-    // Work buffers, grown on demand.
-    private float[] zf, wf, outF, gf, scratch;
+    // Work buffers, grown on demand: the float weights, each half's own.
+    private float[] wf;
+    private final Work[] work = {new Work(), new Work()};
     private float[] zAll;          // every sample's float patches, when kept (see KEEP_PATCHES_VALUES)
-    private int zOff;              // where the last patches(…, true) block starts in zf
-    private double[] zd, outD;
+    private int[] runStart, runPattern, runOut;  // the current product's runs of columns of one pattern
+    private int[] column, slabPattern, slabOut;   // forwardGroups: the columns of the groups that are not zero
+    private double[] slabWeights;
+    /** Patch values per chunk of {@link #logits} (the chunk's masks and patches only). */
+    private static final int LOGIT_CHUNK_VALUES = 1 << 24;
 
     public PatchProducts(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
         if (gates.windowed()) throw new IllegalArgumentException("the GEMM form sums over all positions: windowed gates (--pool) take the Gram or streamed form");
@@ -138,6 +143,72 @@ public final class PatchProducts {
     }
 
     /**
+     * out (samples × classes, overwritten) = Φ·x for x in the programs' layout (p slabs of h rows of classes values,
+     * {@link GemmGatedProgram}): only the (pattern, output) groups of x that are not zero are multiplied.
+     */
+    public void forwardGroups(double[] x, int classes, boolean single, double[] out) {
+        int c = classes, pc = p * c;
+        if (column == null || column.length < pc) {
+            column = new int[pc];
+            slabPattern = new int[pc];
+            slabOut = new int[pc];
+        }
+        // x is read in its own layout: a gather by column was as slow as the products themselves at n = 1,000 on
+        // the fully-connected shape (x has 785,000 entries there).
+        Arrays.fill(column, 0, pc, -1);
+        for (int j = 0; j < p; j++) {
+            for (int t = 0; t < h; t++) {
+                int row = (j * h + t) * c;
+                for (int k = 0; k < c; k++) if (x[row + k] != 0) column[j * c + k] = 0;
+            }
+        }
+        int width = 0;
+        for (int a = 0; a < pc; a++) {
+            if (column[a] < 0) continue;
+            column[a] = width;
+            slabPattern[width] = a / c;
+            slabOut[width] = a % c;
+            width++;
+        }
+        slabWeights = slabWeights == null || slabWeights.length < h * width ? new double[h * Math.max(width, 1)] : slabWeights;
+        for (int j = 0; j < p; j++) {
+            for (int t = 0; t < h; t++) {
+                int row = (j * h + t) * c, to = t * width;
+                for (int k = 0; k < c; k++) {
+                    int a = column[j * c + k];
+                    if (a >= 0) slabWeights[to + a] = x[row + k];
+                }
+            }
+        }
+        forward(slabWeights, width, slabPattern, slabOut, c, single, out);
+    }
+
+    /**
+     * The logits (n × classes) of the gated network with weights w (the programs' layout) on d, from double products
+     * over chunks of samples (their gate bits only): what {@link GatedFeatures#logits} gives, without forming Φ.
+     */
+    public static double[] logits(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes) {
+        return logits(d, norm, geom, gates, w, classes, LOGIT_CHUNK_VALUES / Math.max(1, geom.patches() * geom.patchSize()));
+    }
+
+    /** {@link #logits} over chunks of the given number of samples. */
+    static double[] logits(Dataset d, Normalization norm, PatchGeometry geom, Gates gates, double[] w, int classes, int samples) {
+        int n = d.size();
+        double[] z = new double[n * classes];
+        int chunk = Math.max(1, Math.min(n, samples));
+        for (int i0 = 0; i0 < n; i0 += chunk) {
+            int m = Math.min(chunk, n - i0);
+            int[] idx = new int[m];
+            for (int k = 0; k < m; k++) idx[k] = i0 + k;
+            Dataset part = i0 == 0 && m == n ? d : d.subset(idx, d.name());
+            double[] zp = new double[m * classes];
+            new PatchProducts(part, norm, geom, gates).forwardGroups(w, classes, false, zp);
+            System.arraycopy(zp, 0, z, i0 * classes, m * classes);
+        }
+        return z;
+    }
+
+    /**
      * out (samples × outWidth, overwritten) from the weights wt (h × width, row-major): column a of wt belongs to
      * pattern colPattern[a] and adds into output colOut[a] &lt; outWidth. Columns may be any subset of the
      * (pattern, output) pairs, so zero groups need not be multiplied.
@@ -147,91 +218,163 @@ public final class PatchProducts {
         Arrays.fill(out, 0, samples * outWidth, 0);
         if (width == 0) return;
         int block = blockSamples(width);
+        int runs = runsOf(colPattern, colOut, width);
         if (single) {
+            keepPatches();
             wf = grow(wf, h * width);
             for (int i = 0; i < h * width; i++) wf[i] = (float) wt[i];
         }
-        for (int i0 = 0; i0 < samples; i0 += block) {
-            int m = Math.min(block, samples - i0), rows = m * positions;
-            if (single) {
-                patches(i0, m, true);
-                outF = grow(outF, rows * width);
-                Gemm.sgemm(false, false, rows, width, h, 1f, zf, zOff, h, wf, 0, width, 0f, outF, 0, width);
-            } else {
-                outD = grow(outD, rows * width);
-                blockTimes(i0, m, wt, width, outD, 0);
-            }
-            // The mask pass, samples in parallel (each sample's sums in one fixed order: the same bits for any
-            // thread count); a column whose pattern is off adds nothing, so it is skipped.
-            final int first = i0;
-            final float[] pf = outF;
-            final double[] pd = outD;
-            Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
-                double[] sums = new double[outWidth];
-                for (int b = lo; b < hi; b++) {
-                    Arrays.fill(sums, 0);
-                    for (int q = 0; q < positions; q++) {
-                        int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
-                        for (int a = 0; a < width; a++) {
-                            int j = colPattern[a];
-                            if ((masks[bits + (j >>> 6)] >>> (j & 63) & 1) == 0) continue;
-                            sums[colOut[a]] += single ? pf[o + a] : pd[o + a];
-                        }
-                    }
-                    System.arraycopy(sums, 0, out, (first + b) * outWidth, outWidth);
+        inHalves((k, from, to) -> {
+            Work w = work[k];
+            for (int i0 = from; i0 < to; i0 += block) {
+                int m = Math.min(block, to - i0), rows = m * positions;
+                if (single) {
+                    patches(w, i0, m, true);
+                    w.outF = grow(w.outF, rows * width);
+                    Gemm.sgemm(false, false, rows, width, h, 1f, w.zf, w.zOff, h, wf, 0, width, 0f, w.outF, 0, width);
+                } else {
+                    w.outD = grow(w.outD, rows * width);
+                    patches(w, i0, m, false);
+                    Gemm.dgemm(false, false, rows, width, h, 1, w.zd, 0, h, wt, 0, width, 0, w.outD, 0, width);
                 }
-            });
-        }
+                // The mask pass (each sample's sums in one fixed order: the same bits for any thread count).
+                // Columns come in runs of one pattern: one bit test per run, and a run whose pattern is off adds
+                // nothing, so it is skipped (a test per column mispredicted about half the time).
+                final int first = i0;
+                final float[] pf = w.outF;
+                final double[] pd = w.outD;
+                Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
+                    if (single) sumMasked(first, lo, hi, pf, null, width, colOut, outWidth, runs, out);
+                    else sumMasked(first, lo, hi, null, pd, width, colOut, outWidth, runs, out);
+                });
+            }
+        });
         flops += 2L * samples * positions * h * width;
         nanos += System.nanoTime() - t0;
     }
 
     /**
      * g (h × width, overwritten) = Σ_blocks Z_bᵀ R_b with R_b(row, a) = D_{colPattern[a]}(row) · res(i, colOut[a]):
-     * the transpose of {@link #forward} applied to res (samples × outWidth).
+     * the transpose of {@link #forward} applied to res (samples × outWidth). Each half of the samples sums its
+     * blocks in order, then g = half 0 + half 1.
      */
     public void adjoint(double[] res, int outWidth, int width, int[] colPattern, int[] colOut, boolean single, double[] g) {
         long t0 = System.nanoTime();
         Arrays.fill(g, 0, h * width, 0);
         if (width == 0 || samples == 0) return;
         int block = blockSamples(width);
-        if (single) gf = grow(gf, h * width);
-        for (int i0 = 0; i0 < samples; i0 += block) {
-            int m = Math.min(block, samples - i0), rows = m * positions;
-            if (single) {
-                patches(i0, m, true);
-                outF = grow(outF, rows * width);
-            } else {
-                outD = grow(outD, rows * width);
-            }
-            // The residual spread over positions and masked, samples in parallel.
-            final int first = i0;
-            final float[] pf = outF;
-            final double[] pd = outD;
-            Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
-                for (int b = lo; b < hi; b++) {
-                    int ro = (first + b) * outWidth;
-                    for (int q = 0; q < positions; q++) {
-                        int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
-                        for (int a = 0; a < width; a++) {
-                            int j = colPattern[a];
-                            boolean on = (masks[bits + (j >>> 6)] >>> (j & 63) & 1) != 0;
-                            if (single) pf[o + a] = on ? (float) res[ro + colOut[a]] : 0f;
-                            else pd[o + a] = on ? res[ro + colOut[a]] : 0;
-                        }
-                    }
+        int runs = runsOf(colPattern, colOut, width);
+        if (single) keepPatches();
+        for (Work w : work) {
+            w.sum = grow(w.sum, h * width);
+            Arrays.fill(w.sum, 0, h * width, 0);
+        }
+        inHalves((k, from, to) -> {
+            Work w = work[k];
+            if (single) w.gf = grow(w.gf, h * width);
+            for (int i0 = from; i0 < to; i0 += block) {
+                int m = Math.min(block, to - i0), rows = m * positions;
+                if (single) {
+                    patches(w, i0, m, true);
+                    w.outF = grow(w.outF, rows * width);
+                } else {
+                    w.outD = grow(w.outD, rows * width);
                 }
-            });
-            if (single) {
-                // Each block's product in float, summed over blocks in double.
-                Gemm.sgemm(true, false, h, width, rows, 1f, zf, zOff, h, outF, 0, width, 0f, gf, 0, width);
-                for (int i = 0; i < h * width; i++) g[i] += gf[i];
-            } else {
-                blockTransposeTimes(i0, m, outD, width, 1, g);
+                // The residual spread over positions and masked, one bit test per run of columns of one pattern.
+                final int first = i0;
+                final float[] pf = w.outF;
+                final double[] pd = w.outD;
+                Parallel.forRange(m, MASK_CHUNK, (lo, hi) -> {
+                    if (single) spreadMasked(first, lo, hi, res, outWidth, width, colOut, runs, pf, null);
+                    else spreadMasked(first, lo, hi, res, outWidth, width, colOut, runs, null, pd);
+                });
+                if (single) {
+                    // Each block's product in float, summed over blocks in double.
+                    Gemm.sgemm(true, false, h, width, rows, 1f, w.zf, w.zOff, h, w.outF, 0, width, 0f, w.gf, 0, width);
+                    for (int i = 0; i < h * width; i++) w.sum[i] += w.gf[i];
+                } else {
+                    patches(w, i0, m, false);
+                    Gemm.dgemm(true, false, h, width, rows, 1, w.zd, 0, h, w.outD, 0, width, 1, w.sum, 0, width);
+                }
             }
+        });
+        for (Work w : work) {
+            for (int i = 0; i < h * width; i++) g[i] += w.sum[i];
         }
         flops += 2L * samples * positions * h * width;
         nanos += System.nanoTime() - t0;
+    }
+
+    /**
+     * out rows first + [lo, hi): each sample's sums over positions and the runs whose pattern is on, in one fixed
+     * order, from the block's product pf (float) or pd (double). A run of consecutive outputs adds as one slice.
+     */
+    private void sumMasked(int first, int lo, int hi, float[] pf, double[] pd, int width, int[] colOut, int outWidth,
+                           int runs, double[] out) {
+        double[] sums = new double[outWidth];
+        for (int b = lo; b < hi; b++) {
+            Arrays.fill(sums, 0);
+            for (int q = 0; q < positions; q++) {
+                int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
+                for (int u = 0; u < runs; u++) {
+                    int j = runPattern[u];
+                    if ((masks[bits + (j >>> 6)] >>> (j & 63) & 1) == 0) continue;
+                    int a0 = runStart[u], a1 = runStart[u + 1], o0 = runOut[u];
+                    if (pf != null) {
+                        if (o0 >= 0) for (int a = a0, k = o0; a < a1; a++, k++) sums[k] += pf[o + a];
+                        else for (int a = a0; a < a1; a++) sums[colOut[a]] += pf[o + a];
+                    } else {
+                        if (o0 >= 0) for (int a = a0, k = o0; a < a1; a++, k++) sums[k] += pd[o + a];
+                        else for (int a = a0; a < a1; a++) sums[colOut[a]] += pd[o + a];
+                    }
+                }
+            }
+            System.arraycopy(sums, 0, out, (first + b) * outWidth, outWidth);
+        }
+    }
+
+    /** The block's R rows for samples first + [lo, hi): res spread over positions, zero where the run's pattern is off. */
+    private void spreadMasked(int first, int lo, int hi, double[] res, int outWidth, int width, int[] colOut, int runs,
+                              float[] pf, double[] pd) {
+        for (int b = lo; b < hi; b++) {
+            int ro = (first + b) * outWidth;
+            for (int q = 0; q < positions; q++) {
+                int r = b * positions + q, bits = ((first + b) * positions + q) * words, o = r * width;
+                for (int u = 0; u < runs; u++) {
+                    int j = runPattern[u], a0 = runStart[u], a1 = runStart[u + 1], o0 = runOut[u];
+                    boolean on = (masks[bits + (j >>> 6)] >>> (j & 63) & 1) != 0;
+                    if (pf != null) {
+                        if (!on) for (int a = a0; a < a1; a++) pf[o + a] = 0f;
+                        else if (o0 >= 0) for (int a = a0, k = ro + o0; a < a1; a++, k++) pf[o + a] = (float) res[k];
+                        else for (int a = a0; a < a1; a++) pf[o + a] = (float) res[ro + colOut[a]];
+                    } else {
+                        if (!on) for (int a = a0; a < a1; a++) pd[o + a] = 0;
+                        else if (o0 >= 0) for (int a = a0, k = ro + o0; a < a1; a++, k++) pd[o + a] = res[k];
+                        else for (int a = a0; a < a1; a++) pd[o + a] = res[ro + colOut[a]];
+                    }
+                }
+            }
+        }
+    }
+
+    /** A half of the samples, [from, to), run by {@link #inHalves}. */
+    @FunctionalInterface
+    private interface HalfBody {
+        void run(int half, int from, int to);
+    }
+
+    /**
+     * Runs body on the two halves of the samples, always two whatever the core count (so the same sums on any
+     * machine): at once, each BLAS call on one thread, where OpenBLAS's threads can be set (its idle workers would
+     * spin while Java runs the mask passes); else one after the other with threaded BLAS calls.
+     */
+    private void inHalves(HalfBody body) {
+        int mid = samples / 2;
+        try (BlasThreads.Scope scope = BlasThreads.singleThreaded()) {
+            Parallel.shards(2, scope.single(), k -> {
+                if (k == 0 ? mid > 0 : samples > mid) body.run(k, k == 0 ? 0 : mid, k == 0 ? mid : samples);
+            });
+        }
     }
 
     /**
@@ -239,37 +382,77 @@ public final class PatchProducts {
      * exact program's constraint rows z·v are this product ({@link ExactReluProgram}).
      */
     public void blockTimes(int i0, int m, double[] w, int width, double[] out, int outOff) {
-        patches(i0, m, false);
-        Gemm.dgemm(false, false, m * positions, width, h, 1, zd, 0, h, w, 0, width, 0, out, outOff, width);
+        Work k = work[0];
+        patches(k, i0, m, false);
+        Gemm.dgemm(false, false, m * positions, width, h, 1, k.zd, 0, h, w, 0, width, 0, out, outOff, width);
     }
 
     /** g (h × width) = beta·g + Z_bᵀ·q for samples [i0, i0 + m), q m·P × width: the transpose of {@link #blockTimes}. */
     public void blockTransposeTimes(int i0, int m, double[] q, int width, double beta, double[] g) {
-        patches(i0, m, false);
-        Gemm.dgemm(true, false, h, width, m * positions, 1, zd, 0, h, q, 0, width, beta, g, 0, width);
+        Work k = work[0];
+        patches(k, i0, m, false);
+        Gemm.dgemm(true, false, h, width, m * positions, 1, k.zd, 0, h, q, 0, width, beta, g, 0, width);
     }
 
-    /** Z of samples [i0, i0 + m) into zf from zOff (single: zf may be the kept patches of all samples) or zd. */
-    private void patches(int i0, int m, boolean single) {
+    /** The float patches of all samples, made once where they are few enough (see KEEP_PATCHES_VALUES). */
+    private void keepPatches() {
+        if (zAll == null && (long) samples * positions * h <= keepValues) {
+            float[] scratch = new float[geom.scratchSize()];
+            float[] z = new float[samples * positions * h];
+            for (int i = 0; i < samples; i++) geom.patchesOf(data, norm, i, scratch, z, i * positions * h);
+            zAll = z;
+        }
+    }
+
+    /** Z of samples [i0, i0 + m) into w.zf from w.zOff (single: the kept patches of all samples, if any) or w.zd. */
+    private void patches(Work w, int i0, int m, boolean single) {
         int size = m * positions * h;
-        if (scratch == null) scratch = new float[geom.scratchSize()];
+        if (w.scratch == null) w.scratch = new float[geom.scratchSize()];
         if (single) {
-            if (zAll == null && (long) samples * positions * h <= keepValues) {
-                zAll = new float[samples * positions * h];
-                for (int i = 0; i < samples; i++) geom.patchesOf(data, norm, i, scratch, zAll, i * positions * h);
-            }
             if (zAll != null) {
-                zf = zAll;
-                zOff = i0 * positions * h;
+                w.zf = zAll;
+                w.zOff = i0 * positions * h;
                 return;
             }
-            zf = grow(zf, size);
-            zOff = 0;
-            for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, scratch, zf, b * positions * h);
+            w.zf = grow(w.zf, size);
+            w.zOff = 0;
+            for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, w.scratch, w.zf, b * positions * h);
         } else {
-            zd = grow(zd, size);
-            for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, scratch, zd, b * positions * h);
+            w.zd = grow(w.zd, size);
+            for (int b = 0; b < m; b++) geom.patchesOf(data, norm, i0 + b, w.scratch, w.zd, b * positions * h);
         }
+    }
+
+    /** One half's work buffers, grown on demand. */
+    private static final class Work {
+        float[] zf, outF, gf, scratch;
+        int zOff;          // where the current block starts in zf
+        double[] zd, outD, sum;
+    }
+
+    /**
+     * Splits columns [0, width) into runs of one pattern: run u is [runStart[u], runStart[u + 1]) with pattern
+     * runPattern[u], and runOut[u] its first output where the run's outputs are consecutive (else -1). Returns the
+     * number of runs.
+     */
+    private int runsOf(int[] colPattern, int[] colOut, int width) {
+        if (runStart == null || runStart.length < width + 1) {
+            runStart = new int[width + 1];
+            runPattern = new int[width];
+            runOut = new int[width];
+        }
+        int runs = 0;
+        for (int a = 0; a < width; a++) {
+            if (a == 0 || colPattern[a] != colPattern[a - 1]) {
+                runStart[runs] = a;
+                runOut[runs] = colOut[a];
+                runPattern[runs++] = colPattern[a];
+            } else if (runOut[runs - 1] >= 0 && colOut[a] != colOut[a - 1] + 1) {
+                runOut[runs - 1] = -1;
+            }
+        }
+        runStart[runs] = width;
+        return runs;
     }
 
     private static float[] grow(float[] a, int n) { return a == null || a.length < n ? new float[n] : a; }

@@ -16,6 +16,10 @@ import java.util.function.Consumer;
  * 10, shrink by 0.8 until the quadratic upper bound holds, try 1.25× the last step next time) and a momentum
  * restart whenever the objective goes up. It stops when the squared norm of the minimum-norm subgradient at the
  * iterate is at most the tolerance: a certificate of optimality, not just a stalled loss.
+ * <p>
+ * The factored solver ({@link FactoredQuadratic}, e.g. the GEMM form) departs from scnn in the steps it prices,
+ * not in the test they pass: a growth that the curvature along the last accepted move says would fail is not
+ * tried, and steps that a failed trial from the point 0 proves too long are skipped.
  */
 public final class RFista {
     /**
@@ -228,7 +232,9 @@ public final class RFista {
     /** The one loop ({@link AcceleratedProximalGradient}) with scnn's step and restart policies, in RFista's types. */
     private static Result run(AcceleratedProximalGradient.Oracle oracle, Form form, double[] x0, Settings s, double gapTolerance,
                               boolean single, Consumer<Iteration> listener, State start, Boundary boundary) throws IOException {
-        AcceleratedProximalGradient apg = new AcceleratedProximalGradient(AcceleratedProximalGradient.Backtracking.SCNN,
+        // The factored form knows the curvature along each accepted move: it does not try a growth that would fail.
+        AcceleratedProximalGradient apg = new AcceleratedProximalGradient(form == Form.FACTORED
+                ? AcceleratedProximalGradient.Backtracking.SCNN_GUIDED : AcceleratedProximalGradient.Backtracking.SCNN,
                 AcceleratedProximalGradient.Restart.FUNCTION_VALUE,
                 new AcceleratedProximalGradient.Stopping(s.tolerance(), s.maxIterations(), gapTolerance));
         List<Iteration> log = new ArrayList<>();

@@ -32,6 +32,12 @@ public final class AcceleratedProximalGradient {
         /** The next iteration's first trial after step was accepted. */
         double grow(double step);
 
+        /**
+         * The next iteration's first trial after step was accepted, knowing f's curvature along the accepted move
+         * (NaN: unknown); by default the same as {@link #grow(double)}.
+         */
+        default double grow(double step, double curvature) { return grow(step); }
+
         /** Whether trials are tested at all; a fixed step takes the first, and the oracle need not price it. */
         default boolean tests() { return true; }
 
@@ -46,15 +52,28 @@ public final class AcceleratedProximalGradient {
     public static final class Backtracking implements StepPolicy {
         /** scnn's factors: shrink 0.8, grow 1.25. */
         public static final Backtracking SCNN = new Backtracking(0.8, 1.25);
+        /** scnn's factors, with a growth that the curvature along the accepted move says would fail not tried. */
+        public static final Backtracking SCNN_GUIDED = new Backtracking(0.8, 1.25, true);
         private final double shrink, grow, shrinkSquared;
+        private final boolean guided;
 
         public Backtracking(double shrink, double grow) {
+            this(shrink, grow, false);
+        }
+
+        /**
+         * guided: the step grows only where the curvature L along the accepted move allows it, grown·L ≤ 1 (the
+         * test a trial along that move passes). About every other growth fails the test otherwise, and each failure
+         * costs a priced trial; the accepted steps still pass the same test.
+         */
+        public Backtracking(double shrink, double grow, boolean guided) {
             if (!(shrink > 0 && shrink < 1)) throw new IllegalArgumentException("shrink factor must be in (0, 1), got " + shrink);
             if (!(grow >= 1)) throw new IllegalArgumentException("grow factor must be >= 1, got " + grow);
             this.shrink = shrink;
             this.grow = grow;
             // Two shrinks in one step: the decimal square of the factor as written (0.8 -> 0.64), as one multiply.
             this.shrinkSquared = new BigDecimal(Double.toString(shrink)).pow(2).doubleValue();
+            this.guided = guided;
         }
 
         @Override public double shrink(double step) { return shrink * step; }
@@ -75,7 +94,15 @@ public final class AcceleratedProximalGradient {
 
         @Override public double grow(double step) { return step * grow; }
 
-        @Override public String toString() { return "backtracking (shrink " + shrink + ", grow " + grow + ")"; }
+        @Override
+        public double grow(double step, double curvature) {
+            double grown = step * grow;
+            return guided && grown * curvature > 1 ? step : grown;
+        }
+
+        @Override public String toString() {
+            return "backtracking (shrink " + shrink + ", grow " + grow + (guided ? ", growth guided by the curvature" : "") + ")";
+        }
     }
 
     /**
@@ -215,6 +242,18 @@ public final class AcceleratedProximalGradient {
         /** Whether trial j (of step) passes the step policy's test. */
         boolean accepts(int j, double step, StepPolicy policy);
 
+        /**
+         * After trial j (of step) failed the test: a step above which every trial of this iteration fails as well,
+         * or +∞ (the default) when the oracle cannot tell. The loop skips the steps above it.
+         */
+        default double failedStepCeiling(int j, double step) { return Double.POSITIVE_INFINITY; }
+
+        /**
+         * f's curvature along the move to the trial last accepted, 2(f(x⁺) − f(y) − ⟨∇f(y), d⟩)/‖d‖², or NaN (the
+         * default) where the oracle does not price it.
+         */
+        default double acceptedCurvature() { return Double.NaN; }
+
         /** Makes trial j the candidate; returns F(candidate) − F(x) (NaN where the oracle prices no objective). */
         double take(int j, boolean single);
 
@@ -347,13 +386,24 @@ public final class AcceleratedProximalGradient {
                 trialSteps[0] = first;
                 for (int j = 1; j < width; j++) trialSteps[j] = steps.shrink(trialSteps[j - 1]);
                 o.price(trialSteps, width, single);
+                double ceiling = Double.POSITIVE_INFINITY;
                 for (int j = 0; j < width && taken < 0; j++) {
                     if (!steps.tests(trialSteps[j]) || o.accepts(j, trialSteps[j], steps)) {
                         taken = j;
                         accepted = trialSteps[j];
+                    } else {
+                        ceiling = Math.min(ceiling, o.failedStepCeiling(j, trialSteps[j]));
                     }
                 }
                 first = steps.nextBatch(first, width);
+                // Steps that a failed trial proves too long are not priced: the same step is accepted, with fewer
+                // products (e.g. the first iteration from 0, about 30 shrinks from scnn's step 10). The margin
+                // keeps a step the rounding of float products could decide either way.
+                while (taken < 0 && first > ceiling * (1 + 1e-4)) {
+                    double next = steps.shrink(first);
+                    if (!(next < first)) break;
+                    first = next;
+                }
             }
             step = accepted;
             boolean restarted = restart.restart(o, o.take(taken, single));
@@ -365,7 +415,7 @@ public final class AcceleratedProximalGradient {
             stop.checkEvery(it, o);
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (listener != null) listener.after(it, o.objective(), cert, step, seconds);
-            step = steps.grow(step);
+            step = steps.grow(step, o.acceptedCurvature());
             if (boundary != null) {
                 boundary.after(new State(it, o.x(), o.y(), o.xImages(), o.yImages(), step, t, o.objective(), o.smooth(),
                         o.regularizer(), cert, single, seconds, stop.best, stop.bestAt));

@@ -22,4 +22,10 @@ public interface Composite {
      * certificate the solvers stop on.
      */
     double minNormSubgradientSquared(double[] x, double[] grad);
+
+    /**
+     * Whether r is positively homogeneous, r(t·v) = t·r(v) for t ≥ 0 (a norm, a sum of norms): then
+     * prox_{t·r}(t·v) = t·prox_r(v), so from the point 0 every trial step moves along one direction.
+     */
+    default boolean homogeneousRegularizer() { return false; }
 }

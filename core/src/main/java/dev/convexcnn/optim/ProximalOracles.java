@@ -327,6 +327,7 @@ public final class ProximalOracles {
         private double[] xNorms, yNorms, gNorms;
         private boolean whole, lastSingle;
         private int iteration;
+        private double lastCurvature, lastSquaredMove;  // of the last trial tested: scale·‖M d‖² and ‖d‖²
 
         FactoredProducts(Factored f, Screening screening) {
             super(f);
@@ -418,7 +419,23 @@ public final class ProximalOracles {
                 double diff = cand[i] - y[i];
                 sq += diff * diff;
             }
+            lastCurvature = scale * curvature;
+            lastSquaredMove = sq;
             return policy.accepts(scale * curvature / 2, 0, sq, step);
+        }
+
+        /**
+         * From y = 0 with a homogeneous regulariser every trial is t·v for one v, and f is quadratic: a trial of step
+         * t passes exactly when t ≤ ‖d‖² / (scale·‖M d‖²), the same for every t.
+         */
+        /** The last trial tested is the one taken (one trial per evaluation). */
+        @Override public double acceptedCurvature() { return lastCurvature / lastSquaredMove; }
+
+        @Override
+        public double failedStepCeiling(int j, double step) {
+            if (!f.homogeneousRegularizer() || !(lastCurvature > 0)) return Double.POSITIVE_INFINITY;
+            for (double v : y) if (v != 0) return Double.POSITIVE_INFINITY;
+            return lastSquaredMove / lastCurvature;
         }
 
         @Override

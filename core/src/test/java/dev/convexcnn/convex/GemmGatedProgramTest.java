@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
 import dev.convexcnn.testing.Tolerances;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -85,16 +87,29 @@ class GemmGatedProgramTest {
                 for (int i = 0; i < adj.length; i++) assertEquals(naiveAdj[i], adj[i], 1e-5 * (1 + absAdj[i]), "float adjoint " + i);
             }
         }
-        // A subset of columns (the nonzero groups) gives the sums of those columns only.
-        int[] subPat = {4, 0, 4}, subOut = {1, 2, 0};
-        double[] subW = new double[h * 3];
-        for (int t = 0; t < h; t++) for (int a = 0; a < 3; a++) subW[t * 3 + a] = wt[t * p * c + subPat[a] * c + subOut[a]];
+        // A subset of columns (the nonzero groups) gives the sums of those columns only, and the adjoint those
+        // columns of the whole one: runs of one pattern with consecutive outputs (1, 2), with a gap (0, 2), alone.
+        int[] subPat = {4, 0, 4, 1, 1, 3, 3}, subOut = {1, 2, 0, 0, 2, 1, 2};
+        int sw = subPat.length;
+        double[] subW = new double[h * sw];
+        for (int t = 0; t < h; t++) for (int a = 0; a < sw; a++) subW[t * sw + a] = wt[t * p * c + subPat[a] * c + subOut[a]];
         double[] full = new double[h * p * c];
-        for (int t = 0; t < h; t++) for (int a = 0; a < 3; a++) full[t * p * c + subPat[a] * c + subOut[a]] = subW[t * 3 + a];
-        double[] a1 = new double[n * c], a2 = new double[n * c];
-        prod.forward(subW, 3, subPat, subOut, c, false, a1);
-        prod.forward(full, p * c, pat, out, c, false, a2);
-        Tolerances.assertArrayClose(a2, a1, 1e-12, "a subset of the columns");
+        for (int t = 0; t < h; t++) for (int a = 0; a < sw; a++) full[t * p * c + subPat[a] * c + subOut[a]] = subW[t * sw + a];
+        for (boolean single : new boolean[] {false, true}) {
+            double[] a1 = new double[n * c], a2 = new double[n * c];
+            prod.forward(subW, sw, subPat, subOut, c, single, a1);
+            prod.forward(full, p * c, pat, out, c, single, a2);
+            Tolerances.assertArrayClose(a2, a1, single ? 1e-6 : 1e-12, "a subset of the columns, single " + single);
+            double[] g1 = new double[h * sw], g2 = new double[h * p * c];
+            prod.adjoint(res, c, sw, subPat, subOut, single, g1);
+            prod.adjoint(res, c, p * c, pat, out, single, g2);
+            for (int t = 0; t < h; t++) {
+                for (int a = 0; a < sw; a++) {
+                    double whole = g2[t * p * c + subPat[a] * c + subOut[a]];
+                    assertEquals(whole, g1[t * sw + a], (single ? 1e-6 : 1e-12) * (1 + Math.abs(whole)), "adjoint column " + a + ", single " + single);
+                }
+            }
+        }
     }
 
     /** n samples of odd-sized images; the three forms on one instance. */
@@ -259,6 +274,49 @@ class GemmGatedProgramTest {
         RFista.Result gapRule = RFista.solveQuadratic(p, new double[p.dimension()], new RFista.Settings(1e-2, 20_000, 10, 1e-5)
                 .withScreening(true), RFista.Precision.DOUBLE, null);
         assertTrue(gapRule.converged() && gapRule.gap() <= 1e-5);
+    }
+
+    @Test
+    void logitsFromTheProductsEqualThoseFromTheRowsOfPhi() {
+        Dataset d = noise(13, 7, 6, 2, 3, 41);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 2, true);
+        Gates g = gates(geom, 6, 1, 42);
+        Random r = new Random(43);
+        double[] w = new double[g.count() * geom.patchSize() * 3];
+        // Some groups zero, as at a group-lasso optimum.
+        for (int i = 0; i < w.length; i++) w[i] = (i / 3) % 4 == 1 ? 0 : r.nextGaussian();
+        double[] rows = GatedFeatures.logitsFromRows(d, norm, geom, g, w, 3);
+        Tolerances.assertArrayClose(rows, GatedFeatures.logits(d, norm, geom, g, w, 3), 1e-12, "logits");
+        Tolerances.assertArrayClose(rows, PatchProducts.logits(d, norm, geom, g, w, 3, 4), 1e-12, "logits by chunks of 4 samples");
+    }
+
+    @Test
+    void theFirstStepFromZeroIsFoundWithoutPricingTheStepsThatCannotPass() {
+        Dataset d = ConvexProgramTest.quadrants(40, 6, 3, 8);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        GemmGatedProgram p0 = new GemmGatedProgram(new PatchProducts(d, norm, geom, Gates.sample(geom.patchSize(), 5, 4)),
+                d.labels(), 3, Loss.SQUARED, 0);
+        GemmGatedProgram p = p0.withLambda(0.05 * p0.lambdaMax());
+        p.linearTerm();
+        // The same first step as the solver that prices every trial by values (scnn's backtracking from step 10).
+        RFista.Settings s = new RFista.Settings(1e-14, 1, 10);
+        List<RFista.Iteration> plain = new ArrayList<>(), factored = new ArrayList<>();
+        RFista.solve(p, new double[p.dimension()], s, plain::add);
+        RFista.solveQuadratic(p, new double[p.dimension()], s, RFista.Precision.DOUBLE, factored::add);
+        assertEquals(plain.get(0).step(), factored.get(0).step(), 1e-12 * plain.get(0).step(), "first step");
+        Tolerances.assertClose(plain.get(0).objective(), factored.get(0).objective(), 1e-10, "objective after the first step");
+        double first = factored.get(0).step();
+        int shrinks = (int) Math.round(Math.log(10 / first) / Math.log(1.25));
+        assertTrue(shrinks >= 8, "the first step needs many shrinks from 10 for this test to tell: " + shrinks);
+        // The first iteration: one whole product with Φᵀ at the start and one for the accepted point, and at most
+        // three trials with Φ (each no wider than a whole product), where scnn's sequence prices shrinks + 1.
+        p.patchProducts().resetCounters();
+        RFista.solveQuadratic(p, new double[p.dimension()], new RFista.Settings(1e-14, 1, 10), RFista.Precision.DOUBLE, null);
+        long whole = 2L * d.size() * geom.patches() * geom.patchSize() * 5 * 3;
+        assertTrue(p.patchProducts().flops() <= 5 * whole, "first iteration: " + (double) p.patchProducts().flops() / whole
+                + " whole products, where pricing every step would take up to " + (shrinks + 3));
     }
 
     @Test

@@ -164,6 +164,11 @@ class AcceleratedProximalGradientTest {
         assertEquals(10 * 0.64, Backtracking.SCNN.nextBatch(10, 2), 0);
         assertEquals(10 * 0.8, Backtracking.SCNN.nextBatch(10, 1), 0);
         assertEquals(12.5, Backtracking.SCNN.grow(10), 0);
+        // Guided growth: the grown step is tried only when the curvature along the accepted move lets it pass.
+        assertEquals(12.5, Backtracking.SCNN.grow(10, 1), 0);
+        assertEquals(12.5, Backtracking.SCNN_GUIDED.grow(10, 0.08), 0);
+        assertEquals(10, Backtracking.SCNN_GUIDED.grow(10, 0.081), 0);
+        assertEquals(12.5, Backtracking.SCNN_GUIDED.grow(10, Double.NaN), 0);
         assertTrue(Restart.FUNCTION_VALUE.restart(null, 1e-300) && !Restart.FUNCTION_VALUE.restart(null, 0) && !Restart.NONE.restart(null, 1));
         assertThrows(IllegalArgumentException.class, () -> new Backtracking(1.2, 1.25));
         assertThrows(IllegalArgumentException.class, () -> new Stopping(-1, 10, 0));
