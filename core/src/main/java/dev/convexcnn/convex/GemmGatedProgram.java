@@ -130,6 +130,16 @@ public final class GemmGatedProgram implements FactoredQuadratic, GroupLassoProg
         return cross;
     }
 
+    /**
+     * λ_max = max_g ‖∇_g f(0)‖; with the squared loss ∇f(0) = −scale·b, so the product with Φᵀ that b needs anyway
+     * serves both.
+     */
+    @Override
+    public double lambdaMax() {
+        if (loss != Loss.SQUARED) return GroupLassoProgram.super.lambdaMax();
+        return scale() * penalty.maxGroupNorm(linearTerm());
+    }
+
     @Override public double constant() { requireSquared(); return products.samples() * scale() / 2; }
 
     private void requireSquared() {
