@@ -218,7 +218,7 @@ public final class ConvexTrainer {
         prov.addProperty("screening", s.screening() && quadratic && form == ProductForm.GEMM && s.gapTolerance() == 0);
         // The Gram and GEMM forms have float products with the squared loss; the certificate is a double one always.
         prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED ? s.precision().id() : "double");
-        double sgemm = dev.convexcnn.linalg.GemmProbe.sgemm();
+        double sgemm = dev.convexcnn.linalg.GemmProbe.sgemmRemeasured();
         prov.addProperty("sgemmGflops", sgemm);
         double productFlops = Double.NaN, productSeconds = Double.NaN;
         if (gemm != null) {
