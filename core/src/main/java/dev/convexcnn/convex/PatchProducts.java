@@ -234,8 +234,7 @@ public final class PatchProducts {
                     Gemm.sgemm(false, false, rows, width, h, 1f, w.zf, w.zOff, h, wf, 0, width, 0f, w.outF, 0, width);
                 } else {
                     w.outD = grow(w.outD, rows * width);
-                    patches(w, i0, m, false);
-                    Gemm.dgemm(false, false, rows, width, h, 1, w.zd, 0, h, wt, 0, width, 0, w.outD, 0, width);
+                    blockTimes(w, i0, m, wt, width, w.outD, 0);
                 }
                 // The mask pass (each sample's sums in one fixed order: the same bits for any thread count).
                 // Columns come in runs of one pattern: one bit test per run, and a run whose pattern is off adds
@@ -293,8 +292,7 @@ public final class PatchProducts {
                     Gemm.sgemm(true, false, h, width, rows, 1f, w.zf, w.zOff, h, w.outF, 0, width, 0f, w.gf, 0, width);
                     for (int i = 0; i < h * width; i++) w.sum[i] += w.gf[i];
                 } else {
-                    patches(w, i0, m, false);
-                    Gemm.dgemm(true, false, h, width, rows, 1, w.zd, 0, h, w.outD, 0, width, 1, w.sum, 0, width);
+                    blockTransposeTimes(w, i0, m, w.outD, width, 1, w.sum);
                 }
             }
         });
@@ -382,14 +380,20 @@ public final class PatchProducts {
      * exact program's constraint rows z·v are this product ({@link ExactReluProgram}).
      */
     public void blockTimes(int i0, int m, double[] w, int width, double[] out, int outOff) {
-        Work k = work[0];
+        blockTimes(work[0], i0, m, w, width, out, outOff);
+    }
+
+    private void blockTimes(Work k, int i0, int m, double[] w, int width, double[] out, int outOff) {
         patches(k, i0, m, false);
         Gemm.dgemm(false, false, m * positions, width, h, 1, k.zd, 0, h, w, 0, width, 0, out, outOff, width);
     }
 
     /** g (h × width) = beta·g + Z_bᵀ·q for samples [i0, i0 + m), q m·P × width: the transpose of {@link #blockTimes}. */
     public void blockTransposeTimes(int i0, int m, double[] q, int width, double beta, double[] g) {
-        Work k = work[0];
+        blockTransposeTimes(work[0], i0, m, q, width, beta, g);
+    }
+
+    private void blockTransposeTimes(Work k, int i0, int m, double[] q, int width, double beta, double[] g) {
         patches(k, i0, m, false);
         Gemm.dgemm(true, false, h, width, m * positions, 1, k.zd, 0, h, q, 0, width, beta, g, 0, width);
     }

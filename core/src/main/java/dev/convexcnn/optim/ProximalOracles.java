@@ -380,19 +380,15 @@ public final class ProximalOracles {
             my = s.yImages()[0].clone();
             if (lasso != null) {
                 double[] b = f.linearTerm();
-                setSize = 0;
-                restSize = 0;
-                for (int g = 0; g < inSet.length; g++) {
-                    boolean in = false;
-                    int base = lasso.index(g, 0), stride = lasso.stride();
-                    for (int t = 0; t < lasso.size() && !in; t++) {
+                int size = lasso.size(), stride = lasso.stride();
+                partition(g -> {
+                    int base = lasso.index(g, 0);
+                    for (int t = 0; t < size; t++) {
                         int i = base + t * stride;
-                        in = x[i] != 0 || y[i] != 0 || ax[i] != b[i];
+                        if (x[i] != 0 || y[i] != 0 || ax[i] != b[i]) return true;
                     }
-                    inSet[g] = in;
-                    if (in) set[setSize++] = g;
-                    else rest[restSize++] = g;
-                }
+                    return false;
+                });
                 whole = false;
             }
         }
@@ -487,20 +483,26 @@ public final class ProximalOracles {
             lasso.groupNorms(y, yNorms);
             lasso.groupNorms(gx, gNorms);
             double bar = screening.margin() * lasso.lambda();
-            int joinedCount = 0;
-            setSize = 0;
-            restSize = 0;
-            for (int g = 0; g < inSet.length; g++) {
-                boolean in = xNorms[g] > 0 || yNorms[g] > 0 || gNorms[g] >= bar;
-                if (in && !inSet[g]) joined[joinedCount++] = g;
-                inSet[g] = in;
-                if (in) set[setSize++] = g;
-                else rest[restSize++] = g;
-            }
+            int joinedCount = partition(g -> xNorms[g] > 0 || yNorms[g] > 0 || gNorms[g] >= bar);
             // A·y was extrapolated from A·x's held values outside the old set: the groups that join get theirs.
             if (fixY && joinedCount > 0) f.adjointOn(my, joined, joinedCount, ay, lastSingle);
             holdOutside(ax, rest, restSize);
             holdOutside(ay, rest, restSize);
+        }
+
+        /** inSet, set and rest from in(g); returns how many groups joined the set (listed first in joined). */
+        private int partition(java.util.function.IntPredicate in) {
+            int joinedCount = 0;
+            setSize = 0;
+            restSize = 0;
+            for (int g = 0; g < inSet.length; g++) {
+                boolean member = in.test(g);
+                if (member && !inSet[g]) joined[joinedCount++] = g;
+                inSet[g] = member;
+                if (member) set[setSize++] = g;
+                else rest[restSize++] = g;
+            }
+            return joinedCount;
         }
 
         /** a_g = b_g for the listed groups: the gradient there is exactly zero. */
