@@ -65,6 +65,12 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
 
     @Override
     public void scaledCos(double[] v, int off, double[] shift, double scale, int n) {
+        if (FastCos.FUSED) scaledCosFused(v, off, shift, scale, n);
+        else scaledCosPlain(v, off, shift, scale, n);
+    }
+
+    /** {@link #scaledCos} by FastCos.cosPlain's steps. */
+    static void scaledCosPlain(double[] v, int off, double[] shift, double scale, int n) {
         // FastCos.cos lane by lane: the same operations in the same order, so the same bits. Four independent
         // vectors per step, since one polynomial's chain of 22 dependent operations is latency-bound.
         int L = D.length(), j = 0;
@@ -100,7 +106,36 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             p = a.mul(p).add(C1);
             a.mul(p).add(C0).mul(scale).intoArray(v, off + j);
         }
-        for (; j < n; j++) v[off + j] = scale * FastCos.cos(v[off + j] + shift[j]);
+        for (; j < n; j++) v[off + j] = scale * FastCos.cosPlain(v[off + j] + shift[j]);
+    }
+
+    /** {@link #scaledCos} by FastCos.cosFused's steps, lane by lane (the same bits). */
+    static void scaledCosFused(double[] v, int off, double[] shift, double scale, int n) {
+        int L = D.length(), j = 0;
+        for (int end = n - 4 * L; j <= end; j += 4 * L) {
+            DoubleVector a = reduce(v, off + j, shift, j), b = reduce(v, off + j + L, shift, j + L);
+            DoubleVector c = reduce(v, off + j + 2 * L, shift, j + 2 * L), d = reduce(v, off + j + 3 * L, shift, j + 3 * L);
+            DoubleVector c11 = DoubleVector.broadcast(D, C11), c10 = DoubleVector.broadcast(D, C10);
+            DoubleVector pa = a.fma(c11, c10), pb = b.fma(c11, c10), pc = c.fma(c11, c10), pd = d.fma(c11, c10);
+            for (int q = 9; q >= 0; q--) {
+                DoubleVector k = DoubleVector.broadcast(D, FastCos.C[q]);
+                pa = a.fma(pa, k);
+                pb = b.fma(pb, k);
+                pc = c.fma(pc, k);
+                pd = d.fma(pd, k);
+            }
+            pa.mul(scale).intoArray(v, off + j);
+            pb.mul(scale).intoArray(v, off + j + L);
+            pc.mul(scale).intoArray(v, off + j + 2 * L);
+            pd.mul(scale).intoArray(v, off + j + 3 * L);
+        }
+        for (int end = n - L; j <= end; j += L) {
+            DoubleVector a = reduce(v, off + j, shift, j);
+            DoubleVector p = a.fma(DoubleVector.broadcast(D, C11), DoubleVector.broadcast(D, C10));
+            for (int q = 9; q >= 0; q--) p = a.fma(p, DoubleVector.broadcast(D, FastCos.C[q]));
+            p.mul(scale).intoArray(v, off + j);
+        }
+        for (; j < n; j++) v[off + j] = scale * FastCos.cosFused(v[off + j] + shift[j]);
     }
 
     @Override

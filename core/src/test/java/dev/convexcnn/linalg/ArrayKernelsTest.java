@@ -104,6 +104,35 @@ class ArrayKernelsTest {
     }
 
     @Test
+    void bothCosineFormsGiveTheirScalarBitsAndMathCos() {
+        // The form a run uses follows the CPU (FastCos.FUSED); both are checked here whatever this CPU has.
+        org.junit.jupiter.api.Assumptions.assumeTrue(ArrayKernels.vectorized(), "needs the Vector API module");
+        Random r = new Random(11);
+        for (boolean fused : new boolean[] {true, false}) {
+            for (int n : new int[] {1, 4, 15, 16, 17, 500, 1003}) {
+                double[] shift = new double[n];
+                for (int j = 0; j < n; j++) shift[j] = 2 * Math.PI * r.nextDouble();
+                double[] a = new double[n + 7];
+                for (int j = 0; j < a.length; j++) {
+                    int kind = r.nextInt(3);
+                    a[j] = kind == 0 ? (r.nextDouble() - 0.5) * 2e4 : kind == 1 ? r.nextGaussian() * 3 : r.nextInt(40) * Math.PI / 2;
+                }
+                double[] x = a.clone(), b = a.clone();
+                if (fused) VectorArrayKernels.scaledCosFused(a, 3, shift, 0.063, n);
+                else VectorArrayKernels.scaledCosPlain(a, 3, shift, 0.063, n);
+                for (int j = 0; j < n; j++) {
+                    double arg = b[3 + j] + shift[j];
+                    b[3 + j] = 0.063 * (fused ? FastCos.cosFused(arg) : FastCos.cosPlain(arg));
+                    assertEquals(Math.cos(arg), fused ? FastCos.cosFused(arg) : FastCos.cosPlain(arg), 1e-11, "x=" + arg);
+                }
+                assertArrayEquals(b, a, "fused=" + fused + " n=" + n);
+                assertEquals(x[0], a[0]);
+                assertEquals(x[n + 6], a[n + 6]);
+            }
+        }
+    }
+
+    @Test
     void averageMatchesThePlainLoopAndItsDefinition() {
         Random r = new Random(5);
         for (int n : new int[] {1, 7, 8, 9, 100, 501}) {
