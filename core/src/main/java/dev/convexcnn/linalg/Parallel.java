@@ -56,6 +56,11 @@ public final class Parallel {
         if (failure instanceof Error e) throw e;
     }
 
+    /** Runs body on the caller with every {@link #forRange} inside it inline: a thread that leaves the other cores alone. */
+    public static void inline(Runnable body) {
+        inShard(0, i -> body.run());
+    }
+
     private static void inShard(int i, IntConsumer body) {
         boolean[] flag = IN_SHARD.get();
         boolean was = flag[0];

@@ -61,8 +61,13 @@ public final class SgdTrainer {
         if (train.size() == 0) throw new IllegalArgumentException("the training set is empty");
 
         final TrainSettings s = settings;
-        final String fingerprint = fingerprint(train);
-        Normalization norm = Normalization.fit(train);
+        final String fingerprint;
+        Normalization norm;
+        // The layers' kernels are compiled on the idle core while this thread reads the data (KernelWarmup).
+        try (KernelWarmup warmup = KernelWarmup.start(net, train, s.batchSize(), train.classes())) {
+            fingerprint = fingerprint(train);
+            norm = Normalization.fit(train);
+        }
         Optimizer opt = optimizer(net);
         List<EpochRecord> log = new ArrayList<>();
         int start = 0;
