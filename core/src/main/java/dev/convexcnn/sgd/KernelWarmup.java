@@ -12,8 +12,8 @@ import dev.convexcnn.nn.SoftmaxCrossEntropy;
  * Runs the network's layers forward and backward on a spare thread while the caller does single-threaded work
  * before the first epoch (the data's fingerprint, the normalisation: about half a second on full MNIST), so the
  * JIT compiles the layers' kernels on a core that would idle instead of during the first batches, beside the
- * training threads. It only ends early what the caller's work lasts: {@link #close} stops it after the running
- * pass and waits for it. It writes no weight: a replica of the network (its own gradients and buffers, the
+ * training threads. It runs only as long as the caller's work: {@link #close} stops it after the running pass
+ * and waits for it. It writes no weight: a replica of the network (its own gradients and buffers, the
  * weights shared and only read), on the first samples of the training set, unnormalised, never an optimiser
  * step; so the trained weights are the same bits with or without it. Off with {@code -Dconvexcnn.warmup=false}.
  */
@@ -23,8 +23,8 @@ final class KernelWarmup implements AutoCloseable {
     private volatile int passes;
 
     private KernelWarmup(Sequential net, Dataset train, int half, int classes) {
-        Sequential replica = net.replica();
-        if (replica == null || half < 1) {
+        Sequential replica = half < 1 ? null : replicaOrNull(net);
+        if (replica == null) {
             thread = null;
             return;
         }
@@ -48,6 +48,14 @@ final class KernelWarmup implements AutoCloseable {
         }), "convexcnn-kernel-warmup");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    private static Sequential replicaOrNull(Sequential net) {
+        try {
+            return net.replica();
+        } catch (RuntimeException e) {
+            return null;    // e.g. a layer not built yet: no head start, training reports it
+        }
     }
 
     /** Starts on half a batch (the size each training thread runs), or does nothing when switched off. */
