@@ -61,7 +61,7 @@ final class KernelWarmup implements AutoCloseable {
     /** Starts on half a batch (the size each training thread runs), or does nothing when switched off. */
     static KernelWarmup start(Sequential net, Dataset train, int batchSize, int classes) {
         boolean on = !"false".equals(System.getProperty("convexcnn.warmup"));
-        int half = Math.min(train.size(), (Math.min(batchSize, train.size()) + BatchShards.SHARDS - 1) / BatchShards.SHARDS);
+        int half = (Math.min(batchSize, train.size()) + BatchShards.SHARDS - 1) / BatchShards.SHARDS;
         return new KernelWarmup(net, train, on ? half : 0, classes);
     }
 
