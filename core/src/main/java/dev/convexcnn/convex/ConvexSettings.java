@@ -47,9 +47,6 @@ public record ConvexSettings(String program, int kernel, int stride, boolean bia
         if (pool < AUTO_POOL) throw new IllegalArgumentException("--pool must be >= 0, got " + pool);
         if (gateSampling == null) throw new IllegalArgumentException("gate sampling must be given");
         if (pool == AUTO_POOL && !program.equalsIgnoreCase("gated-relu")) pool = 0;
-        if (pool > 0 && !program.equalsIgnoreCase("gated-relu")) {
-            throw new IllegalArgumentException("--pool here is the gated program's; the exact program's pooling is method convex-relu-pool");
-        }
         if (pool > 0 && patternsFrom != null) throw new IllegalArgumentException("--patterns-from takes networks without --pool windows: drop one of them");
         if (pool > 0 && generationRounds > 0) throw new IllegalArgumentException("--generate-patterns searches filters over all positions: not with --pool");
         if (generationRounds < 0) throw new IllegalArgumentException("pattern generation rounds must be >= 0, got " + generationRounds);

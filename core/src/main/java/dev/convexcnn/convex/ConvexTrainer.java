@@ -139,7 +139,7 @@ public final class ConvexTrainer {
         final NetworkStart st0 = start;
         int blocks = s.exact() ? 2 : 1;
         Solved sv = solve(train, norm, geom, all, start, -1, keep -> st0 != null ? st0.point(keep, s.patterns(), blocks) : null,
-                from, ck, record, log, 0, t0);
+                null, from, ck, record, log, 0, t0);
         double objective0 = sv.objective, certificate0 = sv.certificate;
         boolean converged0 = sv.converged;
         Evaluation trainEval0 = s.generationRounds() > 0 ? ((sv.network != null)
@@ -178,8 +178,17 @@ public final class ConvexTrainer {
             Gates grown = sv.gates.concat(new Gates(h, m, g));
             double[] warm = extend(sv.weights, blocks, sv.gates.count(), grown.count(), h, c);
             Solved prev = sv;
+            int before = prev.gates.count();
+            // The exact program's re-solve holds the old patterns' rows from its first round (the new ones start
+            // with none), so it does not find them again from the relaxation.
+            java.util.function.Function<int[], ConstraintWorkingSet.Warm> warmSet = prev.workingSet == null ? null : keep -> {
+                int[] old = new int[keep.length];
+                for (int a = 0; a < keep.length; a++) old[a] = keep[a] < before ? keep[a] : -1;
+                return prev.workingSet.warmFor(old);
+            };
+            // Its lines are said as the first solve's are; its state is not saved (such a run does not resume).
             sv = solve(train, norm, geom, grown, null, prev.lambda, keep -> restrict(warm, keep, blocks, grown.count(), h, c),
-                    null, Checkpointer.none(), record, log, log.isEmpty() ? 0 : log.get(log.size() - 1).iteration(), System.nanoTime());
+                    warmSet, null, ck.messagesOnly(), record, log, log.isEmpty() ? 0 : log.get(log.size() - 1).iteration(), System.nanoTime());
             sv.lambdaMax = prev.lambdaMax;
             sv.iterations += prev.iterations;
             sv.buildSeconds += prev.buildSeconds;
@@ -317,6 +326,7 @@ public final class ConvexTrainer {
         String stoppedBy;
         ReluNetwork network;
         long rowsHeld = -1, rowsTotal;
+        ConstraintWorkingSet.Result workingSet;
         final List<ConstraintWorkingSet.Round> rounds = new ArrayList<>();
         GramGatedProgram gram;
         GemmGatedProgram gemm;
@@ -345,10 +355,12 @@ public final class ConvexTrainer {
 
     /**
      * Builds the program over the informative gates of {@code all} (λ fixed when fixedLambda &gt; 0, else from the
-     * settings) and solves it from x0For(kept gates) (null: zero); iterations are logged from offset on.
+     * settings) and solves it from x0For(kept gates) (null: zero), the exact program's working set from
+     * warmFor(kept gates) (null: none); iterations are logged from offset on.
      */
     private Solved solve(Dataset train, Normalization norm, PatchGeometry geom, Gates all, NetworkStart start, double fixedLambda,
-                         java.util.function.Function<int[], double[]> x0For, SolverCheckpoint from, Checkpointer ck,
+                         java.util.function.Function<int[], double[]> x0For,
+                         java.util.function.Function<int[], ConstraintWorkingSet.Warm> warmFor, SolverCheckpoint from, Checkpointer ck,
                          Consumer<Step> record, List<Step> log, int offset, long t0) throws IOException {
         final ConvexSettings s = settings;
         int c = train.classes();
@@ -457,8 +469,10 @@ public final class ConvexTrainer {
             o.iterations = r.iterations();
         } else {
             PatchPatterns patterns = PatchPatterns.build(train, norm, geom, gates);
-            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W).
-            ExactReluProgram exact = new ExactReluProgram((GroupLassoProgram) gated, c, patterns, new PatchProducts(train, norm, geom, gates));
+            // Its constraint rows z·v by the GEMM form's blocked products (the same code as the gated Φ·W); over
+            // windowed gates, which those products do not take, from the patch matrix the patterns hold.
+            ExactReluProgram exact = new ExactReluProgram((GroupLassoProgram) gated, c, patterns,
+                    gates.windowed() ? null : new PatchProducts(train, norm, geom, gates));
             int[] inner = {offset};
             if (start != null) {
                 o.startObjective = exact.objective(x0);
@@ -509,7 +523,9 @@ public final class ConvexTrainer {
                         rd -> ck.note(String.format(java.util.Locale.ROOT,
                                 "constraint round %d: %,d rows held, %,d violated rows join; violation over all distinct constraints %.3g, "
                                         + "stationarity %.3g, %d iterations so far, %.1f s", rd.round(), rd.rowsHeld(), rd.rowsAdded(),
-                                rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver);
+                                rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver,
+                        warmFor == null ? null : warmFor.apply(keep));
+                o.workingSet = w;
                 o.reached(w.x(), w.objective(), w.stationarity(), w.violation(), w.converged(), w.innerIterations());
                 o.rowsHeld = w.rowsHeld();
                 o.rowsTotal = w.rowsTotal();
@@ -519,7 +535,7 @@ public final class ConvexTrainer {
                 o.reached(r.x(), r.objective(), r.stationarity(), r.violation(), r.converged(), r.innerIterations());
             }
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
-            o.network = ReluNetwork.recover(o.weights, gates.count(), geom.patchSize(), c, geom);
+            o.network = ReluNetwork.recover(o.weights, gates, c, geom);
         }
         o.gates = gates;
         o.lambda = lambda;

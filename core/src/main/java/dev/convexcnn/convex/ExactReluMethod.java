@@ -40,7 +40,8 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
 
     @Override
     public String describe(ConvexSettings s) {
-        return String.format("%d patterns, %dx%d patches stride %d, ≤ %,d R-FISTA iterations per AL step%s", s.patterns(), s.kernel(),
+        return String.format("%d patterns%s, %dx%d patches stride %d, ≤ %,d R-FISTA iterations per AL step%s", s.patterns(),
+                s.pool() > 0 ? " per " + s.pool() + "×" + s.pool() + "-position window (our derivation)" : "", s.kernel(),
                 s.kernel(), s.stride(), s.maxIterations(), s.workingSet() ? ", constraint working set" : "");
     }
     @Override public ConvexSettings withSeed(ConvexSettings s, long seed) { return s.withSeed(seed); }
@@ -68,9 +69,18 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
                 + "constraint, add for each group the rows where it first leaves its cone, facets seen from the pattern's gate filter; "
                 + "certified on all distinct constraints) or all (every n·P·2cp value at every iteration)")
         String constraints;
+        @picocli.CommandLine.Option(names = "--pool", paramLabel = "A", description = "The average-pooling CNN "
+                + "conv-ReLU-avgpool(A)-linear: each pattern once per A×A window of the feature map (stride A), its constraints "
+                + "on that window's patches only, its neurons read by the linear layer on their own window (our derivation, "
+                + "checked against method convex-relu-pool's program); 0 (default): one global sum over all positions.")
+        Integer pool;
 
         @Override public ConvexSettings apply(ConvexSettings s) {
             ConvexSettings out = applyGeneration(applyPatternsFrom(applyTo(s), patternsFrom), generateRounds, candidates);
+            if (pool != null) {
+                if (pool < 0) throw new IllegalArgumentException("--pool must be >= 0 (0: global sum), got " + pool);
+                out = out.withPool(pool);
+            }
             return constraints == null ? out : out.withWorkingSet(workingSet(constraints));
         }
     }

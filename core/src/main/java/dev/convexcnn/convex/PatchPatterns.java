@@ -10,22 +10,30 @@ import dev.convexcnn.linalg.Gemm;
  * values, so the exact program is for problems of moderate size; the gated program needs only Φ.
  */
 public final class PatchPatterns {
-    private final int rows, patchSize, gates;
+    private final int rows, patchSize, gates, positions;
     private final double[] z;
     private final double[] signs;
     private final double[] filters;
+    private final int[] windowOfPosition;   // windowed gates: each position's window; null: one window
 
-    private PatchPatterns(int rows, int patchSize, int gates, double[] z, double[] signs, double[] filters) {
+    private PatchPatterns(int rows, int patchSize, int gates, int positions, double[] z, double[] signs, double[] filters,
+                          int[] windowOfPosition) {
         this.rows = rows;
         this.patchSize = patchSize;
         this.gates = gates;
+        this.positions = positions;
         this.z = z;
         this.signs = signs;
         this.filters = filters;
+        this.windowOfPosition = windowOfPosition;
     }
 
+    /**
+     * Z and the signs of gates over d. For windowed gates ({@link Gates#windowed}) a column only constrains the
+     * patches of its window, which its neuron sees: its sign is 0 on the other rows (a constraint 0 ≥ 0 that never
+     * binds and that the working set never selects).
+     */
     public static PatchPatterns build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
-        if (gates.windowed()) throw new IllegalArgumentException("the exact program's patterns are over all positions: its windows are method convex-relu-pool's");
         int n = d.size(), P = geom.patches(), h = geom.patchSize(), p = gates.count();
         long rows = (long) n * P;
         if (rows * Math.max(h, p) > Integer.MAX_VALUE - 8) {
@@ -38,7 +46,20 @@ public final class PatchPatterns {
         double[] s = new double[(int) rows * p];
         Gemm.dgemm(false, false, (int) rows, p, h, 1, z, 0, h, gates.filters(), 0, p, 0, s, 0, p);
         for (int i = 0; i < s.length; i++) s[i] = s[i] > 0 ? 1 : -1;
-        return new PatchPatterns((int) rows, h, p, z, s, gates.filters());
+        int[] windowOf = null;
+        if (gates.windowed()) {
+            var conv = geom.conv();
+            int ow = conv.outWidth(), mw = ow / gates.window();
+            Gates.windowCount(geom, gates.window());
+            windowOf = new int[P];
+            for (int pos = 0; pos < P; pos++) windowOf[pos] = (pos / ow / gates.window()) * mw + (pos % ow) / gates.window();
+            int[] pools = gates.pools();
+            for (long r = 0; r < rows; r++) {
+                int w = windowOf[(int) (r % P)];
+                for (int j = 0; j < p; j++) if (pools[j] != w) s[(int) (r * p + j)] = 0;
+            }
+        }
+        return new PatchPatterns((int) rows, h, p, P, z, s, gates.filters(), windowOf);
     }
 
     /** The patch matrix Z alone (n·P × h), for models that need no patterns. */
@@ -58,8 +79,24 @@ public final class PatchPatterns {
     public int gates() { return gates; }
     /** Z, rows × h. */
     public double[] patches() { return z; }
-    /** S = 2D − 1, rows × p, entries ±1. */
+    /** S = 2D − 1, rows × p, entries ±1 (0 where a windowed gate's column does not see the row's position). */
     public double[] signs() { return signs; }
+
+    /** The window of a row's position (0 for gates over all positions): equal patches constrain alike only within one. */
+    public int windowOf(int row) {
+        return windowOfPosition == null ? 0 : windowOfPosition[row % positions];
+    }
+
+    /** Whether the gates are windowed (per-window columns). */
+    public boolean windowed() { return windowOfPosition != null; }
+
+    /** The (row, column) pairs that carry a constraint: every row for each column, or for windowed gates its window's rows. */
+    public long constrainedPairs() {
+        if (windowOfPosition == null) return (long) rows * gates;
+        long k = 0;
+        for (double v : signs) if (v != 0) k++;
+        return k;
+    }
     /**
      * The gate filters U (h × p) the signs come from: u_j is inside pattern j's cone (s·z·u_j = |z·u_j| ≥ 0 on
      * every row), strictly where no patch is orthogonal to it.

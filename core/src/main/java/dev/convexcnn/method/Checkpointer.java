@@ -107,6 +107,11 @@ public final class Checkpointer implements AutoCloseable {
         return new Checkpointer(null, "", new JsonObject(), false, Policy.DEFAULT, Progress.NONE);
     }
 
+    /** One that writes nothing but says its solver's lines as this one does (a follow-up solve in the same run). */
+    public Checkpointer messagesOnly() {
+        return new Checkpointer(null, method, fingerprint, false, policy, progress);
+    }
+
     public boolean enabled() { return file != null; }
     public Path file() { return file; }
     public JsonObject fingerprint() { return fingerprint.deepCopy(); }

@@ -238,6 +238,49 @@ class ConstraintWorkingSetTest {
         assertEquals(0, ws.rounds().get(0).rowsHeld());
     }
 
+    /**
+     * A solve over more patterns warmed by one over fewer (its rows for the old patterns, none for the new): the cold
+     * solve's optimum, certified on every constraint, and its first round holds the old rows.
+     */
+    @Test
+    void aWarmSolveOverMorePatternsReachesTheColdOptimum() {
+        int n = 40, c = 3;
+        dev.convexcnn.data.Dataset d = ConvexProgramTest.quadrants(n, 12, c, 11);
+        dev.convexcnn.data.Normalization norm = dev.convexcnn.data.Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 5, 3, true);
+        Gates all = Gates.sample(geom.patchSize(), 6, 5);
+        Gates few = all.select(new int[] {0, 1, 2, 3});
+        double lambda = 0.01 * GatedReluProgram.lambdaMax(GatedFeatures.build(d, norm, geom, all), d.labels(), c, Loss.SQUARED);
+        java.util.function.Function<Gates, ExactReluProgram> program = g -> new ExactReluProgram(
+                new GatedReluProgram(GatedFeatures.build(d, norm, geom, g), d.labels(), c, Loss.SQUARED, lambda), PatchPatterns.build(d, norm, geom, g));
+        AugmentedLagrangian.Settings s = new AugmentedLagrangian.Settings(1e-11, 40, new RFista.Settings(1e-11, 20_000, 10), ConvexTrainer.INITIAL_RHO);
+        ExactReluProgram small = program.apply(few), large = program.apply(all);
+        ConstraintWorkingSet.Result first = ConstraintWorkingSet.solve(small, new double[small.dimension()], s, 4, null, null);
+        assertTrue(first.converged());
+        int h = geom.patchSize();
+        double[] x0 = ConvexTrainer.extend(first.x(), 2, 4, 6, h, c);
+        ConstraintWorkingSet.Warm warm = first.warmFor(new int[] {0, 1, 2, 3, -1, -1});
+        long heldBefore = 0;
+        for (int j = 0; j < 4; j++) {
+            assertArrayEquals(first.rows()[j], warm.rows()[j]);
+            heldBefore += first.rows()[j].length;
+        }
+        assertTrue(heldBefore > 0 && warm.rows()[4].length == 0 && warm.rows()[5].length == 0);
+        ConstraintWorkingSet.Result warmed;
+        try {
+            warmed = ConstraintWorkingSet.solve(large, x0, s, 4, null, null, null, null, warm);
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        ConstraintWorkingSet.Result cold = ConstraintWorkingSet.solve(large, new double[large.dimension()], s, 4, null, null);
+        assertTrue(warmed.converged() && cold.converged(), "warm " + warmed.rounds() + ", cold " + cold.rounds());
+        assertTrue(warmed.rounds().get(0).rowsHeld() >= heldBefore, "the old rows are held from the first round: " + warmed.rounds().get(0));
+        assertTrue(warmed.objective() <= first.objective() * (1 + 1e-6), "more patterns cannot raise the optimum");
+        // At 1e-9 the two ends were 9e-5 apart (both certified: the certificate bounds the objective only that far),
+        // so both solve to 1e-11 here.
+        assertEquals(cold.objective(), warmed.objective(), 1e-5 * cold.objective(), "warm vs cold");
+    }
+
     @Test
     void theDefaultsTakeTheWorkingSetFromAThousandImagesAndTheFlagOverridesIt() {
         ExactReluMethod m = new ExactReluMethod();
