@@ -254,6 +254,9 @@ public final class ConvexTrainer {
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);
+        // The KKT residual's third part: Σ (γ·h)² at the last multiplier update (reported; the stop rule is
+        // stationarity and violation).
+        if (!Double.isNaN(sv.slackness)) prov.addProperty("slackness", sv.slackness);
         prov.addProperty("converged", converged);
         if (sv.rowsHeld >= 0) {
             JsonObject ws = new JsonObject();
@@ -318,6 +321,7 @@ public final class ConvexTrainer {
         ProductForm form;
         Gates gates;
         double lambda, lambdaMax, objective, certificate, violation, gap = Double.NaN, buildSeconds, ridgeSeconds = Double.NaN;
+        double slackness = Double.NaN;
         int ridgeSteps;
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         double[] weights;
@@ -333,7 +337,8 @@ public final class ConvexTrainer {
         CompositeObjective gated;
 
         /** The exact program's end point and its certificate (stationarity and violation). */
-        void reached(double[] x, double objective, double stationarity, double violation, boolean converged, int iterations) {
+        void reached(double[] x, double objective, double stationarity, double violation, double slackness, boolean converged, int iterations) {
+            this.slackness = slackness;
             this.weights = x;
             this.objective = objective;
             this.certificate = stationarity;
@@ -526,13 +531,13 @@ public final class ConvexTrainer {
                                 rd.fullViolation(), rd.stationarity(), rd.innerIterations(), rd.seconds())), resume, saver,
                         warmFor == null ? null : warmFor.apply(keep));
                 o.workingSet = w;
-                o.reached(w.x(), w.objective(), w.stationarity(), w.violation(), w.converged(), w.innerIterations());
+                o.reached(w.x(), w.objective(), w.stationarity(), w.violation(), w.slackness(), w.converged(), w.innerIterations());
                 o.rowsHeld = w.rowsHeld();
                 o.rowsTotal = w.rowsTotal();
                 o.rounds.addAll(w.rounds());
             } else {
                 var r = AugmentedLagrangian.solve(exact, x0, als, outerSteps, resumeState, boundary);
-                o.reached(r.x(), r.objective(), r.stationarity(), r.violation(), r.converged(), r.innerIterations());
+                o.reached(r.x(), r.objective(), r.stationarity(), r.violation(), r.slackness(), r.converged(), r.innerIterations());
             }
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
             o.network = ReluNetwork.recover(o.weights, gates, c, geom);

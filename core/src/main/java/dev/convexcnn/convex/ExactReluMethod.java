@@ -21,7 +21,9 @@ public final class ExactReluMethod implements Method<ConvexSettings> {
                         + "with cone constraints that keep each pattern consistent. Solved by an augmented Lagrangian over R-FISTA "
                         + "until stationarity and feasibility are below the tolerance; the ordinary ReLU CNN is then recovered "
                         + "(u = w/√‖w‖, v = √‖w‖), and its weight-decay objective equals the convex optimum over the sampled patterns.",
-                GatedReluMethod.PAPER, new MethodInfo.Fidelity(MethodInfo.Kind.PAPER, "the program as the papers state it"));
+                GatedReluMethod.PAPER, new MethodInfo.Fidelity(MethodInfo.Kind.PAPER, "the program as the papers state it; with --pool "
+                        + "A, our derivation: the average-pooling CNN's program over per-window patterns, checked against method "
+                        + "convex-relu-pool's"));
     }
 
     /**

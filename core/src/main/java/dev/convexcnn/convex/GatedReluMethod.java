@@ -179,9 +179,10 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             int window = s.windowFor(PatchGeometry.of(train, s.kernel(), s.stride(), s.bias()));
             rec.message(String.format("solving: %d samples; %s, %d %s patterns, %dx%d patches, stride %d%s", train.size(), s.program(),
                     s.patterns(), s.gateSampling().id(), s.kernel(), s.kernel(), s.stride(), window > 0 ? String.format(
-                            ", each over %d windows of %dx%d positions with output weights of their own (our extension: the gated "
-                                    + "relaxation of conv-ReLU-avgpool(%d)-linear)", Gates.windowCount(PatchGeometry.of(train, s.kernel(),
-                                    s.stride(), s.bias()), window), window, window, window) : ""));
+                            ", each over %d windows of %dx%d positions with output weights of their own (our %s of "
+                                    + "conv-ReLU-avgpool(%d)-linear)", Gates.windowCount(PatchGeometry.of(train, s.kernel(),
+                                    s.stride(), s.bias()), window), window, window,
+                            s.exact() ? "derivation: the exact program" : "extension: the gated relaxation", window) : ""));
             ConvexTrainer.Run run;
             try (Checkpointer ck = Checkpointer.of(ctx, method, ConvexTrainer.fingerprint(s, train))) {
                 run = new ConvexTrainer(s).fit(train, st -> rec.step(st.iteration(), st.objective(), Double.NaN, st.certificate()), ck);
@@ -265,6 +266,10 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             }
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());
+                if (prov.has("slackness")) {
+                    b.line("complementary slackness", "Σ (γ·h)² = %.3g (reported; the stop rule is stationarity and violation)",
+                            prov.get("slackness").getAsDouble());
+                }
                 b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());
             }
             b.line("iterations", "%d in %.1f s", run.iterations(), run.seconds());

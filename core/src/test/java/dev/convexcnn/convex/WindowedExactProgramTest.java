@@ -99,6 +99,8 @@ class WindowedExactProgramTest {
                 .withWorkingSet(true).withPool(2);
         ConvexTrainer.Run run = new ConvexTrainer(s).fit(d, null);
         assertTrue(run.converged(), "certificate " + run.certificate() + ", violation " + run.violation());
+        // The KKT residual's slackness part is reported next to the certificate, and small at its end.
+        assertTrue(run.provenance().get("slackness").getAsDouble() <= 1e-8, run.provenance().get("slackness").toString());
         assertTrue(run.gates().windowed() && run.network().window() == 2);
         assertTrue(run.relu().spec().contains("avgpool2"), run.relu().spec());
         assertEquals(run.evaluateGated(d).accuracy(), run.evaluate(d).accuracy(), 1e-12, "the network is the program's model");
