@@ -222,11 +222,13 @@ public final class ExactReluProgram implements ConstrainedProgram {
     /**
      * 2·L_loss / λ_max(ZᵀZ): the loss Hessian of x = [V; V′] has top eigenvalue 2·L_loss (L_loss of the gated
      * loss, by power iteration on gradient differences at W = 0, exact for the squared loss), and the penalty's
-     * is at most ρ·λ_max(ZᵀZ) per group (the signs square to 1). Computed once, cached.
+     * is at most ρ·s²·λ_max(ZᵀZ) per group (s the signs' scale). Computed once, cached.
      */
     @Override public synchronized double penaltyScale() {
         if (penaltyScale > 0) return penaltyScale;
-        double zz = topEigenvalueOfGram(patterns.patches(), patterns.rows(), size);
+        // The signs square to 1, or to 1/A⁴ for windowed gates (their rows' scale).
+        double sign = patterns.signScale();
+        double zz = sign * sign * topEigenvalueOfGram(patterns.patches(), patterns.rows(), size);
         if (zz == 0) return penaltyScale = 1;
         double curvature = lossCurvature();
         return penaltyScale = curvature > 0 ? curvature / zz : 1;

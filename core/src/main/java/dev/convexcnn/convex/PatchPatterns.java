@@ -31,7 +31,10 @@ public final class PatchPatterns {
     /**
      * Z and the signs of gates over d. For windowed gates ({@link Gates#windowed}) a column only constrains the
      * patches of its window, which its neuron sees: its sign is 0 on the other rows (a constraint 0 ≥ 0 that never
-     * binds and that the working set never selects).
+     * binds and that the working set never selects), and ±1/A² on its window's rows. The scale leaves the feasible
+     * set as it is and measures a constraint's value in the units of the output it feeds, as in the global sum:
+     * a patch reaches a window's output averaged, so a violation δ of z·v changes the prediction by δ/A² there.
+     * With ±1 the squared violation of the same network would read A⁴ times larger (256× for 4×4 windows).
      */
     public static PatchPatterns build(Dataset d, Normalization norm, PatchGeometry geom, Gates gates) {
         int n = d.size(), P = geom.patches(), h = geom.patchSize(), p = gates.count();
@@ -54,9 +57,10 @@ public final class PatchPatterns {
             windowOf = new int[P];
             for (int pos = 0; pos < P; pos++) windowOf[pos] = (pos / ow / gates.window()) * mw + (pos % ow) / gates.window();
             int[] pools = gates.pools();
+            double scale = 1.0 / ((double) gates.window() * gates.window());
             for (long r = 0; r < rows; r++) {
                 int w = windowOf[(int) (r % P)];
-                for (int j = 0; j < p; j++) if (pools[j] != w) s[(int) (r * p + j)] = 0;
+                for (int j = 0; j < p; j++) s[(int) (r * p + j)] = pools[j] != w ? 0 : scale * s[(int) (r * p + j)];
             }
         }
         return new PatchPatterns((int) rows, h, p, P, z, s, gates.filters(), windowOf);
@@ -79,7 +83,10 @@ public final class PatchPatterns {
     public int gates() { return gates; }
     /** Z, rows × h. */
     public double[] patches() { return z; }
-    /** S = 2D − 1, rows × p, entries ±1 (0 where a windowed gate's column does not see the row's position). */
+    /**
+     * S = 2D − 1, rows × p, entries ±1; for windowed gates ±1/A² on the column's window and 0 elsewhere (see
+     * {@link #build}).
+     */
     public double[] signs() { return signs; }
 
     /** The window of a row's position (0 for gates over all positions): equal patches constrain alike only within one. */
@@ -89,6 +96,13 @@ public final class PatchPatterns {
 
     /** Whether the gates are windowed (per-window columns). */
     public boolean windowed() { return windowOfPosition != null; }
+
+    /** The largest |sign|: 1, or 1/A² for windowed gates. */
+    public double signScale() {
+        double m = 0;
+        for (double v : signs) m = Math.max(m, Math.abs(v));
+        return m;
+    }
 
     /** The (row, column) pairs that carry a constraint: every row for each column, or for windowed gates its window's rows. */
     public long constrainedPairs() {

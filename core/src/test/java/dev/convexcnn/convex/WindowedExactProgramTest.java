@@ -46,7 +46,8 @@ class WindowedExactProgramTest {
             assertEquals(w, s.pp().windowOf(r));
             for (int j = 0; j < p; j++) {
                 boolean mine = s.windowed().pools()[j] == w;
-                assertTrue(mine ? Math.abs(signs[r * p + j]) == 1 : signs[r * p + j] == 0, "row " + r + ", column " + j);
+                // ±1/A² on the window (the output's units), 0 elsewhere.
+                assertTrue(mine ? Math.abs(signs[r * p + j]) == 0.25 : signs[r * p + j] == 0, "row " + r + ", column " + j);
             }
         }
         assertEquals((long) s.pp().rows() * s.base().count(), s.pp().constrainedPairs());
