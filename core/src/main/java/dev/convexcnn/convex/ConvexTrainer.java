@@ -254,8 +254,8 @@ public final class ConvexTrainer {
         prov.addProperty("objective", objective);
         prov.addProperty("certificate", certificate);
         prov.addProperty("violation", violation);
-        // The KKT residual's third part: Σ (γ·h)² at the last multiplier update (reported; the stop rule is
-        // stationarity and violation).
+        // The KKT residual's third part: Σ (γ·h)² at the last multiplier update (the stop rule holds it to the
+        // tolerance with stationarity and violation).
         if (!Double.isNaN(sv.slackness)) prov.addProperty("slackness", sv.slackness);
         prov.addProperty("converged", converged);
         if (sv.rowsHeld >= 0) {

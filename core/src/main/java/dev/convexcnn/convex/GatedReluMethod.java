@@ -267,7 +267,7 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
             if (s.exact()) {
                 b.line("constraint violation", "%.3g", run.violation());
                 if (prov.has("slackness")) {
-                    b.line("complementary slackness", "Σ (γ·h)² = %.3g (reported; the stop rule is stationarity and violation)",
+                    b.line("complementary slackness", "Σ (γ·h)² = %.3g (part of the stop rule, with stationarity and violation)",
                             prov.get("slackness").getAsDouble());
                 }
                 b.line("recovered CNN", "%d neurons: %s", run.network().neurons(), run.relu().spec());

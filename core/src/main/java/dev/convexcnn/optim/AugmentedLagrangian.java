@@ -13,9 +13,10 @@ import java.util.function.Consumer;
  * at initialRho × {@link Program#penaltyScale()}. The inner solves are inexact at first: the inner tolerance starts
  * at 1000 × the inner setting and falls tenfold per step (never below the current violation, never below the
  * setting), since solving the penalised problem exactly for multipliers that are still wrong is wasted work. It
- * stops when the inner certificate and the squared violation are both at most the tolerance. The KKT residual it
- * reports: stationarity (the inner certificate, which is the Lagrangian's for the updated multipliers),
- * feasibility (Σ max(0, −h)²) and complementary slackness (Σ (γ·h)²).
+ * stops when the whole KKT residual is within the tolerance: stationarity (the inner certificate, which is the
+ * Lagrangian's for the updated multipliers), feasibility (Σ max(0, −h)²) and complementary slackness (Σ (γ·h)²),
+ * each squared. Without the last, multipliers left on constraints that no longer bind (a warm start's) can
+ * satisfy the first two at a point above the optimum.
  */
 public final class AugmentedLagrangian {
 
@@ -150,7 +151,7 @@ public final class AugmentedLagrangian {
                     rho, (System.nanoTime() - t0) / 1e9);
             log.add(rec);
             if (listener != null) listener.accept(rec);
-            if (inner.certificate() <= s.tolerance() && violation <= s.tolerance()) {
+            if (inner.certificate() <= s.tolerance() && violation <= s.tolerance() && slack <= s.tolerance()) {
                 return new Result(x, rec.objective(), inner.certificate(), violation, slack, true, outer, innerTotal, log, gamma, rho);
             }
             // The multipliers do the work; ρ grows only when the violation stops falling, and stays bounded,

@@ -113,4 +113,33 @@ class AugmentedLagrangianTest {
         return new State(s.iteration(), s.x().clone(), s.y().clone(), new double[0][], new double[0][], s.step(), s.t(), s.objective(),
                 s.smooth(), s.regularizer(), s.certificate(), s.single(), s.seconds(), s.stallBest(), s.stallBestAt());
     }
+
+    /**
+     * min ½(x − 2)² s.t. x ≥ 0 (optimum x = 2, the constraint slack) from a warm start whose multiplier γ = 5 is wrong.
+     * Solved exactly, the penalised problem gives x = 3.5 and γ' = 1.5: stationary for γ' and feasible, but
+     * γ'·h = 5.25, above the optimum by 1.125. The method must not stop there: slackness is part of its rule.
+     */
+    @Test
+    void aStaleMultiplierDoesNotStopTheMethodAboveTheOptimum() throws java.io.IOException {
+        AugmentedLagrangian.Program ray = new AugmentedLagrangian.Program() {
+            @Override public long constraintCount() { return 1; }
+            @Override public double objective(double[] x) { return 0.5 * (x[0] - 2) * (x[0] - 2); }
+            @Override public void constraints(double[] x, double[] out) { out[0] = x[0]; }
+        };
+        // The penalised problem's exact minimiser: x = 2 where 2 ≥ γ/ρ, else (2 + γ)/(1 + ρ) (then below γ/ρ).
+        AugmentedLagrangian.InnerSolver<Void> exact = (gamma, rho, x, tol, step, resume, boundary) -> {
+            double t = 2 >= gamma[0] / rho ? 2 : (2 + gamma[0]) / (1 + rho);
+            return new AugmentedLagrangian.Inner(new double[] {t}, 0, 1, step);
+        };
+        AugmentedLagrangian.Settings s = new AugmentedLagrangian.Settings(1e-10, 20, 1e-10, 1, 1);
+        AugmentedLagrangian.State<Void> warm = new AugmentedLagrangian.State<>(1, new double[] {5}, 1, Double.POSITIVE_INFINITY, 1e-10, 0, null);
+        AugmentedLagrangian.Result r = AugmentedLagrangian.solve(ray, new double[] {0}, s, exact, null, warm, 0, null);
+        assertTrue(r.converged());
+        assertEquals(2, r.outerIterations(), "the first step ends stationary and feasible but not complementary");
+        assertEquals(5.25 * 5.25, r.log().get(0).slackness(), 1e-12);
+        assertEquals(0, r.log().get(0).violation());
+        assertEquals(2, r.x()[0], 1e-15);
+        assertEquals(0, r.objective(), 1e-15);
+        assertEquals(0, r.slackness(), 0);
+    }
 }
