@@ -201,7 +201,6 @@ public final class ConstraintWorkingSet {
                 program = new WorkingSetProgram(exact, rows);
                 gamma = new double[Math.toIntExact(program.constraintCount())];
                 rho = s.initialRho() * program.penaltyScale();
-                rows = rows.clone();
             }
             // Rows x0 violates join before the first round (none for a network's point, which is feasible).
             ExactReluProgram.Facets first = exact.facets(x0, dup.rep(), warm == null ? null : held(rows, exact.patterns().rows()), rowsPerGroup);

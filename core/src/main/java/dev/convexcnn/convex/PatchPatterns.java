@@ -15,9 +15,11 @@ public final class PatchPatterns {
     private final double[] signs;
     private final double[] filters;
     private final int[] windowOfPosition;   // windowed gates: each position's window; null: one window
+    private final int windows;              // windows of equal size (1 for gates over all positions)
+    private final double signScale;         // |sign| on a column's rows: 1, or 1/A² for windowed gates
 
     private PatchPatterns(int rows, int patchSize, int gates, int positions, double[] z, double[] signs, double[] filters,
-                          int[] windowOfPosition) {
+                          int[] windowOfPosition, int windows, double signScale) {
         this.rows = rows;
         this.patchSize = patchSize;
         this.gates = gates;
@@ -26,6 +28,8 @@ public final class PatchPatterns {
         this.signs = signs;
         this.filters = filters;
         this.windowOfPosition = windowOfPosition;
+        this.windows = windows;
+        this.signScale = signScale;
     }
 
     /**
@@ -50,20 +54,22 @@ public final class PatchPatterns {
         Gemm.dgemm(false, false, (int) rows, p, h, 1, z, 0, h, gates.filters(), 0, p, 0, s, 0, p);
         for (int i = 0; i < s.length; i++) s[i] = s[i] > 0 ? 1 : -1;
         int[] windowOf = null;
+        int windows = 1;
+        double scale = 1;
         if (gates.windowed()) {
             var conv = geom.conv();
             int ow = conv.outWidth(), mw = ow / gates.window();
-            Gates.windowCount(geom, gates.window());
+            windows = Gates.windowCount(geom, gates.window());
             windowOf = new int[P];
             for (int pos = 0; pos < P; pos++) windowOf[pos] = (pos / ow / gates.window()) * mw + (pos % ow) / gates.window();
             int[] pools = gates.pools();
-            double scale = 1.0 / ((double) gates.window() * gates.window());
+            scale = 1.0 / ((double) gates.window() * gates.window());
             for (long r = 0; r < rows; r++) {
                 int w = windowOf[(int) (r % P)];
                 for (int j = 0; j < p; j++) s[(int) (r * p + j)] = pools[j] != w ? 0 : scale * s[(int) (r * p + j)];
             }
         }
-        return new PatchPatterns((int) rows, h, p, P, z, s, gates.filters(), windowOf);
+        return new PatchPatterns((int) rows, h, p, P, z, s, gates.filters(), windowOf, windows, scale);
     }
 
     /** The patch matrix Z alone (n·P × h), for models that need no patterns. */
@@ -97,19 +103,15 @@ public final class PatchPatterns {
     /** Whether the gates are windowed (per-window columns). */
     public boolean windowed() { return windowOfPosition != null; }
 
-    /** The largest |sign|: 1, or 1/A² for windowed gates. */
-    public double signScale() {
-        double m = 0;
-        for (double v : signs) m = Math.max(m, Math.abs(v));
-        return m;
-    }
+    /** |sign| on a column's rows: 1, or 1/A² for windowed gates. */
+    public double signScale() { return signScale; }
 
-    /** The (row, column) pairs that carry a constraint: every row for each column, or for windowed gates its window's rows. */
+    /**
+     * The (row, column) pairs that carry a constraint: every row for each column, or for windowed gates its window's
+     * rows (the windows are of equal size, so 1/M of them).
+     */
     public long constrainedPairs() {
-        if (windowOfPosition == null) return (long) rows * gates;
-        long k = 0;
-        for (double v : signs) if (v != 0) k++;
-        return k;
+        return (long) rows * gates / windows;
     }
     /**
      * The gate filters U (h × p) the signs come from: u_j is inside pattern j's cone (s·z·u_j = |z·u_j| ≥ 0 on
