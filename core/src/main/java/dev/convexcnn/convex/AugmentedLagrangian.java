@@ -44,7 +44,9 @@ public final class AugmentedLagrangian {
         public static State load(SolverCheckpoint c, String prefix, int d, int m) throws ModelFormatException {
             return new State((int) c.whole(prefix + "outer", 1, Integer.MAX_VALUE), c.doubles(prefix + "gamma", m), c.real(prefix + "rho"),
                     c.real(prefix + "lastViolation"), c.real(prefix + "innerTolerance"),
-                    (int) c.whole(prefix + "innerBefore", 0, Integer.MAX_VALUE), RFista.State.load(c, prefix + "inner.", d, false));
+                    (int) c.whole(prefix + "innerBefore", 0, Integer.MAX_VALUE),
+                    // With the products of a quadratic part where the inner solver kept them (see RFista#solve).
+                    RFista.State.load(c, prefix + "inner.", d, c.has(prefix + "inner.ax")));
         }
     }
 

@@ -3,7 +3,6 @@ package dev.convexcnn.convex;
 import dev.convexcnn.io.ModelFormatException;
 import dev.convexcnn.io.SolverCheckpoint;
 import dev.convexcnn.linalg.Gemm;
-import dev.convexcnn.optim.GroupLasso;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -441,57 +440,41 @@ public final class ConstraintWorkingSet {
 
         @Override
         public CompositeObjective withMultipliers(double[] gamma, double rho) {
-            GroupLasso penalty = exact.penalty();
-            GroupLassoProgram gated = exact.gated();
             int half = gates * h * classes;
             int most = 0;
             for (int[] r : rows) most = Math.max(most, r.length);
             double[] hv = new double[most * cols], q = new double[most * cols], v = new double[h * cols], g = new double[h * cols];
-            double[] wg = new double[half];
             double g2 = 0;
             for (double a : gamma) g2 += a * a;
             final double gammaSquared = g2, invRho = 1 / rho;
-            return new GroupLassoProgram() {
-                @Override public int dimension() { return 2 * half; }
-
-                @Override
-                public double smooth(double[] x, double[] grad) {
-                    double f = gated.smooth(ExactReluProgram.difference(x), grad == null ? null : wg);
-                    if (grad != null) {
-                        for (int i = 0; i < half; i++) {
-                            grad[i] = wg[i];
-                            grad[half + i] = -wg[i];
-                        }
+            return new PenalisedLoss(exact.gated(), exact.penalty(), (x, grad) -> {
+                if (grad != null) Arrays.fill(grad, 0);
+                double sum = 0;
+                for (int j = 0; j < gates; j++) {
+                    int m = rows[j].length;
+                    if (m == 0) continue;
+                    gather(x, j, v);
+                    Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, hv, 0, cols);
+                    double part = 0;
+                    int off = offset[j];
+                    for (int i = 0; i < m * cols; i++) {
+                        double mm = Math.max(gamma[off + i] * invRho - hv[i], 0.0);
+                        part += mm * mm;
+                        q[i] = -rho * mm;
                     }
-                    double sum = 0;
-                    for (int j = 0; j < gates; j++) {
-                        int m = rows[j].length;
-                        if (m == 0) continue;
-                        gather(x, j, v);
-                        Gemm.dgemm(false, false, m, cols, h, 1, signed[j], 0, h, v, 0, cols, 0, hv, 0, cols);
-                        double part = 0;
-                        int off = offset[j];
-                        for (int i = 0; i < m * cols; i++) {
-                            double mm = Math.max(gamma[off + i] * invRho - hv[i], 0.0);
-                            part += mm * mm;
-                            q[i] = -rho * mm;
-                        }
-                        sum += part;
-                        if (grad != null && part > 0) {
-                            // d/dv of (ρ/2)·m² is −ρ·m·(s z): the signed rows' transpose times q.
-                            Gemm.dgemm(true, false, h, cols, m, 1, signed[j], 0, h, q, 0, cols, 0, g, 0, cols);
-                            for (int b = 0; b < 2; b++) {
-                                for (int k = 0; k < classes; k++) {
-                                    for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += g[t * cols + b * classes + k];
-                                }
+                    sum += part;
+                    if (grad != null && part > 0) {
+                        // d/dv of (ρ/2)·m² is −ρ·m·(s z): the signed rows' transpose times q.
+                        Gemm.dgemm(true, false, h, cols, m, 1, signed[j], 0, h, q, 0, cols, 0, g, 0, cols);
+                        for (int b = 0; b < 2; b++) {
+                            for (int k = 0; k < classes; k++) {
+                                for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] = g[t * cols + b * classes + k];
                             }
                         }
                     }
-                    return f + rho / 2 * sum - gammaSquared / (2 * rho);
                 }
-
-                @Override public GroupLasso penalty() { return penalty; }
-            };
+                return rho / 2 * sum - gammaSquared / (2 * rho);
+            });
         }
     }
 }

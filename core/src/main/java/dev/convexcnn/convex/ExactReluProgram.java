@@ -301,55 +301,44 @@ public final class ExactReluProgram implements ConstrainedProgram {
         final int positions = products == null ? 1 : products.positions();
         final int block = blockRows(rowsPerBlock);
         final double[] zv = new double[block * cols], q = new double[block * cols];
-        final double[] wg = new double[half], vAll = new double[h * cols], gAll = new double[h * cols];
+        final double[] vAll = new double[h * cols], gAll = new double[h * cols];
         final double[] z = patterns.patches(), signs = patterns.signs();
         final double invRho = 1 / rho;
         double g2 = 0;
         for (double g : gamma) g2 += g * g;
         final double gammaSquared = g2;
-        return new GroupLassoProgram() {
-            @Override public int dimension() { return 2 * half; }
-
-            @Override
-            public double smooth(double[] x, double[] grad) {
-                double f = gated.smooth(difference(x), grad == null ? null : wg);
-                gather(x, vAll);
-                double sum = 0;
-                boolean any = false;
-                for (int r0 = 0; r0 < rows; r0 += block) {
-                    int m = Math.min(block, rows - r0);
-                    // z·v for the block's rows, then the penalty with the signs applied on the fly.
-                    rowProducts(r0, m, vAll, cols, zv, 0);
-                    double part = penaltyBlock(gamma, r0 * cols, zv, signs, r0 * gates, m, cols, gates, invRho, rho, q);
-                    sum += part;
-                    if (grad != null && part > 0) {
-                        // Zᵀ q, one product for all blocks and classes, summed over the row blocks.
-                        if (products != null) products.blockTransposeTimes(r0 / positions, m / positions, q, cols, any ? 1 : 0, gAll);
-                        else dev.convexcnn.linalg.Gemm.dgemm(true, false, h, cols, m, 1, z, r0 * h, h, q, 0, cols, any ? 1 : 0, gAll, 0, cols);
-                        any = true;
-                    }
+        return new PenalisedLoss(gated, penalty, (x, grad) -> {
+            gather(x, vAll);
+            double sum = 0;
+            boolean any = false;
+            for (int r0 = 0; r0 < rows; r0 += block) {
+                int m = Math.min(block, rows - r0);
+                // z·v for the block's rows, then the penalty with the signs applied on the fly.
+                rowProducts(r0, m, vAll, cols, zv, 0);
+                double part = penaltyBlock(gamma, r0 * cols, zv, signs, r0 * gates, m, cols, gates, invRho, rho, q);
+                sum += part;
+                if (grad != null && part > 0) {
+                    // Zᵀ q, one product for all blocks and classes, summed over the row blocks.
+                    if (products != null) products.blockTransposeTimes(r0 / positions, m / positions, q, cols, any ? 1 : 0, gAll);
+                    else dev.convexcnn.linalg.Gemm.dgemm(true, false, h, cols, m, 1, z, r0 * h, h, q, 0, cols, any ? 1 : 0, gAll, 0, cols);
+                    any = true;
                 }
-                if (grad != null) {
-                    for (int i = 0; i < half; i++) {
-                        grad[i] = wg[i];
-                        grad[half + i] = -wg[i];
-                    }
-                    if (any) {
-                        // Scattered back to the group layout.
-                        for (int b = 0; b < 2; b++) {
-                            for (int k = 0; k < classes; k++) {
-                                for (int j = 0; j < gates; j++) {
-                                    int col = (b * classes + k) * gates + j;
-                                    for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] += gAll[t * cols + col];
-                                }
+            }
+            if (grad != null) {
+                java.util.Arrays.fill(grad, 0);
+                if (any) {
+                    // Scattered back to the group layout.
+                    for (int b = 0; b < 2; b++) {
+                        for (int k = 0; k < classes; k++) {
+                            for (int j = 0; j < gates; j++) {
+                                int col = (b * classes + k) * gates + j;
+                                for (int t = 0; t < h; t++) grad[b * half + (j * h + t) * classes + k] = gAll[t * cols + col];
                             }
                         }
                     }
                 }
-                return f + rho / 2 * sum - gammaSquared / (2 * rho);
             }
-
-            @Override public GroupLasso penalty() { return penalty; }
-        };
+            return rho / 2 * sum - gammaSquared / (2 * rho);
+        });
     }
 }

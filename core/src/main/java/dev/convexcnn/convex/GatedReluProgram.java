@@ -76,6 +76,56 @@ public final class GatedReluProgram implements GroupLassoProgram {
         return f;
     }
 
+    /**
+     * This program as a quadratic, f(W) = scale·(‖ΦW‖²/2 − ⟨ΦᵀY, W⟩) + constant with scale = 1/(N·c), for the squared
+     * loss (null for another): A·W = ΦᵀΦW by the same two kernels as {@link #smooth}, several points in one pass over
+     * Φ (their columns side by side), in double only.
+     */
+    public dev.convexcnn.optim.Quadratic asQuadratic() {
+        return loss == Loss.SQUARED ? new AsQuadratic() : null;
+    }
+
+    private final class AsQuadratic implements dev.convexcnn.optim.Quadratic {
+        private double[] cross;
+
+        @Override public int dimension() { return GatedReluProgram.this.dimension(); }
+
+        @Override
+        public void products(double[][] xs, int count, double[][] out, boolean single) {
+            int n = features.samples(), g = features.columns(), c = classes, wide = count * c;
+            double[] phi = features.matrix(), wt = new double[wide * g], zs = new double[n * wide], gt = new double[wide * g];
+            for (int j = 0; j < count; j++) {
+                for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) wt[(j * c + k) * g + t] = xs[j][t * c + k];
+            }
+            ArrayKernels.rowsTimesTransposedInParallel(phi, 0, n, g, wt, wide, zs, 0, 64);
+            ArrayKernels.addTransposedProductByColumns(phi, 0, n, g, zs, wide, gt, COLUMNS);
+            for (int j = 0; j < count; j++) {
+                for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) out[j][t * c + k] = gt[(j * c + k) * g + t];
+            }
+        }
+
+        @Override public double scale() { return 1.0 / ((double) totalSamples * classes); }
+
+        /** b = ΦᵀY (Y one-hot), made once. */
+        @Override
+        public synchronized double[] linearTerm() {
+            if (cross == null) {
+                int n = features.samples(), g = features.columns();
+                double[] y = new double[n * classes], gt = new double[classes * g], b = new double[dimension()];
+                for (int i = 0; i < n; i++) y[i * classes + labels[i]] = 1;
+                ArrayKernels.addTransposedProductByColumns(features.matrix(), 0, n, g, y, classes, gt, COLUMNS);
+                for (int t = 0; t < g; t++) for (int k = 0; k < classes; k++) b[t * classes + k] = gt[k * g + t];
+                cross = b;
+            }
+            return cross;
+        }
+
+        @Override public double constant() { return features.samples() * scale() / 2; }
+        @Override public double regularizer(double[] w) { return penalty.value(w); }
+        @Override public void prox(double[] v, double step, double[] out) { penalty.prox(v, step, out); }
+        @Override public double minNormSubgradientSquared(double[] w, double[] grad) { return penalty.minNormSubgradientSquared(w, grad); }
+    }
+
     /** Columns of Φ per gradient task (their rows stay in the cache between the c outputs). */
     private static final int COLUMNS = 256;
 

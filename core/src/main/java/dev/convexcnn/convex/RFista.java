@@ -183,11 +183,17 @@ public final class RFista {
 
     /**
      * {@link #solve} continued from {@code start} (null: from x0), with {@code boundary} (may be null) called after
-     * each iteration. f and ∇f are evaluated at every trial point ({@link ProximalOracles#values}); the gap
-     * tolerance does not apply.
+     * each iteration. f and ∇f are evaluated at every trial point ({@link ProximalOracles#values}), or for a
+     * {@link dev.convexcnn.optim.QuadraticPlus} with a quadratic part, that part from kept products
+     * ({@link ProximalOracles#quadraticPlus}); the gap tolerance does not apply.
      */
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener, State start,
                                Boundary boundary) throws IOException {
+        if (obj instanceof dev.convexcnn.optim.QuadraticPlus qp && qp.quadraticPart() != null) {
+            // A quadratic plus a cheap part (the exact program's augmented Lagrangian with the squared loss): the
+            // quadratic's products kept, one product per iteration; a state saved without them gets them computed.
+            return run(ProximalOracles.quadraticPlus(qp), Form.PRODUCTS, x0, s, 0, false, listener, start, boundary);
+        }
         return run(ProximalOracles.values(obj), Form.VALUES, x0, s, 0, false, listener, start, boundary);
     }
 

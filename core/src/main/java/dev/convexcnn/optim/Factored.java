@@ -29,6 +29,9 @@ public interface Factored extends Quadratic {
         throw new UnsupportedOperationException("this program has no adjoint by groups");
     }
 
+    /** Products are taken one point at a time (below): two cost twice one. */
+    @Override default boolean widensCheaply() { return false; }
+
     /** A·x as Mᵀ(M·x), one point at a time. */
     @Override
     default void products(double[][] xs, int count, double[][] out, boolean single) {

@@ -13,6 +13,12 @@ public interface Quadratic extends Composite {
      */
     void products(double[][] xs, int count, double[][] out, boolean single);
 
+    /**
+     * Whether a product of two points costs about as much as one (a memory-bound product), so that a solver may price
+     * two trial steps with one product ({@link ProximalOracles#quadraticPlus}).
+     */
+    default boolean widensCheaply() { return true; }
+
     /** The factor in front of the quadratic. */
     double scale();
 

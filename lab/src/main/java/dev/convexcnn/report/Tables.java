@@ -300,10 +300,14 @@ public final class Tables {
             int size = data != null ? data.get("trainSize").getAsInt() : r.get("trainSamples").getAsInt();
             JsonElement cert = r.get("certificate");
             double certificate = cert.isJsonObject() ? cert.getAsJsonObject().get("certificate").getAsDouble() : cert.getAsDouble();
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.2e, %s | %,d | %.1f | %.2f %% | %.2f %% |%n",
+            // A resumed run: the solve's own clock across its runs, and this run's part.
+            String seconds = r.has("secondsAcrossResumes")
+                    ? String.format(Locale.ROOT, "%.1f (resumed; this run %.1f)", r.get("secondsAcrossResumes").getAsDouble(), r.get("seconds").getAsDouble())
+                    : String.format(Locale.ROOT, "%.1f", r.get("seconds").getAsDouble());
+            sb.append(String.format(Locale.ROOT, "| %s | %,d | %.2e, %s | %,d | %s | %.2f %% | %.2f %% |%n",
                     datasetLabel(label).replace("Fashion", "Fashion-MNIST"), size,
                     certificate, r.get("converged").getAsBoolean() ? "reached" : "not reached",
-                    r.get("iterations").getAsInt(), r.get("seconds").getAsDouble(), 100 * r.get("trainAccuracy").getAsDouble(),
+                    r.get("iterations").getAsInt(), seconds, 100 * r.get("trainAccuracy").getAsDouble(),
                     100 * r.get("testAccuracy").getAsDouble()));
         }
         return sb.toString();

@@ -81,6 +81,20 @@ class TablesTest {
     }
 
     @Test
+    void convexRunsTablesShowAResumedSolvesClockAcrossItsRuns() throws IOException {
+        String common = "\"data\": {\"train\": \"mnist-train\", \"trainSize\": 2000}, \"settings\": {\"tolerance\": 1e-6}, "
+                + "\"certificate\": 8.68e-7, \"converged\": true, \"iterations\": 21214, \"trainAccuracy\": 0.779, \"testAccuracy\": 0.7607, ";
+        Files.writeString(dir.resolve("r.json"), "{" + common + "\"seconds\": 260.27, \"secondsAcrossResumes\": 3112.6}");
+        Files.writeString(dir.resolve("f.json"), "{" + common + "\"seconds\": 675.4}");
+        Path md = dir.resolve("doc.md");
+        Files.writeString(md, "<!-- table: convex-runs r.json f.json -->\n<!-- /table -->\n");
+        assertTrue(Tables.rewrite(md, BUDGETS));
+        String t = Files.readString(md);
+        assertTrue(t.contains("| MNIST | 2,000 | 8.68e-07, reached | 21,214 | 3112.6 (resumed; this run 260.3) | 77.90 % | 76.07 % |"), t);
+        assertTrue(t.contains("| 21,214 | 675.4 |"), t);
+    }
+
+    @Test
     void gatedSolvesTablesShowWhereTheSolveTimeWent() throws IOException {
         Files.writeString(dir.resolve("s.json"), "{\"method\": \"gated-relu\", \"trainSamples\": 20000, \"products\": \"gemm\", "
                 + "\"screening\": true, \"iterations\": 311, \"solveSeconds\": 92.2, \"productSeconds\": 82.78, \"productGflops\": 94.2, "
