@@ -447,7 +447,7 @@ public final class ConstraintWorkingSet {
             double g2 = 0;
             for (double a : gamma) g2 += a * a;
             final double gammaSquared = g2, invRho = 1 / rho;
-            return new PenalisedLoss(exact.gated(), exact.penalty(), (x, grad) -> {
+            return new PenalisedLoss(exact.gated(), exact.quadraticLoss(), exact.penalty(), (x, grad) -> {
                 if (grad != null) Arrays.fill(grad, 0);
                 double sum = 0;
                 for (int j = 0; j < gates; j++) {

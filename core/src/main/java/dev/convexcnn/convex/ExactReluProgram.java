@@ -18,6 +18,8 @@ public final class ExactReluProgram implements ConstrainedProgram {
     // When set, the constraint rows z·v come from the GEMM form's blocked products (patches rebuilt per block of
     // samples), the same code as the gated program's Φ·W; otherwise from the held patch matrix.
     private final PatchProducts products;
+    // The loss of V − V′ as a quadratic in x (null: not one), kept so its linear term is made once per program.
+    private final dev.convexcnn.optim.Quadratic quadraticLoss;
 
     public ExactReluProgram(GatedReluProgram gated, PatchPatterns patterns) {
         this(gated, patterns, null);
@@ -51,11 +53,14 @@ public final class ExactReluProgram implements ConstrainedProgram {
         this.size = patterns.patchSize();
         this.classes = classes;
         this.penalty = new GroupLasso(2, gates, size, classes, gated.penalty().lambda());
+        this.quadraticLoss = PenalisedLoss.quadraticIn(gated, penalty);
     }
 
     @Override public int dimension() { return 2 * gates * size * classes; }
     public GroupLasso penalty() { return penalty; }
     public GroupLassoProgram gated() { return gated; }
+    /** The loss of V − V′ as a quadratic in x, or null (see {@link PenalisedLoss#quadraticIn}). */
+    dev.convexcnn.optim.Quadratic quadraticLoss() { return quadraticLoss; }
     /** Number of constraint values: 2 blocks × classes × n·P × p. */
     @Override public long constraintCount() { return 2L * classes * patterns.rows() * gates; }
 
@@ -307,7 +312,7 @@ public final class ExactReluProgram implements ConstrainedProgram {
         double g2 = 0;
         for (double g : gamma) g2 += g * g;
         final double gammaSquared = g2;
-        return new PenalisedLoss(gated, penalty, (x, grad) -> {
+        return new PenalisedLoss(gated, quadraticLoss, penalty, (x, grad) -> {
             gather(x, vAll);
             double sum = 0;
             boolean any = false;

@@ -81,9 +81,13 @@ public final class GatedReluProgram implements GroupLassoProgram {
      * loss (null for another): A·W = ΦᵀΦW by the same two kernels as {@link #smooth}, several points in one pass over
      * Φ (their columns side by side), in double only.
      */
-    public dev.convexcnn.optim.Quadratic asQuadratic() {
-        return loss == Loss.SQUARED ? new AsQuadratic() : null;
+    public synchronized dev.convexcnn.optim.Quadratic asQuadratic() {
+        if (loss != Loss.SQUARED) return null;
+        if (asQuadratic == null) asQuadratic = new AsQuadratic();   // one view, so ΦᵀY is made once
+        return asQuadratic;
     }
+
+    private AsQuadratic asQuadratic;
 
     private final class AsQuadratic implements dev.convexcnn.optim.Quadratic {
         private double[] cross;

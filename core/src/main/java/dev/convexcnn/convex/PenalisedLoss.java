@@ -23,23 +23,27 @@ final class PenalisedLoss implements GroupLassoProgram, QuadraticPlus {
     private final int half;
     private final double[] wg, gp;
 
-    PenalisedLoss(GroupLassoProgram loss, GroupLasso penalty, Penalty part) {
+    /** quadratic: loss(V − V′) as a quadratic in x ({@link #quadraticIn}, made once per program), or null. */
+    PenalisedLoss(GroupLassoProgram loss, Quadratic quadratic, GroupLasso penalty, Penalty part) {
         this.loss = loss;
         this.penalty = penalty;
         this.part = part;
         this.half = loss.dimension();
-        Quadratic q = quadraticOf(loss);
-        this.quadratic = q == null ? null : new Difference(q, penalty);
+        this.quadratic = quadratic;
         this.wg = new double[half];
         this.gp = new double[2 * half];
     }
 
-    /** The loss as a quadratic in W, or null: the Gram form, the GEMM form and the held Φ with the squared loss. */
-    static Quadratic quadraticOf(GroupLassoProgram loss) {
-        if (loss instanceof GramGatedProgram g) return g;
-        if (loss instanceof GemmGatedProgram g) return g.loss() == Loss.SQUARED ? g : null;
-        if (loss instanceof GatedReluProgram g) return g.asQuadratic();
-        return null;
+    /**
+     * loss(V − V′) as a quadratic in x = [V; V′], or null where the loss is no quadratic of W: the Gram form, the GEMM
+     * form and the held Φ are, with the squared loss. Cheap to make (its linear term is computed when first asked for).
+     */
+    static Quadratic quadraticIn(GroupLassoProgram loss, GroupLasso penalty) {
+        Quadratic w = null;
+        if (loss instanceof GramGatedProgram g) w = g;
+        else if (loss instanceof GemmGatedProgram g && g.loss() == Loss.SQUARED) w = g;
+        else if (loss instanceof GatedReluProgram g) w = g.asQuadratic();
+        return w == null ? null : new Difference(w, penalty);
     }
 
     @Override public int dimension() { return 2 * half; }

@@ -89,6 +89,8 @@ class PenalisedLossTest {
             ConstraintWorkingSet.WorkingSetProgram ws = new ConstraintWorkingSet.WorkingSetProgram(exact, rows);
             double[] wsGamma = random(r, Math.toIntExact(ws.constraintCount()), 1);
             for (int i = 0; i < wsGamma.length; i++) wsGamma[i] = Math.abs(wsGamma[i]);
+            // One quadratic per program (its linear term made once), whichever multipliers and rows.
+            assertTrue(((QuadraticPlus) exact.withMultipliers(gamma, 3.0)).quadraticPart() == ((QuadraticPlus) ws.withMultipliers(wsGamma, 5.0)).quadraticPart());
             for (CompositeObjective obj : new CompositeObjective[] {exact.withMultipliers(gamma, 3.0), ws.withMultipliers(wsGamma, 3.0)}) {
                 String where = loss.getClass().getSimpleName() + ", " + (obj == null ? "" : obj.getClass().getSimpleName());
                 QuadraticPlus split = (QuadraticPlus) obj;
