@@ -13,11 +13,18 @@ import java.util.function.Consumer;
  * checkpoints) and the calls.
  */
 public final class AugmentedLagrangian {
-    public record Settings(double tolerance, int maxOuter, RFista.Settings inner, double initialRho) {
+    /** precision: of the inner solves' quadratic products (mixed: float until a double certificate is due). */
+    public record Settings(double tolerance, int maxOuter, RFista.Settings inner, double initialRho, RFista.Precision precision) {
         public Settings {
             if (!(tolerance > 0)) throw new IllegalArgumentException("tolerance must be > 0");
             if (maxOuter <= 0) throw new IllegalArgumentException("outer iterations must be > 0");
             if (!(initialRho > 0)) throw new IllegalArgumentException("rho must be > 0");
+            if (precision == null) throw new IllegalArgumentException("precision must be given");
+        }
+
+        /** All in double. */
+        public Settings(double tolerance, int maxOuter, RFista.Settings inner, double initialRho) {
+            this(tolerance, maxOuter, inner, initialRho, RFista.Precision.DOUBLE);
         }
 
         public static Settings defaults() {
@@ -93,7 +100,7 @@ public final class AugmentedLagrangian {
     private static dev.convexcnn.optim.AugmentedLagrangian.InnerSolver<RFista.State> inner(ConstrainedProgram program, Settings s) {
         return (gamma, rho, x, tolerance, step, resume, b) -> {
             RFista.Result r = RFista.solve(program.withMultipliers(gamma, rho), x,
-                    new RFista.Settings(tolerance, s.inner().maxIterations(), step), null, resume, b == null ? null : b::after);
+                    new RFista.Settings(tolerance, s.inner().maxIterations(), step), s.precision(), null, resume, b == null ? null : b::after);
             return new dev.convexcnn.optim.AugmentedLagrangian.Inner(r.x(), r.certificate(), r.iterations(), r.step());
         };
     }

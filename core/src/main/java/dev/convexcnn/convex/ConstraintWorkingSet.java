@@ -229,7 +229,7 @@ public final class ConstraintWorkingSet {
             // Rounds that only find where the constraints bind stop at a loose tolerance; the last ones at the asked one.
             AugmentedLagrangian.Settings rs = tight || s.tolerance() >= LOOSE_TOLERANCE ? s : new AugmentedLagrangian.Settings(LOOSE_TOLERANCE,
                     s.maxOuter(), new RFista.Settings(LOOSE_TOLERANCE, s.inner().maxIterations(), s.inner().initialStep(), s.inner().gapTolerance()),
-                    s.initialRho());
+                    s.initialRho(), s.precision());
             if (round == firstRound && from != null) {
                 r = AugmentedLagrangian.solve(program, x, rs, listener, from.al(), boundary);
             } else if (g == null) {

@@ -225,8 +225,9 @@ public final class ConvexTrainer {
         prov.addProperty("productsWhy", choice.why());
         // Screening applies where the solver is the factored one (GEMM form, squared loss) and no gap rule is set.
         prov.addProperty("screening", s.screening() && quadratic && form == ProductForm.GEMM && s.gapTolerance() == 0);
-        // The Gram and GEMM forms have float products with the squared loss; the certificate is a double one always.
-        prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED ? s.precision().id() : "double");
+        // The Gram and GEMM forms have float products with the squared loss, as have the exact program's inner solves
+        // where its loss is a quadratic; the certificate is a double one always.
+        prov.addProperty("productPrecision", quadratic && form != ProductForm.STREAMED || sv.exactQuadratic ? s.precision().id() : "double");
         double sgemm = dev.convexcnn.linalg.GemmProbe.sgemmRemeasured();
         prov.addProperty("sgemmGflops", sgemm);
         double productFlops = Double.NaN, productSeconds = Double.NaN;
@@ -325,7 +326,7 @@ public final class ConvexTrainer {
         int ridgeSteps;
         double startObjective = Double.NaN, startViolation = Double.NaN, startLoss = Double.NaN;
         double[] weights;
-        boolean converged, quadratic;
+        boolean converged, quadratic, exactQuadratic;
         int iterations;
         String stoppedBy;
         ReluNetwork network;
@@ -503,7 +504,7 @@ public final class ConvexTrainer {
                     ck.save(state);
                 }
             };
-            AugmentedLagrangian.Settings als = new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO);
+            AugmentedLagrangian.Settings als = new AugmentedLagrangian.Settings(s.tolerance(), MAX_OUTER, rf, INITIAL_RHO, s.precision());
             java.util.function.Consumer<dev.convexcnn.optim.AugmentedLagrangian.Outer> outerSteps = ol -> {
                 inner[0] += ol.innerIterations();
                 record.accept(new Step(inner[0], ol.objective(), ol.stationarity(), ol.violation(), ol.seconds()));
@@ -539,6 +540,7 @@ public final class ConvexTrainer {
                 var r = AugmentedLagrangian.solve(exact, x0, als, outerSteps, resumeState, boundary);
                 o.reached(r.x(), r.objective(), r.stationarity(), r.violation(), r.slackness(), r.converged(), r.innerIterations());
             }
+            o.exactQuadratic = exact.quadraticLoss() != null;
             o.stoppedBy = o.converged ? "certificate and violation" : "iteration cap";
             o.network = ReluNetwork.recover(o.weights, gates, c, geom);
         }

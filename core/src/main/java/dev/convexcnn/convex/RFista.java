@@ -189,10 +189,20 @@ public final class RFista {
      */
     public static Result solve(CompositeObjective obj, double[] x0, Settings s, Consumer<Iteration> listener, State start,
                                Boundary boundary) throws IOException {
+        return solve(obj, x0, s, Precision.DOUBLE, listener, start, boundary);
+    }
+
+    /**
+     * {@link #solve(CompositeObjective, double[], Settings, Consumer, State, Boundary)} with the quadratic part's
+     * products in float where precision is mixed (as in {@link #solveQuadratic}: the stopping certificate from a
+     * double product); other objectives are all double.
+     */
+    public static Result solve(CompositeObjective obj, double[] x0, Settings s, Precision precision, Consumer<Iteration> listener,
+                               State start, Boundary boundary) throws IOException {
         if (obj instanceof dev.convexcnn.optim.QuadraticPlus qp && qp.quadraticPart() != null) {
             // A quadratic plus a cheap part (the exact program's augmented Lagrangian with the squared loss): the
             // quadratic's products kept, one product per iteration; a state saved without them gets them computed.
-            return run(ProximalOracles.quadraticPlus(qp), Form.PRODUCTS, x0, s, 0, false, listener, start, boundary);
+            return run(ProximalOracles.quadraticPlus(qp), Form.PRODUCTS, x0, s, 0, precision == Precision.MIXED, listener, start, boundary);
         }
         return run(ProximalOracles.values(obj), Form.VALUES, x0, s, 0, false, listener, start, boundary);
     }

@@ -619,7 +619,7 @@ public final class ProximalOracles {
                 obj.prox(trial, steps[j], cand[j]);
                 priced[j] = false;
             }
-            q.products(cand, count, candProduct, false);
+            q.products(cand, count, candProduct, single);
         }
 
         /** p and ∇p at trial j, once. */

@@ -27,7 +27,7 @@ class QuadraticPlusOracleTest {
     private static final class Problem implements QuadraticPlus {
         final double[][] m = new double[ROWS][D], c = new double[CONS][D];
         final double[] b = new double[D], gamma = new double[CONS];
-        int products, points, evaluations;
+        int products, points, evaluations, singleProducts;
         final Quadratic q;
 
         Problem(long seed) {
@@ -43,7 +43,12 @@ class QuadraticPlusOracleTest {
                 public void products(double[][] xs, int count, double[][] out, boolean single) {
                     products++;
                     points += count;
-                    for (int k = 0; k < count; k++) out[k] = ata(xs[k], out[k]);
+                    if (single) singleProducts++;
+                    for (int k = 0; k < count; k++) {
+                        out[k] = ata(xs[k], out[k]);
+                        // A float product: each entry rounded to float (about 6e-8 relative).
+                        if (single) for (int j = 0; j < D; j++) out[k][j] = (float) out[k][j];
+                    }
                 }
 
                 @Override public double scale() { return 1; }
@@ -149,6 +154,26 @@ class QuadraticPlusOracleTest {
             // (measured: 83, 101 and 86 products against 173, 224 and 190 evaluations, in the same iterations).
             assertTrue(pr.products <= 0.6 * evaluations, "seed " + seed + ": " + pr.products + " products against " + evaluations + " evaluations");
             assertTrue(pr.points <= 2 * pr.products);
+        }
+    }
+
+    @Test
+    void withFloatProductsItStillStopsWhereTheDoubleOptimalityConditionsHold() throws Exception {
+        for (long seed = 1; seed <= 3; seed++) {
+            Problem pr = new Problem(seed);
+            double[] x0 = new double[D];
+            var exact = APG.run(ProximalOracles.quadraticPlus(pr), x0, 10, false, null, null, null);
+            pr.singleProducts = 0;
+            pr.products = 0;
+            var mixed = APG.run(ProximalOracles.quadraticPlus(pr), x0, 10, true, null, null, null);
+            assertTrue(mixed.converged(), "seed " + seed + ": certificate " + mixed.certificate());
+            assertTrue(pr.singleProducts > 0 && pr.singleProducts < pr.products, "seed " + seed + ": " + pr.singleProducts
+                    + " float products of " + pr.products + ": float iterations, then double ones");
+            double[] g = new double[D];
+            pr.smooth(mixed.x(), g);
+            assertTrue(pr.minNormSubgradientSquared(mixed.x(), g) <= 1e-10, "seed " + seed);
+            assertEquals(exact.objective(), mixed.objective(), 1e-10 * Math.abs(exact.objective()), "seed " + seed);
+            assertEquals(pr.smooth(mixed.x(), null) + pr.regularizer(mixed.x()), mixed.objective(), 1e-12 * Math.abs(mixed.objective()));
         }
     }
 
