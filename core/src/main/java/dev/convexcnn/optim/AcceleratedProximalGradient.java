@@ -269,6 +269,16 @@ public final class AcceleratedProximalGradient {
         /** Recomputes what x keeps from double products and returns the certificate (mixed precision only). */
         default double exact() { throw new UnsupportedOperationException("this oracle has no float products"); }
 
+        /**
+         * Whether its float products are of moves from kept double ones (A·c = A·y + A·(c − y), only the move in
+         * float), so that their rounding shrinks with the moves instead of setting a floor under the certificate: at a
+         * stall or a float stop the run then refreshes them ({@link #refresh}) and goes on in float.
+         */
+        default boolean refreshes() { return false; }
+
+        /** Recomputes what x and y keep from double products and returns the certificate (where {@link #refreshes}). */
+        default double refresh() { throw new UnsupportedOperationException("this oracle keeps no refreshable products"); }
+
         /** y = x, with its images: the momentum dropped. */
         void restartAtX();
 
@@ -326,6 +336,8 @@ public final class AcceleratedProximalGradient {
 
     /** Iterations without the certificate halving after which float iterations give way to double ones. */
     static final int STALL = 100;
+    /** A refreshed certificate this many times the float one ends the float phase of a refreshing oracle. */
+    static final double FLOAT_MISLED = 10;
 
     private final StepPolicy steps;
     private final Restart restart;
@@ -366,7 +378,20 @@ public final class AcceleratedProximalGradient {
         final int width = o.width();
         final double[] trialSteps = new double[width];
         while (true) {
-            if ((stop.met() || stop.stalled(it, cert)) && single) {
+            if ((stop.met() || stop.stalled(it, cert)) && single && o.refreshes()) {
+                // Float moves from double products: their rounding sets no floor, only a drift, which a refresh of x's
+                // and y's products removes (no restart). Go on in float, the stall watch started again, unless the
+                // refreshed certificate is far above the float one (the float iterates were misled: go on in double).
+                double inFloat = cert;
+                cert = o.refresh();
+                stop.update(it, o, cert);
+                if (cert > FLOAT_MISLED * inFloat) {
+                    single = false;
+                } else {
+                    stop.best = cert;
+                    stop.bestAt = it;
+                }
+            } else if ((stop.met() || stop.stalled(it, cert)) && single) {
                 // The float iterations say done (or make no more progress: float rounding sets a floor under the
                 // certificate): recompute it from double products, and go on in double from here (momentum
                 // restarted) if it does not hold.

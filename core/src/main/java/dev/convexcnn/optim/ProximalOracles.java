@@ -550,7 +550,7 @@ public final class ProximalOracles {
         private final double scale;
         private double[] x, ax, y, ay, gpx;
         private final double[] gx, gy, gpy, trial;
-        private final double[][] cand, candProduct, candGp;
+        private final double[][] cand, candProduct, candGp, move;
         private final double[] candP = new double[2];
         private final boolean[] priced = new boolean[2];
         private double qx, px, rx, qy, py, rNew;
@@ -570,6 +570,7 @@ public final class ProximalOracles {
             cand = new double[][] {new double[d], new double[d]};
             candProduct = new double[][] {new double[d], new double[d]};
             candGp = new double[][] {new double[d], new double[d]};
+            move = new double[][] {new double[d], new double[d]};
         }
 
         @Override public int width() { return q.widensCheaply() ? 2 : 1; }
@@ -619,7 +620,26 @@ public final class ProximalOracles {
                 obj.prox(trial, steps[j], cand[j]);
                 priced[j] = false;
             }
-            q.products(cand, count, candProduct, single);
+            if (!single) {
+                q.products(cand, count, candProduct, false);
+                return;
+            }
+            // In float, only the moves: A·c = A·y + A·(c − y), so the rounding is the move's, not the point's.
+            for (int j = 0; j < count; j++) {
+                for (int i = 0; i < d; i++) move[j][i] = cand[j][i] - y[i];
+            }
+            q.products(move, count, candProduct, true);
+            for (int j = 0; j < count; j++) {
+                for (int i = 0; i < d; i++) candProduct[j][i] += ay[i];
+            }
+        }
+
+        @Override public boolean refreshes() { return true; }
+
+        @Override
+        public double refresh() {
+            q.products(new double[][] {x, y}, 2, new double[][] {ax, ay}, false);
+            return certificate();
         }
 
         /** p and ∇p at trial j, once. */

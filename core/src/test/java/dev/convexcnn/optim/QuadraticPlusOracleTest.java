@@ -167,8 +167,9 @@ class QuadraticPlusOracleTest {
             pr.products = 0;
             var mixed = APG.run(ProximalOracles.quadraticPlus(pr), x0, 10, true, null, null, null);
             assertTrue(mixed.converged(), "seed " + seed + ": certificate " + mixed.certificate());
-            assertTrue(pr.singleProducts > 0 && pr.singleProducts < pr.products, "seed " + seed + ": " + pr.singleProducts
-                    + " float products of " + pr.products + ": float iterations, then double ones");
+            // Float moves from double products: the rounding shrinks with the moves, so the float iterations go on to
+            // the stop (refreshed in double at each stall of the certificate) instead of stalling on a rounding floor.
+            assertTrue(pr.singleProducts > 0.8 * pr.products, "seed " + seed + ": " + pr.singleProducts + " float products of " + pr.products);
             double[] g = new double[D];
             pr.smooth(mixed.x(), g);
             assertTrue(pr.minNormSubgradientSquared(mixed.x(), g) <= 1e-10, "seed " + seed);
@@ -193,6 +194,14 @@ class QuadraticPlusOracleTest {
         var fromBare = APG.run(ProximalOracles.quadraticPlus(pr), null, 10, false, bare, null, null);
         assertTrue(fromBare.converged());
         assertArrayEquals(whole.x(), fromBare.x(), 1e-5);
+        // In mixed precision too: the float phase and its refreshes go on from the saved state as they would have.
+        states.clear();
+        var mixed = APG.run(ProximalOracles.quadraticPlus(pr), new double[D], 10, true, null, null, st -> states.add(copy(st, true)));
+        State midMixed = states.get(states.size() / 2);
+        assertTrue(midMixed.single(), "the middle of the run is in float");
+        var resumedMixed = APG.run(ProximalOracles.quadraticPlus(pr), null, 10, true, midMixed, null, null);
+        assertEquals(mixed.iterations(), resumedMixed.iterations());
+        assertArrayEquals(mixed.x(), resumedMixed.x(), 0);
     }
 
     private static State copy(State s, boolean images) {
