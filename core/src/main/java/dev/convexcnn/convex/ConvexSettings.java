@@ -18,8 +18,8 @@ import java.util.Locale;
  * @param tolerance      on the squared norm of the minimum-norm subgradient (and on the squared violation)
  * @param maxIterations  R-FISTA iterations (per outer step for the exact program)
  * @param seed           seeds the gate filters
- * @param precision      arithmetic of the Gram and GEMM forms' products ({@link RFista.Precision}); the
- *                       certificate is always computed in double
+ * @param precision      arithmetic of the Gram and GEMM forms' products and of the exact program's inner solves'
+ *                       quadratic products ({@link RFista.Precision}); the certificate is always computed in double
  * @param products       the form of the gated program's products ({@link ProductForm}), or null for the cost
  *                       model's choice
  * @param gapTolerance   &gt; 0: the relative duality gap must be at most this as well (squared loss); 0: off

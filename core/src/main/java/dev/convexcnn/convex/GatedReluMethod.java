@@ -85,8 +85,9 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
 
     /** gated-relu's options. */
     public static final class Options extends ConvexProgramOptions implements MethodOptions<ConvexSettings> {
-        @Option(names = "--solver-precision", description = "With the squared loss (Gram or GEMM products): mixed = float products for "
-                + "the iterations, certificate from a double product; double = double throughout (default: mixed).")
+        @Option(names = "--solver-precision", description = "With the squared loss (Gram or GEMM products; for convex-relu, its inner "
+                + "solves' products): mixed = float products for the iterations, certificate from a double product; double = double "
+                + "throughout (default: mixed).")
         String solverPrecision;
         @Option(names = "--products", paramLabel = "FORM", description = "How the program's products are computed: gram (on ΦᵀΦ), "
                 + "gemm (GEMMs over the patches, Φ never formed) or streamed (Φ held); default: a cost model chooses and says why.")

@@ -334,7 +334,10 @@ public final class AcceleratedProximalGradient {
     public record Outcome(double[] x, double objective, double certificate, int iterations, boolean converged, double step,
                           double gap, String stoppedBy) {}
 
-    /** Iterations without the certificate halving after which float iterations give way to double ones. */
+    /**
+     * Iterations without the certificate halving after which float iterations give way to double ones (for an oracle
+     * that {@link Oracle#refreshes}: after which its products are refreshed).
+     */
     static final int STALL = 100;
     /** A refreshed certificate this many times the float one ends the float phase of a refreshing oracle. */
     static final double FLOAT_MISLED = 10;
