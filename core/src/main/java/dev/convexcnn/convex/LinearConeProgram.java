@@ -83,33 +83,41 @@ public abstract class LinearConeProgram implements ConstrainedProgram {
 
     @Override
     public CompositeObjective withMultipliers(double[] gamma, double rho) {
-        final int m = (int) constraintCount();
-        final double[] hv = new double[m], q = new double[m];
         final WeightedGroups pen = penalty();
         double g2 = 0;
         for (double g : gamma) g2 += g * g;
         final double gammaSquared = g2;
         return new CompositeObjective() {
             @Override public int dimension() { return LinearConeProgram.this.dimension(); }
-
-            @Override
-            public double smooth(double[] x, double[] grad) {
-                forward(x, z);
-                double f = loss.value(z, labels, samples, classes, grad == null ? null : dz);
-                constraintValues(hv);
-                double sum = 0;
-                for (int i = 0; i < m; i++) {
-                    double mm = Math.max(gamma[i] / rho - hv[i], 0.0);
-                    sum += mm * mm;
-                    q[i] = -rho * mm;
-                }
-                if (grad != null) backward(dz, q, grad);
-                return f + rho / 2 * sum - gammaSquared / (2 * rho);
-            }
-
+            @Override public double smooth(double[] x, double[] grad) { return penalisedLoss(x, gamma, rho, grad) - gammaSquared / (2 * rho); }
             @Override public double regularizer(double[] x) { return pen.value(x); }
             @Override public void prox(double[] v, double step, double[] out) { pen.prox(v, step, out); }
             @Override public double minNormSubgradientSquared(double[] x, double[] grad) { return pen.minNormSubgradientSquared(x, grad); }
         };
+    }
+
+    private double[] hv, q;
+
+    /**
+     * loss(x) + (ρ/2) Σ max(γ/ρ − h(x), 0)², and its gradient into grad when not null. A subclass may fuse the
+     * passes over the constraints, summing in the same order so that the value is the same to the last bit.
+     */
+    protected double penalisedLoss(double[] x, double[] gamma, double rho, double[] grad) {
+        int m = (int) constraintCount();
+        if (hv == null) {
+            hv = new double[m];
+            q = new double[m];
+        }
+        forward(x, z);
+        double f = loss.value(z, labels, samples, classes, grad == null ? null : dz);
+        constraintValues(hv);
+        double sum = 0;
+        for (int i = 0; i < m; i++) {
+            double mm = Math.max(gamma[i] / rho - hv[i], 0.0);
+            sum += mm * mm;
+            q[i] = -rho * mm;
+        }
+        if (grad != null) backward(dz, q, grad);
+        return f + rho / 2 * sum;
     }
 }

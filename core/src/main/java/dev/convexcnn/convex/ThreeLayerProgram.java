@@ -74,6 +74,10 @@ public final class ThreeLayerProgram extends LinearConeProgram {
     private final int h, P, rows, gates, m1, Q, blocks, units, cols;
     private final WeightedGroups penalty;
     private final double[] t, dt, a;
+    // Per column: its gate (first-layer pattern), sign and unit, so the element loops need no division.
+    private final int[] colGate, colUnit;
+    private final double[] colSign;
+    private double[] zs, dzs, rowSums;
 
     public ThreeLayerProgram(PatchPatterns pp, int samples, Cells cells, int[] labels, int classes, Loss loss,
                              double lambda, boolean exact) {
@@ -109,6 +113,15 @@ public final class ThreeLayerProgram extends LinearConeProgram {
         this.t = new double[(int) big];
         this.dt = new double[(int) big];
         this.a = new double[samples * units];
+        this.colGate = new int[cols];
+        this.colUnit = new int[cols];
+        this.colSign = new double[cols];
+        for (int col = 0; col < cols; col++) {
+            int u = col / m1, cell = u % Q, l = col % m1;
+            colGate[col] = cells.pattern()[cell * m1 + l];
+            colUnit[col] = u;
+            colSign[col] = cells.sign()[cell * m1 + l];
+        }
     }
 
     public Cells cells() { return cells; }
@@ -125,10 +138,9 @@ public final class ThreeLayerProgram extends LinearConeProgram {
         java.util.Arrays.fill(a, 0);
         double[] s = pp.signs();
         for (int r = 0; r < rows; r++) {
-            int i = r / P;
+            int tb = r * cols, sb = r * gates, ab = (r / P) * units;
             for (int col = 0; col < cols; col++) {
-                int u = col / m1, cell = u % Q, l = col % m1;
-                if (s[r * gates + cells.pattern()[cell * m1 + l]] > 0) a[i * units + u] += t[r * cols + col];
+                if (s[sb + colGate[col]] > 0) a[ab + colUnit[col]] += t[tb + col];
             }
         }
         java.util.Arrays.fill(out, 0);
@@ -145,10 +157,8 @@ public final class ThreeLayerProgram extends LinearConeProgram {
     protected void constraintValues(double[] out) {
         double[] s = pp.signs();
         for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col++) {
-                int cell = (col / m1) % Q, l = col % m1;
-                out[r * cols + col] = cells.sign()[cell * m1 + l] * s[r * gates + cells.pattern()[cell * m1 + l]] * t[r * cols + col];
-            }
+            int tb = r * cols, sb = r * gates;
+            for (int col = 0; col < cols; col++) out[tb + col] = colSign[col] * s[sb + colGate[col]] * t[tb + col];
         }
         int off = rows * cols;
         for (int i = 0; i < samples; i++) {
@@ -171,16 +181,88 @@ public final class ThreeLayerProgram extends LinearConeProgram {
         }
         double[] s = pp.signs();
         for (int r = 0; r < rows; r++) {
-            int i = r / P;
-            for (int col = 0; col < cols; col++) {
-                int u = col / m1, cell = u % Q, l = col % m1, j = cells.pattern()[cell * m1 + l];
-                double sr = s[r * gates + j];
-                double v = sr > 0 ? da[i * units + u] : 0;
-                if (q != null) v += q[r * cols + col] * cells.sign()[cell * m1 + l] * sr;
-                dt[r * cols + col] = v;
+            int tb = r * cols, sb = r * gates, ab = (r / P) * units;
+            if (q == null) {
+                for (int col = 0; col < cols; col++) dt[tb + col] = s[sb + colGate[col]] > 0 ? da[ab + colUnit[col]] : 0;
+            } else {
+                for (int col = 0; col < cols; col++) {
+                    double sr = s[sb + colGate[col]];
+                    dt[tb + col] = (sr > 0 ? da[ab + colUnit[col]] : 0) + q[tb + col] * colSign[col] * sr;
+                }
             }
         }
         Gemm.dgemm(true, false, h, cols, rows, 1, pp.patches(), 0, h, dt, 0, cols, 0, grad, 0, cols);
+    }
+
+    /**
+     * The augmented Lagrangian's smooth part in two passes over the n·P × columns block (the generic path takes four
+     * and two more arrays of that size): the first accumulates the unit sums, the penalty and the constraint part of
+     * the gradient, the second adds the loss part once the unit sums are known. The gradient is the generic path's
+     * to the last bit; the penalty is summed per row, then over rows.
+     */
+    @Override
+    protected double penalisedLoss(double[] x, double[] gamma, double rho, double[] grad) {
+        Gemm.dgemm(false, false, rows, cols, h, 1, pp.patches(), 0, h, x, 0, cols, 0, t, 0, cols);
+        java.util.Arrays.fill(a, 0);
+        double[] s = pp.signs();
+        if (rowSums == null) rowSums = new double[rows];
+        // Over samples on the cores: a sample's rows write only its own unit sums; per-row sums added in row order
+        // make the value independent of the thread count.
+        dev.convexcnn.linalg.Parallel.forRange(samples, 16, (from, to) -> {
+            for (int r = from * P; r < to * P; r++) {
+                int tb = r * cols, sb = r * gates, ab = (r / P) * units;
+                double rowSum = 0;
+                for (int col = 0; col < cols; col++) {
+                    double sr = s[sb + colGate[col]], tv = t[tb + col];
+                    if (sr > 0) a[ab + colUnit[col]] += tv;
+                    double mm = Math.max(gamma[tb + col] / rho - colSign[col] * sr * tv, 0.0);
+                    rowSum += mm * mm;
+                    if (grad != null) dt[tb + col] = -rho * mm * colSign[col] * sr;
+                }
+                rowSums[r] = rowSum;
+            }
+        });
+        double sum = 0;
+        for (double v : rowSums) sum += v;
+        if (zs == null) {
+            zs = new double[samples * classes];
+            dzs = new double[samples * classes];
+        }
+        java.util.Arrays.fill(zs, 0);
+        for (int i = 0; i < samples; i++) {
+            for (int u = 0; u < units; u++) {
+                int cell = u % Q, k = (u / Q) % classes;
+                double sign = u / (Q * classes) == 0 ? 1 : -1;
+                zs[i * classes + k] += sign * cells.outer()[cell * samples + i] * a[i * units + u];
+            }
+        }
+        double f = loss.value(zs, labels, samples, classes, grad == null ? null : dzs);
+        int off = rows * cols;
+        double[] da = grad == null ? null : new double[samples * units];
+        for (int i = 0; i < samples; i++) {
+            for (int u = 0; u < units; u++) {
+                double on = cells.outer()[(u % Q) * samples + i];
+                double mm = Math.max(gamma[off + i * units + u] / rho - (2 * on - 1) * a[i * units + u], 0.0);
+                sum += mm * mm;
+                if (da != null) {
+                    int k = (u / Q) % classes;
+                    double sign = u / (Q * classes) == 0 ? 1 : -1;
+                    da[i * units + u] = sign * on * dzs[i * classes + k] + -rho * mm * (2 * on - 1);
+                }
+            }
+        }
+        if (grad != null) {
+            dev.convexcnn.linalg.Parallel.forRange(samples, 16, (from, to) -> {
+                for (int r = from * P; r < to * P; r++) {
+                    int tb = r * cols, sb = r * gates, ab = (r / P) * units;
+                    for (int col = 0; col < cols; col++) {
+                        if (s[sb + colGate[col]] > 0) dt[tb + col] += da[ab + colUnit[col]];
+                    }
+                }
+            });
+            Gemm.dgemm(true, false, h, cols, rows, 1, pp.patches(), 0, h, dt, 0, cols, 0, grad, 0, cols);
+        }
+        return f + rho / 2 * sum;
     }
 
     /**

@@ -67,6 +67,46 @@ class ThreeLayerProgramTest {
      * (three angles, a grid refined locally) and by projected gradient descent never going below it.
      */
     @Test
+    void fusedAugmentedLagrangianPassesEqualTheGenericPath() {
+        Random r = new Random(11);
+        // 40 samples: more than one chunk of the fused passes when two threads are available.
+        Dataset d = randomImages(r, 40, 6, 6, 3);
+        Normalization norm = Normalization.fit(d);
+        PatchGeometry geom = PatchGeometry.of(d, 3, 1, true);
+        Gates gates = Gates.sample(geom.patchSize(), 5, 4);
+        PatchPatterns pp = PatchPatterns.build(d, norm, geom, gates);
+        ThreeLayerProgram.Cells cells = ThreeLayerProgram.Cells.sample(pp, gates, d.size(), 2, 6, 2);
+        ThreeLayerProgram p = new ThreeLayerProgram(pp, d.size(), cells, d.labels(), 3, Loss.SQUARED, 0.1, true);
+        int m = (int) p.constraintCount(), dim = p.dimension();
+        double rho = 0.7;
+        double[] x = new double[dim], gamma = new double[m];
+        for (int i = 0; i < dim; i++) x[i] = r.nextGaussian() * 0.3;
+        for (int i = 0; i < m; i++) gamma[i] = r.nextDouble() < 0.5 ? 0 : r.nextDouble();
+        // The generic path: forward, constraint values, the penalty's multiplier q, backward.
+        double[] z = new double[d.size() * 3], dz = new double[z.length], hv = new double[m], q = new double[m];
+        p.forward(x, z);
+        double f = Loss.SQUARED.value(z, d.labels(), d.size(), 3, dz);
+        p.constraintValues(hv);
+        double sum = 0;
+        int active = 0;
+        for (int i = 0; i < m; i++) {
+            double mm = Math.max(gamma[i] / rho - hv[i], 0.0);
+            sum += mm * mm;
+            q[i] = -rho * mm;
+            if (mm > 0) active++;
+        }
+        double[] want = new double[dim];
+        p.backward(dz, q, want);
+        assertTrue(active > m / 10 && active < m, "the test exercises both sides of the penalty: " + active + " of " + m);
+        double[] got = new double[dim];
+        // The value is summed per row first (rounding only); the gradient is the same to the last bit.
+        double value = f + rho / 2 * sum;
+        assertEquals(value, p.penalisedLoss(x, gamma, rho, got), 1e-13 * value);
+        assertEquals(value, p.penalisedLoss(x, gamma, rho, null), 1e-13 * value);
+        for (int i = 0; i < dim; i++) assertEquals(want[i], got[i], 0.0, "gradient " + i);
+    }
+
+    @Test
     void exactProgramOverAllCellsIsTheGlobalOptimum() {
         Random r = new Random(21);
         int n = 3, c = 2, pix = 2;
