@@ -111,23 +111,29 @@ public final class GatedReluProgram implements GroupLassoProgram {
         @Override
         public void products(double[][] xs, int count, double[][] out, boolean single) {
             int n = features.samples(), g = features.columns(), c = classes, wide = count * c;
-            double[] phi = features.matrix(), wt = new double[wide * g], zs = new double[n * wide], gt = new double[wide * g];
-            for (int j = 0; j < count; j++) {
-                for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) wt[(j * c + k) * g + t] = xs[j][t * c + k];
-            }
+            double[] phi = features.matrix(), gt = new double[wide * g];
             boolean blas = Backend.get().isNative();
             if (single && blas) {
-                float[] pf = phiInFloat(), wf = new float[wt.length], zf = new float[zs.length], gf = new float[gt.length];
-                for (int i = 0; i < wt.length; i++) wf[i] = (float) wt[i];
+                // The columns rounded to float straight from xs: no double copy, no double product buffer.
+                float[] pf = phiInFloat(), wf = new float[wide * g], zf = new float[n * wide], gf = new float[gt.length];
+                for (int j = 0; j < count; j++) {
+                    for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) wf[(j * c + k) * g + t] = (float) xs[j][t * c + k];
+                }
                 Gemm.sgemm(false, true, n, wide, g, 1, pf, 0, g, wf, 0, g, 0, zf, 0, wide);
                 Gemm.sgemm(true, false, wide, g, n, 1, zf, 0, wide, pf, 0, g, 0, gf, 0, g);
                 for (int i = 0; i < gt.length; i++) gt[i] = gf[i];
-            } else if (wide >= BLAS_COLUMNS && blas) {
-                Gemm.dgemm(false, true, n, wide, g, 1, phi, 0, g, wt, 0, g, 0, zs, 0, wide);
-                Gemm.dgemm(true, false, wide, g, n, 1, zs, 0, wide, phi, 0, g, 0, gt, 0, g);
             } else {
-                ArrayKernels.rowsTimesTransposedInParallel(phi, 0, n, g, wt, wide, zs, 0, 64);
-                ArrayKernels.addTransposedProductByColumns(phi, 0, n, g, zs, wide, gt, COLUMNS);
+                double[] wt = new double[wide * g], zs = new double[n * wide];
+                for (int j = 0; j < count; j++) {
+                    for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) wt[(j * c + k) * g + t] = xs[j][t * c + k];
+                }
+                if (wide >= BLAS_COLUMNS && blas) {
+                    Gemm.dgemm(false, true, n, wide, g, 1, phi, 0, g, wt, 0, g, 0, zs, 0, wide);
+                    Gemm.dgemm(true, false, wide, g, n, 1, zs, 0, wide, phi, 0, g, 0, gt, 0, g);
+                } else {
+                    ArrayKernels.rowsTimesTransposedInParallel(phi, 0, n, g, wt, wide, zs, 0, 64);
+                    ArrayKernels.addTransposedProductByColumns(phi, 0, n, g, zs, wide, gt, COLUMNS);
+                }
             }
             for (int j = 0; j < count; j++) {
                 for (int t = 0; t < g; t++) for (int k = 0; k < c; k++) out[j][t * c + k] = gt[(j * c + k) * g + t];
