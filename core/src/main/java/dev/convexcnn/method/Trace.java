@@ -58,6 +58,14 @@ public record Trace(String stepName, String objectiveName, List<Point> points) {
             return p;
         }
 
+        /** Records a step at a time of its own (a solver's clock, which a resumed run carries over) and passes it on. */
+        public Point step(long step, double seconds, double objective, double accuracy, double certificate) {
+            Point p = new Point(step, seconds, objective, accuracy, certificate);
+            points.add(p);
+            progress.step(p);
+            return p;
+        }
+
         /** Records a point with its own time (e.g. replayed from a solver's log). */
         public void add(Point p) {
             points.add(p);

@@ -45,10 +45,16 @@ class CnnProgramResumeTest {
         assertEquals(3, at.whole("al.outer"));
         assertEquals(20, at.whole("al.inner.iteration"));
         List<String> said = new ArrayList<>();
-        m.train(train, s, TrainContext.of(new Progress() {
+        var resumed = m.train(train, s, TrainContext.of(new Progress() {
             @Override public void message(String line) { said.add(line); }
         }).withCheckpoint(ckpt, true, null));
         assertTrue(said.stream().anyMatch(l -> l.endsWith("at augmented-Lagrangian step 3, inner iteration 20")), said.toString());
+        // The finished steps keep the times they took in the killed run (the solver's clock), not this run's.
+        List<ConvexTrainer.Step> saved = ConvexTrainer.loadLog(at);
+        assertEquals(2, saved.size());
+        for (int k = 0; k < 2; k++) assertEquals(saved.get(k).seconds(), resumed.trace().points().get(k).seconds(), 0.0);
+        var points = resumed.trace().points();
+        for (int k = 1; k < points.size(); k++) assertTrue(points.get(k).seconds() >= points.get(k - 1).seconds(), "the clock goes on");
         // The state belongs to these settings: another window is refused, naming the difference.
         TrainContext resume = TrainContext.quiet().withCheckpoint(dir.resolve(m.id() + ".ckpt"), true, null);
         var e = assertThrows(SolverCheckpoint.CheckpointMismatchException.class, () -> m.train(train, s.withPool(2), resume));
