@@ -96,6 +96,10 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
                 .line("objective", "%.8g", run.objective())
                 .line("constraint violation", "%.3g", run.violation())
                 .line("recovered CNN", "%s", run.description());
+        if (run.provenance().has("slackness")) {
+            b.line("complementary slackness", "Σ (γ·h)² = %.3g (part of the stop rule, with stationarity and violation)",
+                    run.provenance().get("slackness").getAsDouble());
+        }
         // The augmented Lagrangian's clock goes on across a resume: a resumed run's own seconds are only its part.
         double solveSeconds = run.log().isEmpty() ? Double.NaN : run.log().get(run.log().size() - 1).seconds();
         if (solveSeconds > run.seconds() + 1) {

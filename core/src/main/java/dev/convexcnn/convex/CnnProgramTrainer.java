@@ -229,6 +229,7 @@ public final class CnnProgramTrainer {
         prov.addProperty("objective", r.objective());
         prov.addProperty("certificate", r.stationarity());
         prov.addProperty("violation", r.violation());
+        if (!Double.isNaN(r.slackness())) prov.addProperty("slackness", r.slackness());
         prov.addProperty("converged", r.converged());
         JsonObject data = new JsonObject();
         data.addProperty("train", train.name());

@@ -53,6 +53,8 @@ class CnnProgramResumeTest {
         List<ConvexTrainer.Step> saved = ConvexTrainer.loadLog(at);
         assertEquals(2, saved.size());
         for (int k = 0; k < 2; k++) assertEquals(saved.get(k).seconds(), resumed.trace().points().get(k).seconds(), 0.0);
+        // The stop rule's third part is reported with the other two.
+        assertTrue(resumed.figures().get("slackness").getAsDouble() >= 0, resumed.figures().toString());
         var points = resumed.trace().points();
         for (int k = 1; k < points.size(); k++) assertTrue(points.get(k).seconds() >= points.get(k - 1).seconds(), "the clock goes on");
         // The state belongs to these settings: another window is refused, naming the difference.
