@@ -102,13 +102,7 @@ public abstract class CnnProgramMethod implements Method<CnnProgramTrainer.Setti
         }
         // The augmented Lagrangian's clock goes on across a resume: a resumed run's own seconds are only its part.
         double solveSeconds = run.log().isEmpty() ? Double.NaN : run.log().get(run.log().size() - 1).seconds();
-        if (solveSeconds > run.seconds() + 1) {
-            b.line("iterations", "%d in %.1f s of this run; the solve's clock, across the runs it resumed: %.1f s", run.iterations(),
-                    run.seconds(), solveSeconds);
-            b.figure("secondsAcrossResumes", solveSeconds);
-        } else {
-            b.line("iterations", "%d in %.1f s", run.iterations(), run.seconds());
-        }
+        b.iterations(run.iterations(), run.seconds(), solveSeconds);
         b.line("train accuracy", "%.2f %%", 100 * trainEval.accuracy());
         Training.ownFigures(run.provenance()).entrySet().forEach(e -> b.figure(e.getKey(), e.getValue()));
         return b.figure("iterations", run.iterations()).figure("trainAccuracy", trainEval.accuracy()).build();

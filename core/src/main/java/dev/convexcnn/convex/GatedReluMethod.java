@@ -279,13 +279,7 @@ public final class GatedReluMethod implements Method<ConvexSettings> {
                 com.google.gson.JsonArray rounds = prov.getAsJsonObject("workingSet").getAsJsonArray("rounds");
                 if (!rounds.isEmpty()) solveSeconds = rounds.get(rounds.size() - 1).getAsJsonObject().get("seconds").getAsDouble();
             }
-            if (solveSeconds > run.seconds() + 1) {
-                b.line("iterations", "%d in %.1f s of this run; the solve's clock, across the runs it resumed: %.1f s", run.iterations(),
-                        run.seconds(), solveSeconds);
-                b.figure("secondsAcrossResumes", solveSeconds);
-            } else {
-                b.line("iterations", "%d in %.1f s", run.iterations(), run.seconds());
-            }
+            b.iterations(run.iterations(), run.seconds(), solveSeconds);
             b.line("train accuracy", "%.2f %%", 100 * trainEval.accuracy());
             Training.ownFigures(run.provenance()).entrySet().forEach(e -> b.figure(e.getKey(), e.getValue()));
             return b.figure("iterations", run.iterations()).figure("trainAccuracy", trainEval.accuracy()).build();

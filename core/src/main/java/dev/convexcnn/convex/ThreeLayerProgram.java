@@ -143,6 +143,11 @@ public final class ThreeLayerProgram extends LinearConeProgram {
                 if (s[sb + colGate[col]] > 0) a[ab + colUnit[col]] += t[tb + col];
             }
         }
+        predictionsFromUnitSums(out);
+    }
+
+    /** out (n × c) from the unit sums a: each unit through its second-layer pattern, with its sign, into its class. */
+    private void predictionsFromUnitSums(double[] out) {
         java.util.Arrays.fill(out, 0);
         for (int i = 0; i < samples; i++) {
             for (int u = 0; u < units; u++) {
@@ -228,14 +233,7 @@ public final class ThreeLayerProgram extends LinearConeProgram {
             zs = new double[samples * classes];
             dzs = new double[samples * classes];
         }
-        java.util.Arrays.fill(zs, 0);
-        for (int i = 0; i < samples; i++) {
-            for (int u = 0; u < units; u++) {
-                int cell = u % Q, k = (u / Q) % classes;
-                double sign = u / (Q * classes) == 0 ? 1 : -1;
-                zs[i * classes + k] += sign * cells.outer()[cell * samples + i] * a[i * units + u];
-            }
-        }
+        predictionsFromUnitSums(zs);
         double f = loss.value(zs, labels, samples, classes, grad == null ? null : dzs);
         int off = rows * cols;
         double[] da = grad == null ? null : new double[samples * units];

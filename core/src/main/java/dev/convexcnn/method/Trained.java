@@ -78,6 +78,19 @@ public record Trained(Model model, Certificate certificate, Trace trace, List<Li
             return this;
         }
 
+        /**
+         * The "iterations" line; a solver whose clock goes on across a resume (solveSeconds above this run's own)
+         * also gets the whole solve's seconds, as the figure secondsAcrossResumes.
+         */
+        public Builder iterations(long iterations, double seconds, double solveSeconds) {
+            if (solveSeconds > seconds + 1) {
+                line("iterations", "%d in %.1f s of this run; the solve's clock, across the runs it resumed: %.1f s", iterations,
+                        seconds, solveSeconds);
+                return figure("secondsAcrossResumes", solveSeconds);
+            }
+            return line("iterations", "%d in %.1f s", iterations, seconds);
+        }
+
         public Trained build() {
             return new Trained(model, certificate, trace, lines, figures);
         }
