@@ -207,6 +207,7 @@ public final class ThreeLayerProgram extends LinearConeProgram {
      */
     @Override
     protected double penalisedLoss(double[] x, double[] gamma, double rho, double[] grad) {
+        if (!exact()) return super.penalisedLoss(x, gamma, rho, grad);   // no constraints: the loss alone
         Gemm.dgemm(false, false, rows, cols, h, 1, pp.patches(), 0, h, x, 0, cols, 0, t, 0, cols);
         java.util.Arrays.fill(a, 0);
         double[] s = pp.signs();
