@@ -52,10 +52,7 @@ public record Trace(String stepName, String objectiveName, List<Point> points) {
 
         /** Records a step and passes it on. */
         public Point step(long step, double objective, double accuracy, double certificate) {
-            Point p = new Point(step, seconds(), objective, accuracy, certificate);
-            points.add(p);
-            progress.step(p);
-            return p;
+            return step(step, seconds(), objective, accuracy, certificate);
         }
 
         /** Records a step at a time of its own (a solver's clock, which a resumed run carries over) and passes it on. */
