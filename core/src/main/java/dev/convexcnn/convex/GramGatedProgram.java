@@ -2,6 +2,7 @@ package dev.convexcnn.convex;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Normalization;
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.optim.GroupLasso;
 
@@ -19,6 +20,8 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
     static final int ROWS_PER_BLOCK = 1024;
     /** Columns above which G (g² doubles) is not worth holding: 8,192 columns is 512 MiB. */
     public static final int MAX_COLUMNS = 8192;
+    /** Rows of G per thread in the float product: below this a thread's start costs more than its share. */
+    static final int ROWS_PER_THREAD = 48;
 
     private final int samples, gates, patchSize, classes;
     private final double[] gram, cross;
@@ -145,7 +148,20 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
     public void products(double[][] xs, int count, double[][] out, boolean single) {
         int g = columns(), c = classes, wide = count * c;
         long t0 = System.nanoTime();
-        if (count == 1 && !single) {
+        if (!single && ArrayKernels.vectorized()) {
+            if (packed == null || packed.length < g * wide) { packed = new double[g * wide]; packedOut = new double[g * wide]; }
+            for (int j = 0; j < count; j++) {
+                double[] x = xs[j];
+                for (int k = 0; k < c; k++) {
+                    int row = (j * c + k) * g;
+                    for (int t = 0; t < g; t++) packed[row + t] = x[t * c + k];
+                }
+            }
+            ArrayKernels.rowsTimesTransposedInParallel(gram, 0, g, g, packed, wide, packedOut, 0, ROWS_PER_THREAD);
+            for (int j = 0; j < count; j++) {
+                for (int t = 0; t < g; t++) System.arraycopy(packedOut, t * wide + j * c, out[j], t * c, c);
+            }
+        } else if (count == 1 && !single) {
             Gemm.dgemm(false, false, g, c, g, 1, gram, 0, g, xs[0], 0, c, 0, out[0], 0, c);
         } else if (!single) {
             if (packed == null || packed.length < g * wide) { packed = new double[g * wide]; packedOut = new double[g * wide]; }
@@ -165,13 +181,25 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
                 packedSingle = new float[g * wide];
                 packedSingleOut = new float[g * wide];
             }
-            for (int j = 0; j < count; j++) {
-                double[] x = xs[j];
-                for (int t = 0; t < g; t++) {
-                    for (int k = 0; k < c; k++) packedSingle[t * wide + j * c + k] = (float) x[t * c + k];
+            if (ArrayKernels.vectorized()) {
+                // G is symmetric, so G·X is G's rows against X's columns: the SIMD kernel takes X transposed.
+                for (int j = 0; j < count; j++) {
+                    double[] x = xs[j];
+                    for (int k = 0; k < c; k++) {
+                        int row = (j * c + k) * g;
+                        for (int t = 0; t < g; t++) packedSingle[row + t] = (float) x[t * c + k];
+                    }
                 }
+                ArrayKernels.rowsTimesTransposedInParallel(gramSingle, 0, g, g, packedSingle, wide, packedSingleOut, 0, ROWS_PER_THREAD);
+            } else {
+                for (int j = 0; j < count; j++) {
+                    double[] x = xs[j];
+                    for (int t = 0; t < g; t++) {
+                        for (int k = 0; k < c; k++) packedSingle[t * wide + j * c + k] = (float) x[t * c + k];
+                    }
+                }
+                Gemm.sgemm(false, false, g, wide, g, 1, gramSingle, 0, g, packedSingle, 0, wide, 0, packedSingleOut, 0, wide);
             }
-            Gemm.sgemm(false, false, g, wide, g, 1, gramSingle, 0, g, packedSingle, 0, wide, 0, packedSingleOut, 0, wide);
             for (int j = 0; j < count; j++) {
                 double[] o = out[j];
                 for (int t = 0; t < g; t++) {

@@ -176,6 +176,114 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
         }
     }
 
+    @Override
+    public void rowsTimesTransposed(float[] a, int aOff, int rows, int d, float[] bt, int c, float[] out, int outOff) {
+        int i = 0;
+        for (; i + 3 <= rows; i += 3) {
+            int k = 0;
+            for (; k + 4 <= c; k += 4) rows3Times4(a, aOff + i * d, d, bt, k, out, outOff + i * c + k, c);
+            for (; k + 2 <= c; k += 2) rows3Times2(a, aOff + i * d, d, bt, k, out, outOff + i * c + k, c);
+            if (k < c) rows3Times1(a, aOff + i * d, d, bt, k, out, outOff + i * c + k, c);
+        }
+        for (; i < rows; i++) {
+            for (int k = 0; k < c; k++) out[outOff + i * c + k] = rowTimes1(a, aOff + i * d, d, bt, k * d);
+        }
+    }
+
+    /** The lanes' sum plus the last d − j terms of a[row ..]·bt[b ..], in float. */
+    private static float tail(float[] a, int row, float[] bt, int b, int j, int d, float s) {
+        for (; j < d; j++) s += a[row + j] * bt[b + j];
+        return s;
+    }
+
+    /** Rows r .. r+2 by columns k0 .. k0+3 of the float product: twelve sums, each row and column loaded once per step. */
+    private static void rows3Times4(float[] a, int r, int d, float[] bt, int k0, float[] out, int o, int c) {
+        int L = S.length(), bound = S.loopBound(d), r1 = r + d, r2 = r1 + d;
+        int b0 = k0 * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d, j = 0;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S), s23 = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector w0 = FloatVector.fromArray(S, bt, b0 + j), w1 = FloatVector.fromArray(S, bt, b1 + j);
+            FloatVector w2 = FloatVector.fromArray(S, bt, b2 + j), w3 = FloatVector.fromArray(S, bt, b3 + j);
+            FloatVector v = FloatVector.fromArray(S, a, r + j);
+            s00 = v.fma(w0, s00);
+            s01 = v.fma(w1, s01);
+            s02 = v.fma(w2, s02);
+            s03 = v.fma(w3, s03);
+            v = FloatVector.fromArray(S, a, r1 + j);
+            s10 = v.fma(w0, s10);
+            s11 = v.fma(w1, s11);
+            s12 = v.fma(w2, s12);
+            s13 = v.fma(w3, s13);
+            v = FloatVector.fromArray(S, a, r2 + j);
+            s20 = v.fma(w0, s20);
+            s21 = v.fma(w1, s21);
+            s22 = v.fma(w2, s22);
+            s23 = v.fma(w3, s23);
+        }
+        out[o] = tail(a, r, bt, b0, j, d, s00.reduceLanes(VectorOperators.ADD));
+        out[o + 1] = tail(a, r, bt, b1, j, d, s01.reduceLanes(VectorOperators.ADD));
+        out[o + 2] = tail(a, r, bt, b2, j, d, s02.reduceLanes(VectorOperators.ADD));
+        out[o + 3] = tail(a, r, bt, b3, j, d, s03.reduceLanes(VectorOperators.ADD));
+        out[o + c] = tail(a, r1, bt, b0, j, d, s10.reduceLanes(VectorOperators.ADD));
+        out[o + c + 1] = tail(a, r1, bt, b1, j, d, s11.reduceLanes(VectorOperators.ADD));
+        out[o + c + 2] = tail(a, r1, bt, b2, j, d, s12.reduceLanes(VectorOperators.ADD));
+        out[o + c + 3] = tail(a, r1, bt, b3, j, d, s13.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c] = tail(a, r2, bt, b0, j, d, s20.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c + 1] = tail(a, r2, bt, b1, j, d, s21.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c + 2] = tail(a, r2, bt, b2, j, d, s22.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c + 3] = tail(a, r2, bt, b3, j, d, s23.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** Rows r .. r+2 by columns k0, k0+1 of the float product (six sums). */
+    private static void rows3Times2(float[] a, int r, int d, float[] bt, int k0, float[] out, int o, int c) {
+        int L = S.length(), bound = S.loopBound(d), r1 = r + d, r2 = r1 + d, b0 = k0 * d, b1 = b0 + d, j = 0;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S);
+        FloatVector s11 = FloatVector.zero(S), s20 = FloatVector.zero(S), s21 = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector w0 = FloatVector.fromArray(S, bt, b0 + j), w1 = FloatVector.fromArray(S, bt, b1 + j);
+            FloatVector v = FloatVector.fromArray(S, a, r + j);
+            s00 = v.fma(w0, s00);
+            s01 = v.fma(w1, s01);
+            v = FloatVector.fromArray(S, a, r1 + j);
+            s10 = v.fma(w0, s10);
+            s11 = v.fma(w1, s11);
+            v = FloatVector.fromArray(S, a, r2 + j);
+            s20 = v.fma(w0, s20);
+            s21 = v.fma(w1, s21);
+        }
+        out[o] = tail(a, r, bt, b0, j, d, s00.reduceLanes(VectorOperators.ADD));
+        out[o + 1] = tail(a, r, bt, b1, j, d, s01.reduceLanes(VectorOperators.ADD));
+        out[o + c] = tail(a, r1, bt, b0, j, d, s10.reduceLanes(VectorOperators.ADD));
+        out[o + c + 1] = tail(a, r1, bt, b1, j, d, s11.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c] = tail(a, r2, bt, b0, j, d, s20.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c + 1] = tail(a, r2, bt, b1, j, d, s21.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** Rows r .. r+2 by column k0 of the float product (three sums, so no sum waits on its own last fma). */
+    private static void rows3Times1(float[] a, int r, int d, float[] bt, int k0, float[] out, int o, int c) {
+        int L = S.length(), bound = S.loopBound(d), r1 = r + d, r2 = r1 + d, b0 = k0 * d, j = 0;
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S);
+        for (; j < bound; j += L) {
+            FloatVector w0 = FloatVector.fromArray(S, bt, b0 + j);
+            s0 = FloatVector.fromArray(S, a, r + j).fma(w0, s0);
+            s1 = FloatVector.fromArray(S, a, r1 + j).fma(w0, s1);
+            s2 = FloatVector.fromArray(S, a, r2 + j).fma(w0, s2);
+        }
+        out[o] = tail(a, r, bt, b0, j, d, s0.reduceLanes(VectorOperators.ADD));
+        out[o + c] = tail(a, r1, bt, b0, j, d, s1.reduceLanes(VectorOperators.ADD));
+        out[o + 2 * c] = tail(a, r2, bt, b0, j, d, s2.reduceLanes(VectorOperators.ADD));
+    }
+
+    /** One row by one column of the float product, summed as {@link #rows3Times4} sums each of its twelve. */
+    private static float rowTimes1(float[] a, int r, int d, float[] bt, int b) {
+        int L = S.length(), bound = S.loopBound(d), j = 0;
+        FloatVector s = FloatVector.zero(S);
+        for (; j < bound; j += L) s = FloatVector.fromArray(S, a, r + j).fma(FloatVector.fromArray(S, bt, b + j), s);
+        return tail(a, r, bt, b, j, d, s.reduceLanes(VectorOperators.ADD));
+    }
+
     /**
      * Rows of A per pass in {@link #addTransposedProduct}: a chunk of a column range stays in the L2 cache while the
      * kernels walk its columns lane block by lane block. Each entry still gets its terms in row order.

@@ -256,13 +256,14 @@ public final class ProximalOracles {
     }
 
     private static final class Products extends Kept {
-        private final double[][] cand, candProduct, one = new double[1][], oneOut = new double[1][];
+        private final double[][] cand, candProduct, move, one = new double[1][], oneOut = new double[1][];
         private int taken;
 
         Products(Quadratic obj) {
             super(obj);
             cand = new double[][] {new double[d], new double[d]};
             candProduct = new double[][] {new double[d], new double[d]};
+            move = new double[][] {new double[d], new double[d]};
         }
 
         @Override public int width() { return 2; }
@@ -282,7 +283,27 @@ public final class ProximalOracles {
                 gradientStep(y, steps[j], gy, trial);
                 obj.prox(trial, steps[j], cand[j]);
             }
-            obj.products(cand, count, candProduct, single);
+            if (!single) {
+                obj.products(cand, count, candProduct, false);
+                return;
+            }
+            // In float, only the moves: A·c = A·y + A·(c − y), so the rounding is the move's, not the point's, and
+            // shrinks as the iterates settle (whole points in float put a floor under the certificate).
+            for (int j = 0; j < count; j++) {
+                for (int i = 0; i < d; i++) move[j][i] = cand[j][i] - y[i];
+            }
+            obj.products(move, count, candProduct, true);
+            for (int j = 0; j < count; j++) {
+                for (int i = 0; i < d; i++) candProduct[j][i] += ay[i];
+            }
+        }
+
+        @Override public boolean refreshes() { return true; }
+
+        @Override
+        public double refresh() {
+            obj.products(new double[][] {x, y}, 2, new double[][] {ax, ay}, false);
+            return certificate();
         }
 
         @Override

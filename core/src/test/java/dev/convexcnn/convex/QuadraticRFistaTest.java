@@ -102,6 +102,63 @@ class QuadraticRFistaTest {
         }
     }
 
+    /**
+     * G·X against the plain loop over G (double within the rounding bound of g-term sums, float within float's), for
+     * one and two points; then a mixed-precision solve to a tight tolerance: float moves from kept double products
+     * (most products in float), stopped where the double certificate holds, at the double solve's optimum.
+     */
+    @Test
+    void productsMatchTheirDefinitionAndMixedSolvesStayInFloat() {
+        GramGatedProgram p = program(60, 7, 0.03, 8);
+        int g = p.columns(), c = p.classes();
+        double[] gram = p.gram();
+        Random r = new Random(9);
+        double[][] xs = {gaussian(p.dimension(), r), gaussian(p.dimension(), r)};
+        for (int count = 1; count <= 2; count++) {
+            double[][] out = {new double[p.dimension()], new double[p.dimension()]};
+            double[][] single = {new double[p.dimension()], new double[p.dimension()]};
+            p.products(xs, count, out, false);
+            p.products(xs, count, single, true);
+            for (int j = 0; j < count; j++) {
+                double[] want = new double[p.dimension()];
+                for (int i = 0; i < g; i++) {
+                    for (int t = 0; t < g; t++) {
+                        for (int k = 0; k < c; k++) want[i * c + k] += gram[i * g + t] * xs[j][t * c + k];
+                    }
+                }
+                double[] scale = Tolerances.absProduct(gram, g, g, xs[j], c);
+                Tolerances.assertProductsClose(want, out[j], scale, g, "double product, " + count + " points, point " + j);
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(want[i], single[j][i], 4 * (g + 2) * 0x1p-24 * scale[i], "float product at " + i);
+                }
+            }
+        }
+        long[] counts = new long[2];
+        QuadraticObjective counted = new QuadraticObjective() {
+            @Override public void products(double[][] xs, int count, double[][] out, boolean single) {
+                counts[single ? 1 : 0] += count;
+                p.products(xs, count, out, single);
+            }
+            @Override public double scale() { return p.scale(); }
+            @Override public double[] linearTerm() { return p.linearTerm(); }
+            @Override public double constant() { return p.constant(); }
+            @Override public int dimension() { return p.dimension(); }
+            @Override public double regularizer(double[] x) { return p.regularizer(x); }
+            @Override public void prox(double[] v, double step, double[] out) { p.prox(v, step, out); }
+            @Override public double minNormSubgradientSquared(double[] x, double[] g) { return p.minNormSubgradientSquared(x, g); }
+        };
+        RFista.Settings s = new RFista.Settings(1e-13, 20_000, 10);
+        RFista.Result exact = RFista.solveQuadratic(p, new double[p.dimension()], s, RFista.Precision.DOUBLE, null);
+        RFista.Result mixed = RFista.solveQuadratic(counted, new double[p.dimension()], s, RFista.Precision.MIXED, null);
+        assertTrue(exact.converged(), "double: certificate " + exact.certificate());
+        assertTrue(mixed.converged(), "mixed: certificate " + mixed.certificate() + " after " + mixed.iterations() + " iterations");
+        assertTrue(counts[1] > 0.8 * (counts[0] + counts[1]), counts[1] + " float products of " + (counts[0] + counts[1]));
+        double[] grad = new double[p.dimension()];
+        p.smooth(mixed.x(), grad);
+        assertTrue(p.minNormSubgradientSquared(mixed.x(), grad) <= 1e-13, "the double certificate holds");
+        assertEquals(exact.objective(), mixed.objective(), 1e-9 * Math.abs(exact.objective()), "same optimum");
+    }
+
     /** The float products of a program made wrong on purpose: the double check must catch it and go on in double. */
     @Test
     void mixedPrecisionStopsOnlyOnTheDoubleCertificate() {

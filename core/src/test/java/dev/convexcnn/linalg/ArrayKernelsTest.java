@@ -209,6 +209,48 @@ class ArrayKernelsTest {
         }
     }
 
+    /**
+     * The float product against its definition summed in double: within float rounding of the sum of the terms'
+     * magnitudes, for every block shape (3 × 4, 3 × 2, 3 × 1 and the single rows left over) and lane tail; and a row
+     * computed alone, or in another row split over the threads, has the same bits as in the whole call.
+     */
+    @Test
+    void floatProductMatchesItsDefinitionAndDoesNotDependOnTheBlock() {
+        Random r = new Random(11);
+        for (int c : new int[] {1, 2, 3, 4, 5, 6, 7, 10, 20}) {
+            for (int d : new int[] {1, 7, 8, 17, 100, 1037}) {
+                int rows = 1 + r.nextInt(11), aOff = r.nextInt(4), outOff = r.nextInt(3);
+                float[] a = gaussianFloats(r, aOff + rows * d), bt = gaussianFloats(r, c * d);
+                float[] out = new float[outOff + rows * c + 2];
+                ArrayKernels.rowsTimesTransposed(a, aOff, rows, d, bt, c, out, outOff);
+                for (int i = 0; i < rows; i++) {
+                    for (int k = 0; k < c; k++) {
+                        double want = 0, scale = 0;
+                        for (int j = 0; j < d; j++) {
+                            want += (double) a[aOff + i * d + j] * bt[k * d + j];
+                            scale += Math.abs((double) a[aOff + i * d + j] * bt[k * d + j]);
+                        }
+                        assertEquals(want, out[outOff + i * c + k], (d + 2) * 0x1p-24 * scale, "c=" + c + " d=" + d + " rows=" + rows);
+                    }
+                    float[] alone = new float[c];
+                    ArrayKernels.rowsTimesTransposed(a, aOff + i * d, 1, d, bt, c, alone, 0);
+                    for (int k = 0; k < c; k++) {
+                        assertEquals(out[outOff + i * c + k], alone[k], 0f, "row " + i + " alone, c=" + c + " d=" + d);
+                    }
+                }
+                float[] split = new float[out.length];
+                ArrayKernels.rowsTimesTransposedInParallel(a, aOff, rows, d, bt, c, split, outOff, 1);
+                for (int i = outOff; i < outOff + rows * c; i++) assertEquals(out[i], split[i], 0f, "split, c=" + c + " d=" + d);
+            }
+        }
+    }
+
+    private static float[] gaussianFloats(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
+        return v;
+    }
+
     private static double[] gaussian(Random r, int n) {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = r.nextGaussian();
