@@ -20,7 +20,7 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
     static final int ROWS_PER_BLOCK = 1024;
     /** Columns above which G (g² doubles) is not worth holding: 8,192 columns is 512 MiB. */
     public static final int MAX_COLUMNS = 8192;
-    /** Rows of G per thread in the float product: below this a thread's start costs more than its share. */
+    /** Rows of G per thread in the SIMD products: below this a thread's start costs more than its share. */
     static final int ROWS_PER_THREAD = 48;
 
     private final int samples, gates, patchSize, classes;
@@ -141,8 +141,10 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
     }
 
     /**
-     * G·[W₁ … W_k] as one g × g by g × kc product: with k = 2 the product runs at about twice the rate of k = 1
-     * (measured: a g × 10 right-hand side leaves the BLAS memory-bound), so a second trial point costs little.
+     * G·[W₁ … W_k] as one g × g by g × kc product, so G is read once for k points: a second trial point costs
+     * little (G's reading bounds a g × 10 product). Where the SIMD kernels run, G's rows against the points' columns
+     * on the cores (no BLAS call: OpenBLAS packs all of G for so few columns, and its idle threads would spin beside
+     * ours); otherwise by the BLAS.
      */
     @Override
     public void products(double[][] xs, int count, double[][] out, boolean single) {

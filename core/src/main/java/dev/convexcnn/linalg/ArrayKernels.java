@@ -107,9 +107,10 @@ public final class ArrayKernels {
 
     /**
      * The float twin of {@link #rowsTimesTransposed(double[], int, int, int, double[], int, double[], int)}, blocked
-     * three rows by four columns (seven loads per twelve fused multiply-adds): a g × g matrix times g × 20 at about
-     * 85 % of the sgemm rate on two cores where OpenBLAS's sgemm reaches 20–40 % (it packs all of A for 20 columns).
-     * Each output is summed lane by lane over d in the same order whatever block computes it.
+     * three rows by four columns (seven loads per twelve fused multiply-adds). For a few columns, where a BLAS call
+     * packs all of A: a 1664 × 1664 matrix times 20 columns at 64–72 % of a square sgemm's rate on two cores, where
+     * OpenBLAS's sgemm gave 24–49 % (bench/GramProductProbe.java). Each output is summed lane by lane over d in the
+     * same order whatever block computes it.
      */
     public static void rowsTimesTransposed(float[] a, int aOff, int rows, int d, float[] bt, int c, float[] out, int outOff) {
         IMPL.rowsTimesTransposed(a, aOff, rows, d, bt, c, out, outOff);
