@@ -255,6 +255,27 @@ public final class ProximalOracles {
         @Override public RelativeGap dualityGap() { return obj.dualityGap(); }
     }
 
+    /**
+     * A·c for the trial points c: in double, directly; in float, only the moves, A·c = A·y + A·(c − y) with A·y kept
+     * in double, so the rounding is the move's, not the point's, and shrinks as the iterates settle (whole points in
+     * float put a floor under the certificate).
+     */
+    private static void candidateProducts(Quadratic q, double[][] cand, int count, double[] y, double[] ay, double[][] move,
+                                          double[][] out, boolean single) {
+        if (!single) {
+            q.products(cand, count, out, false);
+            return;
+        }
+        int d = y.length;
+        for (int j = 0; j < count; j++) {
+            for (int i = 0; i < d; i++) move[j][i] = cand[j][i] - y[i];
+        }
+        q.products(move, count, out, true);
+        for (int j = 0; j < count; j++) {
+            for (int i = 0; i < d; i++) out[j][i] += ay[i];
+        }
+    }
+
     private static final class Products extends Kept {
         private final double[][] cand, candProduct, move, one = new double[1][], oneOut = new double[1][];
         private int taken;
@@ -283,19 +304,7 @@ public final class ProximalOracles {
                 gradientStep(y, steps[j], gy, trial);
                 obj.prox(trial, steps[j], cand[j]);
             }
-            if (!single) {
-                obj.products(cand, count, candProduct, false);
-                return;
-            }
-            // In float, only the moves: A·c = A·y + A·(c − y), so the rounding is the move's, not the point's, and
-            // shrinks as the iterates settle (whole points in float put a floor under the certificate).
-            for (int j = 0; j < count; j++) {
-                for (int i = 0; i < d; i++) move[j][i] = cand[j][i] - y[i];
-            }
-            obj.products(move, count, candProduct, true);
-            for (int j = 0; j < count; j++) {
-                for (int i = 0; i < d; i++) candProduct[j][i] += ay[i];
-            }
+            candidateProducts(obj, cand, count, y, ay, move, candProduct, single);
         }
 
         @Override public boolean refreshes() { return true; }
@@ -641,18 +650,7 @@ public final class ProximalOracles {
                 obj.prox(trial, steps[j], cand[j]);
                 priced[j] = false;
             }
-            if (!single) {
-                q.products(cand, count, candProduct, false);
-                return;
-            }
-            // In float, only the moves: A·c = A·y + A·(c − y), so the rounding is the move's, not the point's.
-            for (int j = 0; j < count; j++) {
-                for (int i = 0; i < d; i++) move[j][i] = cand[j][i] - y[i];
-            }
-            q.products(move, count, candProduct, true);
-            for (int j = 0; j < count; j++) {
-                for (int i = 0; i < d; i++) candProduct[j][i] += ay[i];
-            }
+            candidateProducts(q, cand, count, y, ay, move, candProduct, single);
         }
 
         @Override public boolean refreshes() { return true; }

@@ -25,6 +25,22 @@ class QuadraticRFistaTest {
         return p.withLambda(fraction * p.lambdaMax());
     }
 
+    /** Products as the program's objective but through {@code products}; everything else is p's. */
+    interface Products { void of(double[][] xs, int count, double[][] out, boolean single); }
+
+    private static QuadraticObjective withProducts(GramGatedProgram p, Products products) {
+        return new QuadraticObjective() {
+            @Override public void products(double[][] xs, int count, double[][] out, boolean single) { products.of(xs, count, out, single); }
+            @Override public double scale() { return p.scale(); }
+            @Override public double[] linearTerm() { return p.linearTerm(); }
+            @Override public double constant() { return p.constant(); }
+            @Override public int dimension() { return p.dimension(); }
+            @Override public double regularizer(double[] x) { return p.regularizer(x); }
+            @Override public void prox(double[] v, double step, double[] out) { p.prox(v, step, out); }
+            @Override public double minNormSubgradientSquared(double[] x, double[] g) { return p.minNormSubgradientSquared(x, g); }
+        };
+    }
+
     private static double[] gaussian(int d, Random r) {
         double[] x = new double[d];
         for (int i = 0; i < d; i++) x[i] = r.nextGaussian();
@@ -134,19 +150,10 @@ class QuadraticRFistaTest {
             }
         }
         long[] counts = new long[2];
-        QuadraticObjective counted = new QuadraticObjective() {
-            @Override public void products(double[][] xs, int count, double[][] out, boolean single) {
-                counts[single ? 1 : 0] += count;
-                p.products(xs, count, out, single);
-            }
-            @Override public double scale() { return p.scale(); }
-            @Override public double[] linearTerm() { return p.linearTerm(); }
-            @Override public double constant() { return p.constant(); }
-            @Override public int dimension() { return p.dimension(); }
-            @Override public double regularizer(double[] x) { return p.regularizer(x); }
-            @Override public void prox(double[] v, double step, double[] out) { p.prox(v, step, out); }
-            @Override public double minNormSubgradientSquared(double[] x, double[] g) { return p.minNormSubgradientSquared(x, g); }
-        };
+        QuadraticObjective counted = withProducts(p, (xs1, count, out, single) -> {
+            counts[single ? 1 : 0] += count;
+            p.products(xs1, count, out, single);
+        });
         RFista.Settings s = new RFista.Settings(1e-13, 20_000, 10);
         RFista.Result exact = RFista.solveQuadratic(p, new double[p.dimension()], s, RFista.Precision.DOUBLE, null);
         RFista.Result mixed = RFista.solveQuadratic(counted, new double[p.dimension()], s, RFista.Precision.MIXED, null);
@@ -163,19 +170,10 @@ class QuadraticRFistaTest {
     @Test
     void mixedPrecisionStopsOnlyOnTheDoubleCertificate() {
         GramGatedProgram p = program(50, 6, 0.05, 6);
-        QuadraticObjective skewed = new QuadraticObjective() {
-            @Override public void products(double[][] xs, int count, double[][] out, boolean single) {
-                p.products(xs, count, out, single);
-                if (single) for (int j = 0; j < count; j++) for (int i = 0; i < out[j].length; i++) out[j][i] *= 1.01;
-            }
-            @Override public double scale() { return p.scale(); }
-            @Override public double[] linearTerm() { return p.linearTerm(); }
-            @Override public double constant() { return p.constant(); }
-            @Override public int dimension() { return p.dimension(); }
-            @Override public double regularizer(double[] x) { return p.regularizer(x); }
-            @Override public void prox(double[] v, double step, double[] out) { p.prox(v, step, out); }
-            @Override public double minNormSubgradientSquared(double[] x, double[] g) { return p.minNormSubgradientSquared(x, g); }
-        };
+        QuadraticObjective skewed = withProducts(p, (xs, count, out, single) -> {
+            p.products(xs, count, out, single);
+            if (single) for (int j = 0; j < count; j++) for (int i = 0; i < out[j].length; i++) out[j][i] *= 1.01;
+        });
         RFista.Settings s = new RFista.Settings(1e-12, 20_000, 10);
         List<RFista.Iteration> log = new ArrayList<>();
         RFista.Result r = RFista.solveQuadratic(skewed, new double[p.dimension()], s, RFista.Precision.MIXED, log::add);
