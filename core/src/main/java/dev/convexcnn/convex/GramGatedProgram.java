@@ -150,27 +150,27 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
     public void products(double[][] xs, int count, double[][] out, boolean single) {
         int g = columns(), c = classes, wide = count * c;
         long t0 = System.nanoTime();
-        if (!single && ArrayKernels.vectorized()) {
-            if (packed == null || packed.length < g * wide) { packed = new double[g * wide]; packedOut = new double[g * wide]; }
-            for (int j = 0; j < count; j++) {
-                double[] x = xs[j];
-                for (int k = 0; k < c; k++) {
-                    int row = (j * c + k) * g;
-                    for (int t = 0; t < g; t++) packed[row + t] = x[t * c + k];
-                }
-            }
-            ArrayKernels.rowsTimesTransposedInParallel(gram, 0, g, g, packed, wide, packedOut, 0, ROWS_PER_THREAD);
-            for (int j = 0; j < count; j++) {
-                for (int t = 0; t < g; t++) System.arraycopy(packedOut, t * wide + j * c, out[j], t * c, c);
-            }
-        } else if (count == 1 && !single) {
+        boolean simd = ArrayKernels.vectorized();
+        if (!single && count == 1 && !simd) {
             Gemm.dgemm(false, false, g, c, g, 1, gram, 0, g, xs[0], 0, c, 0, out[0], 0, c);
         } else if (!single) {
             if (packed == null || packed.length < g * wide) { packed = new double[g * wide]; packedOut = new double[g * wide]; }
-            for (int j = 0; j < count; j++) {
-                for (int t = 0; t < g; t++) System.arraycopy(xs[j], t * c, packed, t * wide + j * c, c);
+            if (simd) {
+                // G is symmetric, so G·X is G's rows against X's columns: the SIMD kernel takes X transposed.
+                for (int j = 0; j < count; j++) {
+                    double[] x = xs[j];
+                    for (int k = 0; k < c; k++) {
+                        int row = (j * c + k) * g;
+                        for (int t = 0; t < g; t++) packed[row + t] = x[t * c + k];
+                    }
+                }
+                ArrayKernels.rowsTimesTransposedInParallel(gram, 0, g, g, packed, wide, packedOut, 0, ROWS_PER_THREAD);
+            } else {
+                for (int j = 0; j < count; j++) {
+                    for (int t = 0; t < g; t++) System.arraycopy(xs[j], t * c, packed, t * wide + j * c, c);
+                }
+                Gemm.dgemm(false, false, g, wide, g, 1, gram, 0, g, packed, 0, wide, 0, packedOut, 0, wide);
             }
-            Gemm.dgemm(false, false, g, wide, g, 1, gram, 0, g, packed, 0, wide, 0, packedOut, 0, wide);
             for (int j = 0; j < count; j++) {
                 for (int t = 0; t < g; t++) System.arraycopy(packedOut, t * wide + j * c, out[j], t * c, c);
             }
@@ -183,8 +183,7 @@ public final class GramGatedProgram implements QuadraticObjective, GroupLassoPro
                 packedSingle = new float[g * wide];
                 packedSingleOut = new float[g * wide];
             }
-            if (ArrayKernels.vectorized()) {
-                // G is symmetric, so G·X is G's rows against X's columns: the SIMD kernel takes X transposed.
+            if (simd) {
                 for (int j = 0; j < count; j++) {
                     double[] x = xs[j];
                     for (int k = 0; k < c; k++) {
