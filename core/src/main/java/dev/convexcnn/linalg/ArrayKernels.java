@@ -12,11 +12,11 @@ public final class ArrayKernels {
     interface Impl {
         void add(float[] src, int from, float[] dst, int to, int n);
 
-        void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position);
+        void windowMax(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int n, boolean relu);
 
         void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
 
-        void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n);
+        void windowSelect(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int n);
 
         void scaledCos(double[] v, int off, double[] shift, double scale, int n);
 
@@ -58,11 +58,13 @@ public final class ArrayKernels {
     }
 
     /**
-     * One window position of a max pool: where in[from+i] > best[to+i] (strictly, so the first maximal position
-     * stays), where[to+i] = position; best[to+i] = max(best, in).
+     * best[to+i] = max over q of in[first + offsets[q] + i], where[to+i] = the first q that attains it (as a float),
+     * for i &lt; n: a whole pooling window in one pass over its inputs, the max and its position kept with selects.
+     * With {@code relu}, best is max(0, ·) of that and where is −1 where the max is not positive (ReLU after the max,
+     * which sends no gradient there), as a separate ReLU gives (NaN passes through).
      */
-    public static void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position) {
-        IMPL.maxStep(in, from, best, where, to, n, position);
+    public static void windowMax(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int n, boolean relu) {
+        IMPL.windowMax(in, first, offsets, best, where, to, n, relu);
     }
 
     /** dst[to+i] += where[from+i] == position ? grad[from+i] : 0: the max pool's gradient for one position. */
@@ -71,11 +73,12 @@ public final class ArrayKernels {
     }
 
     /**
-     * dst[to+i] = where[from+i] == position ? grad[from+i] : 0: {@link #routeMax} for windows that do not
-     * overlap, where each pixel gets its gradient from one window and needs no zeroing before nor add.
+     * dst[first + offsets[q] + i] = where[from+i] == q ? grad[from+i] : 0 for every q, i &lt; n: {@link #routeMax} for
+     * windows that tile the input, where each pixel gets its gradient from one window and needs no zeroing nor add;
+     * the gradient and the positions read once for the whole window.
      */
-    public static void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
-        IMPL.selectMax(grad, from, where, position, dst, to, n);
+    public static void windowSelect(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int n) {
+        IMPL.windowSelect(grad, from, where, dst, first, offsets, n);
     }
 
     /** v[off + j] = scale·{@link FastCos#cos}(v[off + j] + shift[j]) for j &lt; n. */
@@ -164,13 +167,23 @@ public final class ArrayKernels {
         }
 
         @Override
-        public void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position) {
+        public void windowMax(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int n, boolean relu) {
             for (int i = 0; i < n; i++) {
-                float v = in[from + i], b = best[to + i];
-                if (v > b) where[to + i] = position;
-                best[to + i] = Math.max(b, v);
+                float b = in[first + offsets[0] + i], w = 0;
+                for (int q = 1; q < offsets.length; q++) {
+                    float v = in[first + offsets[q] + i];
+                    if (v > b) w = q;
+                    b = Math.max(b, v);
+                }
+                if (relu) {
+                    if (b <= 0f) w = -1;
+                    b = Math.max(0f, b);
+                }
+                best[to + i] = b;
+                where[to + i] = w;
             }
         }
+
 
         @Override
         public void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
@@ -180,9 +193,12 @@ public final class ArrayKernels {
         }
 
         @Override
-        public void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
-            for (int i = 0; i < n; i++) dst[to + i] = where[from + i] == position ? grad[from + i] : 0f;
+        public void windowSelect(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int n) {
+            for (int q = 0; q < offsets.length; q++) {
+                for (int i = 0; i < n; i++) dst[first + offsets[q] + i] = where[from + i] == q ? grad[from + i] : 0f;
+            }
         }
+
 
         @Override
         public void scaledCos(double[] v, int off, double[] shift, double scale, int n) {

@@ -23,20 +23,38 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
     }
 
     @Override
-    public void maxStep(float[] in, int from, float[] best, float[] where, int to, int n, float position) {
-        int i = 0;
+    public void windowMax(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int n, boolean relu) {
+        int i = 0, count = offsets.length;
         for (int end = S.loopBound(n); i < end; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, in, from + i), b = FloatVector.fromArray(S, best, to + i);
-            VectorMask<Float> gt = v.compare(VectorOperators.GT, b);
-            FloatVector.fromArray(S, where, to + i).blend(position, gt).intoArray(where, to + i);
-            b.max(v).intoArray(best, to + i);
+            FloatVector b = FloatVector.fromArray(S, in, first + offsets[0] + i), w = FloatVector.zero(S);
+            for (int q = 1; q < count; q++) {
+                FloatVector v = FloatVector.fromArray(S, in, first + offsets[q] + i);
+                w = w.blend(q, v.compare(VectorOperators.GT, b));
+                b = b.max(v);
+            }
+            if (relu) {
+                w = w.blend(-1f, b.compare(VectorOperators.LE, 0f));
+                b = b.max(0f);
+            }
+            b.intoArray(best, to + i);
+            w.intoArray(where, to + i);
         }
         for (; i < n; i++) {
-            float v = in[from + i], b = best[to + i];
-            if (v > b) where[to + i] = position;
-            best[to + i] = Math.max(b, v);
+            float b = in[first + offsets[0] + i], w = 0;
+            for (int q = 1; q < count; q++) {
+                float v = in[first + offsets[q] + i];
+                if (v > b) w = q;
+                b = Math.max(b, v);
+            }
+            if (relu) {
+                if (b <= 0f) w = -1;
+                b = Math.max(0f, b);
+            }
+            best[to + i] = b;
+            where[to + i] = w;
         }
     }
+
 
     @Override
     public void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
@@ -53,15 +71,19 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
     }
 
     @Override
-    public void selectMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
-        int i = 0;
+    public void windowSelect(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int n) {
+        int i = 0, count = offsets.length;
         FloatVector zero = FloatVector.zero(S);
         for (int end = S.loopBound(n); i < end; i += S.length()) {
-            VectorMask<Float> hit = FloatVector.fromArray(S, where, from + i).compare(VectorOperators.EQ, position);
-            zero.blend(FloatVector.fromArray(S, grad, from + i), hit).intoArray(dst, to + i);
+            FloatVector g = FloatVector.fromArray(S, grad, from + i), w = FloatVector.fromArray(S, where, from + i);
+            for (int q = 0; q < count; q++) zero.blend(g, w.compare(VectorOperators.EQ, q)).intoArray(dst, first + offsets[q] + i);
         }
-        for (; i < n; i++) dst[to + i] = where[from + i] == position ? grad[from + i] : 0f;
+        for (; i < n; i++) {
+            float g = grad[from + i], w = where[from + i];
+            for (int q = 0; q < count; q++) dst[first + offsets[q] + i] = w == q ? g : 0f;
+        }
     }
+
 
     @Override
     public void scaledCos(double[] v, int off, double[] shift, double scale, int n) {

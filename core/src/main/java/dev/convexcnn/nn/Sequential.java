@@ -15,10 +15,10 @@ import java.util.SplittableRandom;
  * as in PyTorch, so vectors are simply (features, batch). {@link #forward} and {@link #backward} convert at the
  * two ends.
  * <p>
- * The execution order differs from the spec in one exact way: a ReLU followed by a max pool runs as the max pool
- * followed by the ReLU. Max and
- * ReLU commute, and the gradients agree exactly (both send the gradient to the first maximal position, or
- * nowhere when the maximum is not positive), while the ReLU then touches a quarter of the data.
+ * The execution differs from the spec in one exact way: a ReLU followed by a max pool runs as one layer, the max
+ * pool followed by the ReLU ({@link Pool2d#withRelu}). Max and ReLU commute, and the gradients agree exactly (both
+ * send the gradient to the first maximal position, or nowhere when the maximum is not positive), while the ReLU
+ * then touches a quarter of the data, in the pool's own pass.
  */
 public final class Sequential {
     private final Shape input;
@@ -45,10 +45,11 @@ public final class Sequential {
             if (l instanceof Relu && next instanceof Pool2d pool && pool.kind() == Pool2d.Kind.MAX) {
                 Shape pooled = build(pool, cur);
                 build(l, pooled);
+                Pool2d fused = pool.withRelu();
+                build(fused, cur);
                 s.add(cur);
                 s.add(pooled);
-                exec.add(pool);
-                exec.add(l);
+                exec.add(fused);
                 cur = pooled;
                 i++;
                 continue;
@@ -117,6 +118,7 @@ public final class Sequential {
      * by the network and overwritten by the next call.
      */
     public float[] forward(float[] x, int batch) {
+        if (LayerTimes.ON) return timedForward(x, batch);
         float[] cur = toChannelMajor(x, batch);
         for (Layer l : execution) cur = l.forward(cur, batch);
         logits = Layer.ensure(logits, batch * outputs);
@@ -129,7 +131,30 @@ public final class Sequential {
         gradBuf = Layer.ensure(gradBuf, batch * outputs);
         transpose(gradLogits, batch, outputs, gradBuf);
         float[] g = gradBuf;
-        for (int i = execution.size() - 1; i >= 0; i--) g = execution.get(i).backward(g, batch, i > 0);
+        for (int i = execution.size() - 1; i >= 0; i--) {
+            if (!LayerTimes.ON) {
+                g = execution.get(i).backward(g, batch, i > 0);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            g = execution.get(i).backward(g, batch, i > 0);
+            LayerTimes.add(String.format("2.%02d backward %s", execution.size() - i, execution.get(i).spec()), System.nanoTime() - t0);
+        }
+    }
+
+    /** {@link #forward} with each step timed into {@link LayerTimes}. */
+    private float[] timedForward(float[] x, int batch) {
+        long t0 = System.nanoTime();
+        float[] cur = toChannelMajor(x, batch);
+        LayerTimes.add("1.00 forward: input to channel-major", System.nanoTime() - t0);
+        for (int i = 0; i < execution.size(); i++) {
+            t0 = System.nanoTime();
+            cur = execution.get(i).forward(cur, batch);
+            LayerTimes.add(String.format("1.%02d forward %s", i + 1, execution.get(i).spec()), System.nanoTime() - t0);
+        }
+        logits = Layer.ensure(logits, batch * outputs);
+        transpose(cur, outputs, batch, logits);
+        return logits;
     }
 
     /** Samples (batch × height·width·channels) into (channels, height, width, batch). */

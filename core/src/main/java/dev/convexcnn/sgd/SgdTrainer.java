@@ -6,6 +6,7 @@ import dev.convexcnn.data.Normalization;
 import dev.convexcnn.io.Provenance;
 import dev.convexcnn.linalg.BlasThreads;
 import dev.convexcnn.nn.Batches;
+import dev.convexcnn.nn.LayerTimes;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.nn.Loss;
 import dev.convexcnn.nn.Sequential;
@@ -118,6 +119,7 @@ public final class SgdTrainer {
           boolean concurrent = blas.single();
           for (int epoch = start; epoch < s.epochs(); epoch++) {
             int[] order = permutation(n, s.seed(), epoch);
+            if (LayerTimes.ON) LayerTimes.clear();
             long t0 = System.nanoTime();
             double lossSum = 0;
             long correct = 0;
@@ -136,6 +138,7 @@ public final class SgdTrainer {
                 listener.onBatch(epoch + 1, bi + 1, batches, lossSum / (from + b));
             }
             double trainSeconds = (System.nanoTime() - t0) / 1e9;
+            if (LayerTimes.ON) listener.onMessage(LayerTimes.drain());
             double vLoss = Double.NaN, vAcc = Double.NaN;
             if (validation != null && validation.size() > 0) {
                 Evaluation e = Evaluation.of(net, validation, norm, Math.min(Math.max(bs, 256), validation.size()));

@@ -35,31 +35,46 @@ class ArrayKernelsTest {
     }
 
     @Test
-    void maxStepAndRouteMaxMatchThePlainLoops() {
+    void windowMaxRouteMaxAndWindowSelectMatchTheirDefinitionAndThePlainLoops() {
         Random r = new Random(2);
         for (int n : new int[] {1, 15, 16, 17, 64, 129}) {
-            float[] best1 = data(r, n + 4), best2 = best1.clone();
-            float[] where1 = new float[n + 4], where2 = new float[n + 4];
-            for (int pos = 1; pos <= 4; pos++) {
-                float[] in = data(r, n + 7);
-                ArrayKernels.maxStep(in, 5, best1, where1, 2, n, pos);
-                scalar.maxStep(in, 5, best2, where2, 2, n, pos);
-            }
-            assertArrayEquals(best2, best1, "best n=" + n);
-            assertArrayEquals(where2, where1, "where n=" + n);
-            float[] grad = data(r, n + 4), d1 = data(r, n + 6), d2 = d1.clone();
-            for (int pos = 0; pos <= 4; pos++) {
-                ArrayKernels.routeMax(grad, 2, where1, pos, d1, 3, n);
-                scalar.routeMax(grad, 2, where1, pos, d2, 3, n);
-            }
-            assertArrayEquals(d2, d1, "route n=" + n);
-            for (int pos = 0; pos <= 4; pos++) {
-                float[] s1 = data(r, n + 6), s2 = s1.clone();
-                ArrayKernels.selectMax(grad, 2, where1, pos, s1, 3, n);
-                scalar.selectMax(grad, 2, where1, pos, s2, 3, n);
-                assertArrayEquals(s2, s1, "select n=" + n);
+            int[] offsets = {0, n + 1, 2 * n + 5, 3 * n + 8};    // a window's four positions, apart as rows of n samples are
+            // Values from {-2, ..., 2}: ties (the first maximal position wins) and windows whose max is not positive.
+            float[] in = new float[4 * n + 20];
+            for (int j = 0; j < in.length; j++) in[j] = r.nextInt(5) - 2;
+            for (boolean relu : new boolean[] {false, true}) {
+                float[] best1 = data(r, n + 4), best2 = best1.clone(), where1 = data(r, n + 4), where2 = where1.clone();
+                ArrayKernels.windowMax(in, 7, offsets, best1, where1, 2, n, relu);
+                scalar.windowMax(in, 7, offsets, best2, where2, 2, n, relu);
+                assertArrayEquals(best2, best1, "best n=" + n);
+                assertArrayEquals(where2, where1, "where n=" + n);
                 for (int i = 0; i < n; i++) {
-                    assertEquals(where1[2 + i] == pos ? grad[2 + i] : 0f, s1[3 + i], "select n=" + n + " i=" + i);
+                    float max = Float.NEGATIVE_INFINITY;
+                    int first = -1;
+                    for (int q = 0; q < offsets.length; q++) {
+                        if (in[7 + offsets[q] + i] > max) {
+                            max = in[7 + offsets[q] + i];
+                            first = q;
+                        }
+                    }
+                    if (relu && max <= 0) first = -1;
+                    assertEquals(relu ? Math.max(0f, max) : max, best1[2 + i], "max n=" + n + " i=" + i);
+                    assertEquals(first, where1[2 + i], "position n=" + n + " i=" + i);
+                }
+                float[] grad = data(r, n + 4), d1 = data(r, n + 6), d2 = d1.clone();
+                for (int pos = -1; pos <= 3; pos++) {
+                    ArrayKernels.routeMax(grad, 2, where1, pos, d1, 3, n);
+                    scalar.routeMax(grad, 2, where1, pos, d2, 3, n);
+                }
+                assertArrayEquals(d2, d1, "route n=" + n);
+                float[] s1 = data(r, 4 * n + 20), s2 = s1.clone();
+                ArrayKernels.windowSelect(grad, 2, where1, s1, 5, offsets, n);
+                scalar.windowSelect(grad, 2, where1, s2, 5, offsets, n);
+                assertArrayEquals(s2, s1, "select n=" + n);
+                for (int q = 0; q < offsets.length; q++) {
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(where1[2 + i] == q ? grad[2 + i] : 0f, s1[5 + offsets[q] + i], "select n=" + n + " q=" + q + " i=" + i);
+                    }
                 }
                 assertEquals(s2[0], s1[0]);
             }

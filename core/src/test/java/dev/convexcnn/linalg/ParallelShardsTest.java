@@ -62,6 +62,45 @@ class ParallelShardsTest {
     }
 
     @Test
+    void twoShardsFailOrSucceedThroughThePartnerManyTimesOver() {
+        for (int failing = -1; failing < 2; failing++) {
+            for (int round = 0; round < 200; round++) {
+                final int f = failing;
+                long[] sums = new long[2];
+                Runnable call = () -> Parallel.shards(2, true, k -> {
+                    if (k == f) throw new IllegalStateException("shard " + k);
+                    for (int i = 0; i <= 1000 * (k + 1); i++) sums[k] += i;
+                });
+                if (failing < 0) {
+                    call.run();
+                    assertEquals(500500L, sums[0]);
+                    assertEquals(2001000L, sums[1]);
+                } else {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+                    assertEquals("shard " + failing, e.getMessage());
+                    assertEquals(failing == 0 ? 2001000L : 500500L, sums[1 - failing], "the other shard still ran");
+                }
+            }
+        }
+    }
+
+    @Test
+    void twoShardCallsFromTwoThreadsAndNestedCallsAllRunEveryShardOnce() throws Exception {
+        AtomicIntegerArray runs = new AtomicIntegerArray(8);
+        Runnable nested = () -> Parallel.shards(2, true, k -> {
+            runs.incrementAndGet(k);
+            Parallel.shards(2, true, j -> runs.incrementAndGet(2 + 2 * k + j));
+        });
+        Thread other = new Thread(() -> {
+            for (int i = 0; i < 100; i++) nested.run();
+        });
+        other.start();
+        for (int i = 0; i < 100; i++) nested.run();
+        other.join();
+        for (int k = 0; k < 6; k++) assertEquals(200, runs.get(k), "shard counter " + k);
+    }
+
+    @Test
     void blasSingleThreadedScopeRestoresTheCount() {
         int before = BlasThreads.current();
         try (BlasThreads.Scope s = BlasThreads.singleThreaded()) {
