@@ -25,7 +25,7 @@ public final class Parallel {
     /**
      * Runs body(0), …, body(n − 1), each shard on its own thread (the caller runs shard 0) when concurrent and
      * threads() allows, else one after another on the caller. Inside a concurrent shard, {@link #forRange} runs
-     * inline. Two shards go to a spinning partner thread ({@link ShardPartner}) when it is free, more to the pool.
+     * inline.
      * The shards must write disjoint memory; what they compute does not depend on which thread runs them.
      */
     public static void shards(int n, boolean concurrent, IntConsumer body) {
@@ -33,28 +33,6 @@ public final class Parallel {
             // One after another, each shard may still split its ranges over the threads.
             for (int i = 0; i < n; i++) body.accept(i);
             return;
-        }
-        ShardPartner partner = n == 2 ? ShardPartner.tryTake() : null;
-        if (partner != null) {
-            try {
-                partner.start(() -> inShard(1, body));
-                Throwable failure = null;
-                try {
-                    inShard(0, body);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                }
-                try {
-                    partner.await();
-                } catch (RuntimeException | Error e) {
-                    if (failure == null) failure = e;
-                }
-                if (failure instanceof RuntimeException r) throw r;
-                if (failure instanceof Error e) throw e;
-                return;
-            } finally {
-                partner.release();
-            }
         }
         ForkJoinTask<?>[] others = new ForkJoinTask<?>[n - 1];
         for (int i = 1; i < n; i++) {

@@ -62,7 +62,7 @@ class ParallelShardsTest {
     }
 
     @Test
-    void twoShardsFailOrSucceedThroughThePartnerManyTimesOver() {
+    void eitherOfTwoShardsFailsTheCallAndTheOtherStillRunsManyTimesOver() {
         for (int failing = -1; failing < 2; failing++) {
             for (int round = 0; round < 200; round++) {
                 final int f = failing;
