@@ -1,5 +1,6 @@
 package dev.convexcnn.nn;
 
+import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.ConvGeometry;
 import dev.convexcnn.linalg.Gemm;
 import dev.convexcnn.linalg.Im2Col;
@@ -35,6 +36,11 @@ public final class Conv2d implements Layer {
     private boolean identityPatches;
     /** The layer whose values a replica shares (null for an original). */
     private Conv2d sharedWith;
+    /** The max pool (with its ReLU) run on each band of output rows as soon as it is computed; null when none. */
+    private Pool2d pool;
+    private float[] band, bandGrad, pooled, where;
+    private int[] windowOffsets;
+    private int offsetsBatch = -1;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
@@ -90,13 +96,30 @@ public final class Conv2d implements Layer {
         return r;
     }
 
+    /**
+     * Carries the max pool that follows this convolution (and its ReLU, {@link Pool2d#withRelu}): forward pools each
+     * band of output rows while it is in cache, backward takes the pooled gradient; the output is the pool's. The
+     * products are the same calls on the same blocks as without it, so the results are the same bits.
+     * @return whether the pool could be carried: a max pool whose windows tile this layer's output exactly
+     */
+    boolean carry(Pool2d p) {
+        ConvGeometry g = geometry;
+        int win = p.window();
+        if (identityPatches || !p.tiles() || g.outHeight() % win != 0 || g.outWidth() % win != 0) return false;
+        pool = p;
+        return true;
+    }
+
+    /** The pool this layer carries, or null. */
+    Pool2d carried() { return pool; }
+
     @Override
     public float[] forward(float[] input, int batch) {
         final ConvGeometry g = geometry;
         final int k = g.patchSize(), np = batch * g.patches();
         lastInput = input;
-        out = Layer.ensure(out, filters * np);
         if (identityPatches) {
+            out = Layer.ensure(out, filters * np);
             Gemm.sgemm(false, false, filters, np, k, 1f, weight.value(), 0, k, input, 0, np, 0f, out, 0, np);
             float[] b = bias.value();
             for (int f = 0; f < filters; f++) {
@@ -114,12 +137,64 @@ public final class Conv2d implements Layer {
         final int rows = blockRows(batch), ld = rows * g.outWidth() * batch, perRow = g.outWidth() * batch;
         cols = Layer.ensure(cols, k1 * ld);
         Arrays.fill(cols, k * ld, k1 * ld, 1f);
-        for (int oy = 0; oy < g.outHeight(); oy += rows) {
-            final int oyTo = Math.min(g.outHeight(), oy + rows), width = (oyTo - oy) * perRow;
-            patchBlock(input, batch, ld, oy, oyTo);
-            Gemm.sgemm(false, false, filters, width, k1, 1f, wb, 0, k1, cols, 0, ld, 0f, out, oy * perRow, np);
+        if (pool == null) {
+            out = Layer.ensure(out, filters * np);
+            for (int oy = 0; oy < g.outHeight(); oy += rows) {
+                final int oyTo = Math.min(g.outHeight(), oy + rows);
+                patchBlock(input, batch, ld, oy, oyTo);
+                Gemm.sgemm(false, false, filters, (oyTo - oy) * perRow, k1, 1f, wb, 0, k1, cols, 0, ld, 0f, out, oy * perRow, np);
+            }
+            return out;
         }
-        return out;
+        // Bands of whole pooling windows made of whole blocks: the blocks are the unpooled path's.
+        final int win = pool.window(), bandRows = lcm(rows, win), bandLd = bandRows * perRow;
+        final int ph = g.outHeight() / win, pw = g.outWidth() / win;
+        band = Layer.ensure(band, filters * bandLd);
+        pooled = Layer.ensure(pooled, filters * ph * pw * batch);
+        where = Layer.ensure(where, filters * ph * pw * batch);
+        final int[] at = windowOffsets(batch);
+        final boolean relu = pool.carriesRelu();
+        for (int b0 = 0; b0 < g.outHeight(); b0 += bandRows) {
+            final int b1 = Math.min(g.outHeight(), b0 + bandRows), from = b0;
+            for (int oy = b0; oy < b1; oy += rows) {
+                final int oyTo = Math.min(g.outHeight(), oy + rows);
+                patchBlock(input, batch, ld, oy, oyTo);
+                Gemm.sgemm(false, false, filters, (oyTo - oy) * perRow, k1, 1f, wb, 0, k1, cols, 0, ld, 0f, band, (oy - b0) * perRow, bandLd);
+            }
+            final float[] bd = band, pd = pooled, wh = where;
+            Parallel.forRange(filters, 1, (fFrom, fTo) -> {
+                for (int f = fFrom; f < fTo; f++) {
+                    for (int ry = 0; ry < (b1 - from) / win; ry++) {
+                        for (int px = 0; px < pw; px++) {
+                            ArrayKernels.windowMax(bd, f * bandLd + (ry * win * g.outWidth() + px * win) * batch, at, pd, wh,
+                                    ((f * ph + from / win + ry) * pw + px) * batch, batch, relu);
+                        }
+                    }
+                }
+            });
+        }
+        return pooled;
+    }
+
+    private static int lcm(int a, int b) {
+        int x = a, y = b;
+        while (y != 0) {
+            int t = x % y;
+            x = y;
+            y = t;
+        }
+        return a / x * b;
+    }
+
+    /** Offsets of a pooling window's positions (ky·window + kx order) from its first, in a band of output rows. */
+    private int[] windowOffsets(int batch) {
+        if (offsetsBatch != batch) {
+            int win = pool.window(), ow = geometry.outWidth();
+            windowOffsets = new int[win * win];
+            for (int ky = 0; ky < win; ky++) for (int kx = 0; kx < win; kx++) windowOffsets[ky * win + kx] = (ky * ow + kx) * batch;
+            offsetsBatch = batch;
+        }
+        return windowOffsets;
     }
 
     /** Output rows per block of the patch matrix: as many as fit in {@link #BLOCK_FLOATS}, at least one. */
@@ -163,15 +238,29 @@ public final class Conv2d implements Layer {
             Arrays.fill(dx, 0, g.channels() * plane, 0f);
         }
         // cols still holds the ones row from forward (same batch, same block width).
-        for (int oy = 0; oy < g.outHeight(); oy += rows) {
-            final int oyFrom = oy, oyTo = Math.min(g.outHeight(), oy + rows), width = (oyTo - oy) * perRow;
-            patchBlock(lastInput, batch, ld, oyFrom, oyTo);
-            // [dW | db] += g_block · [patch columns ; 1]_blockᵀ
-            Gemm.sgemm(false, true, filters, k1, width, 1f, gradOut, oy * perRow, np, cols, 0, ld, oy == 0 ? 0f : 1f, gwb, 0, k1);
-            if (!needInputGradient) continue;
-            Gemm.sgemm(true, false, k, width, filters, 1f, wb, 0, k1, gradOut, oy * perRow, np, 0f, dcols, 0, ld);
-            final float[] dc = dcols, d = dx;
-            Parallel.forRange(g.channels(), 1, (from, to) -> Im2Col.addPatchColumns(dc, ld, g, batch, d, from, to, oyFrom, oyTo));
+        if (pool == null) {
+            for (int oy = 0; oy < g.outHeight(); oy += rows) backwardBlock(gradOut, oy * perRow, np, batch, oy, ld, needInputGradient);
+        } else {
+            final int win = pool.window(), bandRows = lcm(rows, win), bandLd = bandRows * perRow;
+            final int ph = g.outHeight() / win, pw = g.outWidth() / win;
+            bandGrad = Layer.ensure(bandGrad, filters * bandLd);
+            final int[] at = windowOffsets(batch);
+            for (int b0 = 0; b0 < g.outHeight(); b0 += bandRows) {
+                final int b1 = Math.min(g.outHeight(), b0 + bandRows), from = b0;
+                final float[] bg = bandGrad, wh = where;
+                // The windows tile the band: every entry of its gradient is written.
+                Parallel.forRange(filters, 1, (fFrom, fTo) -> {
+                    for (int f = fFrom; f < fTo; f++) {
+                        for (int ry = 0; ry < (b1 - from) / win; ry++) {
+                            for (int px = 0; px < pw; px++) {
+                                ArrayKernels.windowSelect(gradOut, ((f * ph + from / win + ry) * pw + px) * batch, wh, bg,
+                                        f * bandLd + (ry * win * g.outWidth() + px * win) * batch, at, batch);
+                            }
+                        }
+                    }
+                });
+                for (int oy = b0; oy < b1; oy += rows) backwardBlock(bandGrad, (oy - b0) * perRow, bandLd, batch, oy, ld, needInputGradient);
+            }
         }
         float[] dw = weight.grad(), db = bias.grad();
         for (int f = 0; f < filters; f++) {
@@ -179,5 +268,19 @@ public final class Conv2d implements Layer {
             db[f] += gwb[f * k1 + k];
         }
         return needInputGradient ? dx : null;
+    }
+
+    /** One block of output rows [oy, oy + rows) of backward, its output gradient at grad[off ..] with rows ldg apart. */
+    private void backwardBlock(float[] grad, int off, int ldg, int batch, int oy, int ld, boolean needInputGradient) {
+        final ConvGeometry g = geometry;
+        final int k = g.patchSize(), k1 = k + 1, rows = blockRows(batch);
+        final int oyFrom = oy, oyTo = Math.min(g.outHeight(), oy + rows), width = (oyTo - oy) * g.outWidth() * batch;
+        patchBlock(lastInput, batch, ld, oyFrom, oyTo);
+        // [dW | db] += g_block · [patch columns ; 1]_blockᵀ
+        Gemm.sgemm(false, true, filters, k1, width, 1f, grad, off, ldg, cols, 0, ld, oy == 0 ? 0f : 1f, gwb, 0, k1);
+        if (!needInputGradient) return;
+        Gemm.sgemm(true, false, k, width, filters, 1f, wb, 0, k1, grad, off, ldg, 0f, dcols, 0, ld);
+        final float[] dc = dcols, d = dx;
+        Parallel.forRange(g.channels(), 1, (from, to) -> Im2Col.addPatchColumns(dc, ld, g, batch, d, from, to, oyFrom, oyTo));
     }
 }

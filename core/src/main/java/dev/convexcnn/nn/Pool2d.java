@@ -50,6 +50,15 @@ public final class Pool2d implements Layer {
 
     public Kind kind() { return kind; }
 
+    int window() { return window; }
+
+    boolean carriesRelu() { return relu; }
+
+    /** Whether this (built) pool is a max pool whose windows tile its input exactly: each pixel in one window. */
+    boolean tiles() {
+        return kind == Kind.MAX && stride == window && oh * window == h && ow * window == w;
+    }
+
     @Override
     public String spec() {
         return (kind == Kind.MAX ? "maxpool" : "avgpool") + window + (stride != window ? "s" + stride : "") + (relu ? "-relu" : "");

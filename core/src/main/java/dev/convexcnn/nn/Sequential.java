@@ -15,10 +15,11 @@ import java.util.SplittableRandom;
  * as in PyTorch, so vectors are simply (features, batch). {@link #forward} and {@link #backward} convert at the
  * two ends.
  * <p>
- * The execution differs from the spec in one exact way: a ReLU followed by a max pool runs as one layer, the max
+ * The execution differs from the spec in exact ways only: a ReLU followed by a max pool runs as one layer, the max
  * pool followed by the ReLU ({@link Pool2d#withRelu}). Max and ReLU commute, and the gradients agree exactly (both
  * send the gradient to the first maximal position, or nowhere when the maximum is not positive), while the ReLU
- * then touches a quarter of the data, in the pool's own pass.
+ * then touches a quarter of the data, in the pool's own pass. A convolution followed by such a pair carries it
+ * when the windows tile its output ({@link Conv2d#carry}): each band of output rows is pooled while in cache.
  */
 public final class Sequential {
     private final Shape input;
@@ -42,6 +43,25 @@ public final class Sequential {
         for (int i = 0; i < this.layers.size(); i++) {
             Layer l = this.layers.get(i);
             Layer next = i + 1 < this.layers.size() ? this.layers.get(i + 1) : null;
+            Layer third = i + 2 < this.layers.size() ? this.layers.get(i + 2) : null;
+            if (l instanceof Conv2d conv && next instanceof Relu && third instanceof Pool2d pool && pool.kind() == Pool2d.Kind.MAX) {
+                Shape convolved = build(conv, cur);
+                build(next, convolved);
+                Shape pooled = build(pool, convolved);
+                Pool2d fused = pool.withRelu();
+                build(fused, convolved);
+                if (conv.carry(fused)) {
+                    s.add(convolved);
+                    s.add(convolved);
+                    s.add(pooled);
+                    exec.add(conv);
+                    p.addAll(conv.params());
+                    cur = pooled;
+                    i += 2;
+                    continue;
+                }
+                // Not carried: build the three again below, one by one (building is repeatable).
+            }
             if (l instanceof Relu && next instanceof Pool2d pool && pool.kind() == Pool2d.Kind.MAX) {
                 Shape pooled = build(pool, cur);
                 build(l, pooled);
@@ -138,8 +158,12 @@ public final class Sequential {
             }
             long t0 = System.nanoTime();
             g = execution.get(i).backward(g, batch, i > 0);
-            LayerTimes.add(String.format("2.%02d backward %s", execution.size() - i, execution.get(i).spec()), System.nanoTime() - t0);
+            LayerTimes.add(String.format("2.%02d backward %s", execution.size() - i, label(execution.get(i))), System.nanoTime() - t0);
         }
+    }
+
+    private static String label(Layer l) {
+        return l instanceof Conv2d c && c.carried() != null ? l.spec() + "-" + c.carried().spec() : l.spec();
     }
 
     /** {@link #forward} with each step timed into {@link LayerTimes}. */
@@ -150,7 +174,7 @@ public final class Sequential {
         for (int i = 0; i < execution.size(); i++) {
             t0 = System.nanoTime();
             cur = execution.get(i).forward(cur, batch);
-            LayerTimes.add(String.format("1.%02d forward %s", i + 1, execution.get(i).spec()), System.nanoTime() - t0);
+            LayerTimes.add(String.format("1.%02d forward %s", i + 1, label(execution.get(i))), System.nanoTime() - t0);
         }
         logits = Layer.ensure(logits, batch * outputs);
         transpose(cur, outputs, batch, logits);

@@ -148,12 +148,23 @@ class LayerReferenceTest {
         for (float v : w) assertTrue(Math.abs(v) <= Math.sqrt(6.0 / 50) + 1e-6);
     }
 
-    /** Sequential runs relu→maxpool as maxpool→relu; outputs and gradients must equal the literal order's. */
+    /**
+     * Sequential runs relu→maxpool as maxpool→relu, and a convolution carries that pair when the windows tile its
+     * output; outputs and gradients must equal the literal order's, bit for bit.
+     */
     @Test
     void fusedReluMaxPoolEqualsTheLiteralOrder() {
-        Shape in = new Shape(12, 12, 2);
-        String spec = "conv5k3-relu-maxpool2-conv4k3-relu-maxpool2s1-linear3";
+        // One block of patch rows for all output rows; the second pool (stride 1) is not carried.
+        assertFusedEqualsLiteral("conv5k3-relu-maxpool2-conv4k3-relu-maxpool2s1-linear3", new Shape(12, 12, 2), 4);
+        // Blocks of one output row (26·24·128 floats > Conv2d.BLOCK_FLOATS): a band of two blocks per window row.
+        assertFusedEqualsLiteral("conv3k5-relu-maxpool2-linear3", new Shape(28, 28, 1), 128);
+        // Blocks of three rows against windows of two: bands of six rows, the last one of four (16 output rows).
+        assertFusedEqualsLiteral("conv2k3-relu-maxpool2-linear3", new Shape(18, 18, 1), 136);
+    }
+
+    private static void assertFusedEqualsLiteral(String spec, Shape in, int b) {
         Sequential net = Sequential.of(spec, in, 3).initialize(Initializer.HE, 5);
+        assertTrue(net.executionOrder().get(0) instanceof Conv2d c && c.carried() != null, spec + ": the first pool is carried");
         java.util.List<Layer> literal = Architecture.parse(spec);
         Shape cur = in;
         for (Layer l : literal) cur = l.build(cur);
@@ -161,7 +172,6 @@ class LayerReferenceTest {
         for (Layer l : literal) for (Param p : l.params()) System.arraycopy(src.next().value(), 0, p.value(), 0, p.size());
 
         Random r = new Random(8);
-        int b = 4;
         float[] x = new float[b * in.size()];
         for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
         // Exact zeros make ties in the windows: the rule for ties must agree too.
@@ -180,12 +190,12 @@ class LayerReferenceTest {
                 for (int c = 0; c < in.channels(); c++) xc[(c * plane + j) * b + n] = x[(n * plane + j) * in.channels() + c];
         float[] y = xc;
         for (Layer l : literal) y = l.forward(y, b);
-        for (int n = 0; n < b; n++) for (int k = 0; k < 3; k++) assertEquals(y[k * b + n], fused[n * 3 + k], 0f);
+        for (int n = 0; n < b; n++) for (int k = 0; k < 3; k++) assertEquals(y[k * b + n], fused[n * 3 + k], 0f, spec);
         float[] gt = new float[g.length];
         for (int n = 0; n < b; n++) for (int k = 0; k < 3; k++) gt[k * b + n] = g[n * 3 + k];
         float[] gg = gt;
         for (int i = literal.size() - 1; i >= 0; i--) gg = literal.get(i).backward(gg, b, i > 0);
         java.util.Iterator<Param> fp = net.params().iterator();
-        for (Layer l : literal) for (Param p : l.params()) org.junit.jupiter.api.Assertions.assertArrayEquals(p.grad(), fp.next().grad(), p.name());
+        for (Layer l : literal) for (Param p : l.params()) org.junit.jupiter.api.Assertions.assertArrayEquals(p.grad(), fp.next().grad(), spec + " " + p.name());
     }
 }
