@@ -57,7 +57,7 @@ public final class DccnnMethod implements Method<DccnnSettings> {
 
     static DccnnSettings withBase(DccnnSettings s, CcnnSettings base) {
         return new DccnnSettings(base, s.lambdaFraction(), s.lambda(), s.balance(), s.tolerance(), s.checkEvery(), s.rankTolerance(),
-                s.recoveryIterations(), s.powerIterations(), s.featureCacheBytes(), s.centre(), s.restart(), s.fista(), s.workingSet());
+                s.recoveryIterations(), s.powerIterations(), s.featureCacheBytes(), s.centre(), s.restart(), s.fista(), s.workingSet(), s.maxDirections());
     }
 
     @Override
@@ -82,6 +82,10 @@ public final class DccnnMethod implements Method<DccnnSettings> {
         @Option(names = "--feature-cache-mb", description = "Hold a layer's pooled features in memory when they fit in this many MiB, "
                 + "else stream them every pass (default: 512).")
         Long featureCacheMb;
+        @Option(names = "--max-directions", paramLabel = "R", description = "The working-set solver's directions at most, per layer: "
+                + "its filter outputs take n·Q·R doubles of memory (default: 64). When a layer's set is full and its gap is due to "
+                + "directions outside it, the layer stops there, its tolerance not reached.")
+        Integer maxDirections;
         @Option(names = "--step-balance", description = "β of the primal-dual steps τ = β/L, σ = 1/(βL) (default: 1).")
         Double stepBalance;
         @Option(names = "--dual-solver", description = "working-set (centred features and a free bias; FISTA with backtracking and restarts on "
@@ -104,6 +108,10 @@ public final class DccnnMethod implements Method<DccnnSettings> {
             if (featureCacheMb != null) {
                 if (featureCacheMb < 0) throw new IllegalArgumentException("--feature-cache-mb must be >= 0, got " + featureCacheMb);
                 s = s.withFeatureCache(featureCacheMb << 20);
+            }
+            if (maxDirections != null) {
+                if (maxDirections < 1) throw new IllegalArgumentException("--max-directions must be >= 1, got " + maxDirections);
+                s = s.withMaxDirections(maxDirections);
             }
             if (stepBalance != null) {
                 if (!(stepBalance > 0)) throw new IllegalArgumentException("--step-balance must be > 0, got " + stepBalance);

@@ -24,10 +24,11 @@ package dev.convexcnn.ccnn;
  *                           does not shrink with n, which PDHG's dual step s = σ/n does
  * @param workingSet         the working-set solver ({@link WorkingSetSolver}, centred): FISTA with backtracking and
  *                           restarts on the filter outputs of a growing set of directions, two feature passes per round
+ * @param maxDirections      the working set's size at most, per layer (its filter outputs are n·Q·r doubles in memory)
  */
 public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lambda, double balance, double tolerance,
                             int checkEvery, double rankTolerance, int recoveryIterations, int powerIterations, long featureCacheBytes,
-                            boolean centre, boolean restart, boolean fista, boolean workingSet) {
+                            boolean centre, boolean restart, boolean fista, boolean workingSet, int maxDirections) {
     public DccnnSettings {
         if (base == null) throw new IllegalArgumentException("base settings are required");
         if (!(lambda >= 0 && lambda < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("lambda must be >= 0, got " + lambda);
@@ -41,42 +42,48 @@ public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lam
         if (recoveryIterations < 0 || powerIterations < 1) throw new IllegalArgumentException("iteration counts must be positive");
         if (featureCacheBytes < 0) throw new IllegalArgumentException("feature cache must be >= 0 bytes, got " + featureCacheBytes);
         if (workingSet && !centre) throw new IllegalArgumentException("the working-set solver solves the centred program");
+        if (maxDirections < 1) throw new IllegalArgumentException("max directions must be >= 1, got " + maxDirections);
     }
 
     /**
      * Centred, by the working-set solver (on MNIST ahead of full-feature FISTA and PDHG by far at equal time; see
      * docs/ccnn.md), λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 20, rank tolerance 0.1 (generous: extra directions cost
-     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB. */
+     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB, a working set of at most 64 directions. */
     public static DccnnSettings of(CcnnSettings base) {
-        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, true, true, true);
+        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, true, true, true, 64);
     }
 
     public DccnnSettings withLambda(double fraction, double absolute) {
-        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
+        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
     }
 
     public DccnnSettings withTolerance(double tol, int every) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
     }
 
     public DccnnSettings withBalance(double b) {
-        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
+        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
     }
 
     public DccnnSettings withRecovery(double rankTol, int iterations) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
     }
 
     public DccnnSettings withFeatureCache(long bytes) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista, workingSet);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista, workingSet, maxDirections);
     }
 
     public DccnnSettings withSolver(boolean centred, boolean restarted, boolean byFista) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista, false);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista, false, maxDirections);
     }
 
     /** The working-set solver (centred, restarts and backtracking in its reduced FISTA). */
     public DccnnSettings withWorkingSet() {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, true, true, true, true);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, true, true, true, true, maxDirections);
+    }
+
+    /** The working set's size at most. */
+    public DccnnSettings withMaxDirections(int r) {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, r);
     }
 }

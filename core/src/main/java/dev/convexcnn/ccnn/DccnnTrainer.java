@@ -22,7 +22,7 @@ public final class DccnnTrainer {
     static final int WIDE_MAX_RANK = 12;
 
     /** The working-set solver: directions added per round, their most, and the relative threshold (see {@link WorkingSetSolver.Options}). */
-    static final int WS_DIRECTIONS = 8, WS_MAX_RANK = 64;
+    static final int WS_DIRECTIONS = 8;
     static final double WS_THRESHOLD = 0.5;
     /** The recovery's S fit is skipped above this many flops when the working set's own iterate is certified. */
     static final double RECOVERY_FLOPS = 2e11;
@@ -89,7 +89,7 @@ public final class DccnnTrainer {
                 boolean centre = settings.centre();
                 WorkingSetSolver.Result ws = null;
                 if (settings.workingSet()) {
-                    WorkingSetSolver.Options wo = new WorkingSetSolver.Options(WS_DIRECTIONS, WS_MAX_RANK, WS_THRESHOLD, settings.restart(), true,
+                    WorkingSetSolver.Options wo = new WorkingSetSolver.Options(WS_DIRECTIONS, settings.maxDirections(), WS_THRESHOLD, settings.restart(), true,
                             settings.checkEvery(), settings.tolerance(), powerSeed);
                     WorkingSetSolver.State from = states == null ? null : states.resumeFrom(layerNo);
                     if (from != null) log.onMessage(String.format("layer %d: continuing the dual solve from iteration %d (round %d%s)", layerNo,
@@ -98,7 +98,8 @@ public final class DccnnTrainer {
                     ws = WorkingSetSolver.solve(fs, start, lambda, ls.iterations(), wo, onCheck, sink, from);
                     log.onMessage(String.format("layer %d: working set of %d directions (of %d features) in %d rounds, %d reduced iterations, "
                                     + "%d restarts, class-balance residual %.2g, %s", layerNo, ws.rank(), layer.featureDim(), ws.rounds(),
-                            ws.iterations(), ws.restarts(), ws.balanceResidual(), ws.converged() ? "tolerance reached" : "tolerance NOT reached"));
+                            ws.iterations(), ws.restarts(), ws.balanceResidual(), ws.converged() ? "tolerance reached" : "tolerance NOT reached"
+                                    + whyNot(ws, settings.maxDirections(), layer.featureDim(), ls.iterations())));
                     solved = ws.reduced();
                     centreRow = ws.centre();
                     multiplier = ws.x();
@@ -231,5 +232,13 @@ public final class DccnnTrainer {
             }
         }
         return CcnnModel.createDual(layers, last, lastBias, train.classes(), s, certs, train.name());
+    }
+
+    /** Which budget stopped a working-set solve short of its tolerance, and the flag that raises it. */
+    static String whyNot(WorkingSetSolver.Result ws, int maxDirections, int features, int iterations) {
+        if (ws.rank() >= Math.min(maxDirections, features) && ws.iterations() < iterations) {
+            return String.format(": the working set is full at %d directions (raise --max-directions)", ws.rank());
+        }
+        return ws.iterations() >= iterations ? String.format(": the %,d iterations are spent (raise --iterations)", iterations) : "";
     }
 }

@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.convexcnn.data.Dataset;
@@ -253,6 +254,32 @@ class DccnnTest {
         CcnnModel again = DccnnTrainer.fit(d, s, null);
         assertArrayEquals(model.logits(d), again.logits(d), 0);
         assertTrue(model.evaluate(d).accuracy() > 0.6, "train accuracy " + model.evaluate(d).accuracy());
+    }
+
+    /** A working set capped below the optimum's rank stops there, says so with the flag to raise, and still certifies its iterate. */
+    @Test
+    void aFullWorkingSetStopsTheLayerAndNamesTheFlag() {
+        Dataset d = CcnnTrainerTest.bars(80, 11);
+        LayerSettings l1 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(3);
+        DccnnSettings s = DccnnSettings.of(CcnnTrainerTest.settings(List.of(l1), 1000)).withLambda(0.02, 0).withTolerance(1e-7, 50);
+        CcnnModel free = DccnnTrainer.fit(d, s, null);
+        DualCertificate optimum = free.dualCertificates().get(0);
+        assertTrue(optimum.gap() < 1e-6 * Math.abs(optimum.primal()), "uncapped gap " + optimum.gap());
+        List<String> messages = new java.util.ArrayList<>();
+        CcnnModel capped = DccnnTrainer.fit(d, s.withMaxDirections(1), new CcnnListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        });
+        DualCertificate c = capped.dualCertificates().get(0);
+        assertTrue(c.gap() >= -1e-12 && c.gap() > 1e-6 * Math.abs(c.primal()), "a rank-one iterate is not optimal here: gap " + c.gap());
+        assertTrue(c.primal() >= optimum.dual() - 1e-12 && c.dual() <= optimum.primal() + 1e-12, "both certificates bound one optimum");
+        assertTrue(messages.stream().anyMatch(m -> m.contains("working set of 1 directions")
+                && m.contains("the working set is full at 1 directions (raise --max-directions)")), String.join("\n", messages));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.withMaxDirections(0));
+        assertTrue(e.getMessage().contains("max directions"), e.getMessage());
+        DccnnMethod.Options o = new DccnnMethod.Options();
+        o.maxDirections = 0;
+        e = assertThrows(IllegalArgumentException.class, () -> o.apply(s));
+        assertTrue(e.getMessage().contains("--max-directions must be >= 1, got 0"), e.getMessage());
     }
 
     /** The explicit pooled kernel matrix against a naive double loop, and its factorisation against the matrix. */
