@@ -15,7 +15,8 @@ public abstract class CcnnOptions {
     String gamma;
     @Option(names = "--features", paramLabel = "M[,M...]", description = "Kernel features per layer, one value or one per layer (default: 500, 1000, 1000).")
     String features;
-    @Option(names = "--iterations", paramLabel = "T[,T...]", description = "Iterations per layer, one value or one per layer (default: 1000, 2000, 2000).")
+    @Option(names = "--iterations", paramLabel = "T[,T...]", description = "Iterations per layer, one value or one per layer (default: 1000, 2000, 2000; dccnn: at most "
+            + "1000, 4000, 4000 reduced dual iterations).")
     String iterations;
     @Option(names = "--filters", paramLabel = "R[,R...]", description = "Filters recovered per layer; 0 on the last layer keeps the whole rank "
             + "(default: 16, 32, 32).")
