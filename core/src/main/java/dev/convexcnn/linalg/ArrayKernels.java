@@ -168,7 +168,12 @@ public final class ArrayKernels {
 
         @Override
         public void windowMax(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int n, boolean relu) {
-            for (int i = 0; i < n; i++) {
+            windowMaxFrom(in, first, offsets, best, where, to, 0, n, relu);
+        }
+
+        /** {@link #windowMax} for i in [i0, n): the plain loop, and the SIMD kernel's tail. */
+        static void windowMaxFrom(float[] in, int first, int[] offsets, float[] best, float[] where, int to, int i0, int n, boolean relu) {
+            for (int i = i0; i < n; i++) {
                 float b = in[first + offsets[0] + i], w = 0;
                 for (int q = 1; q < offsets.length; q++) {
                     float v = in[first + offsets[q] + i];
@@ -184,7 +189,6 @@ public final class ArrayKernels {
             }
         }
 
-
         @Override
         public void routeMax(float[] grad, int from, float[] where, float position, float[] dst, int to, int n) {
             for (int i = 0; i < n; i++) {
@@ -194,11 +198,16 @@ public final class ArrayKernels {
 
         @Override
         public void windowSelect(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int n) {
-            for (int q = 0; q < offsets.length; q++) {
-                for (int i = 0; i < n; i++) dst[first + offsets[q] + i] = where[from + i] == q ? grad[from + i] : 0f;
-            }
+            windowSelectFrom(grad, from, where, dst, first, offsets, 0, n);
         }
 
+        /** {@link #windowSelect} for i in [i0, n): the plain loop, and the SIMD kernel's tail. */
+        static void windowSelectFrom(float[] grad, int from, float[] where, float[] dst, int first, int[] offsets, int i0, int n) {
+            for (int i = i0; i < n; i++) {
+                float g = grad[from + i], w = where[from + i];
+                for (int q = 0; q < offsets.length; q++) dst[first + offsets[q] + i] = w == q ? g : 0f;
+            }
+        }
 
         @Override
         public void scaledCos(double[] v, int off, double[] shift, double scale, int n) {

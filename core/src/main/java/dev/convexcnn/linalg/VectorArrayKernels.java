@@ -39,20 +39,7 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             b.intoArray(best, to + i);
             w.intoArray(where, to + i);
         }
-        for (; i < n; i++) {
-            float b = in[first + offsets[0] + i], w = 0;
-            for (int q = 1; q < count; q++) {
-                float v = in[first + offsets[q] + i];
-                if (v > b) w = q;
-                b = Math.max(b, v);
-            }
-            if (relu) {
-                if (b <= 0f) w = -1;
-                b = Math.max(0f, b);
-            }
-            best[to + i] = b;
-            where[to + i] = w;
-        }
+        ArrayKernels.Scalar.windowMaxFrom(in, first, offsets, best, where, to, i, n, relu);
     }
 
 
@@ -78,10 +65,7 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             FloatVector g = FloatVector.fromArray(S, grad, from + i), w = FloatVector.fromArray(S, where, from + i);
             for (int q = 0; q < count; q++) zero.blend(g, w.compare(VectorOperators.EQ, q)).intoArray(dst, first + offsets[q] + i);
         }
-        for (; i < n; i++) {
-            float g = grad[from + i], w = where[from + i];
-            for (int q = 0; q < count; q++) dst[first + offsets[q] + i] = w == q ? g : 0f;
-        }
+        ArrayKernels.Scalar.windowSelectFrom(grad, from, where, dst, first, offsets, i, n);
     }
 
 

@@ -89,6 +89,19 @@ public final class Pool2d implements Layer {
         return offsets;
     }
 
+    /** A window's first input index and its output index, in the batch-innermost layouts. */
+    private interface WindowBody { void at(int first, int out); }
+
+    /** body for every window, the (channel, output row) pairs split over the threads. */
+    private void eachWindow(int n, WindowBody body) {
+        Parallel.forRange(c * oh, 1, (from, to) -> {
+            for (int co = from; co < to; co++) {
+                final int ch = co / oh, oy = co % oh;
+                for (int ox = 0; ox < ow; ox++) body.at(((ch * h + oy * stride) * w + ox * stride) * n, (co * ow + ox) * n);
+            }
+        });
+    }
+
     @Override
     public float[] forward(float[] input, int batch) {
         final int n = batch;
@@ -98,15 +111,7 @@ public final class Pool2d implements Layer {
             argmax = Layer.ensure(argmax, c * oh * ow * n);
             final float[] am = argmax;
             final int[] at = offsets(n);
-            Parallel.forRange(c * oh, 1, (from, to) -> {
-                for (int co = from; co < to; co++) {
-                    final int ch = co / oh, oy = co % oh;
-                    for (int ox = 0; ox < ow; ox++) {
-                        final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
-                        ArrayKernels.windowMax(input, first, at, o, am, (co * ow + ox) * n, n, relu);
-                    }
-                }
-            });
+            eachWindow(n, (first, dst) -> ArrayKernels.windowMax(input, first, at, o, am, dst, n, relu));
             return out;
         }
         final float scale = 1f / (window * window);
@@ -144,15 +149,7 @@ public final class Pool2d implements Layer {
         // writing each window's gradient needs no zeroing pass and no add.
         if (max && stride == window && oh * window == h && ow * window == w) {
             final int[] at = offsets(n);
-            Parallel.forRange(c * oh, 1, (from, to) -> {
-                for (int co = from; co < to; co++) {
-                    final int ch = co / oh, oy = co % oh;
-                    for (int ox = 0; ox < ow; ox++) {
-                        final int first = ((ch * h + oy * stride) * w + ox * stride) * n;
-                        ArrayKernels.windowSelect(gradOut, (co * ow + ox) * n, am, d, first, at, n);
-                    }
-                }
-            });
+            eachWindow(n, (first, src) -> ArrayKernels.windowSelect(gradOut, src, am, d, first, at, n));
             return dx;
         }
         // Threads split the channels: overlapping windows of one channel add into the same pixels.
