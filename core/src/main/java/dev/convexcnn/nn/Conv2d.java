@@ -39,8 +39,6 @@ public final class Conv2d implements Layer {
     /** The max pool (with its ReLU) run on each band of output rows as soon as it is computed; null when none. */
     private Pool2d pool;
     private float[] band, bandGrad, pooled, where;
-    private int[] windowOffsets;
-    private int offsetsBatch = -1;
 
     public Conv2d(int filters, int kernel, int stride, int padding) {
         if (filters <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
@@ -152,7 +150,7 @@ public final class Conv2d implements Layer {
         band = Layer.ensure(band, filters * bandLd);
         pooled = Layer.ensure(pooled, filters * ph * pw * batch);
         where = Layer.ensure(where, filters * ph * pw * batch);
-        final int[] at = windowOffsets(batch);
+        final int[] at = pool.offsets(batch);
         final boolean relu = pool.carriesRelu();
         for (int b0 = 0; b0 < g.outHeight(); b0 += bandRows) {
             final int b1 = Math.min(g.outHeight(), b0 + bandRows), from = b0;
@@ -186,16 +184,6 @@ public final class Conv2d implements Layer {
         return a / x * b;
     }
 
-    /** Offsets of a pooling window's positions (ky·window + kx order) from its first, in a band of output rows. */
-    private int[] windowOffsets(int batch) {
-        if (offsetsBatch != batch) {
-            int win = pool.window(), ow = geometry.outWidth();
-            windowOffsets = new int[win * win];
-            for (int ky = 0; ky < win; ky++) for (int kx = 0; kx < win; kx++) windowOffsets[ky * win + kx] = (ky * ow + kx) * batch;
-            offsetsBatch = batch;
-        }
-        return windowOffsets;
-    }
 
     /** Output rows per block of the patch matrix: as many as fit in {@link #BLOCK_FLOATS}, at least one. */
     int blockRows(int batch) {
@@ -244,7 +232,7 @@ public final class Conv2d implements Layer {
             final int win = pool.window(), bandRows = lcm(rows, win), bandLd = bandRows * perRow;
             final int ph = g.outHeight() / win, pw = g.outWidth() / win;
             bandGrad = Layer.ensure(bandGrad, filters * bandLd);
-            final int[] at = windowOffsets(batch);
+            final int[] at = pool.offsets(batch);
             for (int b0 = 0; b0 < g.outHeight(); b0 += bandRows) {
                 final int b1 = Math.min(g.outHeight(), b0 + bandRows), from = b0;
                 final float[] bg = bandGrad, wh = where;

@@ -80,7 +80,8 @@ public final class Pool2d implements Layer {
 
     @Override public Layer replica() { return new Pool2d(kind, window, stride, relu); }
 
-    private int[] offsets(int n) {
+    /** The window's offsets for a batch of n (also a carrying convolution's: its band rows are this pool's input rows). */
+    int[] offsets(int n) {
         if (offsetsBatch != n) {
             offsets = new int[window * window];
             for (int ky = 0; ky < window; ky++) for (int kx = 0; kx < window; kx++) offsets[ky * window + kx] = (ky * w + kx) * n;
