@@ -21,8 +21,12 @@ public final class DccnnTrainer {
     /** At most this many pairs in the wider band: its S fit costs n·Q·r² per product. */
     static final int WIDE_MAX_RANK = 12;
 
-    /** The working-set solver: directions added per round, their most, and the relative threshold (see {@link WorkingSetSolver.Options}). */
-    static final int WS_DIRECTIONS = 8;
+    /**
+     * The working-set solver: directions added per round, and the relative threshold (see {@link WorkingSetSolver.Options}).
+     * 16 a round, not 8: layer 2 of MNIST holds 160–180 directions at its optimum, and each round costs two passes over
+     * the features (on 10,000 images 12 rounds instead of 21, 2,060 reduced iterations instead of 3,010).
+     */
+    static final int WS_DIRECTIONS = 16;
     static final double WS_THRESHOLD = 0.5;
     /** The recovery's S fit is skipped above this many flops when the working set's own iterate is certified. */
     static final double RECOVERY_FLOPS = 2e11;
@@ -194,12 +198,24 @@ public final class DccnnTrainer {
                     biasUsed = multiplierBias;
                     source = "multiplier";
                 }
+                double accuracy = pass.accuracy();
                 if (ws != null) {
                     factors = ws.lift(factors, m);
                     wUsed = ws.lift(wUsed, m, Q, c1);
+                    if (ws.rounded()) {
+                        // The reduced features were float: the certificate's P comes from the features themselves.
+                        if (source.equals("multiplier")) {
+                            primal = ws.primal();
+                            accuracy = ws.accuracy();
+                        } else {
+                            PenalizedProgram.Pass exact = PenalizedProgram.pass(DualSolver.centred(fs, centreRow), wUsed, biasUsed, false);
+                            primal = exact.loss() + lambda * WorkingSetSolver.nuclearNorm(wUsed, m, Q, c1);
+                            accuracy = exact.accuracy();
+                        }
+                    }
                 }
                 DualCertificate cert = new DualCertificate(layerNo, n, lambda, lmax, primal, dualObjective, ratio,
-                        rec.subspace(), factors.rank(), iters, (System.nanoTime() - t0) / 1e9, pass.accuracy(), source);
+                        rec.subspace(), factors.rank(), iters, (System.nanoTime() - t0) / 1e9, accuracy, source);
                 certs.add(cert);
                 log.onMessage(String.format("layer %d: %d filters from the %s (recovery subspace %d); P %.8g, D %.8g, gap %.3g, train accuracy %.2f %%",
                         layerNo, cert.filters(), source, cert.subspace(), cert.primal(), cert.dual(), cert.gap(), 100 * cert.accuracy()));

@@ -19,6 +19,13 @@ public interface FeatureSource {
     /** The n × (Q·m) array this source reads from, when it holds one (products can then read it in place), else null. */
     default double[] held() { return null; }
 
+    /**
+     * True when {@link #block} may be called from several threads at once (each with its own buffer) and is cheap
+     * (a copy, not a computation): the passes then split the samples into fixed parts over the threads, as for a
+     * held array, which they read in place.
+     */
+    default boolean concurrentBlocks() { return held() != null; }
+
     /** Features computed per block by a layer from its input grids (never cached). */
     static FeatureSource ofLayer(CcnnLayer layer, float[] data, int[] labels, int n, int classes) {
         return new FeatureSource() {

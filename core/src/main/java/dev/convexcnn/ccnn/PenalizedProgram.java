@@ -44,8 +44,7 @@ public final class PenalizedProgram {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         if (into != null && into.length < n * c1) throw new IllegalArgumentException("logits buffer of " + into.length + " values, need " + n * c1);
         int chunk = Math.min(CHUNK, n);
-        double[] held = fs.held();
-        if (held != null) return heldPass(fs, held, w, bias, wantGradient, into);
+        if (fs.concurrentBlocks()) return heldPass(fs, w, bias, wantGradient, into);
         double[] wt = transpose(w, D, c1);
         double[] f = new double[chunk * D];
         double[] logits = into != null ? into : new double[n * c1];
@@ -111,15 +110,22 @@ public final class PenalizedProgram {
         return (int) ((long) n * part / parts);
     }
 
+    /** The array holding rows from..from+nb of a parted pass's source: the held array itself (read in place), or buf with the rows copied in. */
+    private static double[] rows(FeatureSource fs, double[] held, double[] buf, int from, int nb) {
+        if (held != null) return held;
+        fs.block(from, nb, buf);
+        return buf;
+    }
+
     /** Rows per chunk of a held pass: a chunk of the reduced features (32 × 4,320 doubles) stays in a core's cache between its two products. */
     private static final int HELD_CHUNK = 32;
 
     /**
-     * {@link #pass} on a held n × D matrix, read in place and split into {@link #HELD_PARTS} fixed parts of samples
-     * that Java threads share: the grouping of the sums depends on the parts, never on the thread count, so the
-     * result is the same for any number of threads.
+     * {@link #pass} on a source whose blocks threads may read at once (a held n × D matrix, read in place), split into
+     * {@link #HELD_PARTS} fixed parts of samples that Java threads share: the grouping of the sums depends on the
+     * parts, never on the thread count, so the result is the same for any number of threads.
      */
-    private static Pass heldPass(FeatureSource fs, double[] f, double[] w, double[] bias, boolean wantGradient, double[] into) {
+    private static Pass heldPass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient, double[] into) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int parts = heldParts(n);
         double[] wt = transpose(w, D, c1);
@@ -128,8 +134,10 @@ public final class PenalizedProgram {
         int[] partCorrect = new int[parts];
         double[][] partGrad = new double[parts][];
         int[] labels = fs.labels();
+        double[] f = fs.held();
         Parallel.forRange(parts, 1, (lo, hi) -> {
             double[] delta = wantGradient ? new double[HELD_CHUNK * c1] : null;
+            double[] buf = f == null ? new double[HELD_CHUNK * D] : null;
             for (int part = lo; part < hi; part++) {
                 int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                 double[] gt = wantGradient ? new double[c1 * D] : null;
@@ -137,7 +145,8 @@ public final class PenalizedProgram {
                 double loss = 0;
                 for (int from = start; from < end; from += HELD_CHUNK) {
                     int nb = Math.min(HELD_CHUNK, end - from);
-                    loss += chunk(f, from * D, from, nb, D, C, n, labels, wt, bias, logits, delta, correct, gt, false);
+                    double[] src = rows(fs, f, buf, from, nb);
+                    loss += chunk(src, f == null ? 0 : from * D, from, nb, D, C, n, labels, wt, bias, logits, delta, correct, gt, false);
                 }
                 partLoss[part] = loss;
                 partCorrect[part] = correct[0];
@@ -170,19 +179,20 @@ public final class PenalizedProgram {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int[] y = fs.labels();
         double[] held = fs.held();
-        if (held != null) {
+        if (fs.concurrentBlocks()) {
             // Fixed parts, as in heldPass: the same sums for any thread count.
             int parts = heldParts(n);
             double[][] partG = new double[parts][];
             Parallel.forRange(parts, 1, (lo, hi) -> {
                 double[] delta = new double[HELD_CHUNK * c1];
+                double[] buf = held == null ? new double[HELD_CHUNK * D] : null;
                 for (int part = lo; part < hi; part++) {
                     int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                     double[] gt = new double[c1 * D];
                     for (int from = start; from < end; from += HELD_CHUNK) {
                         int nb = Math.min(HELD_CHUNK, end - from);
                         for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, y[from + k], delta, k * c1, 1.0 / n);
-                        addGradient(held, from * D, nb, D, delta, c1, gt, false);
+                        addGradient(rows(fs, held, buf, from, nb), held == null ? 0 : from * D, nb, D, delta, c1, gt, false);
                     }
                     partG[part] = gt;
                 }
@@ -201,6 +211,56 @@ public final class PenalizedProgram {
             addGradient(f, 0, nb, D, delta, c1, gt, true);
         }
         return transpose(gt, c1, D);
+    }
+
+    /** G(p) in the W layout, and the mean loss and accuracy at (w, bias) over the same features. */
+    public record DualAndLoss(double[] g, double loss, double accuracy) {}
+
+    /**
+     * G(p) and, in the same pass, the mean loss at (w, bias) (bias: C−1 values or null): a certificate's two halves
+     * when the iterate's own logits came from rounded features (the working set's float filter outputs), so that
+     * its primal is exact on these features. Fixed parts when the source allows, as in {@link #dualMatrix}.
+     */
+    public static DualAndLoss dualMatrixAndLoss(FeatureSource fs, double[] p, double[] w, double[] bias) {
+        int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
+        double[] wt = transpose(w, D, c1), held = fs.held();
+        boolean parted = fs.concurrentBlocks();
+        int parts = parted ? heldParts(n) : 1, chunk = parted ? HELD_CHUNK : Math.min(CHUNK, n);
+        double[][] partG = new double[parts][];
+        double[] partLoss = new double[parts];
+        int[] partCorrect = new int[parts];
+        Parallel.forRange(parts, parted ? 1 : parts, (lo, hi) -> {
+            double[] delta = new double[chunk * c1], lg = new double[chunk * c1];
+            double[] buf = held == null ? new double[chunk * D] : null;
+            int[] correct = new int[1];
+            for (int part = lo; part < hi; part++) {
+                int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
+                double[] gt = new double[c1 * D];
+                double loss = 0;
+                correct[0] = 0;
+                for (int from = start; from < end; from += chunk) {
+                    int nb = Math.min(chunk, end - from), at = held == null ? 0 : from * D;
+                    double[] src = rows(fs, held, buf, from, nb);
+                    if (parted) ArrayKernels.rowsTimesTransposed(src, at, nb, D, wt, c1, lg, 0);
+                    else ArrayKernels.rowsTimesTransposedInParallel(src, at, nb, D, wt, c1, lg, 0, 4);
+                    if (bias != null) for (int k = 0; k < nb * c1; k++) lg[k] += bias[k % c1];
+                    loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, null, correct);
+                    for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, fs.labels()[from + k], delta, k * c1, 1.0 / n);
+                    addGradient(src, at, nb, D, delta, c1, gt, !parted);
+                }
+                partG[part] = gt;
+                partLoss[part] = loss;
+                partCorrect[part] = correct[0];
+            }
+        });
+        double loss = 0;
+        int correct = 0;
+        for (int part = 0; part < parts; part++) {
+            loss += partLoss[part];
+            correct += partCorrect[part];
+            if (part > 0) for (int i = 0; i < partG[0].length; i++) partG[0][i] += partG[part][i];
+        }
+        return new DualAndLoss(transpose(partG[0], c1, D), loss / n, (double) correct / n);
     }
 
     /** scale·(p_i − e_{y_i}) over the free coordinates. */
@@ -264,38 +324,52 @@ public final class PenalizedProgram {
 
     /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF (streamed passes), from a seeded start. */
     public static double featureNorm(FeatureSource fs, int iterations, long seed) {
-        int n = fs.size(), D = fs.positions() * fs.dim();
+        int D = fs.positions() * fs.dim();
         double[] v = new double[D];
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < D; i++) v[i] = r.nextGaussian();
+        return featureNorm(fs, iterations, v).value();
+    }
+
+    /** σ_max estimated by power iteration, and the last vector (unit length): a warm start for a grown matrix. */
+    public record Norm(double value, double[] vector) {}
+
+    /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF from {@code initial} (Q·m values, not all 0; overwritten). */
+    public static Norm featureNorm(FeatureSource fs, int iterations, double[] initial) {
+        int n = fs.size(), D = fs.positions() * fs.dim();
+        if (initial.length != D) throw new IllegalArgumentException("start vector of " + initial.length + " values, need " + D);
+        double[] v = initial;
         double[] held = fs.held();
+        boolean parted = fs.concurrentBlocks();
         int chunk = Math.min(CHUNK, n);
-        double[] f = held != null ? null : new double[chunk * D], fv = new double[chunk];
+        double[] f = parted ? null : new double[chunk * D], fv = new double[chunk];
         int parts = heldParts(n);
         double est = 0;
         for (int it = 0; it < iterations; it++) {
             double norm = 0;
             for (double x : v) norm += x * x;
             norm = Math.sqrt(norm);
-            if (norm == 0) return 0;
+            if (norm == 0) return new Norm(0, v);
             for (int i = 0; i < D; i++) v[i] /= norm;
             double[] next, unit = v;
             double sq = 0;
-            if (held != null) {
+            if (parted) {
                 // Fixed parts, as in heldPass: the same sums for any thread count.
                 double[][] partNext = new double[parts][];
                 double[] partSq = new double[parts];
                 Parallel.forRange(parts, 1, (lo, hi) -> {
                     double[] pv = new double[HELD_CHUNK];
+                    double[] buf = held == null ? new double[HELD_CHUNK * D] : null;
                     for (int part = lo; part < hi; part++) {
                         int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                         double[] acc = new double[D];
                         double s2 = 0;
                         for (int from = start; from < end; from += HELD_CHUNK) {
-                            int nb = Math.min(HELD_CHUNK, end - from);
-                            ArrayKernels.rowsTimesTransposed(held, from * D, nb, D, unit, 1, pv, 0);
+                            int nb = Math.min(HELD_CHUNK, end - from), at = held == null ? 0 : from * D;
+                            double[] src = rows(fs, held, buf, from, nb);
+                            ArrayKernels.rowsTimesTransposed(src, at, nb, D, unit, 1, pv, 0);
                             for (int k = 0; k < nb; k++) s2 += pv[k] * pv[k];
-                            addGradient(held, from * D, nb, D, pv, 1, acc, false);
+                            addGradient(src, at, nb, D, pv, 1, acc, false);
                         }
                         partNext[part] = acc;
                         partSq[part] = s2;
@@ -319,6 +393,10 @@ public final class PenalizedProgram {
             est = Math.sqrt(sq);
             v = next;
         }
-        return est;
+        double norm = 0;
+        for (double x : v) norm += x * x;
+        norm = Math.sqrt(norm);
+        if (norm > 0) for (int i = 0; i < D; i++) v[i] /= norm;
+        return new Norm(est, v);
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * DCCNN's full-scale solver: the centred program with a free bias (see {@link DualSolver.Options#centre()}) solved
  * over a growing working set of filter directions. A = U·B with U (m × r) orthonormal, so ‖A‖_* = ‖B‖_* and the
- * logits need only the filter outputs H = (Φ − c)U (n·Q × r, held). Per round:
+ * logits need only the filter outputs H = (Φ − c)U (n·Q × r, held in blocks of columns, in float at the usual
+ * tolerances: {@link FilterOutputs}). Per round:
  * <ol>
  *   <li>FISTA on (B, b) over H (the shared loop, {@link AcceleratedProximalGradient}, on a {@link PrimalOracle} over H;
  *       a pass over H costs r/m of a pass over the features), step 1/L or longer by backtracking, with
@@ -19,7 +20,8 @@ import java.util.List;
  *       column), optional adaptive momentum restarts, until the relative gap of the reduced program is ≤ a tenth
  *       of the last full one (1e-2 at first; never below ¼ of the tolerance);</li>
  *   <li>one pass over the features: G(q) at the balanced softmax point q, the certificate of the full program
- *       P(UB, b) − D(p̃) exactly as in {@link DualSolver} (P is exact from H; D needs the full ‖G(q)‖₂);</li>
+ *       P(UB, b) − D(p̃) exactly as in {@link DualSolver} (P from H in double, or from the features in the same pass
+ *       when H is float; D needs the full ‖G(q)‖₂);</li>
  *   <li>when the directions outside span(U) are to blame for ‖G(q)‖₂ &gt; λ (‖G‖₂ − ‖UᵀG‖₂ ≥ ½(‖G‖₂ − λ)), the
  *       top singular directions of (I − UUᵀ)G(q) with σ ≥ {@code threshold}·σ_max join U, and one pass computes
  *       their outputs; otherwise the next reduced solve is asked for a 4× smaller gap.</li>
@@ -29,6 +31,19 @@ import java.util.List;
  */
 public final class WorkingSetSolver {
     private WorkingSetSolver() {}
+
+    /**
+     * At a gap tolerance this loose or looser the filter outputs are held in float: rounding moves a logit by about
+     * 1e-7 of its size, a hundredth of the gap asked for, and the certificate's primal is computed from the
+     * features themselves (exact), not from the rounded outputs.
+     */
+    static final double SINGLE_TOLERANCE = 1e-5;
+
+    /**
+     * Power iterations for ‖H‖₂ (the step bound) in the first round, and in later rounds from the last round's vector:
+     * 30 every round were a fifth of the passes over H on full MNIST's first layer.
+     */
+    static final int POWER_ITERATIONS = 30, WARM_POWER_ITERATIONS = 8;
 
     /**
      * @param directions    directions added per round at most
@@ -96,7 +111,7 @@ public final class WorkingSetSolver {
      */
     public record State(int round, double[] u, int[] blocks, double[] x, double[] xb, double[] y, double[] yb, double t, double step,
                         int iterations, int inner, int restarts, double innerTolerance, List<DualSolver.Check> checks,
-                        double secondsBefore, boolean finished) {}
+                        double secondsBefore, boolean finished, double[] power, double etaMax) {}
 
     /**
      * Where states go: asked at every iteration boundary (and round end) whether one is due; the final state (the
@@ -111,21 +126,19 @@ public final class WorkingSetSolver {
     }
 
     /**
-     * The certified result: the reduced features (centred H, dimension r) on which the recovery and the primal are
-     * exact, the working set U to lift from them, the reduced iterate, and the full program's feasible dual p̃.
+     * The certified result: the reduced features (centred H, dimension r) on which the recovery works, the working
+     * set U to lift from them, the reduced iterate, and the full program's feasible dual p̃. {@code rounded}: H was
+     * held in float, so a primal computed on it is not exact; {@code primal} and {@code accuracy} (train accuracy of
+     * the iterate, NaN when not rounded) were then computed on the features themselves.
      */
     public record Result(FeatureSource reduced, double[] u, int rank, double[] centre, double[] x, double[] bias, double[] dual,
                          double primal, double dualObjective, double constraintRatio, double balanceResidual, int iterations,
-                         int rounds, int restarts, List<DualSolver.Check> checks, boolean converged) {
+                         int rounds, int restarts, List<DualSolver.Check> checks, boolean converged, boolean rounded, double accuracy) {
         public double gap() { return primal - dualObjective; }
 
         /** A reduced W-layout matrix (Q·r × c1) in the full W layout (Q·m × c1): U·B. */
         public double[] lift(double[] wReduced, int m, int Q, int c1) {
-            double[] a = ProjectedSgd.toA(wReduced, rank, Q, c1), full = new double[m * Q * c1];
-            dev.convexcnn.linalg.Gemm.dgemm(false, false, m, Q * c1, rank, 1, u, a, 0, full);
-            double[] w = new double[full.length];
-            ProjectedSgd.fromA(full, m, Q, c1, w);
-            return w;
+            return liftW(u, rank, wReduced, m, Q, c1);
         }
 
         /** Reduced left factors (r × k) as filters (m × k): U·u. */
@@ -155,12 +168,12 @@ public final class WorkingSetSolver {
         if (!(lambda > 0)) throw new IllegalArgumentException("lambda must be > 0, got " + lambda);
         long t0 = System.nanoTime();
         int n = raw.size(), m = raw.dim(), Q = raw.positions(), C = raw.classes(), c1 = C - 1;
-        int capacity = Math.min(o.maxRank(), m);   // the most directions H ever holds
         int[] labels = raw.labels();
         FeatureSource fs = DualSolver.centred(raw, start.centre());
+        boolean single = o.tolerance() >= SINGLE_TOLERANCE;
         double[] u;
         List<Integer> blocks = new ArrayList<>();
-        double[] h;
+        FilterOutputs h = FilterOutputs.empty(fs, single);
         int r;
         double[] x, xb, y, yb;
         double t, eta;
@@ -171,14 +184,13 @@ public final class WorkingSetSolver {
         if (from == null) {
             u = new double[0];
             r = 0;
-            h = new double[0];
             double[] dirs = newDirections(ProjectedSgd.toA(start.g0(), m, Q, c1), u, 0, m, Q * c1, lambda, o);
             int k = dirs.length / m;
             if (k == 0) dirs = firstColumn(m);
             k = dirs.length / m;
             u = dirs;
             blocks.add(k);
-            h = append(new double[0], 0, DualRecovery.filterOutputs(fs, u, k), k, n * Q, capacity);
+            h = h.with(fs, u, k);
             r = k;
             x = new double[Q * r * c1];
             xb = new double[c1];
@@ -197,12 +209,11 @@ public final class WorkingSetSolver {
             u = from.u().clone();
             r = u.length / m;
             for (int b : from.blocks()) blocks.add(b);
-            h = new double[0];
             int done = 0;
             for (int b : from.blocks()) {
                 double[] ub = new double[m * b];
                 for (int i = 0; i < m; i++) System.arraycopy(u, i * r + done, ub, i * b, b);
-                h = append(h, done, DualRecovery.filterOutputs(fs, ub, b), b, n * Q, capacity);
+                h = h.with(fs, ub, b);
                 done += b;
             }
             x = from.x().clone();
@@ -220,11 +231,33 @@ public final class WorkingSetSolver {
             before = from.secondsBefore();
         }
         boolean finished = from != null && from.finished();
+        // The power iteration's last vector (reduced layout, Q·r) and the round's step bound: a resumed round keeps its own.
+        double[] power = from == null || from.power().length == 0 ? null : from.power().clone();
+        double etaKept = from == null ? 0 : from.etaMax();
         if (finished) checks.remove(checks.size() - 1); // the last full check is repeated below
         if (listener != null) for (DualSolver.Check c : checks) listener.onCheck(c); // a resumed solve replays its checks
         while (true) {
-            FeatureSource red = FeatureSource.ofMatrix(h, n, Q, r, labels, C);
-            double etaMax = 2.0 * n / Math.max(sq(PenalizedProgram.featureNorm(red, 30, o.seed()) * 1.05), n);
+            FeatureSource red = h;
+            double etaMax;
+            if (etaKept > 0) {
+                etaMax = etaKept;
+                etaKept = 0;
+            } else {
+                // ‖H‖₂ by power iteration: from a seeded start in the first round, then from the last round's vector
+                // (zeros on the new directions, plus a little of the seeded start), which is most of the way there.
+                double[] v0 = seeded(Q * r, o.seed());
+                int its = POWER_ITERATIONS;
+                if (power != null) {
+                    double[] warm = widen(power, power.length / Q, r - power.length / Q, Q, 1);
+                    for (int i = 0; i < v0.length; i++) v0[i] = warm[i] + 1e-3 * v0[i] / Math.sqrt(v0.length);
+                    its = WARM_POWER_ITERATIONS;
+                }
+                PenalizedProgram.Norm nm = PenalizedProgram.featureNorm(red, its, v0);
+                power = nm.vector();
+                etaMax = 2.0 * n / Math.max(sq(nm.value() * 1.05), n);
+            }
+            final double etaRound = etaMax;
+            final double[] powerRound = power;
             if (eta <= 0) eta = etaMax;
             // Reduced FISTA until its own gap is within innerTol (checked every checkEvery iterations).
             if (it < iterations && !finished) {
@@ -233,7 +266,7 @@ public final class WorkingSetSolver {
                 final double tol = innerTol;
                 Saver save = sink == null ? null : (st, step, restartsNow) -> sink.save(snapshot(roundNow, uNow, blocks, st.x(),
                         st.xImages()[0], st.y(), st.yImages()[0], st.t(), step, itBefore + st.iteration(), st.iteration(),
-                        restartsBefore + restartsNow, tol, checks, before, t0, false));
+                        restartsBefore + restartsNow, tol, checks, before, t0, false, powerRound, etaRound));
                 Reduced run = reduced(red, lambda, etaMax, o, tol, iterations - itBefore, x, xb, y, yb, t, inner, eta, sink, save);
                 x = run.oracle.x();
                 xb = run.oracle.bias();
@@ -245,9 +278,18 @@ public final class WorkingSetSolver {
                 t = run.t;
                 eta = run.step;
             }
-            // The full check: one pass over the features for G(q).
+            // The full check: one pass over the features for G(q); from float outputs, P's loss in the same pass (exact).
             Point pt = point(red, x, xb, lambda, r, Q, c1);
-            double[] g = PenalizedProgram.dualMatrix(fs, pt.q);
+            double[] g;
+            double exactAccuracy = Double.NaN;
+            if (single) {
+                PenalizedProgram.DualAndLoss dl = PenalizedProgram.dualMatrixAndLoss(fs, pt.q, liftW(u, r, x, m, Q, c1), xb);
+                g = dl.g();
+                pt = new Point(dl.loss() + lambda * nuclearNorm(x, r, Q, c1), pt.q, pt.residual);
+                exactAccuracy = dl.accuracy();
+            } else {
+                g = PenalizedProgram.dualMatrix(fs, pt.q);
+            }
             double[] ga = ProjectedSgd.toA(g, m, Q, c1);
             double spec = NuclearNorm.spectralNorm(ga, m, Q * c1);
             double[] dual = PenalizedProgram.feasible(pt.q, n, C, labels, spec, lambda);
@@ -267,10 +309,11 @@ public final class WorkingSetSolver {
             boolean full = outside && k == 0 && r >= Math.min(o.maxRank(), m);
             if (converged || it >= iterations || full) {
                 if (sink != null) {
-                    sink.saveFinal(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, true));
+                    sink.saveFinal(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, true,
+                            power, etaMax));
                 }
                 return new Result(red, u, r, start.centre(), x, xb, dual, pt.primal, dObj, spec / lambda, pt.residual, it, round,
-                        restarts, List.copyOf(checks), converged);
+                        restarts, List.copyOf(checks), converged, single, exactAccuracy);
             }
             // The next reduced solve to a tenth of this gap (geometric rounds), never looser than before.
             double rel = ch.gap() / Math.abs(pt.primal);
@@ -284,7 +327,7 @@ public final class WorkingSetSolver {
                     System.arraycopy(u, i * r, nu, i * (r + k), r);
                     System.arraycopy(dirs, i * k, nu, i * (r + k) + r, k);
                 }
-                h = append(h, r, DualRecovery.filterOutputs(fs, dirs, k), k, n * Q, capacity);
+                h = h.with(fs, dirs, k);
                 x = widen(x, r, k, Q, c1);
                 y = x.clone();
                 yb = xb.clone();
@@ -297,7 +340,8 @@ public final class WorkingSetSolver {
             inner = 0;
             round++;
             if (sink != null && sink.due()) {
-                sink.save(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, false));
+                // A new round: its step bound is computed again, from this vector.
+                sink.save(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, false, power, 0));
             }
         }
     }
@@ -358,9 +402,18 @@ public final class WorkingSetSolver {
     /** A copy of the state (the iterate arrays are updated in place later). */
     private static State snapshot(int round, double[] u, List<Integer> blocks, double[] x, double[] xb, double[] y, double[] yb,
                                   double t, double eta, int it, int inner, int restarts, double innerTol, List<DualSolver.Check> checks,
-                                  double before, long t0, boolean finished) {
+                                  double before, long t0, boolean finished, double[] power, double etaMax) {
         return new State(round, u.clone(), ints(blocks), x.clone(), xb.clone(), y.clone(), yb.clone(), t, eta, it, inner, restarts,
-                innerTol, List.copyOf(checks), before + (System.nanoTime() - t0) / 1e9, finished);
+                innerTol, List.copyOf(checks), before + (System.nanoTime() - t0) / 1e9, finished, power == null ? new double[0] : power.clone(),
+                etaMax);
+    }
+
+    /** A seeded Gaussian start for the power iteration. */
+    private static double[] seeded(int length, long seed) {
+        double[] v = new double[length];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+        for (int i = 0; i < length; i++) v[i] = rnd.nextGaussian();
+        return v;
     }
 
     private record Point(double primal, double[] q, double residual) {}
@@ -432,24 +485,13 @@ public final class WorkingSetSolver {
         return e;
     }
 
-    /**
-     * [H, Hnew] with H (rows × r, the first rows·r entries of h) and Hnew (rows × k), in place when h has room for
-     * r + k columns; else in a new array with room for twice that, at most capacity (the working set's largest
-     * size). A copy of H beside the grown one every round (2r + 2k columns at once) was the run's peak of memory,
-     * and at full scale more than the default heap (n·Q = 8.6 million rows: 69 MB per column); room for all of them
-     * from the start kept the heap so full from the first round that G1 collected concurrently all the time (a
-     * third slower). Doubling copies H a few times, early, while it is small.
-     */
-    static double[] append(double[] h, int r, double[] hnew, int k, int rows, int capacity) {
-        long need = (long) rows * (r + k);
-        double[] out = h;
-        if (need > h.length) out = new double[Math.toIntExact((long) rows * Math.max(r + k, Math.min(capacity, 2 * (r + k))))];
-        // From the last row down: row i moves to i·(r + k) ≥ i·r, past every row still to be read.
-        for (int i = rows - 1; i >= 0; i--) {
-            if (r > 0) System.arraycopy(h, i * r, out, i * (r + k), r);
-            System.arraycopy(hnew, i * k, out, i * (r + k) + r, k);
-        }
-        return out;
+    /** U·B in the full W layout (Q·m × c1) for a reduced W-layout B (Q·r × c1). */
+    static double[] liftW(double[] u, int r, double[] wReduced, int m, int Q, int c1) {
+        double[] a = ProjectedSgd.toA(wReduced, r, Q, c1), full = new double[m * Q * c1];
+        if (r > 0) dev.convexcnn.linalg.Gemm.dgemm(false, false, m, Q * c1, r, 1, u, a, 0, full);
+        double[] w = new double[full.length];
+        ProjectedSgd.fromA(full, m, Q, c1, w);
+        return w;
     }
 
     /** A reduced W-layout matrix with k zero directions appended: (Q·r × c1) → (Q·(r+k) × c1). */

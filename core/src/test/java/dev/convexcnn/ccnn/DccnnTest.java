@@ -111,29 +111,53 @@ class DccnnTest {
         assertEquals(nuc, PenalizedProgram.nuclearNorm(wr, m, Q, c1), 1e-3 * nuc);
     }
 
-    /** Sinkhorn balancing gives rows on the simplex with the labels' class totals. */
+    /**
+     * Balancing gives rows on the simplex with the labels' class totals, and of the form q_i ∝ p_i ∘ s (one scale per
+     * class, the same for every row: a shift of the bias), which makes the point unique: checked on mild rows, on
+     * confident rows (where plain Sinkhorn scaling needs many rounds) and with a class that no label has (it gets 0).
+     */
     @Test
-    void balanceMatchesTheClassCounts() {
-        SplittableRandom r = new SplittableRandom(3);
-        int n = 50, C = 4;
-        int[] y = new int[n];
-        double[] p = new double[n * C];
-        for (int i = 0; i < n; i++) {
-            y[i] = r.nextInt(C);
-            double z = 0;
-            for (int k = 0; k < C; k++) z += p[i * C + k] = 0.05 + r.nextDouble() + (k == y[i] ? 2 : 0);
-            for (int k = 0; k < C; k++) p[i * C + k] /= z;
+    void balanceMatchesTheClassCountsByOneScalePerClass() {
+        for (double confidence : new double[] {2, 40}) {
+            for (boolean missing : new boolean[] {false, true}) {
+                SplittableRandom r = new SplittableRandom(3);
+                int n = 50, C = 4;
+                int[] y = new int[n];
+                double[] p = new double[n * C];
+                for (int i = 0; i < n; i++) {
+                    y[i] = missing ? r.nextInt(C - 1) : r.nextInt(C);
+                    double z = 0;
+                    for (int k = 0; k < C; k++) {
+                        z += p[i * C + k] = Math.exp(confidence * (r.nextDouble() - (k == (i % 3 == 0 ? y[i] : (y[i] + 1) % C) ? 0 : 1)));
+                    }
+                    for (int k = 0; k < C; k++) p[i * C + k] /= z;
+                }
+                double[] q = p.clone();
+                double residual = DualSolver.balance(q, n, C, y);
+                String at = "confidence " + confidence + (missing ? ", a class without labels" : "");
+                assertTrue(residual <= 1e-13, at + ": residual " + residual);
+                double[] col = new double[C], count = new double[C];
+                for (int i = 0; i < n; i++) {
+                    count[y[i]]++;
+                    double row = 0;
+                    for (int k = 0; k < C; k++) { col[k] += q[i * C + k]; row += q[i * C + k]; }
+                    assertEquals(1, row, 1e-14, at);
+                }
+                assertArrayEquals(count, col, 1e-10, at);
+                // One scale per class: log(q_ik/p_ik) − log(q_i0/p_i0) is the same for every row.
+                for (int k = 1; k < C; k++) {
+                    if (count[k] == 0) {
+                        for (int i = 0; i < n; i++) assertEquals(0, q[i * C + k], at);
+                        continue;
+                    }
+                    double first = Math.log(q[k] / p[k]) - Math.log(q[0] / p[0]);
+                    for (int i = 1; i < n; i++) {
+                        double s = Math.log(q[i * C + k] / p[i * C + k]) - Math.log(q[i * C] / p[i * C]);
+                        assertEquals(first, s, 1e-9 * Math.max(1, Math.abs(first)), at + ", class " + k + ", row " + i);
+                    }
+                }
+            }
         }
-        double residual = DualSolver.balance(p, n, C, y);
-        assertTrue(residual <= 1e-13, "residual " + residual);
-        double[] col = new double[C], count = new double[C];
-        for (int i = 0; i < n; i++) {
-            count[y[i]]++;
-            double row = 0;
-            for (int k = 0; k < C; k++) { col[k] += p[i * C + k]; row += p[i * C + k]; assertTrue(p[i * C + k] > 0); }
-            assertEquals(1, row, 1e-14);
-        }
-        assertArrayEquals(count, col, 1e-10);
     }
 
     /**

@@ -16,38 +16,83 @@ class DualWorkingSetTest {
         return new WorkingSetSolver.Options(3, 48, 0.5, true, true, 10, tol, 1);
     }
 
+    /**
+     * Filter outputs added in blocks (split further when a block may hold fewer columns) are the features times the
+     * directions, in double to summation order and in float to its rounding; a parted pass over them equals the pass
+     * over the same values held as one matrix, bit for bit.
+     */
     @Test
-    void filterOutputsGrowInPlaceWithinTheirCapacity() {
-        int rows = 7;
+    void filterOutputsAreTheFeaturesTimesTheDirectionsInBlocks() {
+        FeatureSource fs = DccnnTest.features(37, 3);
+        int n = fs.size(), m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1;
+        double[] phi = FeatureSource.materialize(fs);
         java.util.Random rnd = new java.util.Random(4);
-        double[][] blocks = new double[3][];
         int[] widths = {2, 3, 1};
+        double[][] dirs = new double[3][];
         for (int b = 0; b < 3; b++) {
-            blocks[b] = new double[rows * widths[b]];
-            for (int i = 0; i < blocks[b].length; i++) blocks[b][i] = rnd.nextGaussian();
+            dirs[b] = new double[m * widths[b]];
+            for (int i = 0; i < dirs[b].length; i++) dirs[b][i] = rnd.nextGaussian();
         }
-        for (int capacity : new int[] {1, 4, 6, 9}) {
-            double[] h = new double[0];
-            int r = 0;
-            for (int b = 0; b < 3; b++) {
-                double[] before = h;
-                h = WorkingSetSolver.append(h, r, blocks[b], widths[b], rows, capacity);
-                if (b > 0 && (long) rows * (r + widths[b]) <= before.length) {
-                    org.junit.jupiter.api.Assertions.assertSame(before, h, "grown in place, capacity " + capacity);
-                }
-                r += widths[b];
-                // Row i of H is the concatenation of the blocks' rows i, whatever the capacity.
-                for (int i = 0; i < rows; i++) {
-                    int col = 0;
-                    for (int q = 0; q <= b; q++) {
-                        for (int j = 0; j < widths[q]; j++, col++) {
-                            org.junit.jupiter.api.Assertions.assertEquals(blocks[q][i * widths[q] + j], h[i * r + col], 0,
-                                    "capacity " + capacity + ", block " + b + ", row " + i + ", column " + col);
+        for (boolean single : new boolean[] {false, true}) {
+            for (int maxColumns : new int[] {1, 2, Integer.MAX_VALUE}) {
+                FilterOutputs h = FilterOutputs.empty(fs, single);
+                int r = 0;
+                for (int b = 0; b < 3; b++) {
+                    h = h.with(fs, dirs[b], widths[b], maxColumns);
+                    r += widths[b];
+                    assertEquals(r, h.dim());
+                    double[] got = new double[n * Q * r];
+                    h.block(0, n, got);
+                    double[] part = new double[5 * Q * r];
+                    h.block(11, 5, part);
+                    for (int i = 0; i < n; i++) for (int q = 0; q < Q; q++) {
+                        int col = 0;
+                        for (int bb = 0; bb <= b; bb++) for (int j = 0; j < widths[bb]; j++, col++) {
+                            double want = 0, size = 0;
+                            for (int t = 0; t < m; t++) {
+                                want += phi[i * Q * m + q * m + t] * dirs[bb][t * widths[bb] + j];
+                                size += Math.abs(phi[i * Q * m + q * m + t] * dirs[bb][t * widths[bb] + j]);
+                            }
+                            double v = got[(i * Q + q) * r + col], tol = (single ? 0x1p-23 : 1e-13) * size;
+                            String at = (single ? "float" : "double") + ", at most " + maxColumns + " columns, sample " + i + ", column " + col;
+                            assertEquals(want, v, tol, at);
+                            if (i >= 11 && i < 16) assertEquals(v, part[((i - 11) * Q + q) * r + col], 0, at);
                         }
                     }
+                    double[] w = new double[Q * r * c1], bias = {0.1, -0.2};
+                    for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+                    FeatureSource asMatrix = FeatureSource.ofMatrix(got, n, Q, r, fs.labels(), fs.classes());
+                    PenalizedProgram.Pass viaBlocks = PenalizedProgram.pass(h, w, bias, true), viaMatrix = PenalizedProgram.pass(asMatrix, w, bias, true);
+                    assertEquals(viaMatrix.loss(), viaBlocks.loss(), 0);
+                    assertArrayEquals(viaMatrix.gradient(), viaBlocks.gradient(), 0);
                 }
             }
-            assertTrue(h.length >= rows * Math.min(capacity, 6) && h.length >= rows * 6);
+        }
+    }
+
+    /** G(p) and the loss in one pass equal the two separate passes, over a streamed and over a held source. */
+    @Test
+    void dualMatrixAndLossInOnePassEqualTheTwoPasses() {
+        FeatureSource streamed = DccnnTest.features(45, 3);
+        FeatureSource held = FeatureSource.ofMatrix(FeatureSource.materialize(streamed), streamed.size(), streamed.positions(),
+                streamed.dim(), streamed.labels(), streamed.classes());
+        int n = streamed.size(), C = streamed.classes(), D = streamed.positions() * streamed.dim();
+        java.util.Random rnd = new java.util.Random(8);
+        double[] w = new double[D * (C - 1)], bias = new double[C - 1], p = new double[n * C];
+        for (int i = 0; i < w.length; i++) w[i] = 0.3 * rnd.nextGaussian();
+        for (int k = 0; k < C - 1; k++) bias[k] = rnd.nextGaussian();
+        for (int i = 0; i < n; i++) {
+            double z = 0;
+            for (int k = 0; k < C; k++) z += p[i * C + k] = rnd.nextDouble();
+            for (int k = 0; k < C; k++) p[i * C + k] /= z;
+        }
+        for (FeatureSource fs : List.of(streamed, held)) {
+            PenalizedProgram.DualAndLoss both = PenalizedProgram.dualMatrixAndLoss(fs, p, w, bias);
+            PenalizedProgram.Pass pass = PenalizedProgram.pass(fs, w, bias, false);
+            double[] g = PenalizedProgram.dualMatrix(fs, p);
+            assertEquals(pass.loss(), both.loss(), 1e-13 * pass.loss());
+            assertEquals(pass.accuracy(), both.accuracy(), 0);
+            for (int i = 0; i < g.length; i++) assertEquals(g[i], both.g()[i], 1e-13 * (1 + Math.abs(g[i])));
         }
     }
 
@@ -83,6 +128,33 @@ class DualWorkingSetTest {
         }
         assertArrayEquals(count, col, 1e-9);
         assertTrue(PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(centred, pt), m, Q, c1) <= lambda * (1 + 1e-9));
+    }
+
+    /**
+     * At a tolerance of {@link WorkingSetSolver#SINGLE_TOLERANCE} or looser the filter outputs are float: the
+     * certificate's primal is still the exact objective of the lifted iterate on the features (and its accuracy the
+     * features' own), the gap is within the tolerance, and the certificate brackets the same optimum as a solve in
+     * double to 1e-9.
+     */
+    @Test
+    void floatOutputsKeepAnExactCertificate() {
+        FeatureSource fs = DccnnTest.features(60, 3);
+        int m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1;
+        WorkingSetSolver.Start st = WorkingSetSolver.start(fs);
+        double lambda = 0.2 * st.lambdaMax(), tol = 1e-4;
+        WorkingSetSolver.Result single = WorkingSetSolver.solve(fs, st, lambda, 20_000, options(tol), null);
+        WorkingSetSolver.Result precise = WorkingSetSolver.solve(fs, st, lambda, 20_000, options(1e-9), null);
+        assertTrue(single.rounded() && !precise.rounded());
+        assertTrue(single.converged() && precise.converged());
+        double[] w = single.lift(single.x(), m, Q, c1);
+        PenalizedProgram.Pass exact = PenalizedProgram.pass(DualSolver.centred(fs, single.centre()), w, single.bias(), false);
+        double full = exact.loss() + lambda * WorkingSetSolver.nuclearNorm(w, m, Q, c1);
+        assertEquals(full, single.primal(), 1e-12 * full);
+        assertEquals(exact.accuracy(), single.accuracy(), 0);
+        assertTrue(single.gap() >= 0 && single.gap() <= tol * single.primal(), "gap " + single.gap());
+        // Both certificates bound one optimum: each P above the other's D.
+        assertTrue(single.primal() >= precise.dualObjective() - 1e-12 && precise.primal() >= single.dualObjective() - 1e-12);
+        assertTrue(single.primal() - precise.primal() <= tol * precise.primal() + 1e-9);
     }
 
     /**

@@ -183,6 +183,24 @@ class ArrayKernelsTest {
         }
     }
 
+    /** Widening rows of floats into strided doubles is exact: every width around the lane count, with strides and offsets. */
+    @Test
+    void widenRowsIsTheExactCopy() {
+        Random r = new Random(13);
+        for (int width : new int[] {0, 1, 3, 4, 7, 8, 9, 16, 17, 33}) {
+            int rows = 1 + r.nextInt(6), srcStride = width + r.nextInt(3), dstStride = width + r.nextInt(4), from = r.nextInt(5), to = r.nextInt(5);
+            float[] src = new float[from + rows * srcStride + 1];
+            for (int i = 0; i < src.length; i++) src[i] = (float) r.nextGaussian();
+            double[] a = new double[to + rows * dstStride + 2], b = new double[a.length];
+            java.util.Arrays.fill(a, -7);
+            java.util.Arrays.fill(b, -7);
+            ArrayKernels.widenRows(src, from, srcStride, a, to, dstStride, rows, width);
+            scalar.widenRows(src, from, srcStride, b, to, dstStride, rows, width);
+            assertArrayEquals(b, a, "width " + width);
+            for (int t = 0; t < rows; t++) for (int j = 0; j < width; j++) assertEquals(src[from + t * srcStride + j], a[to + t * dstStride + j], 0);
+        }
+    }
+
     /** The skinny products against their definition, within rounding of the sum of the terms' magnitudes. */
     @Test
     void skinnyProductsMatchTheirDefinition() {
@@ -218,6 +236,42 @@ class ArrayKernelsTest {
                     // The padding between rows of gt is left alone.
                     for (int j = d; j < ldg && gOff + k * ldg + j < gt.length; j++) {
                         assertEquals(before[gOff + k * ldg + j], gt[gOff + k * ldg + j], 0.0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The double product against its definition within rounding of the terms' magnitudes, for column counts that
+     * use the paired-row 8-column block, the smaller blocks and an odd row left over; a row computed alone has the
+     * same bits as in the whole call.
+     */
+    @Test
+    void doubleProductMatchesItsDefinitionAndDoesNotDependOnThePairing() {
+        Random r = new Random(12);
+        for (int c : new int[] {1, 8, 9, 10, 17}) {
+            for (int d : new int[] {1, 7, 8, 17, 100, 1037}) {
+                for (int rows : new int[] {1, 2, 5, 8}) {
+                    int aOff = r.nextInt(4), outOff = r.nextInt(3);
+                    double[] a = new double[aOff + rows * d], bt = new double[c * d];
+                    for (int i = 0; i < a.length; i++) a[i] = r.nextGaussian();
+                    for (int i = 0; i < bt.length; i++) bt[i] = r.nextGaussian();
+                    double[] out = new double[outOff + rows * c + 2];
+                    ArrayKernels.rowsTimesTransposed(a, aOff, rows, d, bt, c, out, outOff);
+                    for (int i = 0; i < rows; i++) {
+                        double[] alone = new double[c];
+                        ArrayKernels.rowsTimesTransposed(a, aOff + i * d, 1, d, bt, c, alone, 0);
+                        for (int k = 0; k < c; k++) {
+                            double want = 0, scale = 0;
+                            for (int j = 0; j < d; j++) {
+                                want += a[aOff + i * d + j] * bt[k * d + j];
+                                scale += Math.abs(a[aOff + i * d + j] * bt[k * d + j]);
+                            }
+                            String at = "c=" + c + " d=" + d + " rows=" + rows + " row " + i;
+                            assertEquals(want, out[outOff + i * c + k], (d + 2) * 0x1p-53 * scale, at);
+                            assertEquals(out[outOff + i * c + k], alone[k], 0, at + " alone");
+                        }
                     }
                 }
             }

@@ -1,0 +1,123 @@
+package dev.convexcnn.ccnn;
+
+import dev.convexcnn.linalg.ArrayKernels;
+import dev.convexcnn.linalg.Parallel;
+import java.util.Arrays;
+
+/**
+ * The filter outputs H = (Φ − c)U of a working set of directions U (m × r): the reduced features of
+ * {@link WorkingSetSolver}, sample i giving Q positions × r outputs (position-major, as every {@link FeatureSource}).
+ * Held as one block of columns per added set of directions (n·Q rows × k each), so a growing working set adds a
+ * block and never copies or over-allocates the ones it has (one n·Q × r array grown by doubling ran an 8 GiB heap
+ * out of memory on full MNIST). Single precision on request: half the memory, and half the bytes that each
+ * reduced pass reads; a pass copies a chunk's rows into a double buffer, so all sums stay in double. Immutable:
+ * {@link #with} returns a new instance sharing the blocks already computed.
+ */
+final class FilterOutputs implements FeatureSource {
+    private final int n, positions, classes;
+    private final int[] labels;
+    private final boolean single;
+    private final int[] widths;
+    private final float[][] floats;
+    private final double[][] doubles;
+    private final int r;
+
+    private FilterOutputs(int n, int positions, int[] labels, int classes, boolean single, int[] widths, float[][] floats,
+                          double[][] doubles) {
+        this.n = n;
+        this.positions = positions;
+        this.labels = labels;
+        this.classes = classes;
+        this.single = single;
+        this.widths = widths;
+        this.floats = floats;
+        this.doubles = doubles;
+        this.r = Arrays.stream(widths).sum();
+    }
+
+    /** No directions yet, for the samples of a source; {@code single}: blocks in float. */
+    static FilterOutputs empty(FeatureSource features, boolean single) {
+        return new FilterOutputs(features.size(), features.positions(), features.labels(), features.classes(), single, new int[0],
+                new float[0][], new double[0][]);
+    }
+
+    /**
+     * These outputs and those of k more directions (m × k row-major, orthonormal columns) over the features: one pass,
+     * each chunk's products in double, then stored (rounded to float when single). A block larger than an array can
+     * hold is split into blocks of fewer columns.
+     */
+    FilterOutputs with(FeatureSource features, double[] dirs, int k) {
+        return with(features, dirs, k, (Integer.MAX_VALUE - 16) / Math.max(1, n * positions));
+    }
+
+    /** As {@link #with(FeatureSource, double[], int)}, at most maxColumns columns per block. */
+    FilterOutputs with(FeatureSource features, double[] dirs, int k, int maxColumns) {
+        int m = features.dim(), rows = n * positions;
+        if (features.size() != n || features.positions() != positions) throw new IllegalArgumentException("features of another shape");
+        if (dirs.length != m * k) throw new IllegalArgumentException("directions must be m × k = " + m + " × " + k);
+        int perBlock = Math.max(1, Math.min(k, maxColumns));
+        int blocks = (k + perBlock - 1) / perBlock;
+        int[] w = Arrays.copyOf(widths, widths.length + blocks);
+        float[][] fl = Arrays.copyOf(floats, floats.length + blocks);
+        double[][] db = Arrays.copyOf(doubles, doubles.length + blocks);
+        for (int b = 0; b < blocks; b++) {
+            int kb = Math.min(perBlock, k - b * perBlock);
+            w[widths.length + b] = kb;
+            if (single) fl[floats.length + b] = new float[Math.multiplyExact(rows, kb)];
+            else db[doubles.length + b] = new double[Math.multiplyExact(rows, kb)];
+        }
+        double[] ut = PenalizedProgram.transpose(dirs, m, k);
+        int chunk = Math.min(PenalizedProgram.CHUNK, n);
+        double[] f = new double[chunk * positions * m], out = new double[chunk * positions * k];
+        for (int from = 0; from < n; from += chunk) {
+            int nb = Math.min(chunk, n - from), nr = nb * positions, base = from * positions;
+            features.block(from, nb, f);
+            // A skinny product (k ≤ a few dozen columns): each row of patches times the directions, rows in parallel.
+            Parallel.forRange(nr, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, lo * m, hi - lo, m, ut, k, out, lo * k));
+            for (int b = 0; b < blocks; b++) {
+                int kb = w[widths.length + b], c0 = b * perBlock;
+                for (int t = 0; t < nr; t++) {
+                    int to = (base + t) * kb, src = t * k + c0;
+                    if (single) {
+                        float[] dst = fl[floats.length + b];
+                        for (int j = 0; j < kb; j++) dst[to + j] = (float) out[src + j];
+                    } else {
+                        System.arraycopy(out, src, db[doubles.length + b], to, kb);
+                    }
+                }
+            }
+        }
+        return new FilterOutputs(n, positions, labels, classes, single, w, fl, db);
+    }
+
+    boolean single() { return single; }
+
+    /** Bytes held. */
+    long bytes() {
+        long rows = (long) n * positions;
+        return rows * r * (single ? 4 : 8);
+    }
+
+    @Override public int size() { return n; }
+    @Override public int positions() { return positions; }
+    @Override public int dim() { return r; }
+    @Override public int classes() { return classes; }
+    @Override public int[] labels() { return labels; }
+    @Override public boolean concurrentBlocks() { return true; }
+
+    /** Gathers samples from..from+count (each position's r outputs from the blocks in order), widened to double. */
+    @Override
+    public void block(int from, int count, double[] out) {
+        int rows = count * positions, base = from * positions, c0 = 0;
+        for (int b = 0; b < widths.length; b++) {
+            int kb = widths[b];
+            if (single) {
+                ArrayKernels.widenRows(floats[b], base * kb, kb, out, c0, r, rows, kb);
+            } else {
+                double[] src = doubles[b];
+                for (int t = 0; t < rows; t++) System.arraycopy(src, (base + t) * kb, out, t * r + c0, kb);
+            }
+            c0 += kb;
+        }
+    }
+}
