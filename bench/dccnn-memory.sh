@@ -57,7 +57,8 @@ trap 'rm -rf "$work"' EXIT
 
 one() { # method n xmx_mb [extra flags] -> appends a line; returns 0 ok, 1 out of memory, 2 other failure
   local m="$1" n="$2" x="$3" more="${4:-}"
-  local cmd=(java "-Xmx${x}m" -jar "$jar" train --method "$m" --layers 1 --limit "$n" --features "$FEATURES" --seed 1
+  # The launcher's flags (the Vector API kernels, native BLAS access), with this run's heap limit.
+  local cmd=(java --add-modules=jdk.incubator.vector,jdk.incubator.foreign --enable-native-access=ALL-UNNAMED "-Xmx${x}m" -jar "$jar" train --method "$m" --layers 1 --limit "$n" --features "$FEATURES" --seed 1
              -o "$work/$m-$n-$x.cnn" --summary-json "$work/$m-$n-$x.json")
   # shellcheck disable=SC2206
   cmd+=($EXTRA $more)
