@@ -391,35 +391,10 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
             out[o + c + 6] = tail(a, r1, bt, b6, j, d, e6.reduceLanes(VectorOperators.ADD));
             out[o + c + 7] = tail(a, r1, bt, b7, j, d, e7.reduceLanes(VectorOperators.ADD));
         }
-        for (; i < rows; i++) {
-            int row = aOff + i * d, o = outOff + i * c + k0, j = 0;
-            DoubleVector a0 = DoubleVector.zero(D);
-            DoubleVector a1 = DoubleVector.zero(D);
-            DoubleVector a2 = DoubleVector.zero(D);
-            DoubleVector a3 = DoubleVector.zero(D);
-            DoubleVector a4 = DoubleVector.zero(D);
-            DoubleVector a5 = DoubleVector.zero(D);
-            DoubleVector a6 = DoubleVector.zero(D);
-            DoubleVector a7 = DoubleVector.zero(D);
-            for (; j < bound; j += L) {
-                DoubleVector v = DoubleVector.fromArray(D, a, row + j);
-                a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
-                a1 = v.fma(DoubleVector.fromArray(D, bt, b1 + j), a1);
-                a2 = v.fma(DoubleVector.fromArray(D, bt, b2 + j), a2);
-                a3 = v.fma(DoubleVector.fromArray(D, bt, b3 + j), a3);
-                a4 = v.fma(DoubleVector.fromArray(D, bt, b4 + j), a4);
-                a5 = v.fma(DoubleVector.fromArray(D, bt, b5 + j), a5);
-                a6 = v.fma(DoubleVector.fromArray(D, bt, b6 + j), a6);
-                a7 = v.fma(DoubleVector.fromArray(D, bt, b7 + j), a7);
-            }
-            out[o + 0] = tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
-            out[o + 1] = tail(a, row, bt, b1, j, d, a1.reduceLanes(VectorOperators.ADD));
-            out[o + 2] = tail(a, row, bt, b2, j, d, a2.reduceLanes(VectorOperators.ADD));
-            out[o + 3] = tail(a, row, bt, b3, j, d, a3.reduceLanes(VectorOperators.ADD));
-            out[o + 4] = tail(a, row, bt, b4, j, d, a4.reduceLanes(VectorOperators.ADD));
-            out[o + 5] = tail(a, row, bt, b5, j, d, a5.reduceLanes(VectorOperators.ADD));
-            out[o + 6] = tail(a, row, bt, b6, j, d, a6.reduceLanes(VectorOperators.ADD));
-            out[o + 7] = tail(a, row, bt, b7, j, d, a7.reduceLanes(VectorOperators.ADD));
+        if (i < rows) {
+            // The odd row left: its eight sums as the four-column kernel makes them (the same steps, so the same bits).
+            rowsTimes4(a, aOff + i * d, 1, d, bt, c, k0, out, outOff + i * c);
+            rowsTimes4(a, aOff + i * d, 1, d, bt, c, k0 + 4, out, outOff + i * c);
         }
     }
 
