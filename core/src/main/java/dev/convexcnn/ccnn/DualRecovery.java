@@ -1,9 +1,7 @@
 package dev.convexcnn.ccnn;
 
-import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.DoubleMatrix;
 import dev.convexcnn.linalg.Gemm;
-import dev.convexcnn.linalg.Parallel;
 import dev.convexcnn.linalg.SymmetricEigen;
 
 /**
@@ -117,18 +115,7 @@ public final class DualRecovery {
 
     /** H = Φ U₁ for all samples: (n·Q) × r. */
     static double[] filterOutputs(FeatureSource fs, double[] u1, int r) {
-        int n = fs.size(), Q = fs.positions(), m = fs.dim(), D = Q * m;
-        int chunk = Math.min(PenalizedProgram.CHUNK, n);
-        double[] f = new double[chunk * D];
-        double[] h = new double[Math.multiplyExact(n * Q, r)];
-        double[] ut = PenalizedProgram.transpose(u1, m, r);
-        for (int from = 0; from < n; from += chunk) {
-            int nb = Math.min(chunk, n - from), base = from * Q;
-            fs.block(from, nb, f);
-            // A skinny product (r ≤ a few dozen columns): each row of patches times the filters, rows in parallel.
-            Parallel.forRange(nb * Q, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, lo * m, hi - lo, m, ut, r, h, (base + lo) * r));
-        }
-        return h;
+        return FilterOutputs.empty(fs, false).with(fs, u1, r, r).asMatrix();
     }
 
     /** Mean loss at S (and bias b, null: none); the gradients (r×r, symmetrised; C−1) into grad, gradB when not null. */

@@ -90,12 +90,10 @@ final class FilterOutputs implements FeatureSource {
         return new FilterOutputs(n, positions, labels, classes, single, w, fl, db);
     }
 
-    boolean single() { return single; }
-
-    /** Bytes held. */
-    long bytes() {
-        long rows = (long) n * positions;
-        return rows * r * (single ? 4 : 8);
+    /** The outputs as one n·Q × r row-major array: only for double outputs held in one block. */
+    double[] asMatrix() {
+        if (single || doubles.length != 1) throw new IllegalStateException("not one block of doubles");
+        return doubles[0];
     }
 
     @Override public int size() { return n; }

@@ -324,11 +324,15 @@ public final class PenalizedProgram {
 
     /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF (streamed passes), from a seeded start. */
     public static double featureNorm(FeatureSource fs, int iterations, long seed) {
-        int D = fs.positions() * fs.dim();
+        return featureNorm(fs, iterations, seededStart(fs.positions() * fs.dim(), seed)).value();
+    }
+
+    /** The power iteration's seeded Gaussian start (D values). */
+    static double[] seededStart(int D, long seed) {
         double[] v = new double[D];
         java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
         for (int i = 0; i < D; i++) v[i] = r.nextGaussian();
-        return featureNorm(fs, iterations, v).value();
+        return v;
     }
 
     /** σ_max estimated by power iteration, and the last vector (unit length): a warm start for a grown matrix. */

@@ -245,7 +245,7 @@ public final class WorkingSetSolver {
             } else {
                 // ‖H‖₂ by power iteration: from a seeded start in the first round, then from the last round's vector
                 // (zeros on the new directions, plus a little of the seeded start), which is most of the way there.
-                double[] v0 = seeded(Q * r, o.seed());
+                double[] v0 = PenalizedProgram.seededStart(Q * r, o.seed());
                 int its = POWER_ITERATIONS;
                 if (power != null) {
                     double[] warm = widen(power, power.length / Q, r - power.length / Q, Q, 1);
@@ -408,13 +408,6 @@ public final class WorkingSetSolver {
                 etaMax);
     }
 
-    /** A seeded Gaussian start for the power iteration. */
-    private static double[] seeded(int length, long seed) {
-        double[] v = new double[length];
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
-        for (int i = 0; i < length; i++) v[i] = rnd.nextGaussian();
-        return v;
-    }
 
     private record Point(double primal, double[] q, double residual) {}
 
