@@ -286,7 +286,7 @@ public final class DccnnMethod implements Method<DccnnSettings> {
                 .put(p + "yb", s.yb()).real(p + "t", s.t()).real(p + "step", s.step()).real(p + "innerTolerance", s.innerTolerance())
                 .real(p + "seconds", s.secondsBefore()).whole(p + "round", s.round()).whole(p + "iterations", s.iterations())
                 .whole(p + "inner", s.inner()).whole(p + "restarts", s.restarts()).whole(p + "finished", s.finished() ? 1 : 0)
-                .put(p + "power", s.power()).real(p + "etaMax", s.etaMax());
+                .put(p + "power", s.power()).real(p + "etaMax", s.etaMax()).put(p + "xLogits", s.xLogits()).put(p + "yLogits", s.yLogits());
         double[] checks = new double[5 * s.checks().size()];
         for (int i = 0; i < s.checks().size(); i++) {
             DualSolver.Check c = s.checks().get(i);
@@ -304,6 +304,7 @@ public final class DccnnMethod implements Method<DccnnSettings> {
                 in.integer(p + "iterations", 0, Integer.MAX_VALUE), in.integer(p + "inner", 0, Integer.MAX_VALUE),
                 in.integer(p + "restarts", 0, Integer.MAX_VALUE), in.real(p + "innerTolerance"), checks, in.real(p + "seconds"),
                 in.whole(p + "finished", 0, 1) == 1, in.has(p + "power") ? in.doubles(p + "power") : new double[0],
-                in.has(p + "etaMax") ? in.real(p + "etaMax") : 0);
+                in.has(p + "etaMax") ? in.real(p + "etaMax") : 0, in.has(p + "xLogits") ? in.doubles(p + "xLogits") : new double[0],
+                in.has(p + "yLogits") ? in.doubles(p + "yLogits") : new double[0]);
     }
 }

@@ -103,6 +103,66 @@ final class FilterOutputs implements FeatureSource {
     @Override public int[] labels() { return labels; }
     @Override public boolean concurrentBlocks() { return true; }
 
+    /** Whether a parted pass reads the blocks in place ({@link #times}, {@link #addTransposed}): the float blocks. */
+    boolean inPlace() { return single; }
+
+    /** Values of a segment of a block's row in one {@link #times} call: c such columns of doubles stay in L1 (18 KB for c = 9). */
+    private static final int SEGMENT = 256;
+
+    /**
+     * bt (c × Q·r: a transposed matrix over this source's row layout) rearranged to the blocks' layout: for each block in
+     * order, c rows of Q·k values (position-major, then the block's own k columns), the order a block's row is stored in.
+     */
+    double[] byBlocks(double[] bt, int c) {
+        int D = positions * r;
+        if (bt.length != c * D) throw new IllegalArgumentException("need c × " + D + " values, got " + bt.length);
+        double[] out = new double[c * D];
+        for (int b = 0, off = 0, c0 = 0; b < widths.length; c0 += widths[b], off += c * positions * widths[b], b++) {
+            int kb = widths[b], w = positions * kb;
+            for (int k = 0; k < c; k++) for (int q = 0; q < positions; q++) System.arraycopy(bt, k * D + q * r + c0, out, off + k * w + q * kb, kb);
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #byBlocks}, added into gt (c × Q·r). */
+    void addFromBlocks(double[] blocked, int c, double[] gt) {
+        int D = positions * r;
+        for (int b = 0, off = 0, c0 = 0; b < widths.length; c0 += widths[b], off += c * positions * widths[b], b++) {
+            int kb = widths[b], w = positions * kb;
+            for (int k = 0; k < c; k++) {
+                for (int q = 0; q < positions; q++) {
+                    for (int j = 0; j < kb; j++) gt[k * D + q * r + c0 + j] += blocked[off + k * w + q * kb + j];
+                }
+            }
+        }
+    }
+
+    /**
+     * out[outOff + i·c + k] = Σ_t H[from + i, t]·B[k, t] for i &lt; nb, read from the float blocks in place (sums in double),
+     * B given by {@link #byBlocks}. Each block's rows in segments whose c columns of B stay in L1: the layer's full
+     * rows times all of B (c·Q·r doubles, hundreds of KB) streamed B from L2 for every row.
+     */
+    void times(int from, int nb, double[] blocked, int c, double[] out, int outOff) {
+        if (!single) throw new IllegalStateException("double outputs are read through block()");
+        Arrays.fill(out, outOff, outOff + nb * c, 0);
+        for (int b = 0, off = 0; b < widths.length; off += c * positions * widths[b], b++) {
+            int w = positions * widths[b];
+            for (int s0 = 0; s0 < w; s0 += SEGMENT) {
+                ArrayKernels.addRowsTimesTransposed(floats[b], from * w + s0, w, nb, Math.min(SEGMENT, w - s0), blocked, off + s0, w, c,
+                        out, outOff);
+            }
+        }
+    }
+
+    /** blocked (the {@link #byBlocks} layout, c rows per block) += δᵀ·H for rows from..from+nb (δ: nb × c), in double. */
+    void addTransposed(int from, int nb, double[] delta, int c, double[] blocked) {
+        if (!single) throw new IllegalStateException("double outputs are read through block()");
+        for (int b = 0, off = 0; b < widths.length; off += c * positions * widths[b], b++) {
+            int w = positions * widths[b];
+            ArrayKernels.addTransposedProduct(floats[b], from * w, w, nb, w, delta, 0, c, blocked, off, w);
+        }
+    }
+
     /** Gathers samples from..from+count (each position's r outputs from the blocks in order), widened to double. */
     @Override
     public void block(int from, int count, double[] out) {

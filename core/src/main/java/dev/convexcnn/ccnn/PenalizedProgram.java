@@ -44,7 +44,7 @@ public final class PenalizedProgram {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         if (into != null && into.length < n * c1) throw new IllegalArgumentException("logits buffer of " + into.length + " values, need " + n * c1);
         int chunk = Math.min(CHUNK, n);
-        if (fs.concurrentBlocks()) return heldPass(fs, w, bias, wantGradient, into);
+        if (fs.concurrentBlocks()) return heldPass(fs, w, bias, wantGradient, into, false);
         double[] wt = transpose(w, D, c1);
         double[] f = new double[chunk * D];
         double[] logits = into != null ? into : new double[n * c1];
@@ -110,11 +110,57 @@ public final class PenalizedProgram {
         return (int) ((long) n * part / parts);
     }
 
-    /** The array holding rows from..from+nb of a parted pass's source: the held array itself (read in place), or buf with the rows copied in. */
-    private static double[] rows(FeatureSource fs, double[] held, double[] buf, int from, int nb) {
-        if (held != null) return held;
-        fs.block(from, nb, buf);
-        return buf;
+    /**
+     * One worker's access to a parted pass's rows, a chunk at a time: a held matrix read in place, another source's rows
+     * copied into a buffer, or a working set's float filter outputs read in place block by block ({@link FilterOutputs#times}:
+     * sums in double, B rearranged to the blocks' order once per pass, the gradient gathered in that order and added
+     * back by {@link #flush}). Widening those rows into a double buffer first took as long as the products themselves.
+     */
+    private static final class Rows {
+        private final FeatureSource fs;
+        private final double[] held, buf, bt, blockedB, blockedG;
+        private final FilterOutputs blocks;
+        private final int D, c;
+        private int from, nb;
+
+        /** For products with bt (c × D; null when only gradients are taken) and gradients with c columns when gradient. */
+        Rows(FeatureSource fs, double[] bt, int c, boolean gradient) {
+            this.fs = fs;
+            this.bt = bt;
+            this.c = c;
+            D = fs.positions() * fs.dim();
+            held = fs.held();
+            blocks = held == null && fs instanceof FilterOutputs fo && fo.inPlace() ? fo : null;
+            buf = held == null && blocks == null ? new double[HELD_CHUNK * D] : null;
+            blockedB = blocks != null && bt != null ? blocks.byBlocks(bt, c) : null;
+            blockedG = blocks != null && gradient ? new double[c * D] : null;
+        }
+
+        /** Moves to rows from..from+nb (at most HELD_CHUNK). */
+        void load(int from, int nb) {
+            this.from = from;
+            this.nb = nb;
+            if (buf != null) fs.block(from, nb, buf);
+        }
+
+        /** out[outOff + i·c + k] = row i of the chunk times bt's row k. */
+        void times(double[] out, int outOff) {
+            if (blocks != null) blocks.times(from, nb, blockedB, c, out, outOff);
+            else ArrayKernels.rowsTimesTransposed(held != null ? held : buf, held != null ? from * D : 0, nb, D, bt, c, out, outOff);
+        }
+
+        /** gt (c × D) += δᵀ·rows (δ: nb × c); from float blocks only once {@link #flush}ed into gt. */
+        void addTransposed(double[] delta, double[] gt) {
+            if (blocks != null) blocks.addTransposed(from, nb, delta, c, blockedG);
+            else addGradient(held != null ? held : buf, held != null ? from * D : 0, nb, D, delta, c, gt, false);
+        }
+
+        /** Adds the gradient gathered from float blocks since the last flush into gt (c × D); nothing for other rows. */
+        void flush(double[] gt) {
+            if (blockedG == null) return;
+            blocks.addFromBlocks(blockedG, c, gt);
+            java.util.Arrays.fill(blockedG, 0);
+        }
     }
 
     /** Rows per chunk of a held pass: a chunk of the reduced features (32 × 4,320 doubles) stays in a core's cache between its two products. */
@@ -125,19 +171,18 @@ public final class PenalizedProgram {
      * {@link #HELD_PARTS} fixed parts of samples that Java threads share: the grouping of the sums depends on the
      * parts, never on the thread count, so the result is the same for any number of threads.
      */
-    private static Pass heldPass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient, double[] into) {
+    private static Pass heldPass(FeatureSource fs, double[] w, double[] bias, boolean wantGradient, double[] into, boolean given) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int parts = heldParts(n);
-        double[] wt = transpose(w, D, c1);
+        double[] wt = given ? null : transpose(w, D, c1);
         double[] logits = into != null ? into : new double[n * c1];
         double[] partLoss = new double[parts];
         int[] partCorrect = new int[parts];
         double[][] partGrad = new double[parts][];
         int[] labels = fs.labels();
-        double[] f = fs.held();
         Parallel.forRange(parts, 1, (lo, hi) -> {
             double[] delta = wantGradient ? new double[HELD_CHUNK * c1] : null;
-            double[] buf = f == null ? new double[HELD_CHUNK * D] : null;
+            Rows rows = new Rows(fs, wt, c1, wantGradient);
             for (int part = lo; part < hi; part++) {
                 int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                 double[] gt = wantGradient ? new double[c1 * D] : null;
@@ -145,9 +190,16 @@ public final class PenalizedProgram {
                 double loss = 0;
                 for (int from = start; from < end; from += HELD_CHUNK) {
                     int nb = Math.min(HELD_CHUNK, end - from);
-                    double[] src = rows(fs, f, buf, from, nb);
-                    loss += chunk(src, f == null ? 0 : from * D, from, nb, D, C, n, labels, wt, bias, logits, delta, correct, gt, false);
+                    rows.load(from, nb);
+                    if (!given) {
+                        rows.times(logits, from * c1);
+                        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
+                    }
+                    double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
+                    loss += MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, gt == null ? null : delta, correct);
+                    if (gt != null) rows.addTransposed(delta, gt);
                 }
+                if (gt != null) rows.flush(gt);
                 partLoss[part] = loss;
                 partCorrect[part] = correct[0];
                 partGrad[part] = gt;
@@ -162,6 +214,17 @@ public final class PenalizedProgram {
             if (wantGradient && part > 0) for (int i = 0; i < gt.length; i++) gt[i] += partGrad[part][i];
         }
         return new Pass(loss / n, (double) correct / n, wantGradient ? transpose(gt, c1, D) : null, logits);
+    }
+
+    /**
+     * {@link #pass} with its gradient from logits already known (n × (C−1), bias included, as a pass returns them; kept
+     * as the result's logits), on a source whose blocks threads may read at once: the loss from them, and one pass over
+     * the features for the gradient alone, in the same fixed parts.
+     */
+    public static Pass passFromLogits(FeatureSource fs, double[] logits) {
+        if (!fs.concurrentBlocks()) throw new IllegalArgumentException("the gradient from given logits needs a source read in parts");
+        if (logits.length < fs.size() * (fs.classes() - 1)) throw new IllegalArgumentException("logits of " + logits.length + " values");
+        return heldPass(fs, null, null, true, logits, true);
     }
 
     /** P(A) = mean loss + λ‖A‖_* at a W-layout A. */
@@ -185,15 +248,17 @@ public final class PenalizedProgram {
             double[][] partG = new double[parts][];
             Parallel.forRange(parts, 1, (lo, hi) -> {
                 double[] delta = new double[HELD_CHUNK * c1];
-                double[] buf = held == null ? new double[HELD_CHUNK * D] : null;
+                Rows rows = new Rows(fs, null, c1, true);
                 for (int part = lo; part < hi; part++) {
                     int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                     double[] gt = new double[c1 * D];
                     for (int from = start; from < end; from += HELD_CHUNK) {
                         int nb = Math.min(HELD_CHUNK, end - from);
                         for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, y[from + k], delta, k * c1, 1.0 / n);
-                        addGradient(rows(fs, held, buf, from, nb), held == null ? 0 : from * D, nb, D, delta, c1, gt, false);
+                        rows.load(from, nb);
+                        rows.addTransposed(delta, gt);
                     }
+                    rows.flush(gt);
                     partG[part] = gt;
                 }
             });
@@ -231,7 +296,9 @@ public final class PenalizedProgram {
         int[] partCorrect = new int[parts];
         Parallel.forRange(parts, parted ? 1 : parts, (lo, hi) -> {
             double[] delta = new double[chunk * c1], lg = new double[chunk * c1];
-            double[] buf = held == null ? new double[chunk * D] : null;
+            // Parted: each worker's rows; otherwise one pass over copied chunks with the products over the threads.
+            Rows rows = parted ? new Rows(fs, wt, c1, true) : null;
+            double[] buf = parted ? null : new double[chunk * D];
             int[] correct = new int[1];
             for (int part = lo; part < hi; part++) {
                 int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
@@ -239,15 +306,21 @@ public final class PenalizedProgram {
                 double loss = 0;
                 correct[0] = 0;
                 for (int from = start; from < end; from += chunk) {
-                    int nb = Math.min(chunk, end - from), at = held == null ? 0 : from * D;
-                    double[] src = rows(fs, held, buf, from, nb);
-                    if (parted) ArrayKernels.rowsTimesTransposed(src, at, nb, D, wt, c1, lg, 0);
-                    else ArrayKernels.rowsTimesTransposedInParallel(src, at, nb, D, wt, c1, lg, 0, 4);
+                    int nb = Math.min(chunk, end - from);
+                    if (parted) {
+                        rows.load(from, nb);
+                        rows.times(lg, 0);
+                    } else {
+                        fs.block(from, nb, buf);
+                        ArrayKernels.rowsTimesTransposedInParallel(buf, 0, nb, D, wt, c1, lg, 0, 4);
+                    }
                     if (bias != null) for (int k = 0; k < nb * c1; k++) lg[k] += bias[k % c1];
                     loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, null, correct);
                     for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, fs.labels()[from + k], delta, k * c1, 1.0 / n);
-                    addGradient(src, at, nb, D, delta, c1, gt, !parted);
+                    if (parted) rows.addTransposed(delta, gt);
+                    else addGradient(buf, 0, nb, D, delta, c1, gt, true);
                 }
+                if (parted) rows.flush(gt);
                 partG[part] = gt;
                 partLoss[part] = loss;
                 partCorrect[part] = correct[0];
@@ -363,18 +436,19 @@ public final class PenalizedProgram {
                 double[] partSq = new double[parts];
                 Parallel.forRange(parts, 1, (lo, hi) -> {
                     double[] pv = new double[HELD_CHUNK];
-                    double[] buf = held == null ? new double[HELD_CHUNK * D] : null;
+                    Rows rows = new Rows(fs, unit, 1, true);
                     for (int part = lo; part < hi; part++) {
                         int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
                         double[] acc = new double[D];
                         double s2 = 0;
                         for (int from = start; from < end; from += HELD_CHUNK) {
-                            int nb = Math.min(HELD_CHUNK, end - from), at = held == null ? 0 : from * D;
-                            double[] src = rows(fs, held, buf, from, nb);
-                            ArrayKernels.rowsTimesTransposed(src, at, nb, D, unit, 1, pv, 0);
+                            int nb = Math.min(HELD_CHUNK, end - from);
+                            rows.load(from, nb);
+                            rows.times(pv, 0);
                             for (int k = 0; k < nb; k++) s2 += pv[k] * pv[k];
-                            addGradient(src, at, nb, D, pv, 1, acc, false);
+                            rows.addTransposed(pv, acc);
                         }
+                        rows.flush(acc);
                         partNext[part] = acc;
                         partSq[part] = s2;
                     }

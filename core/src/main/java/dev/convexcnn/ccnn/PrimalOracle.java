@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
  * The penalised primal ({@link PenalizedProgram}) for the shared accelerated proximal gradient loop: the pair
  * (w, b) (b only with a bias), a gradient pass at y, then singular-value soft-thresholding of w by step·λ and a
  * plain gradient step for b. At a fixed step it prices nothing at the trial point (one pass per iteration); a
- * tested trial costs a forward pass at it. The certificate after an iteration is what {@code checks} reports (+∞
+ * tested trial costs a forward pass at it, and on held features then gives y's logits for the next gradient. The certificate after an iteration is what {@code checks} reports (+∞
  * without). The bias at x and y rides in the loop's state as the images of x and y, so a run resumes from it.
  */
 final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
@@ -29,8 +29,11 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     private final int n, m, Q, C, c1;
     private double[] x, y, nx, xb, yb, nb, gb;
     private PenalizedProgram.Pass atY;
-    // Kept between iterations: the logits at y and at a trial, and the probabilities at y (megabytes at full scale).
-    private double[] yLogits, trialLogits, probabilities;
+    // Kept between iterations: the logits at y, x and a trial, and the probabilities at y (megabytes at full scale).
+    private double[] yLogits, xLogits, trialLogits, probabilities;
+    // Logits are linear in (w, b): once a tested trial is taken, y's are L(x') + c·(L(x') − L(x)), and the gradient at
+    // y costs one pass over the features for Hᵀδ instead of two products (features read in parts only).
+    private boolean xKnown, yKnown, trialKnown;
     private int iteration, restarts;
 
     PrimalOracle(FeatureSource fs, double lambda, boolean bias, Checks checks) {
@@ -74,6 +77,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         xb = new double[c1];
         yb = new double[c1];
         nb = new double[c1];
+        xKnown = yKnown = trialKnown = false;
         return Double.POSITIVE_INFINITY;
     }
 
@@ -86,16 +90,30 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         yb = bias ? state.yImages()[0].clone() : new double[c1];
         nb = new double[c1];
         iteration = state.iteration();
+        // The logits kept at the boundary, if any: so that a resumed run makes the same passes as an uninterrupted one.
+        double[] lx = state.xImages().length > 1 ? state.xImages()[1] : new double[0];
+        double[] ly = state.yImages().length > 1 ? state.yImages()[1] : new double[0];
+        xKnown = lx.length == n * c1;
+        yKnown = ly.length == n * c1;
+        trialKnown = false;
+        if (xKnown || yKnown) {
+            yLogits = yKnown ? ly.clone() : new double[n * c1];
+            xLogits = xKnown ? lx.clone() : new double[n * c1];
+            trialLogits = new double[n * c1];
+            probabilities = new double[n * C];
+        }
     }
 
     @Override
     public void gradientAtY() {
         if (yLogits == null) {
             yLogits = new double[n * (C - 1)];
+            xLogits = new double[n * (C - 1)];
             trialLogits = new double[n * (C - 1)];
             probabilities = new double[n * C];
         }
-        atY = PenalizedProgram.pass(fs, y, bias ? yb : null, true, yLogits);
+        atY = yKnown && fs.concurrentBlocks() ? PenalizedProgram.passFromLogits(fs, yLogits)
+                : PenalizedProgram.pass(fs, y, bias ? yb : null, true, yLogits);
         if (bias) gb = DualSolver.biasGradient(PenalizedProgram.softmax(atY.logits(), n, C, probabilities), n, C, fs.labels());
     }
 
@@ -110,6 +128,7 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         if (bias) {
             for (int k = 0; k < c1; k++) nb[k] = yb[k] - eta * gb[k];
         }
+        trialKnown = false;
     }
 
     /** The quadratic bound at y against the loss at the trial: one forward pass. */
@@ -129,7 +148,9 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
                 d2 += d * d;
             }
         }
-        return policy.accepts(PenalizedProgram.pass(fs, nx, bias ? nb : null, false, trialLogits).loss(), base, d2, step);
+        double loss = PenalizedProgram.pass(fs, nx, bias ? nb : null, false, trialLogits).loss();
+        trialKnown = true;
+        return policy.accepts(loss, base, d2, step);
     }
 
     @Override public double take(int j, boolean single) { return Double.NaN; }
@@ -151,6 +172,16 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
         double[] swap = x; x = nx; nx = swap;
         swap = xb; xb = nb; nb = swap;
         if (restart) restarts++;
+        if (trialKnown) {
+            // The same expression as y's, on the logits of the new x (the trial) and the old.
+            yKnown = c == 0 || xKnown;
+            if (yKnown) for (int i = 0; i < trialLogits.length; i++) yLogits[i] = trialLogits[i] + c * (trialLogits[i] - xLogits[i]);
+            swap = xLogits; xLogits = trialLogits; trialLogits = swap;
+            xKnown = true;
+        } else {
+            xKnown = yKnown = false;
+        }
+        trialKnown = false;
     }
 
     @Override
@@ -163,12 +194,15 @@ final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
     public void restartAtX() {
         System.arraycopy(x, 0, y, 0, x.length);
         System.arraycopy(xb, 0, yb, 0, c1);
+        yKnown = xKnown;
+        if (yKnown) System.arraycopy(xLogits, 0, yLogits, 0, xLogits.length);
     }
 
     @Override public double[] x() { return x; }
     @Override public double[] y() { return y; }
-    @Override public double[][] xImages() { return bias ? new double[][] {xb} : new double[0][]; }
-    @Override public double[][] yImages() { return bias ? new double[][] {yb} : new double[0][]; }
+    /** The bias (empty without one), then the logits at x when known (else empty): not copies. */
+    @Override public double[][] xImages() { return new double[][] {bias ? xb : new double[0], xKnown ? xLogits : new double[0]}; }
+    @Override public double[][] yImages() { return new double[][] {bias ? yb : new double[0], yKnown ? yLogits : new double[0]}; }
     /** Not computed at x (no gap rule reads it). */
     @Override public double[] gradient() { return null; }
     @Override public double objective() { return Double.NaN; }

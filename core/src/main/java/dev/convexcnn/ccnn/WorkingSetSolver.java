@@ -111,7 +111,7 @@ public final class WorkingSetSolver {
      */
     public record State(int round, double[] u, int[] blocks, double[] x, double[] xb, double[] y, double[] yb, double t, double step,
                         int iterations, int inner, int restarts, double innerTolerance, List<DualSolver.Check> checks,
-                        double secondsBefore, boolean finished, double[] power, double etaMax) {}
+                        double secondsBefore, boolean finished, double[] power, double etaMax, double[] xLogits, double[] yLogits) {}
 
     /**
      * Where states go: asked at every iteration boundary (and round end) whether one is due; the final state (the
@@ -234,6 +234,8 @@ public final class WorkingSetSolver {
         // The power iteration's last vector (reduced layout, Q·r) and the round's step bound: a resumed round keeps its own.
         double[] power = from == null || from.power().length == 0 ? null : from.power().clone();
         double etaKept = from == null ? 0 : from.etaMax();
+        // The reduced solver's logits at x and y when the state kept them (a boundary inside a round): its next passes as uninterrupted.
+        double[][] logits = from == null ? null : new double[][] {from.xLogits(), from.yLogits()};
         if (finished) checks.remove(checks.size() - 1); // the last full check is repeated below
         if (listener != null) for (DualSolver.Check c : checks) listener.onCheck(c); // a resumed solve replays its checks
         while (true) {
@@ -266,8 +268,9 @@ public final class WorkingSetSolver {
                 final double tol = innerTol;
                 Saver save = sink == null ? null : (st, step, restartsNow) -> sink.save(snapshot(roundNow, uNow, blocks, st.x(),
                         st.xImages()[0], st.y(), st.yImages()[0], st.t(), step, itBefore + st.iteration(), st.iteration(),
-                        restartsBefore + restartsNow, tol, checks, before, t0, false, powerRound, etaRound));
-                Reduced run = reduced(red, lambda, etaMax, o, tol, iterations - itBefore, x, xb, y, yb, t, inner, eta, sink, save);
+                        restartsBefore + restartsNow, tol, checks, before, t0, false, powerRound, etaRound, st.xImages()[1], st.yImages()[1]));
+                Reduced run = reduced(red, lambda, etaMax, o, tol, iterations - itBefore, x, xb, y, yb, t, inner, eta, sink, save, logits);
+                logits = null;
                 x = run.oracle.x();
                 xb = run.oracle.bias();
                 y = run.oracle.y();
@@ -310,7 +313,7 @@ public final class WorkingSetSolver {
             if (converged || it >= iterations || full) {
                 if (sink != null) {
                     sink.saveFinal(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, true,
-                            power, etaMax));
+                            power, etaMax, new double[0], new double[0]));
                 }
                 return new Result(red, u, r, start.centre(), x, xb, dual, pt.primal, dObj, spec / lambda, pt.residual, it, round,
                         restarts, List.copyOf(checks), converged, single, exactAccuracy);
@@ -341,7 +344,7 @@ public final class WorkingSetSolver {
             round++;
             if (sink != null && sink.due()) {
                 // A new round: its step bound is computed again, from this vector.
-                sink.save(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, false, power, 0));
+                sink.save(snapshot(round, u, blocks, x, xb, y, yb, t, eta, it, inner, restarts, innerTol, checks, before, t0, false, power, 0, new double[0], new double[0]));
             }
         }
     }
@@ -364,7 +367,7 @@ public final class WorkingSetSolver {
      */
     private static Reduced reduced(FeatureSource red, double lambda, double etaMax, Options o, double innerTol, int cap,
                                    double[] x, double[] xb, double[] y, double[] yb, double t, int inner, double eta,
-                                   Checkpoints sink, Saver save) {
+                                   Checkpoints sink, Saver save, double[][] logits) {
         int n = red.size(), r = red.dim(), Q = red.positions(), C = red.classes(), c1 = C - 1;
         int[] labels = red.labels();
         PrimalOracle oracle = new PrimalOracle(red, lambda, true, null);
@@ -384,8 +387,9 @@ public final class WorkingSetSolver {
                 o.restart() ? AcceleratedProximalGradient.Restart.GRADIENT : AcceleratedProximalGradient.Restart.NONE,
                 new AcceleratedProximalGradient.Stopping(Double.POSITIVE_INFINITY, cap, 0, gap));
         double first = steps.grow(eta);
-        AcceleratedProximalGradient.State from = new AcceleratedProximalGradient.State(inner, x, y, new double[][] {xb},
-                new double[][] {yb}, first, t, Double.NaN, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, false, 0,
+        double[] none = new double[0];
+        AcceleratedProximalGradient.State from = new AcceleratedProximalGradient.State(inner, x, y,
+                new double[][] {xb, logits == null ? none : logits[0]}, new double[][] {yb, logits == null ? none : logits[1]}, first, t, Double.NaN, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, false, 0,
                 Double.POSITIVE_INFINITY, 0);
         double[] last = {t, eta};
         try {
@@ -402,10 +406,10 @@ public final class WorkingSetSolver {
     /** A copy of the state (the iterate arrays are updated in place later). */
     private static State snapshot(int round, double[] u, List<Integer> blocks, double[] x, double[] xb, double[] y, double[] yb,
                                   double t, double eta, int it, int inner, int restarts, double innerTol, List<DualSolver.Check> checks,
-                                  double before, long t0, boolean finished, double[] power, double etaMax) {
+                                  double before, long t0, boolean finished, double[] power, double etaMax, double[] xLogits, double[] yLogits) {
         return new State(round, u.clone(), ints(blocks), x.clone(), xb.clone(), y.clone(), yb.clone(), t, eta, it, inner, restarts,
                 innerTol, List.copyOf(checks), before + (System.nanoTime() - t0) / 1e9, finished, power == null ? new double[0] : power.clone(),
-                etaMax);
+                etaMax, xLogits.clone(), yLogits.clone());
     }
 
 

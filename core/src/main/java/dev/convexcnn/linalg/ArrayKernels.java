@@ -31,6 +31,10 @@ public final class ArrayKernels {
         void rowsTimesTransposed(float[] a, int aOff, int rows, int d, float[] bt, int c, float[] out, int outOff);
 
         void addTransposedProduct(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt, int gOff, int ldg);
+
+        void addRowsTimesTransposed(float[] a, int aOff, int lda, int rows, int d, double[] bt, int bOff, int ldb, int c, double[] out, int outOff);
+
+        void addTransposedProduct(float[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt, int gOff, int ldg);
     }
 
     private static final Impl IMPL = choose();
@@ -141,6 +145,22 @@ public final class ArrayKernels {
      * {@link #rowsTimesTransposed}. Each entry of gt gets its terms in row order, so column ranges may run in parallel.
      */
     public static void addTransposedProduct(double[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c,
+                                            double[] gt, int gOff, int ldg) {
+        IMPL.addTransposedProduct(a, aOff, lda, rows, d, delta, dOff, c, gt, gOff, ldg);
+    }
+
+    /**
+     * out[outOff + i·c + k] += Σ_{j&lt;d} a[aOff + i·lda + j]·bt[bOff + k·ldb + j] for i &lt; rows, k &lt; c: float rows
+     * times double columns, each product and sum in double. For a segment of stored float features (a working set's
+     * filter outputs), whose c columns of B (c·d doubles) should fit in L1: the caller splits d into such segments.
+     */
+    public static void addRowsTimesTransposed(float[] a, int aOff, int lda, int rows, int d, double[] bt, int bOff, int ldb, int c,
+                                              double[] out, int outOff) {
+        IMPL.addRowsTimesTransposed(a, aOff, lda, rows, d, bt, bOff, ldb, c, out, outOff);
+    }
+
+    /** {@link #addTransposedProduct(double[], int, int, int, int, double[], int, int, double[], int, int)} on float rows, in double. */
+    public static void addTransposedProduct(float[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c,
                                             double[] gt, int gOff, int ldg) {
         IMPL.addTransposedProduct(a, aOff, lda, rows, d, delta, dOff, c, gt, gOff, ldg);
     }
@@ -272,6 +292,29 @@ public final class ArrayKernels {
                 for (int k = 0; k < c; k++) {
                     double v = delta[dOff + i * c + k];
                     for (int j = 0; j < d; j++) gt[gOff + k * ldg + j] += a[aOff + i * lda + j] * v;
+                }
+            }
+        }
+
+        @Override
+        public void addRowsTimesTransposed(float[] a, int aOff, int lda, int rows, int d, double[] bt, int bOff, int ldb, int c,
+                                           double[] out, int outOff) {
+            for (int i = 0; i < rows; i++) {
+                for (int k = 0; k < c; k++) {
+                    double s = 0;
+                    for (int j = 0; j < d; j++) s += (double) a[aOff + i * lda + j] * bt[bOff + k * ldb + j];
+                    out[outOff + i * c + k] += s;
+                }
+            }
+        }
+
+        @Override
+        public void addTransposedProduct(float[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt,
+                                         int gOff, int ldg) {
+            for (int i = 0; i < rows; i++) {
+                for (int k = 0; k < c; k++) {
+                    double v = delta[dOff + i * c + k];
+                    for (int j = 0; j < d; j++) gt[gOff + k * ldg + j] += (double) a[aOff + i * lda + j] * v;
                 }
             }
         }

@@ -325,6 +325,194 @@ final class VectorArrayKernels implements ArrayKernels.Impl {
         }
     }
 
+    @Override
+    public void addRowsTimesTransposed(float[] a, int aOff, int lda, int rows, int d, double[] bt, int bOff, int ldb, int c,
+                                       double[] out, int outOff) {
+        int L = D.length(), bound = D.loopBound(d), i = 0;
+        for (; i + 2 <= rows; i += 2) {
+            int row = aOff + i * lda, o = outOff + i * c, k = 0;
+            for (; k + 4 <= c; k += 4) {
+                int b0 = bOff + k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, j = 0;
+                DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), a2 = DoubleVector.zero(D), a3 = DoubleVector.zero(D);
+                DoubleVector e0 = DoubleVector.zero(D), e1 = DoubleVector.zero(D), e2 = DoubleVector.zero(D), e3 = DoubleVector.zero(D);
+                for (; j < bound; j += L) {
+                    DoubleVector v = widened(a, row + j), u = widened(a, row + lda + j), w;
+                    w = DoubleVector.fromArray(D, bt, b0 + j);
+                    a0 = v.fma(w, a0);
+                    e0 = u.fma(w, e0);
+                    w = DoubleVector.fromArray(D, bt, b1 + j);
+                    a1 = v.fma(w, a1);
+                    e1 = u.fma(w, e1);
+                    w = DoubleVector.fromArray(D, bt, b2 + j);
+                    a2 = v.fma(w, a2);
+                    e2 = u.fma(w, e2);
+                    w = DoubleVector.fromArray(D, bt, b3 + j);
+                    a3 = v.fma(w, a3);
+                    e3 = u.fma(w, e3);
+                }
+                out[o + k] += tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+                out[o + k + 1] += tail(a, row, bt, b1, j, d, a1.reduceLanes(VectorOperators.ADD));
+                out[o + k + 2] += tail(a, row, bt, b2, j, d, a2.reduceLanes(VectorOperators.ADD));
+                out[o + k + 3] += tail(a, row, bt, b3, j, d, a3.reduceLanes(VectorOperators.ADD));
+                out[o + c + k] += tail(a, row + lda, bt, b0, j, d, e0.reduceLanes(VectorOperators.ADD));
+                out[o + c + k + 1] += tail(a, row + lda, bt, b1, j, d, e1.reduceLanes(VectorOperators.ADD));
+                out[o + c + k + 2] += tail(a, row + lda, bt, b2, j, d, e2.reduceLanes(VectorOperators.ADD));
+                out[o + c + k + 3] += tail(a, row + lda, bt, b3, j, d, e3.reduceLanes(VectorOperators.ADD));
+            }
+            for (; k < c; k++) {
+                int b0 = bOff + k * ldb, j = 0;
+                DoubleVector a0 = DoubleVector.zero(D), e0 = DoubleVector.zero(D);
+                for (; j < bound; j += L) {
+                    DoubleVector w = DoubleVector.fromArray(D, bt, b0 + j);
+                    a0 = widened(a, row + j).fma(w, a0);
+                    e0 = widened(a, row + lda + j).fma(w, e0);
+                }
+                out[o + k] += tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+                out[o + c + k] += tail(a, row + lda, bt, b0, j, d, e0.reduceLanes(VectorOperators.ADD));
+            }
+        }
+        for (; i < rows; i++) {
+            int row = aOff + i * lda, o = outOff + i * c, k = 0;
+            for (; k + 8 <= c; k += 8) {
+                int b0 = bOff + k * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb, b4 = b3 + ldb, b5 = b4 + ldb, b6 = b5 + ldb, b7 = b6 + ldb;
+                DoubleVector a0 = DoubleVector.zero(D), a1 = DoubleVector.zero(D), a2 = DoubleVector.zero(D), a3 = DoubleVector.zero(D);
+                DoubleVector a4 = DoubleVector.zero(D), a5 = DoubleVector.zero(D), a6 = DoubleVector.zero(D), a7 = DoubleVector.zero(D);
+                int j = 0;
+                for (; j < bound; j += L) {
+                    DoubleVector v = widened(a, row + j);
+                    a0 = v.fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+                    a1 = v.fma(DoubleVector.fromArray(D, bt, b1 + j), a1);
+                    a2 = v.fma(DoubleVector.fromArray(D, bt, b2 + j), a2);
+                    a3 = v.fma(DoubleVector.fromArray(D, bt, b3 + j), a3);
+                    a4 = v.fma(DoubleVector.fromArray(D, bt, b4 + j), a4);
+                    a5 = v.fma(DoubleVector.fromArray(D, bt, b5 + j), a5);
+                    a6 = v.fma(DoubleVector.fromArray(D, bt, b6 + j), a6);
+                    a7 = v.fma(DoubleVector.fromArray(D, bt, b7 + j), a7);
+                }
+                out[o + k] += tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+                out[o + k + 1] += tail(a, row, bt, b1, j, d, a1.reduceLanes(VectorOperators.ADD));
+                out[o + k + 2] += tail(a, row, bt, b2, j, d, a2.reduceLanes(VectorOperators.ADD));
+                out[o + k + 3] += tail(a, row, bt, b3, j, d, a3.reduceLanes(VectorOperators.ADD));
+                out[o + k + 4] += tail(a, row, bt, b4, j, d, a4.reduceLanes(VectorOperators.ADD));
+                out[o + k + 5] += tail(a, row, bt, b5, j, d, a5.reduceLanes(VectorOperators.ADD));
+                out[o + k + 6] += tail(a, row, bt, b6, j, d, a6.reduceLanes(VectorOperators.ADD));
+                out[o + k + 7] += tail(a, row, bt, b7, j, d, a7.reduceLanes(VectorOperators.ADD));
+            }
+            for (; k < c; k++) {
+                int b0 = bOff + k * ldb, j = 0;
+                DoubleVector a0 = DoubleVector.zero(D);
+                for (; j < bound; j += L) a0 = widened(a, row + j).fma(DoubleVector.fromArray(D, bt, b0 + j), a0);
+                out[o + k] += tail(a, row, bt, b0, j, d, a0.reduceLanes(VectorOperators.ADD));
+            }
+        }
+    }
+
+    @Override
+    public void addTransposedProduct(float[] a, int aOff, int lda, int rows, int d, double[] delta, int dOff, int c, double[] gt,
+                                     int gOff, int ldg) {
+        int L = D.length(), bound = D.loopBound(d), j = 0;
+        // Two vectors of columns at a time: each broadcast of δ serves both.
+        for (; j + 2 * L <= bound; j += 2 * L) {
+            int k = 0;
+            for (; k + 4 <= c; k += 4) {
+                int g0 = gOff + k * ldg + j, g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg;
+                DoubleVector a0 = DoubleVector.fromArray(D, gt, g0), a1 = DoubleVector.fromArray(D, gt, g1);
+                DoubleVector a2 = DoubleVector.fromArray(D, gt, g2), a3 = DoubleVector.fromArray(D, gt, g3);
+                DoubleVector e0 = DoubleVector.fromArray(D, gt, g0 + L), e1 = DoubleVector.fromArray(D, gt, g1 + L);
+                DoubleVector e2 = DoubleVector.fromArray(D, gt, g2 + L), e3 = DoubleVector.fromArray(D, gt, g3 + L);
+                for (int i = 0; i < rows; i++) {
+                    int at = aOff + i * lda + j, e = dOff + i * c + k;
+                    DoubleVector v = widened(a, at), u = widened(a, at + L), w;
+                    w = DoubleVector.broadcast(D, delta[e]);
+                    a0 = v.fma(w, a0);
+                    e0 = u.fma(w, e0);
+                    w = DoubleVector.broadcast(D, delta[e + 1]);
+                    a1 = v.fma(w, a1);
+                    e1 = u.fma(w, e1);
+                    w = DoubleVector.broadcast(D, delta[e + 2]);
+                    a2 = v.fma(w, a2);
+                    e2 = u.fma(w, e2);
+                    w = DoubleVector.broadcast(D, delta[e + 3]);
+                    a3 = v.fma(w, a3);
+                    e3 = u.fma(w, e3);
+                }
+                a0.intoArray(gt, g0);
+                a1.intoArray(gt, g1);
+                a2.intoArray(gt, g2);
+                a3.intoArray(gt, g3);
+                e0.intoArray(gt, g0 + L);
+                e1.intoArray(gt, g1 + L);
+                e2.intoArray(gt, g2 + L);
+                e3.intoArray(gt, g3 + L);
+            }
+            for (; k < c; k++) {
+                int g0 = gOff + k * ldg + j;
+                DoubleVector a0 = DoubleVector.fromArray(D, gt, g0), e0 = DoubleVector.fromArray(D, gt, g0 + L);
+                for (int i = 0; i < rows; i++) {
+                    int at = aOff + i * lda + j;
+                    DoubleVector w = DoubleVector.broadcast(D, delta[dOff + i * c + k]);
+                    a0 = widened(a, at).fma(w, a0);
+                    e0 = widened(a, at + L).fma(w, e0);
+                }
+                a0.intoArray(gt, g0);
+                e0.intoArray(gt, g0 + L);
+            }
+        }
+        for (; j < bound; j += L) {
+            int k = 0;
+            for (; k + 8 <= c; k += 8) {
+                int g0 = gOff + k * ldg + j, g1 = g0 + ldg, g2 = g1 + ldg, g3 = g2 + ldg, g4 = g3 + ldg, g5 = g4 + ldg, g6 = g5 + ldg, g7 = g6 + ldg;
+                DoubleVector a0 = DoubleVector.fromArray(D, gt, g0), a1 = DoubleVector.fromArray(D, gt, g1);
+                DoubleVector a2 = DoubleVector.fromArray(D, gt, g2), a3 = DoubleVector.fromArray(D, gt, g3);
+                DoubleVector a4 = DoubleVector.fromArray(D, gt, g4), a5 = DoubleVector.fromArray(D, gt, g5);
+                DoubleVector a6 = DoubleVector.fromArray(D, gt, g6), a7 = DoubleVector.fromArray(D, gt, g7);
+                for (int i = 0; i < rows; i++) {
+                    DoubleVector v = widened(a, aOff + i * lda + j);
+                    int e = dOff + i * c + k;
+                    a0 = v.fma(DoubleVector.broadcast(D, delta[e]), a0);
+                    a1 = v.fma(DoubleVector.broadcast(D, delta[e + 1]), a1);
+                    a2 = v.fma(DoubleVector.broadcast(D, delta[e + 2]), a2);
+                    a3 = v.fma(DoubleVector.broadcast(D, delta[e + 3]), a3);
+                    a4 = v.fma(DoubleVector.broadcast(D, delta[e + 4]), a4);
+                    a5 = v.fma(DoubleVector.broadcast(D, delta[e + 5]), a5);
+                    a6 = v.fma(DoubleVector.broadcast(D, delta[e + 6]), a6);
+                    a7 = v.fma(DoubleVector.broadcast(D, delta[e + 7]), a7);
+                }
+                a0.intoArray(gt, g0);
+                a1.intoArray(gt, g1);
+                a2.intoArray(gt, g2);
+                a3.intoArray(gt, g3);
+                a4.intoArray(gt, g4);
+                a5.intoArray(gt, g5);
+                a6.intoArray(gt, g6);
+                a7.intoArray(gt, g7);
+            }
+            for (; k < c; k++) {
+                int g0 = gOff + k * ldg + j;
+                DoubleVector a0 = DoubleVector.fromArray(D, gt, g0);
+                for (int i = 0; i < rows; i++) a0 = widened(a, aOff + i * lda + j).fma(DoubleVector.broadcast(D, delta[dOff + i * c + k]), a0);
+                a0.intoArray(gt, g0);
+            }
+        }
+        for (; j < d; j++) {
+            for (int i = 0; i < rows; i++) {
+                double v = a[aOff + i * lda + j];
+                for (int k = 0; k < c; k++) gt[gOff + k * ldg + j] += v * delta[dOff + i * c + k];
+            }
+        }
+    }
+
+    /** D.length() floats from a[at], widened to doubles. */
+    private static DoubleVector widened(float[] a, int at) {
+        return (DoubleVector) FloatVector.fromArray(HALF, a, at).convertShape(VectorOperators.F2D, D, 0);
+    }
+
+    /** The lanes' sum plus the last d − j terms of float row · bt[b ..]. */
+    private static double tail(float[] a, int row, double[] bt, int b, int j, int d, double s) {
+        for (; j < d; j++) s += a[row + j] * bt[b + j];
+        return s;
+    }
+
     /** The lanes' sum plus the last d − j terms of row · bt[b ..]. */
     private static double tail(double[] a, int row, double[] bt, int b, int j, int d, double s) {
         for (; j < d; j++) s += a[row + j] * bt[b + j];

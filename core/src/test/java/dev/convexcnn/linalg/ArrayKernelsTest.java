@@ -279,6 +279,70 @@ class ArrayKernelsTest {
     }
 
     /**
+     * The float-row products with double sums (a working set's float filter outputs): against their definitions in
+     * double, accumulating into what out and gt hold, with row strides, offsets, every column count of the 4- and
+     * 8-column blocks and lane tails; a row computed alone has the same bits as in a paired call.
+     */
+    @Test
+    void floatRowsTimesDoubleColumnsMatchTheirDefinitionsInDouble() {
+        Random r = new Random(13);
+        for (int c : new int[] {1, 3, 4, 5, 8, 9, 10, 17}) {
+            for (int d : new int[] {1, 7, 8, 9, 16, 17, 33, 100, 257}) {
+                for (int rows : new int[] {1, 2, 3, 5, 8}) {
+                    int lda = d + r.nextInt(5), ldb = d + r.nextInt(3), aOff = r.nextInt(4), bOff = r.nextInt(3), outOff = r.nextInt(3);
+                    float[] a = new float[aOff + rows * lda];
+                    double[] bt = new double[bOff + c * ldb], delta = new double[2 + rows * c];
+                    for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+                    for (int i = 0; i < bt.length; i++) bt[i] = r.nextGaussian();
+                    for (int i = 0; i < delta.length; i++) delta[i] = r.nextGaussian();
+                    double[] out = new double[outOff + rows * c + 2];
+                    for (int i = 0; i < out.length; i++) out[i] = r.nextGaussian();
+                    double[] before = out.clone();
+                    ArrayKernels.addRowsTimesTransposed(a, aOff, lda, rows, d, bt, bOff, ldb, c, out, outOff);
+                    String shape = "c=" + c + " d=" + d + " rows=" + rows;
+                    for (int i = 0; i < rows; i++) {
+                        double[] alone = new double[c];
+                        ArrayKernels.addRowsTimesTransposed(a, aOff + i * lda, lda, 1, d, bt, bOff, ldb, c, alone, 0);
+                        for (int k = 0; k < c; k++) {
+                            double want = 0, scale = 0;
+                            for (int j = 0; j < d; j++) {
+                                double t = (double) a[aOff + i * lda + j] * bt[bOff + k * ldb + j];
+                                want += t;
+                                scale += Math.abs(t);
+                            }
+                            double o = out[outOff + i * c + k];
+                            assertEquals(before[outOff + i * c + k] + want, o, (d + 4) * 0x1p-53 * (scale + Math.abs(o)), shape + " row " + i);
+                            assertEquals(o - before[outOff + i * c + k], alone[k], (d + 4) * 0x1p-53 * (scale + Math.abs(o)), shape + " alone");
+                        }
+                    }
+                    for (int i = 0; i < outOff; i++) assertEquals(before[i], out[i], 0, shape + " before the offset");
+                    for (int i = outOff + rows * c; i < out.length; i++) assertEquals(before[i], out[i], 0, shape + " after the rows");
+
+                    int ldg = d + r.nextInt(3), gOff = r.nextInt(3), dOff = r.nextInt(2);
+                    double[] gt = new double[gOff + c * ldg + 1];
+                    for (int i = 0; i < gt.length; i++) gt[i] = r.nextGaussian();
+                    double[] g0 = gt.clone();
+                    ArrayKernels.addTransposedProduct(a, aOff, lda, rows, d, delta, dOff, c, gt, gOff, ldg);
+                    for (int k = 0; k < c; k++) {
+                        for (int j = 0; j < d; j++) {
+                            double want = g0[gOff + k * ldg + j], scale = Math.abs(want);
+                            for (int i = 0; i < rows; i++) {
+                                double t = (double) a[aOff + i * lda + j] * delta[dOff + i * c + k];
+                                want += t;
+                                scale += Math.abs(t);
+                            }
+                            assertEquals(want, gt[gOff + k * ldg + j], (rows + 2) * 0x1p-53 * scale, shape + " gradient " + k + "," + j);
+                        }
+                        for (int j = d; j < ldg && gOff + k * ldg + j < gt.length; j++) {
+                            assertEquals(g0[gOff + k * ldg + j], gt[gOff + k * ldg + j], 0, shape + " gradient outside the columns");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The float product against its definition summed in double: within float rounding of the sum of the terms'
      * magnitudes, for every block shape (3 × 4, 3 × 2, 3 × 1 and the single rows left over) and lane tail; and a row
      * computed alone, or in another row split over the threads, has the same bits as in the whole call.
