@@ -83,7 +83,28 @@ public final class DoubleMatrix {
         lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, query, -1, iwork, info);
         int lwork = Math.max(1, (int) query[0]);
         lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, iwork, info);
+        // info > 0: the divide-and-conquer did not converge, which happens for rare matrices (a 500 × 1,296 gradient of
+        // a full-MNIST DCCNN layer); the QR iteration of dgesvd is slower and does.
+        if (info.val > 0) return svdByQrIteration();
         if (info.val != 0) throw new ArithmeticException("dgesdd failed with info=" + info.val + " on a " + shape() + " matrix");
+        return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
+    }
+
+    /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */
+    Svd svdByQrIteration() {
+        int m = rows, n = cols, k = Math.min(m, n);
+        if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n));
+        double[] a = data.clone();
+        double[] s = new double[k];
+        double[] lu = new double[n * n];
+        double[] lvt = new double[k * m];
+        intW info = new intW(0);
+        double[] query = new double[1];
+        var lapack = Backend.get().lapack();
+        lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, query, -1, info);
+        int lwork = Math.max(1, (int) query[0]);
+        lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, info);
+        if (info.val != 0) throw new ArithmeticException("dgesdd and dgesvd failed (dgesvd info=" + info.val + ") on a " + shape() + " matrix");
         return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
     }
 

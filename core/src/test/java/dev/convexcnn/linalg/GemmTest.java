@@ -67,24 +67,30 @@ class GemmTest {
     @Test
     void thinSvdReconstructsAndIsOrthonormal() {
         Random r = new Random(5);
-        for (int[] shape : new int[][] {{7, 4}, {4, 7}, {6, 6}}) {
+        for (int[] shape : new int[][] {{7, 4}, {4, 7}, {6, 6}, {37, 90}, {90, 37}}) {
             int m = shape[0], n = shape[1];
             DoubleMatrix a = new DoubleMatrix(m, n);
             for (int i = 0; i < m * n; i++) a.data()[i] = r.nextGaussian();
-            DoubleMatrix.Svd svd = a.svd();
-            int k = Math.min(m, n);
-            assertEquals(k, svd.s().length);
-            for (int i = 1; i < k; i++) assertTrue(svd.s()[i - 1] >= svd.s()[i]);
-            DoubleMatrix us = new DoubleMatrix(m, k);
-            for (int i = 0; i < m; i++) for (int j = 0; j < k; j++) us.set(i, j, svd.u().get(i, j) * svd.s()[j]);
-            DoubleMatrix rec = us.times(svd.vt());
-            for (int i = 0; i < m * n; i++) assertEquals(a.data()[i], rec.data()[i], 1e-10);
-            DoubleMatrix utu = svd.u().transposeTimes(svd.u());
-            DoubleMatrix vvt = svd.vt().times(svd.vt().transpose());
-            for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) {
-                assertEquals(i == j ? 1 : 0, utu.get(i, j), 1e-10);
-                assertEquals(i == j ? 1 : 0, vvt.get(i, j), 1e-10);
-            }
+            // dgesdd, and dgesvd: svd()'s fallback where dgesdd does not converge (the same factorisation).
+            DoubleMatrix.Svd byDc = a.svd(), byQr = a.svdByQrIteration();
+            for (int i = 0; i < byDc.s().length; i++) assertEquals(byDc.s()[i], byQr.s()[i], 1e-12 * byDc.s()[0]);
+            for (DoubleMatrix.Svd svd : new DoubleMatrix.Svd[] {byDc, byQr}) checkSvd(a, svd, m, n);
+        }
+    }
+
+    private static void checkSvd(DoubleMatrix a, DoubleMatrix.Svd svd, int m, int n) {
+        int k = Math.min(m, n);
+        assertEquals(k, svd.s().length);
+        for (int i = 1; i < k; i++) assertTrue(svd.s()[i - 1] >= svd.s()[i]);
+        DoubleMatrix us = new DoubleMatrix(m, k);
+        for (int i = 0; i < m; i++) for (int j = 0; j < k; j++) us.set(i, j, svd.u().get(i, j) * svd.s()[j]);
+        DoubleMatrix rec = us.times(svd.vt());
+        for (int i = 0; i < m * n; i++) assertEquals(a.data()[i], rec.data()[i], 1e-10);
+        DoubleMatrix utu = svd.u().transposeTimes(svd.u());
+        DoubleMatrix vvt = svd.vt().times(svd.vt().transpose());
+        for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) {
+            assertEquals(i == j ? 1 : 0, utu.get(i, j), 1e-10);
+            assertEquals(i == j ? 1 : 0, vvt.get(i, j), 1e-10);
         }
     }
 
