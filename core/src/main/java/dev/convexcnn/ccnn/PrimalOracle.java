@@ -11,8 +11,9 @@ import java.io.UncheckedIOException;
  * The penalised primal ({@link PenalizedProgram}) for the shared accelerated proximal gradient loop: the pair
  * (w, b) (b only with a bias), a gradient pass at y, then singular-value soft-thresholding of w by step·λ and a
  * plain gradient step for b. At a fixed step it prices nothing at the trial point (one pass per iteration); a
- * tested trial costs a forward pass at it, and on held features then gives y's logits for the next gradient. The certificate after an iteration is what {@code checks} reports (+∞
- * without). The bias at x and y rides in the loop's state as the images of x and y, so a run resumes from it.
+ * tested trial costs a forward pass at it, and on held features then gives y's logits for the next gradient. The
+ * certificate after an iteration is what {@code checks} reports (+∞ without). The bias and the logits at x and y
+ * ride in the loop's state as the images of x and y, so a run resumes from them.
  */
 final class PrimalOracle implements AcceleratedProximalGradient.Oracle {
 

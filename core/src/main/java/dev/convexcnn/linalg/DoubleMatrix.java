@@ -70,28 +70,19 @@ public final class DoubleMatrix {
      * LAPACK's U is allocated full square (n×n here): with jobz 'S' some builds write past k columns.
      */
     public Svd svd() {
-        int m = rows, n = cols, k = Math.min(m, n);
-        if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n));
-        double[] a = data.clone();
-        double[] s = new double[k];
-        double[] lu = new double[n * n];
-        double[] lvt = new double[k * m];
-        int[] iwork = new int[8 * k];
-        intW info = new intW(0);
-        double[] query = new double[1];
-        var lapack = Backend.get().lapack();
-        lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, query, -1, iwork, info);
-        int lwork = Math.max(1, (int) query[0]);
-        lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, iwork, info);
-        // info > 0: the divide-and-conquer did not converge, which happens for rare matrices (a 500 × 1,296 gradient of
-        // a full-MNIST DCCNN layer); the QR iteration of dgesvd is slower and does.
-        if (info.val > 0) return svdByQrIteration();
-        if (info.val != 0) throw new ArithmeticException("dgesdd failed with info=" + info.val + " on a " + shape() + " matrix");
-        return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
+        // dgesdd's divide-and-conquer does not converge on rare matrices (info > 0; seen on a 500 × 1,296 layer
+        // gradient of a full-MNIST DCCNN run); dgesvd's QR iteration is slower and does.
+        Svd s = lapackSvd(true);
+        return s != null ? s : lapackSvd(false);
     }
 
     /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */
     Svd svdByQrIteration() {
+        return lapackSvd(false);
+    }
+
+    /** The thin SVD by dgesdd (null where it does not converge) or dgesvd; see {@link #svd} for the layout. */
+    private Svd lapackSvd(boolean divideAndConquer) {
         int m = rows, n = cols, k = Math.min(m, n);
         if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n));
         double[] a = data.clone();
@@ -101,10 +92,21 @@ public final class DoubleMatrix {
         intW info = new intW(0);
         double[] query = new double[1];
         var lapack = Backend.get().lapack();
-        lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, query, -1, info);
-        int lwork = Math.max(1, (int) query[0]);
-        lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, info);
-        if (info.val != 0) throw new ArithmeticException("dgesdd and dgesvd failed (dgesvd info=" + info.val + ") on a " + shape() + " matrix");
+        if (divideAndConquer) {
+            int[] iwork = new int[8 * k];
+            lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, query, -1, iwork, info);
+            int lwork = Math.max(1, (int) query[0]);
+            lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, iwork, info);
+            if (info.val > 0) return null;
+        } else {
+            lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, query, -1, info);
+            int lwork = Math.max(1, (int) query[0]);
+            lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, info);
+        }
+        if (info.val != 0) {
+            throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesdd and dgesvd") + " failed with info=" + info.val + " on a "
+                    + shape() + " matrix");
+        }
         return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
     }
 
