@@ -10,7 +10,8 @@ import java.util.Arrays;
  * Held as one block of columns per added set of directions (n·Q rows × k each), so a growing working set adds a
  * block and never copies or over-allocates the ones it has (one n·Q × r array grown by doubling ran an 8 GiB heap
  * out of memory on full MNIST). Single precision on request: half the memory, and half the bytes that each
- * reduced pass reads; a pass copies a chunk's rows into a double buffer, so all sums stay in double. Immutable:
+ * reduced pass reads; a pass reads the float blocks in place ({@link #times}, {@link #addTransposed}) and sums in
+ * double, and {@link #block} widens rows into doubles for any other reader. Immutable:
  * {@link #with} returns a new instance sharing the blocks already computed.
  */
 final class FilterOutputs implements FeatureSource {

@@ -46,7 +46,7 @@ public final class PenalizedProgram {
         int chunk = Math.min(CHUNK, n);
         if (fs.concurrentBlocks()) return heldPass(fs, w, bias, wantGradient, into, false);
         double[] wt = transpose(w, D, c1);
-        double[] f = new double[chunk * D];
+        Rows rows = new Rows(fs, wt, c1, wantGradient, chunk, true);
         double[] logits = into != null ? into : new double[n * c1];
         double[] delta = wantGradient ? new double[chunk * c1] : null;
         double[] gt = wantGradient ? new double[c1 * D] : null;
@@ -54,30 +54,28 @@ public final class PenalizedProgram {
         int[] correct = new int[1];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from);
-            fs.block(from, nb, f);
-            loss += chunk(f, 0, from, nb, D, C, n, fs.labels(), wt, bias, logits, delta, correct, gt, true);
+            loss += chunk(rows, false, from, nb, C, n, fs.labels(), bias, logits, delta, correct, gt);
         }
         return new Pass(loss / n, (double) correct[0] / n, wantGradient ? transpose(gt, c1, D) : null, logits);
     }
 
     /**
-     * One chunk of a pass: the logits of samples from..from+nb (features at f[at..], nb × D) for the weights wt
-     * (transposed, c1 × D) into logits, their loss (returned, scaled by 1/n) and accuracy into correct, and, when gt
-     * is not null, (Fᵀδ)ᵀ added to gt (c1 × D). The products are skinny (c1 columns), where the SIMD kernels beat
-     * a BLAS call that packs the whole block; parallel (rows, then column ranges: the same sums either way) when asked.
+     * One chunk of a pass: the logits of samples from..from+nb for the weights the rows were made with into logits
+     * (unless given: then they are there already), their loss (returned, scaled by 1/n) and accuracy into correct,
+     * and, when gt is not null, (Fᵀδ)ᵀ added to gt (c1 × D; from float blocks once the rows are flushed). The
+     * products are skinny (c1 columns), where the SIMD kernels beat a BLAS call that packs the whole block.
      */
-    private static double chunk(double[] f, int at, int from, int nb, int D, int C, int n, int[] labels, double[] wt,
-                                double[] bias, double[] logits, double[] delta, int[] correct, double[] gt, boolean parallel) {
+    private static double chunk(Rows rows, boolean given, int from, int nb, int C, int n, int[] labels, double[] bias,
+                                double[] logits, double[] delta, int[] correct, double[] gt) {
         int c1 = C - 1;
-        if (parallel) {
-            ArrayKernels.rowsTimesTransposedInParallel(f, at, nb, D, wt, c1, logits, from * c1, 4);
-        } else {
-            ArrayKernels.rowsTimesTransposed(f, at, nb, D, wt, c1, logits, from * c1);
+        rows.load(from, nb);
+        if (!given) {
+            rows.times(logits, from * c1);
+            if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
         }
-        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
         double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
         double loss = MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, gt == null ? null : delta, correct);
-        if (gt != null) addGradient(f, at, nb, D, delta, c1, gt, parallel);
+        if (gt != null) rows.addTransposed(delta, gt);
         return loss;
     }
 
@@ -111,32 +109,41 @@ public final class PenalizedProgram {
     }
 
     /**
-     * One worker's access to a parted pass's rows, a chunk at a time: a held matrix read in place, another source's rows
+     * One worker's access to a pass's rows, a chunk at a time: a held matrix read in place, another source's rows
      * copied into a buffer, or a working set's float filter outputs read in place block by block ({@link FilterOutputs#times}:
      * sums in double, B rearranged to the blocks' order once per pass, the gradient gathered in that order and added
      * back by {@link #flush}). Widening those rows into a double buffer first took as long as the products themselves.
+     * parallel: one worker for a pass that is not parted, its products split over the threads (rows, then column
+     * ranges: the same sums either way).
      */
     private static final class Rows {
         private final FeatureSource fs;
         private final double[] held, buf, bt, blockedB, blockedG;
         private final FilterOutputs blocks;
         private final int D, c;
+        private final boolean parallel;
         private int from, nb;
 
-        /** For products with bt (c × D; null when only gradients are taken) and gradients with c columns when gradient. */
+        /** A parted pass's worker: chunks of at most HELD_CHUNK rows, the products on this thread. */
         Rows(FeatureSource fs, double[] bt, int c, boolean gradient) {
+            this(fs, bt, c, gradient, HELD_CHUNK, false);
+        }
+
+        /** For products with bt (c × D; null when only gradients are taken), gradients with c columns when gradient, chunks of at most chunk rows. */
+        Rows(FeatureSource fs, double[] bt, int c, boolean gradient, int chunk, boolean parallel) {
             this.fs = fs;
             this.bt = bt;
             this.c = c;
+            this.parallel = parallel;
             D = fs.positions() * fs.dim();
             held = fs.held();
             blocks = held == null && fs instanceof FilterOutputs fo && fo.inPlace() ? fo : null;
-            buf = held == null && blocks == null ? new double[HELD_CHUNK * D] : null;
+            buf = held == null && blocks == null ? new double[chunk * D] : null;
             blockedB = blocks != null && bt != null ? blocks.byBlocks(bt, c) : null;
             blockedG = blocks != null && gradient ? new double[c * D] : null;
         }
 
-        /** Moves to rows from..from+nb (at most HELD_CHUNK). */
+        /** Moves to rows from..from+nb (at most the chunk size). */
         void load(int from, int nb) {
             this.from = from;
             this.nb = nb;
@@ -145,14 +152,17 @@ public final class PenalizedProgram {
 
         /** out[outOff + i·c + k] = row i of the chunk times bt's row k. */
         void times(double[] out, int outOff) {
+            double[] src = held != null ? held : buf;
+            int at = held != null ? from * D : 0;
             if (blocks != null) blocks.times(from, nb, blockedB, c, out, outOff);
-            else ArrayKernels.rowsTimesTransposed(held != null ? held : buf, held != null ? from * D : 0, nb, D, bt, c, out, outOff);
+            else if (parallel) ArrayKernels.rowsTimesTransposedInParallel(src, at, nb, D, bt, c, out, outOff, 4);
+            else ArrayKernels.rowsTimesTransposed(src, at, nb, D, bt, c, out, outOff);
         }
 
         /** gt (c × D) += δᵀ·rows (δ: nb × c); from float blocks only once {@link #flush}ed into gt. */
         void addTransposed(double[] delta, double[] gt) {
             if (blocks != null) blocks.addTransposed(from, nb, delta, c, blockedG);
-            else addGradient(held != null ? held : buf, held != null ? from * D : 0, nb, D, delta, c, gt, false);
+            else addGradient(held != null ? held : buf, held != null ? from * D : 0, nb, D, delta, c, gt, parallel);
         }
 
         /** Adds the gradient gathered from float blocks since the last flush into gt (c × D); nothing for other rows. */
@@ -190,14 +200,7 @@ public final class PenalizedProgram {
                 double loss = 0;
                 for (int from = start; from < end; from += HELD_CHUNK) {
                     int nb = Math.min(HELD_CHUNK, end - from);
-                    rows.load(from, nb);
-                    if (!given) {
-                        rows.times(logits, from * c1);
-                        if (bias != null) for (int k = 0; k < nb * c1; k++) logits[from * c1 + k] += bias[k % c1];
-                    }
-                    double[] lg = java.util.Arrays.copyOfRange(logits, from * c1, (from + nb) * c1);
-                    loss += MultinomialLogistic.evaluate(lg, nb, C, labels, from, 1.0 / n, gt == null ? null : delta, correct);
-                    if (gt != null) rows.addTransposed(delta, gt);
+                    loss += chunk(rows, given, from, nb, C, n, labels, bias, logits, delta, correct, gt);
                 }
                 if (gt != null) rows.flush(gt);
                 partLoss[part] = loss;
@@ -241,7 +244,6 @@ public final class PenalizedProgram {
     public static double[] dualMatrix(FeatureSource fs, double[] p) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
         int[] y = fs.labels();
-        double[] held = fs.held();
         if (fs.concurrentBlocks()) {
             // Fixed parts, as in heldPass: the same sums for any thread count.
             int parts = heldParts(n);
@@ -288,7 +290,7 @@ public final class PenalizedProgram {
      */
     public static DualAndLoss dualMatrixAndLoss(FeatureSource fs, double[] p, double[] w, double[] bias) {
         int n = fs.size(), D = fs.positions() * fs.dim(), C = fs.classes(), c1 = C - 1;
-        double[] wt = transpose(w, D, c1), held = fs.held();
+        double[] wt = transpose(w, D, c1);
         boolean parted = fs.concurrentBlocks();
         int parts = parted ? heldParts(n) : 1, chunk = parted ? HELD_CHUNK : Math.min(CHUNK, n);
         double[][] partG = new double[parts][];
@@ -297,8 +299,7 @@ public final class PenalizedProgram {
         Parallel.forRange(parts, parted ? 1 : parts, (lo, hi) -> {
             double[] delta = new double[chunk * c1], lg = new double[chunk * c1];
             // Parted: each worker's rows; otherwise one pass over copied chunks with the products over the threads.
-            Rows rows = parted ? new Rows(fs, wt, c1, true) : null;
-            double[] buf = parted ? null : new double[chunk * D];
+            Rows rows = new Rows(fs, wt, c1, true, chunk, !parted);
             int[] correct = new int[1];
             for (int part = lo; part < hi; part++) {
                 int start = partStart(n, part, parts), end = partStart(n, part + 1, parts);
@@ -307,20 +308,14 @@ public final class PenalizedProgram {
                 correct[0] = 0;
                 for (int from = start; from < end; from += chunk) {
                     int nb = Math.min(chunk, end - from);
-                    if (parted) {
-                        rows.load(from, nb);
-                        rows.times(lg, 0);
-                    } else {
-                        fs.block(from, nb, buf);
-                        ArrayKernels.rowsTimesTransposedInParallel(buf, 0, nb, D, wt, c1, lg, 0, 4);
-                    }
+                    rows.load(from, nb);
+                    rows.times(lg, 0);
                     if (bias != null) for (int k = 0; k < nb * c1; k++) lg[k] += bias[k % c1];
                     loss += MultinomialLogistic.evaluate(lg, nb, C, fs.labels(), from, 1.0 / n, null, correct);
                     for (int k = 0; k < nb; k++) deltaRow(p, from + k, C, fs.labels()[from + k], delta, k * c1, 1.0 / n);
-                    if (parted) rows.addTransposed(delta, gt);
-                    else addGradient(buf, 0, nb, D, delta, c1, gt, true);
+                    rows.addTransposed(delta, gt);
                 }
-                if (parted) rows.flush(gt);
+                rows.flush(gt);
                 partG[part] = gt;
                 partLoss[part] = loss;
                 partCorrect[part] = correct[0];
@@ -416,7 +411,6 @@ public final class PenalizedProgram {
         int n = fs.size(), D = fs.positions() * fs.dim();
         if (initial.length != D) throw new IllegalArgumentException("start vector of " + initial.length + " values, need " + D);
         double[] v = initial;
-        double[] held = fs.held();
         boolean parted = fs.concurrentBlocks();
         int chunk = Math.min(CHUNK, n);
         double[] f = parted ? null : new double[chunk * D], fv = new double[chunk];
