@@ -389,7 +389,8 @@ public final class WorkingSetSolver {
         double first = steps.grow(eta);
         double[] none = new double[0];
         AcceleratedProximalGradient.State from = new AcceleratedProximalGradient.State(inner, x, y,
-                new double[][] {xb, logits == null ? none : logits[0]}, new double[][] {yb, logits == null ? none : logits[1]}, first, t, Double.NaN, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, false, 0,
+                new double[][] {xb, logits == null ? none : logits[0]}, new double[][] {yb, logits == null ? none : logits[1]}, first, t,
+                Double.NaN, Double.NaN, Double.NaN, Double.POSITIVE_INFINITY, false, 0,
                 Double.POSITIVE_INFINITY, 0);
         double[] last = {t, eta};
         try {
