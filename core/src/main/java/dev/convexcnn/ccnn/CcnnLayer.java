@@ -19,6 +19,8 @@ public final class CcnnLayer {
     private final int poolSize, poolStride, pooledH, pooledW;
     private final double[] filters; // m×r
     private final int filterCount;
+    /** The whitening and random Fourier features as one float product (null for other maps). */
+    private final RandomFourierFeatures.Whitened folded;
 
     public CcnnLayer(ConvGeometry geometry, PatchWhitening whitening, FeatureMap features, int poolSize, int poolStride,
                      double[] filters, int filterCount) {
@@ -36,6 +38,7 @@ public final class CcnnLayer {
         this.pooledW = Patches.pooledSize(geometry.outWidth(), poolSize, poolStride);
         this.filters = filters;
         this.filterCount = filterCount;
+        this.folded = features instanceof RandomFourierFeatures rff ? rff.afterWhitening(whitening) : null;
     }
 
     /** The same layer with other filters (m×r). */
@@ -79,29 +82,46 @@ public final class CcnnLayer {
                 // Buffers kept per thread: fresh arrays of this size are humongous allocations, which serialise the workers.
                 double[][] buf = BUFFERS.get();
                 double[] raw = buf[0] = fit(buf[0], sub * P * d);
-                double[] white = buf[1] = fit(buf[1], sub * P * d);
+                double[] white = folded != null ? null : (buf[1] = fit(buf[1], sub * P * d));
                 double[] feat = buf[2] = fit(buf[2], sub * P * m);
                 double[] scratch = buf[3] = fit(buf[3], features.scratchSize(sub * P));
+                float[][] fbuf = folded == null ? null : FLOAT_BUFFERS.get();
+                float[] zf = folded == null ? null : (fbuf[0] = fit(fbuf[0], sub * P * d));
+                float[] prod = folded == null ? null : (fbuf[1] = fit(fbuf[1], sub * P * m));
                 for (int blk = lo; blk < hi; blk++) {
                     int s0 = blk * sub, nb = Math.min(sub, count - s0);
                     for (int k = 0; k < nb; k++) {
                         int sample = idx == null ? from + s0 + k : idx[from + s0 + k];
                         extractRows(data, (long) sample * in, k * P * d, raw);
                     }
-                    whitening.apply(raw, nb * P, white);
-                    features.map(white, nb * P, feat, scratch);
+                    if (folded != null) {
+                        whitening.normalize(raw, nb * P);
+                        folded.map(raw, nb * P, feat, zf, prod);
+                    } else {
+                        whitening.apply(raw, nb * P, white);
+                        features.map(white, nb * P, feat, scratch);
+                    }
                     for (int k = 0; k < nb; k++) poolInto(feat, k * P * m, m, out, outOff + (s0 + k) * qm);
                 }
             });
         }
     }
 
-    /** Patch rows per sub-batch: two MNIST images, so a worker's features (rows × m) stay near its cache. */
-    private static final int SUB_ROWS = 1152;
+    /**
+     * Patch rows per sub-batch (whole images, at least one): a worker's float products and double features
+     * (rows × m each) stay in its L2 for m = 1,000. A feature pass of 6,000 images of a 5×5×4 patch layer took
+     * 0.70 s at 256 rows against 0.98 s at 1,152 (two 28×28 images; 2 threads).
+     */
+    private static final int SUB_ROWS = 256;
     private static final ThreadLocal<double[][]> BUFFERS = ThreadLocal.withInitial(() -> new double[4][]);
+    private static final ThreadLocal<float[][]> FLOAT_BUFFERS = ThreadLocal.withInitial(() -> new float[2][]);
 
     private static double[] fit(double[] b, int size) {
         return b != null && b.length >= size ? b : new double[size];
+    }
+
+    private static float[] fit(float[] b, int size) {
+        return b != null && b.length >= size ? b : new float[size];
     }
 
     private void extractRows(float[] data, long off, int rawOff, double[] raw) {

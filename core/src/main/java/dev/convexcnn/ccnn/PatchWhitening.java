@@ -37,6 +37,11 @@ public record PatchWhitening(int dim, double[] mean, double[] matrix, double nor
         return new PatchWhitening(d, mean, w, normEpsilon);
     }
 
+    /** Normalises {@code rows} raw patches in place (the step before μ and W). */
+    public void normalize(double[] raw, int rows) {
+        Patches.normalize(raw, rows, dim, normEpsilon);
+    }
+
     /** Normalises then whitens {@code rows} raw patches: raw is overwritten with scratch values, out gets the result. */
     public void apply(double[] raw, int rows, double[] out) {
         Patches.normalize(raw, rows, dim, normEpsilon);

@@ -52,6 +52,44 @@ class KernelFeaturesTest {
     }
 
     @Test
+    void whitenedFourierFeaturesInOneFloatProductMatchWhiteningThenTheMapInDouble() {
+        // Odd sizes; patches with an offset so that the whitening's mean matters.
+        int d = 27, m = 53, rows = 37;
+        SplittableRandom r = new SplittableRandom(11);
+        double[] fitOn = new double[400 * d];
+        for (int i = 0; i < fitOn.length; i++) fitOn[i] = 0.5 + r.nextDouble() * (1 + (i % d) * 0.1);
+        PatchWhitening w = PatchWhitening.fit(fitOn, 400, d, 0.1, 0.01);
+        RandomFourierFeatures f = RandomFourierFeatures.create(d, m, 0.7, 5);
+        double[] raw = new double[rows * d];
+        for (int i = 0; i < raw.length; i++) raw[i] = 0.5 + r.nextDouble() * 1.5;
+
+        double[] white = new double[rows * d], expected = new double[rows * m];
+        w.apply(raw.clone(), rows, white);
+        f.map(white, rows, expected, new double[0]);
+        double[] z = raw.clone(), got = new double[rows * m];
+        w.normalize(z, rows);
+        f.afterWhitening(w).map(z, rows, got, new float[rows * d], new float[rows * m]);
+
+        // The float product moves each argument by at most a few units of float rounding of Σ_i |z_i|·|(WΩ)_ij|.
+        double scale = Math.sqrt(2.0 / m), worst = 0;
+        for (int t = 0; t < rows; t++) {
+            for (int j = 0; j < m; j++) {
+                double size = 0;
+                for (int i = 0; i < d; i++) {
+                    double wo = 0;
+                    for (int k = 0; k < d; k++) wo += w.matrix()[i * d + k] * f.omega()[k * m + j];
+                    size += Math.abs(z[t * d + i] * wo);
+                }
+                double bound = scale * (d + 3) * Math.ulp(1f) * size;
+                double err = Math.abs(got[t * m + j] - expected[t * m + j]);
+                assertTrue(err <= bound, "row " + t + ", feature " + j + ": " + err + " > " + bound);
+                worst = Math.max(worst, err / bound);
+            }
+        }
+        assertTrue(worst > 0, "the product is in float: the features differ from the double map in the last bits");
+    }
+
+    @Test
     void fourierFeaturesRepeatWithTheSeed() {
         double[] z = points(5, 2);
         assertArrayEquals(RandomFourierFeatures.create(D, 50, 1, 3).map(java.util.Arrays.copyOf(z, D)),
