@@ -10,7 +10,9 @@ import dev.convexcnn.linalg.Parallel;
  * One trained CCNN layer, immutable: the patch geometry, the whitening, the kernel feature map, the average
  * pooling, and the r filters (the top-r left singular vectors U_r of the layer's A, m×r). A sample's pooled
  * features are Φ(x) = pool(φ(z_1(x)), …, φ(z_P(x))) (Q×m); its output for the next layer is Φ(x)·U_r (Q×r),
- * which equals pooling the filter responses (pooling is linear), a channels-last grid of r channels.
+ * which equals pooling the filter responses (pooling is linear), a channels-last grid of r channels. With random
+ * Fourier features the whitening is folded into the map and the patches times the folded Ω are one float product
+ * ({@link RandomFourierFeatures#afterWhitening}); the cosine and everything after are in double.
  */
 public final class CcnnLayer {
     private final ConvGeometry geometry;
