@@ -44,7 +44,7 @@ public record PatchWhitening(int dim, double[] mean, double[] matrix, double nor
 
     /** Normalises then whitens {@code rows} raw patches: raw is overwritten with scratch values, out gets the result. */
     public void apply(double[] raw, int rows, double[] out) {
-        Patches.normalize(raw, rows, dim, normEpsilon);
+        normalize(raw, rows);
         for (int r = 0; r < rows; r++) for (int j = 0; j < dim; j++) raw[r * dim + j] -= mean[j];
         Gemm.dgemm(false, false, rows, dim, dim, 1, raw, matrix, 0, out);
     }

@@ -104,7 +104,7 @@ public final class DoubleMatrix {
             lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, info);
         }
         if (info.val != 0) {
-            throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesdd and dgesvd") + " failed with info=" + info.val + " on a "
+            throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesvd") + " failed with info=" + info.val + " on a "
                     + shape() + " matrix");
         }
         return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));

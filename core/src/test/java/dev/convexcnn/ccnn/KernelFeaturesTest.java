@@ -71,15 +71,13 @@ class KernelFeaturesTest {
         f.afterWhitening(w).map(z, rows, got, new float[rows * d], new float[rows * m]);
 
         // The float product moves each argument by at most a few units of float rounding of Σ_i |z_i|·|(WΩ)_ij|.
+        double[] wo = new double[d * m];
+        for (int i = 0; i < d; i++) for (int j = 0; j < m; j++) for (int k = 0; k < d; k++) wo[i * m + j] += w.matrix()[i * d + k] * f.omega()[k * m + j];
         double scale = Math.sqrt(2.0 / m), worst = 0;
         for (int t = 0; t < rows; t++) {
             for (int j = 0; j < m; j++) {
                 double size = 0;
-                for (int i = 0; i < d; i++) {
-                    double wo = 0;
-                    for (int k = 0; k < d; k++) wo += w.matrix()[i * d + k] * f.omega()[k * m + j];
-                    size += Math.abs(z[t * d + i] * wo);
-                }
+                for (int i = 0; i < d; i++) size += Math.abs(z[t * d + i] * wo[i * m + j]);
                 double bound = scale * (d + 3) * Math.ulp(1f) * size;
                 double err = Math.abs(got[t * m + j] - expected[t * m + j]);
                 assertTrue(err <= bound, "row " + t + ", feature " + j + ": " + err + " > " + bound);
