@@ -64,7 +64,8 @@ public final class DccnnMethod implements Method<DccnnSettings> {
 
     static DccnnSettings withBase(DccnnSettings s, CcnnSettings base) {
         return new DccnnSettings(base, s.lambdaFraction(), s.lambda(), s.balance(), s.tolerance(), s.checkEvery(), s.rankTolerance(),
-                s.recoveryIterations(), s.powerIterations(), s.featureCacheBytes(), s.centre(), s.restart(), s.fista(), s.workingSet(), s.maxDirections());
+                s.recoveryIterations(), s.powerIterations(), s.featureCacheBytes(), s.centre(), s.restart(), s.fista(), s.workingSet(), s.maxDirections(),
+                s.filterOutputsBytes(), s.spillDir());
     }
 
     @Override
@@ -90,9 +91,17 @@ public final class DccnnMethod implements Method<DccnnSettings> {
                 + "else stream them every pass (default: 512).")
         Long featureCacheMb;
         @Option(names = "--max-directions", paramLabel = "R", description = "The working-set solver's directions at most, per layer: "
-                + "its filter outputs take n·Q·R doubles of memory (default: 256). When a layer's set is full and its gap is due to "
+                + "its filter outputs take n·Q·R floats (doubles below --tol 1e-5), in memory or in files (--filter-outputs-mb) "
+                + "(default: 256). When a layer's set is full and its gap is due to "
                 + "directions outside it, the layer stops there, its tolerance not reached.")
         Integer maxDirections;
+        @Option(names = "--filter-outputs-mb", paramLabel = "MB", description = "Hold the working set's filter outputs (n·Q·R floats) "
+                + "in memory up to this many MiB, and the rest in temporary files read once per pass: the same solve in less memory, "
+                + "slower (default: half the heap not in use when a layer's solve starts; 0: all in files).")
+        Long filterOutputsMb;
+        @Option(names = "--spill-dir", paramLabel = "DIR", description = "Where the filter outputs beyond --filter-outputs-mb go "
+                + "(default: the system's temporary directory). The files are unlinked as soon as they are opened.")
+        java.nio.file.Path spillDir;
         @Option(names = "--step-balance", description = "β of the primal-dual steps τ = β/L, σ = 1/(βL) (default: 1).")
         Double stepBalance;
         @Option(names = "--dual-solver", description = "working-set (centred features and a free bias; FISTA with backtracking and restarts on "
@@ -124,6 +133,16 @@ public final class DccnnMethod implements Method<DccnnSettings> {
             if (maxDirections != null) {
                 if (maxDirections < 1) throw new IllegalArgumentException("--max-directions must be >= 1, got " + maxDirections);
                 s = s.withMaxDirections(maxDirections);
+            }
+            if (filterOutputsMb != null || spillDir != null) {
+                if (filterOutputsMb != null && filterOutputsMb < 0) {
+                    throw new IllegalArgumentException("--filter-outputs-mb must be >= 0, got " + filterOutputsMb);
+                }
+                if (spillDir != null && java.nio.file.Files.exists(spillDir) && !java.nio.file.Files.isDirectory(spillDir)) {
+                    throw new IllegalArgumentException("--spill-dir " + spillDir + " is not a directory");
+                }
+                s = s.withFilterOutputs(filterOutputsMb != null ? filterOutputsMb << 20 : s.filterOutputsBytes(),
+                        spillDir != null ? spillDir : s.spillDir());
             }
             if (stepBalance != null) {
                 if (!(stepBalance > 0)) throw new IllegalArgumentException("--step-balance must be > 0, got " + stepBalance);
@@ -180,7 +199,11 @@ public final class DccnnMethod implements Method<DccnnSettings> {
             }
         };
         JsonObject fingerprint = new JsonObject();
-        fingerprint.add("settings", dev.convexcnn.io.Records.settingsJson(s));
+        JsonObject settings = dev.convexcnn.io.Records.settingsJson(s).getAsJsonObject();
+        // Where the filter outputs are kept does not change the solve: a run may resume with another budget.
+        settings.remove("filterOutputsBytes");
+        settings.remove("spillDir");
+        fingerprint.add("settings", settings);
         fingerprint.add("data", dataFingerprint(train));
         CcnnModel model;
         try (Checkpointer ckpt = Checkpointer.of(ctx, id(), fingerprint)) {
@@ -281,12 +304,13 @@ public final class DccnnMethod implements Method<DccnnSettings> {
         };
     }
 
+    /** The state's arrays are the solver's snapshot (copies nothing changes): shared, not copied again. */
     static void writeState(SolverCheckpoint out, String p, WorkingSetSolver.State s) {
-        out.put(p + "u", s.u()).put(p + "blocks", s.blocks()).put(p + "x", s.x()).put(p + "xb", s.xb()).put(p + "y", s.y())
-                .put(p + "yb", s.yb()).real(p + "t", s.t()).real(p + "step", s.step()).real(p + "innerTolerance", s.innerTolerance())
+        out.share(p + "u", s.u()).put(p + "blocks", s.blocks()).share(p + "x", s.x()).share(p + "xb", s.xb()).share(p + "y", s.y())
+                .share(p + "yb", s.yb()).real(p + "t", s.t()).real(p + "step", s.step()).real(p + "innerTolerance", s.innerTolerance())
                 .real(p + "seconds", s.secondsBefore()).whole(p + "round", s.round()).whole(p + "iterations", s.iterations())
                 .whole(p + "inner", s.inner()).whole(p + "restarts", s.restarts()).whole(p + "finished", s.finished() ? 1 : 0)
-                .put(p + "power", s.power()).real(p + "etaMax", s.etaMax()).put(p + "xLogits", s.xLogits()).put(p + "yLogits", s.yLogits());
+                .share(p + "power", s.power()).real(p + "etaMax", s.etaMax()).share(p + "xLogits", s.xLogits()).share(p + "yLogits", s.yLogits());
         double[] checks = new double[5 * s.checks().size()];
         for (int i = 0; i < s.checks().size(); i++) {
             DualSolver.Check c = s.checks().get(i);

@@ -24,11 +24,16 @@ package dev.convexcnn.ccnn;
  *                           does not shrink with n, which PDHG's dual step s = σ/n does
  * @param workingSet         the working-set solver ({@link WorkingSetSolver}, centred): FISTA with backtracking and
  *                           restarts on the filter outputs of a growing set of directions, two feature passes per round
- * @param maxDirections      the working set's size at most, per layer (its filter outputs are n·Q·r doubles in memory)
+ * @param maxDirections      the working set's size at most, per layer (its filter outputs are n·Q·r floats or doubles)
+ * @param filterOutputsBytes the working set's float filter outputs are held in memory up to this many bytes, the rest
+ *                           in temporary files read once per chunk of a pass (the same values: the same solve, slower);
+ *                           -1: half the heap not in use when a layer's solve starts
+ * @param spillDir           where those files go (null: java.io.tmpdir); each is unlinked once opened
  */
 public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lambda, double balance, double tolerance,
                             int checkEvery, double rankTolerance, int recoveryIterations, int powerIterations, long featureCacheBytes,
-                            boolean centre, boolean restart, boolean fista, boolean workingSet, int maxDirections) {
+                            boolean centre, boolean restart, boolean fista, boolean workingSet, int maxDirections,
+                            long filterOutputsBytes, java.nio.file.Path spillDir) {
     public DccnnSettings {
         if (base == null) throw new IllegalArgumentException("base settings are required");
         if (!(lambda >= 0 && lambda < Double.POSITIVE_INFINITY)) throw new IllegalArgumentException("lambda must be >= 0, got " + lambda);
@@ -43,47 +48,69 @@ public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lam
         if (featureCacheBytes < 0) throw new IllegalArgumentException("feature cache must be >= 0 bytes, got " + featureCacheBytes);
         if (workingSet && !centre) throw new IllegalArgumentException("the working-set solver solves the centred program");
         if (maxDirections < 1) throw new IllegalArgumentException("max directions must be >= 1, got " + maxDirections);
+        if (filterOutputsBytes < -1) throw new IllegalArgumentException("filter outputs' memory must be >= 0 bytes (or -1: automatic), got " + filterOutputsBytes);
+    }
+
+    /**
+     * The filter outputs' memory budget in bytes: the setting, or when automatic half the heap not in use now (garbage
+     * counts as in use: the estimate errs towards files, which cost time, not memory).
+     */
+    public long filterOutputsBudget() {
+        if (filterOutputsBytes >= 0) return filterOutputsBytes;
+        Runtime rt = Runtime.getRuntime();
+        return Math.max(0, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
+    }
+
+    /** Where spilled filter outputs go. */
+    public java.nio.file.Path spillDirectory() {
+        return spillDir != null ? spillDir : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /** Filter outputs held in memory up to bytes (-1: automatic), the rest in files under dir (null: java.io.tmpdir). */
+    public DccnnSettings withFilterOutputs(long bytes, java.nio.file.Path dir) {
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations,
+                featureCacheBytes, centre, restart, fista, workingSet, maxDirections, bytes, dir);
     }
 
     /**
      * Centred, by the working-set solver (on MNIST ahead of full-feature FISTA and PDHG by far at equal time; see
      * docs/ccnn.md), λ = 0.05·λ_max, β 1, gap tolerance 1e-6, checks every 20, rank tolerance 0.1 (generous: extra directions cost
-     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB, a working set of at most 256 directions (layer 2 of MNIST needed 164). */
+     * only r² in the S fit, which zeroes the ones it does not need; a subspace missing one would lose objective), 1,000 recovery and 30 power iterations, features cached up to 512 MiB, a working set of at most 256 directions (layer 2 of MNIST needed 164), its filter outputs held up to half the free heap. */
     public static DccnnSettings of(CcnnSettings base) {
-        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, true, true, true, 256);
+        return new DccnnSettings(base, 0.05, 0, 1, 1e-6, 20, 0.1, 1000, 30, 512L << 20, true, true, true, true, 256, -1, null);
     }
 
     public DccnnSettings withLambda(double fraction, double absolute) {
-        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
+        return new DccnnSettings(base, fraction, absolute, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections, filterOutputsBytes, spillDir);
     }
 
     public DccnnSettings withTolerance(double tol, int every) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tol, every, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections, filterOutputsBytes, spillDir);
     }
 
     public DccnnSettings withBalance(double b) {
-        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, b, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections, filterOutputsBytes, spillDir);
     }
 
     public DccnnSettings withRecovery(double rankTol, int iterations) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTol, iterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, maxDirections, filterOutputsBytes, spillDir);
     }
 
     public DccnnSettings withFeatureCache(long bytes) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista, workingSet, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, bytes, centre, restart, fista, workingSet, maxDirections, filterOutputsBytes, spillDir);
     }
 
     public DccnnSettings withSolver(boolean centred, boolean restarted, boolean byFista) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista, false, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centred, restarted, byFista, false, maxDirections, filterOutputsBytes, spillDir);
     }
 
     /** The working-set solver (centred, restarts and backtracking in its reduced FISTA). */
     public DccnnSettings withWorkingSet() {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, true, true, true, true, maxDirections);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, true, true, true, true, maxDirections, filterOutputsBytes, spillDir);
     }
 
     /** The working set's size at most. */
     public DccnnSettings withMaxDirections(int r) {
-        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, r);
+        return new DccnnSettings(base, lambdaFraction, lambda, balance, tolerance, checkEvery, rankTolerance, recoveryIterations, powerIterations, featureCacheBytes, centre, restart, fista, workingSet, r, filterOutputsBytes, spillDir);
     }
 }

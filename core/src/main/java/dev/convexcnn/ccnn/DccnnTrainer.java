@@ -72,6 +72,7 @@ public final class DccnnTrainer {
             // Streamed features: every pass computes them on Java workers, and a threaded OpenBLAS's own threads, which
             // spin after each call, took their cores (a pass of the default layer over 60,000 images about 2x slower).
             BlasThreads.Scope blas = cached ? null : BlasThreads.singleThreaded();
+            FilterOutputs outputs = null;
             try {
                 WorkingSetSolver.Start start = settings.workingSet() ? WorkingSetSolver.start(fs) : null;
                 double lmax = start != null ? start.lambdaMax() : DualSolver.lambdaMax(fs);
@@ -93,8 +94,9 @@ public final class DccnnTrainer {
                 boolean centre = settings.centre();
                 WorkingSetSolver.Result ws = null;
                 if (settings.workingSet()) {
+                    long budget = settings.filterOutputsBudget();
                     WorkingSetSolver.Options wo = new WorkingSetSolver.Options(WS_DIRECTIONS, settings.maxDirections(), WS_THRESHOLD, settings.restart(), true,
-                            settings.checkEvery(), settings.tolerance(), powerSeed);
+                            settings.checkEvery(), settings.tolerance(), powerSeed).spillingOver(budget, settings.spillDirectory());
                     WorkingSetSolver.State from = states == null ? null : states.resumeFrom(layerNo);
                     if (from != null) log.onMessage(String.format("layer %d: continuing the dual solve from iteration %d (round %d%s)", layerNo,
                             from.iterations(), from.round(), from.finished() ? ", finished" : ""));
@@ -105,6 +107,13 @@ public final class DccnnTrainer {
                             ws.iterations(), ws.restarts(), ws.balanceResidual(), ws.converged() ? "tolerance reached" : "tolerance NOT reached"
                                     + whyNot(ws, settings.maxDirections(), layer.featureDim(), ls.iterations())));
                     solved = ws.reduced();
+                    if (solved instanceof FilterOutputs fo) {
+                        outputs = fo;
+                        if (fo.spilledBytes() > 0) {
+                            log.onMessage(String.format("layer %d: filter outputs %,d MiB in memory, %,d MiB in files in %s (the budget: %,d MiB; --filter-outputs-mb)",
+                                    layerNo, fo.heldBytes() >> 20, fo.spilledBytes() >> 20, settings.spillDirectory(), budget >> 20));
+                        }
+                    }
                     centreRow = ws.centre();
                     multiplier = ws.x();
                     multiplierBias = ws.bias();
@@ -244,6 +253,7 @@ public final class DccnnTrainer {
                     }
                 }
             } finally {
+                if (outputs != null) outputs.close();
                 if (blas != null) blas.close();
             }
         }

@@ -75,9 +75,11 @@ public final class DualRecovery {
         double[] vflat = new double[Q * r * c1];
         for (int q = 0; q < Q; q++) for (int b = 0; b < r; b++) for (int o = 0; o < c1; o++)
             vflat[(q * r + b) * c1 + o] = v1[(q * c1 + o) * r + b];
-        double[] h = filterOutputs(fs, u1, r);
         double[] bias = withBias ? new double[c1] : null;
-        double[] s = fitS(h, vflat, n, Q, r, fs.labels(), C, lambda, iterations, bias);
+        // No fit asked (the caller keeps its certified iterate): S = 0 and its objective from one pass, without H
+        // (n·Q·r doubles, and two more arrays of that size in objectiveS: gigabytes on full MNIST).
+        double[] h = iterations == 0 ? null : filterOutputs(fs, u1, r);
+        double[] s = iterations == 0 ? new double[r * r] : fitS(h, vflat, n, Q, r, fs.labels(), C, lambda, iterations, bias);
         SymmetricEigen e = SymmetricEigen.of(s, r);
         // Descending eigenvalues; S ⪰ 0 after the projection, rounding aside.
         double[] ev = new double[r];
@@ -99,7 +101,8 @@ public final class DualRecovery {
         double max = ev[0];
         int rank = 0;
         for (double v : ev) if (v > 1e-8 * max && v > 0) rank++;
-        double obj = objectiveS(h, vflat, s, bias, n, Q, r, fs.labels(), C, null, null) + lambda * trace(s, r);
+        double obj = h == null ? PenalizedProgram.pass(fs, new double[Q * m * c1], bias, false).loss()
+                : objectiveS(h, vflat, s, bias, n, Q, r, fs.labels(), C, null, null) + lambda * trace(s, r);
         return new Result(new CcnnModel.Factors(uf, ev, vt, m, Q, c1, Math.max(rank, 0)), r, obj, sv,
                 bias == null ? new double[c1] : bias);
     }

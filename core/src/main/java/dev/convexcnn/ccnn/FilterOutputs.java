@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.linalg.ArrayKernels;
 import dev.convexcnn.linalg.Parallel;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -11,20 +12,25 @@ import java.util.Arrays;
  * block and never copies or over-allocates the ones it has (one n·Q × r array grown by doubling ran an 8 GiB heap
  * out of memory on full MNIST). Single precision on request: half the memory, and half the bytes that each
  * reduced pass reads; a pass reads the float blocks in place ({@link #times}, {@link #addTransposed}) and sums in
- * double, and {@link #block} widens rows into doubles for any other reader. Immutable:
- * {@link #with} returns a new instance sharing the blocks already computed.
+ * double, and {@link #block} widens rows into doubles for any other reader. Float blocks beyond a memory budget go
+ * to temporary files ({@link SpilledFloats}): a reader then reads its chunk's rows into its own {@link View} once,
+ * and the products are the same kernels on the same values (the same bits). Immutable: {@link #with} returns a new
+ * instance sharing the blocks already computed; {@link #close} releases the files.
  */
-final class FilterOutputs implements FeatureSource {
+final class FilterOutputs implements FeatureSource, AutoCloseable {
     private final int n, positions, classes;
     private final int[] labels;
     private final boolean single;
     private final int[] widths;
     private final float[][] floats;
+    private final SpilledFloats[] files;
     private final double[][] doubles;
     private final int r;
+    private final long budget;
+    private final Path dir;
 
     private FilterOutputs(int n, int positions, int[] labels, int classes, boolean single, int[] widths, float[][] floats,
-                          double[][] doubles) {
+                          SpilledFloats[] files, double[][] doubles, long budget, Path dir) {
         this.n = n;
         this.positions = positions;
         this.labels = labels;
@@ -32,14 +38,27 @@ final class FilterOutputs implements FeatureSource {
         this.single = single;
         this.widths = widths;
         this.floats = floats;
+        this.files = files;
         this.doubles = doubles;
         this.r = Arrays.stream(widths).sum();
+        this.budget = budget;
+        this.dir = dir;
     }
 
-    /** No directions yet, for the samples of a source; {@code single}: blocks in float. */
+    /** No directions yet, for the samples of a source; {@code single}: blocks in float, all held in memory. */
     static FilterOutputs empty(FeatureSource features, boolean single) {
+        return empty(features, single, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * As {@link #empty(FeatureSource, boolean)}, float blocks held in memory while all held blocks take at most
+     * {@code budget} bytes, the others in files under dir (unused for double blocks, which are always held).
+     */
+    static FilterOutputs empty(FeatureSource features, boolean single, long budget, Path dir) {
+        if (budget < 0) throw new IllegalArgumentException("the filter outputs' memory budget must be >= 0 bytes, got " + budget);
+        if (single && budget < Long.MAX_VALUE && dir == null) throw new IllegalArgumentException("a budget needs a directory for the rest");
         return new FilterOutputs(features.size(), features.positions(), features.labels(), features.classes(), single, new int[0],
-                new float[0][], new double[0][]);
+                new float[0][], new SpilledFloats[0], new double[0][], budget, dir);
     }
 
     /**
@@ -60,15 +79,25 @@ final class FilterOutputs implements FeatureSource {
         int blocks = (k + perBlock - 1) / perBlock;
         int[] w = Arrays.copyOf(widths, widths.length + blocks);
         float[][] fl = Arrays.copyOf(floats, floats.length + blocks);
+        SpilledFloats[] fi = Arrays.copyOf(files, files.length + blocks);
         double[][] db = Arrays.copyOf(doubles, doubles.length + blocks);
+        long held = heldBytes();
         for (int b = 0; b < blocks; b++) {
             int kb = Math.min(perBlock, k - b * perBlock);
             w[widths.length + b] = kb;
-            if (single) fl[floats.length + b] = new float[Math.multiplyExact(rows, kb)];
-            else db[doubles.length + b] = new double[Math.multiplyExact(rows, kb)];
+            long bytes = (long) rows * kb * Float.BYTES;
+            if (single && held + bytes > budget) {
+                fi[files.length + b] = SpilledFloats.create(dir, (long) rows * kb);
+            } else if (single) {
+                fl[floats.length + b] = new float[Math.multiplyExact(rows, kb)];
+                held += bytes;
+            } else {
+                db[doubles.length + b] = new double[Math.multiplyExact(rows, kb)];
+            }
         }
+        float[] staged = single ? new float[chunk(n) * positions * perBlock] : null;
         double[] ut = PenalizedProgram.transpose(dirs, m, k);
-        int chunk = Math.min(PenalizedProgram.CHUNK, n);
+        int chunk = chunk(n);
         double[] f = new double[chunk * positions * m], out = new double[chunk * positions * k];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from), nr = nb * positions, base = from * positions;
@@ -77,18 +106,81 @@ final class FilterOutputs implements FeatureSource {
             Parallel.forRange(nr, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, lo * m, hi - lo, m, ut, k, out, lo * k));
             for (int b = 0; b < blocks; b++) {
                 int kb = w[widths.length + b], c0 = b * perBlock;
+                SpilledFloats file = fi[files.length + b];
                 for (int t = 0; t < nr; t++) {
                     int to = (base + t) * kb, src = t * k + c0;
-                    if (single) {
+                    if (file != null) {
+                        for (int j = 0; j < kb; j++) staged[t * kb + j] = (float) out[src + j];
+                    } else if (single) {
                         float[] dst = fl[floats.length + b];
                         for (int j = 0; j < kb; j++) dst[to + j] = (float) out[src + j];
                     } else {
                         System.arraycopy(out, src, db[doubles.length + b], to, kb);
                     }
                 }
+                if (file != null) file.write((long) base * kb, staged, 0, nr * kb);
             }
         }
-        return new FilterOutputs(n, positions, labels, classes, single, w, fl, db);
+        return new FilterOutputs(n, positions, labels, classes, single, w, fl, fi, db, budget, dir);
+    }
+
+    private static int chunk(int n) { return Math.max(1, Math.min(PenalizedProgram.CHUNK, n)); }
+
+    /** Bytes of the blocks held in memory. */
+    long heldBytes() {
+        long b = 0;
+        for (float[] f : floats) if (f != null) b += (long) f.length * Float.BYTES;
+        for (double[] d : doubles) if (d != null) b += (long) d.length * Double.BYTES;
+        return b;
+    }
+
+    /** Bytes of the blocks in files. */
+    long spilledBytes() {
+        long b = 0;
+        for (SpilledFloats f : files) if (f != null) b += f.length() * Float.BYTES;
+        return b;
+    }
+
+    /** Releases the files of the spilled blocks (shared with every instance that {@link #with} made from this one's). */
+    @Override
+    public void close() {
+        for (SpilledFloats f : files) if (f != null) f.close();
+    }
+
+    /**
+     * One reader's rows of every float block: a held block in place (its array and the rows' offset), a spilled one
+     * read into this view's own buffer. Not shared between threads.
+     */
+    static final class View {
+        final float[][] arrays;
+        final int[] offsets;
+        private final float[][] buffers;
+
+        private View(int blocks) {
+            arrays = new float[blocks][];
+            offsets = new int[blocks];
+            buffers = new float[blocks][];
+        }
+    }
+
+    /** Rows from..from+nb of every block, in reuse when it has this many blocks (it is then returned). */
+    View view(int from, int nb, View reuse) {
+        if (!single) throw new IllegalStateException("double outputs are read through block()");
+        View v = reuse != null && reuse.arrays.length == widths.length ? reuse : new View(widths.length);
+        for (int b = 0; b < widths.length; b++) {
+            int w = positions * widths[b];
+            if (files[b] == null) {
+                v.arrays[b] = floats[b];
+                v.offsets[b] = from * w;
+            } else {
+                int count = Math.multiplyExact(nb, w);
+                if (v.buffers[b] == null || v.buffers[b].length < count) v.buffers[b] = new float[count];
+                files[b].read((long) from * w, v.buffers[b], 0, count);
+                v.arrays[b] = v.buffers[b];
+                v.offsets[b] = 0;
+            }
+        }
+        return v;
     }
 
     /** The outputs as one n·Q × r row-major array: only for double outputs held in one block. */
@@ -104,7 +196,7 @@ final class FilterOutputs implements FeatureSource {
     @Override public int[] labels() { return labels; }
     @Override public boolean concurrentBlocks() { return true; }
 
-    /** Whether a parted pass reads the blocks in place ({@link #times}, {@link #addTransposed}): the float blocks. */
+    /** Whether a parted pass reads the blocks through a {@link View} ({@link #times}, {@link #addTransposed}): the float blocks. */
     boolean inPlace() { return single; }
 
     /** Values of a segment of a block's row in one {@link #times} call: c such columns of doubles stay in L1 (18 KB for c = 9). */
@@ -139,28 +231,26 @@ final class FilterOutputs implements FeatureSource {
     }
 
     /**
-     * out[outOff + i·c + k] = Σ_t H[from + i, t]·B[k, t] for i &lt; nb, read from the float blocks in place (sums in double),
-     * B given by {@link #byBlocks}. Each block's rows in segments whose c columns of B stay in L1: the layer's full
-     * rows times all of B (c·Q·r doubles, hundreds of KB) streamed B from L2 for every row.
+     * out[outOff + i·c + k] = Σ_t H[from + i, t]·B[k, t] for the nb rows of a view (sums in double), B given by
+     * {@link #byBlocks}. Each block's rows in segments whose c columns of B stay in L1: the layer's full rows times
+     * all of B (c·Q·r doubles, hundreds of KB) streamed B from L2 for every row.
      */
-    void times(int from, int nb, double[] blocked, int c, double[] out, int outOff) {
-        if (!single) throw new IllegalStateException("double outputs are read through block()");
+    void times(View v, int nb, double[] blocked, int c, double[] out, int outOff) {
         Arrays.fill(out, outOff, outOff + nb * c, 0);
         for (int b = 0, off = 0; b < widths.length; off += c * positions * widths[b], b++) {
             int w = positions * widths[b];
             for (int s0 = 0; s0 < w; s0 += SEGMENT) {
-                ArrayKernels.addRowsTimesTransposed(floats[b], from * w + s0, w, nb, Math.min(SEGMENT, w - s0), blocked, off + s0, w, c,
+                ArrayKernels.addRowsTimesTransposed(v.arrays[b], v.offsets[b] + s0, w, nb, Math.min(SEGMENT, w - s0), blocked, off + s0, w, c,
                         out, outOff);
             }
         }
     }
 
-    /** blocked (the {@link #byBlocks} layout, c rows per block) += δᵀ·H for rows from..from+nb (δ: nb × c), in double. */
-    void addTransposed(int from, int nb, double[] delta, int c, double[] blocked) {
-        if (!single) throw new IllegalStateException("double outputs are read through block()");
+    /** blocked (the {@link #byBlocks} layout, c rows per block) += δᵀ·H for the nb rows of a view (δ: nb × c), in double. */
+    void addTransposed(View v, int nb, double[] delta, int c, double[] blocked) {
         for (int b = 0, off = 0; b < widths.length; off += c * positions * widths[b], b++) {
             int w = positions * widths[b];
-            ArrayKernels.addTransposedProduct(floats[b], from * w, w, nb, w, delta, 0, c, blocked, off, w);
+            ArrayKernels.addTransposedProduct(v.arrays[b], v.offsets[b], w, nb, w, delta, 0, c, blocked, off, w);
         }
     }
 
@@ -168,10 +258,11 @@ final class FilterOutputs implements FeatureSource {
     @Override
     public void block(int from, int count, double[] out) {
         int rows = count * positions, base = from * positions, c0 = 0;
+        View v = single ? view(from, count, null) : null;
         for (int b = 0; b < widths.length; b++) {
             int kb = widths[b];
             if (single) {
-                ArrayKernels.widenRows(floats[b], base * kb, kb, out, c0, r, rows, kb);
+                ArrayKernels.widenRows(v.arrays[b], v.offsets[b], kb, out, c0, r, rows, kb);
             } else {
                 double[] src = doubles[b];
                 for (int t = 0; t < rows; t++) System.arraycopy(src, (base + t) * kb, out, t * r + c0, kb);

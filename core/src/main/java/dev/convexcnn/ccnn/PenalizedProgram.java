@@ -110,7 +110,8 @@ public final class PenalizedProgram {
 
     /**
      * One worker's access to a pass's rows, a chunk at a time: a held matrix read in place, another source's rows
-     * copied into a buffer, or a working set's float filter outputs read in place block by block ({@link FilterOutputs#times}:
+     * copied into a buffer, or a working set's float filter outputs read block by block through a view (in place when
+     * held, read once per chunk from a spilled block's file; {@link FilterOutputs#times}:
      * sums in double, B rearranged to the blocks' order once per pass, the gradient gathered in that order and added
      * back by {@link #flush}). Widening those rows into a double buffer first took as long as the products themselves.
      * parallel: one worker for a pass that is not parted, its products split over the threads (rows, then column
@@ -122,6 +123,7 @@ public final class PenalizedProgram {
         private final FilterOutputs blocks;
         private final int D, c;
         private final boolean parallel;
+        private FilterOutputs.View view;
         private int from, nb;
 
         /** A parted pass's worker: chunks of at most HELD_CHUNK rows, the products on this thread. */
@@ -148,20 +150,21 @@ public final class PenalizedProgram {
             this.from = from;
             this.nb = nb;
             if (buf != null) fs.block(from, nb, buf);
+            if (blocks != null) view = blocks.view(from, nb, view);
         }
 
         /** out[outOff + i·c + k] = row i of the chunk times bt's row k. */
         void times(double[] out, int outOff) {
             double[] src = held != null ? held : buf;
             int at = held != null ? from * D : 0;
-            if (blocks != null) blocks.times(from, nb, blockedB, c, out, outOff);
+            if (blocks != null) blocks.times(view, nb, blockedB, c, out, outOff);
             else if (parallel) ArrayKernels.rowsTimesTransposedInParallel(src, at, nb, D, bt, c, out, outOff, 4);
             else ArrayKernels.rowsTimesTransposed(src, at, nb, D, bt, c, out, outOff);
         }
 
         /** gt (c × D) += δᵀ·rows (δ: nb × c); from float blocks only once {@link #flush}ed into gt. */
         void addTransposed(double[] delta, double[] gt) {
-            if (blocks != null) blocks.addTransposed(from, nb, delta, c, blockedG);
+            if (blocks != null) blocks.addTransposed(view, nb, delta, c, blockedG);
             else addGradient(held != null ? held : buf, held != null ? from * D : 0, nb, D, delta, c, gt, parallel);
         }
 

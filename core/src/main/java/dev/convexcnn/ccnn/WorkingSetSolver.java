@@ -5,6 +5,7 @@ import dev.convexcnn.optim.AcceleratedProximalGradient;
 import dev.convexcnn.optim.NuclearNorm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,16 +57,31 @@ public final class WorkingSetSolver {
      * @param tolerance     stop when the certified full gap ≤ tolerance·|P| (the relative gap of optim.Certificate.DualityGap)
      */
     public record Options(int directions, int maxRank, double threshold, boolean restart, boolean backtrack, int checkEvery,
-                          double tolerance, long seed) {
+                          double tolerance, long seed, long heldBytes, Path spillDir) {
         public Options {
             if (directions < 1 || maxRank < 1) throw new IllegalArgumentException("directions and max rank must be >= 1");
+            if (heldBytes < 0) throw new IllegalArgumentException("the filter outputs' memory budget must be >= 0 bytes, got " + heldBytes);
             if (!(threshold > 0 && threshold <= 1)) throw new IllegalArgumentException("threshold must be in (0, 1], got " + threshold);
             if (checkEvery < 1) throw new IllegalArgumentException("checkEvery must be >= 1, got " + checkEvery);
             if (!(tolerance >= 0)) throw new IllegalArgumentException("tolerance must be >= 0, got " + tolerance);
         }
 
+        /** Every filter output held in memory. */
+        public Options(int directions, int maxRank, double threshold, boolean restart, boolean backtrack, int checkEvery,
+                       double tolerance, long seed) {
+            this(directions, maxRank, threshold, restart, backtrack, checkEvery, tolerance, seed, Long.MAX_VALUE, null);
+        }
+
         public static Options defaults(double tolerance, long seed) {
             return new Options(8, 48, 0.5, true, true, 10, tolerance, seed);
+        }
+
+        /**
+         * Float filter outputs held in memory up to heldBytes in all, the rest in temporary files under dir (read once
+         * per chunk of a pass: the same values, so the same solve).
+         */
+        public Options spillingOver(long heldBytes, Path dir) {
+            return new Options(directions, maxRank, threshold, restart, backtrack, checkEvery, tolerance, seed, heldBytes, dir);
         }
     }
 
@@ -173,7 +189,7 @@ public final class WorkingSetSolver {
         boolean single = o.tolerance() >= SINGLE_TOLERANCE;
         double[] u;
         List<Integer> blocks = new ArrayList<>();
-        FilterOutputs h = FilterOutputs.empty(fs, single);
+        FilterOutputs h = FilterOutputs.empty(fs, single, single ? o.heldBytes() : Long.MAX_VALUE, o.spillDir());
         int r;
         double[] x, xb, y, yb;
         double t, eta;
@@ -427,12 +443,12 @@ public final class WorkingSetSolver {
     }
 
     /**
-     * ‖A‖_* of a W-layout matrix by a full SVD: the Gram-matrix route squares the singular values, and the zero ones
+     * ‖A‖_* of a W-layout matrix by LAPACK's SVD (values only): the Gram-matrix route squares the singular values, and the zero ones
      * come back as ~1e-8·σ_max each, which shows in a certificate asked for 1e-9.
      */
     static double nuclearNorm(double[] w, int m, int Q, int c1) {
         double sum = 0;
-        for (double v : new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(w, m, Q, c1)).svd().s()) sum += v;
+        for (double v : new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(w, m, Q, c1)).singularValues()) sum += v;
         return sum;
     }
 

@@ -83,6 +83,9 @@ public final class SolverCheckpoint {
     public SolverCheckpoint put(String name, float[] v) { return putArray(name, v.clone()); }
     public SolverCheckpoint put(String name, long[] v) { return putArray(name, v.clone()); }
 
+    /** The array itself, not a copy: for arrays that nothing changes any more (a solver's own snapshot). */
+    public SolverCheckpoint share(String name, double[] v) { return putArray(name, v); }
+
     public SolverCheckpoint put(String name, int[] v) {
         long[] l = new long[v.length];
         for (int i = 0; i < v.length; i++) l[i] = v[i];
@@ -230,16 +233,16 @@ public final class SolverCheckpoint {
     public void write(Path path) throws IOException {
         CRC32 crc = new CRC32();
         JsonArray list = new JsonArray();
-        List<byte[]> data = new ArrayList<>();
+        // The values go through a small buffer twice (the CRC, then the file): a state's bytes are never all held at
+        // once (tens of MB for a full-MNIST DCCNN state, beside the state itself).
+        ByteBuffer piece = ByteBuffer.allocate(PIECE).order(ByteOrder.LITTLE_ENDIAN);
         for (Map.Entry<String, Object> e : arrays.entrySet()) {
-            byte[] b = toBytes(e.getValue());
             JsonObject a = new JsonObject();
             a.addProperty("name", e.getKey());
             a.addProperty("dtype", dtypeOf(e.getValue()).label);
             a.addProperty("length", java.lang.reflect.Array.getLength(e.getValue()));
             list.add(a);
-            crc.update(b);
-            data.add(b);
+            inPieces(e.getValue(), piece, (b, len) -> crc.update(b, 0, len));
         }
         JsonObject header = new JsonObject();
         header.addProperty("format", "convexcnn-solver-checkpoint");
@@ -263,8 +266,26 @@ public final class SolverCheckpoint {
         header.addProperty("dataCrc32", crc.getValue());
         byte[] head = GSON.toJson(header).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.writeFramed(path, MAGIC, head, out -> {
-            for (byte[] b : data) out.write(b);
+            for (Object v : arrays.values()) inPieces(v, piece, (b, len) -> out.write(b, 0, len));
         });
+    }
+
+    /** Bytes per piece of an array's little-endian values (a multiple of 8). */
+    private static final int PIECE = 1 << 16;
+
+    private interface PieceSink { void accept(byte[] bytes, int length) throws IOException; }
+
+    /** The array's values, little-endian, to sink in pieces of at most the buffer's size. */
+    private static void inPieces(Object v, ByteBuffer piece, PieceSink sink) throws IOException {
+        int width = dtypeOf(v).bytes, per = piece.capacity() / width, n = java.lang.reflect.Array.getLength(v);
+        for (int from = 0; from < n; from += per) {
+            int count = Math.min(per, n - from);
+            piece.clear();
+            if (v instanceof double[] d) piece.asDoubleBuffer().put(d, from, count);
+            else if (v instanceof float[] f) piece.asFloatBuffer().put(f, from, count);
+            else piece.asLongBuffer().put((long[]) v, from, count);
+            sink.accept(piece.array(), count * width);
+        }
     }
 
     /** Reads and checks every byte; any damage is a {@link ModelFormatException} naming the file. */
@@ -377,23 +398,6 @@ public final class SolverCheckpoint {
         if (v instanceof double[]) return Dtype.F64;
         if (v instanceof float[]) return Dtype.F32;
         return Dtype.I64;
-    }
-
-    private static byte[] toBytes(Object v) {
-        if (v instanceof double[] d) {
-            ByteBuffer b = ByteBuffer.allocate(d.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-            b.asDoubleBuffer().put(d);
-            return b.array();
-        }
-        if (v instanceof float[] f) {
-            ByteBuffer b = ByteBuffer.allocate(f.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asFloatBuffer().put(f);
-            return b.array();
-        }
-        long[] l = (long[]) v;
-        ByteBuffer b = ByteBuffer.allocate(l.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(l);
-        return b.array();
     }
 
     private static Object fromBytes(byte[] raw, Dtype d, int n) {

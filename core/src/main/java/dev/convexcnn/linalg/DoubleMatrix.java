@@ -76,6 +76,38 @@ public final class DoubleMatrix {
         return s != null ? s : lapackSvd(false);
     }
 
+    /**
+     * The singular values alone, descending (dgesdd without vectors, dgesvd where it does not converge): no n × n
+     * buffer for U, which the thin SVD needs (13 MB for a 1,296-column matrix, per call).
+     */
+    public double[] singularValues() {
+        int m = rows, n = cols, k = Math.min(m, n);
+        if (k == 0) return new double[0];
+        var lapack = Backend.get().lapack();
+        double[] none = new double[1], query = new double[1];
+        for (boolean divideAndConquer : new boolean[] {true, false}) {
+            double[] a = data.clone(), s = new double[k];
+            intW info = new intW(0);
+            if (divideAndConquer) {
+                int[] iwork = new int[8 * k];
+                lapack.dgesdd("N", n, m, a, n, s, none, 1, none, 1, query, -1, iwork, info);
+                int lwork = Math.max(1, (int) query[0]);
+                lapack.dgesdd("N", n, m, a, n, s, none, 1, none, 1, new double[lwork], lwork, iwork, info);
+                if (info.val > 0) continue;
+            } else {
+                lapack.dgesvd("N", "N", n, m, a, n, s, none, 1, none, 1, query, -1, info);
+                int lwork = Math.max(1, (int) query[0]);
+                lapack.dgesvd("N", "N", n, m, a, n, s, none, 1, none, 1, new double[lwork], lwork, info);
+            }
+            if (info.val != 0) {
+                throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesvd") + " failed with info=" + info.val + " on a "
+                        + shape() + " matrix");
+            }
+            return s;
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
     /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */
     Svd svdByQrIteration() {
         return lapackSvd(false);

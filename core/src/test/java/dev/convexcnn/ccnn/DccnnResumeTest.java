@@ -57,6 +57,26 @@ class DccnnResumeTest {
         }
     }
 
+    /** A run stopped with its filter outputs in memory resumes with them in files (another budget) to the same model. */
+    @Test
+    void resumesWithAnotherFilterOutputsBudget(@TempDir Path dir) throws Exception {
+        Dataset d = CcnnTrainerTest.bars(60, 11);
+        DccnnMethod m = new DccnnMethod();
+        DccnnSettings s = settings().withTolerance(1e-4, 10);
+        CcnnModel whole = (CcnnModel) m.train(d, s, TrainContext.quiet()).model();
+        Path ckpt = dir.resolve("run.ckpt");
+        assertThrows(Checkpointer.Stopped.class, () -> m.train(d, s, TrainContext.quiet().withCheckpoint(ckpt, false,
+                Checkpointer.Policy.everyIterations(7).stoppingAfter(5))));
+        Path spill = Files.createDirectories(dir.resolve("spill"));
+        CcnnModel resumed = (CcnnModel) m.train(d, s.withFilterOutputs(0, spill),
+                TrainContext.quiet().withCheckpoint(ckpt, true, Checkpointer.Policy.everyIterations(7))).model();
+        for (int l = 0; l < whole.dualCertificates().size(); l++) {
+            assertEquals(whole.dualCertificates().get(l).primal(), resumed.dualCertificates().get(l).primal(), 1e-12);
+            assertEquals(whole.dualCertificates().get(l).iterations(), resumed.dualCertificates().get(l).iterations());
+        }
+        assertArrayEquals(whole.logits(d), resumed.logits(d), 1e-12);
+    }
+
     @Test
     void progressShowsTheGapAgainstTimeAndTheCertificateSaysWhetherTheToleranceWasReached() throws Exception {
         Dataset d = CcnnTrainerTest.bars(60, 11);

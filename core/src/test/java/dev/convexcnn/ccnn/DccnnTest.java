@@ -280,6 +280,42 @@ class DccnnTest {
         assertTrue(model.evaluate(d).accuracy() > 0.6, "train accuracy " + model.evaluate(d).accuracy());
     }
 
+    /**
+     * Filter outputs in files (a budget of 0) train the same two-layer model, bit for bit, as with them held, and the
+     * run says where they went; the flags' bad values are refused with their names.
+     */
+    @Test
+    void filterOutputsInFilesTrainTheSameModel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        Dataset d = CcnnTrainerTest.bars(80, 12);
+        LayerSettings l1 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(2);
+        LayerSettings l2 = CcnnTrainerTest.small(Kernel.GAUSSIAN, Approximation.FOURIER, 1500).withPooling(2, 2).withFilters(2);
+        DccnnSettings s = DccnnSettings.of(CcnnTrainerTest.settings(List.of(l1, l2), 1000)).withLambda(0.05, 0).withTolerance(1e-3, 20);
+        CcnnModel held = DccnnTrainer.fit(d, s, null);
+        List<String> messages = new java.util.ArrayList<>();
+        CcnnModel spilled = DccnnTrainer.fit(d, s.withFilterOutputs(0, dir), new CcnnListener() {
+            @Override public void onMessage(String m) { messages.add(m); }
+        });
+        assertArrayEquals(held.logits(d), spilled.logits(d), 0);
+        for (int l = 0; l < 2; l++) {
+            assertEquals(held.dualCertificates().get(l).primal(), spilled.dualCertificates().get(l).primal(), 0);
+            assertEquals(held.dualCertificates().get(l).dual(), spilled.dualCertificates().get(l).dual(), 0);
+        }
+        assertTrue(messages.stream().anyMatch(m -> m.startsWith("layer 2: filter outputs 0 MiB in memory") && m.contains("in files in " + dir)),
+                String.join("\n", messages));
+        try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(dir)) {
+            assertEquals(0, left.count(), "nothing left in the spill directory");
+        }
+        DccnnMethod.Options o = new DccnnMethod.Options();
+        o.filterOutputsMb = -1L;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.apply(s));
+        assertTrue(e.getMessage().contains("--filter-outputs-mb must be >= 0, got -1"), e.getMessage());
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        DccnnMethod.Options o2 = new DccnnMethod.Options();
+        o2.spillDir = file;
+        e = assertThrows(IllegalArgumentException.class, () -> o2.apply(s));
+        assertTrue(e.getMessage().contains("--spill-dir " + file + " is not a directory"), e.getMessage());
+    }
+
     /** A working set capped below the optimum's rank stops there, says so with the flag to raise, and still certifies its iterate. */
     @Test
     void aFullWorkingSetStopsTheLayerAndNamesTheFlag() {

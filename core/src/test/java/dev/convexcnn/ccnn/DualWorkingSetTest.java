@@ -104,6 +104,92 @@ class DualWorkingSetTest {
         assertSameOnTheFloatBlocks(h, asMatrix, w, new double[] {0.3, -0.1, 0.2}, rnd);
     }
 
+    /**
+     * Float blocks beyond the memory budget go to files (all; the second; the first): every reader sees the same values,
+     * and every parted pass gives the same bits as with all blocks held; the files leave no name behind in their
+     * directory, and reading after {@link FilterOutputs#close} fails.
+     */
+    @Test
+    void spilledBlocksGiveTheHeldPassesBitForBit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        int n = 70, Q = 40, m = 5, C = 4;
+        java.util.Random rnd = new java.util.Random(22);
+        double[] phi = new double[n * Q * m];
+        for (int i = 0; i < phi.length; i++) phi[i] = rnd.nextGaussian();
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = rnd.nextInt(C);
+        FeatureSource fs = FeatureSource.ofMatrix(phi, n, Q, m, y, C);
+        double[][] dirs = new double[2][];
+        int[] ks = {9, 2};
+        for (int b = 0; b < 2; b++) {
+            dirs[b] = new double[m * ks[b]];
+            for (int i = 0; i < dirs[b].length; i++) dirs[b][i] = rnd.nextGaussian();
+        }
+        FilterOutputs held = FilterOutputs.empty(fs, true);
+        for (int b = 0; b < 2; b++) held = held.with(fs, dirs[b], ks[b]);
+        int r = held.dim(), c1 = C - 1;
+        double[] w = new double[Q * r * c1], bias = {0.2, -0.3, 0.1}, p = new double[n * C];
+        for (int i = 0; i < w.length; i++) w[i] = rnd.nextGaussian();
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int k = 0; k < C; k++) sum += p[i * C + k] = rnd.nextDouble() + 0.01;
+            for (int k = 0; k < C; k++) p[i * C + k] /= sum;
+        }
+        double[] all = new double[n * Q * r], part = new double[7 * Q * r];
+        held.block(0, n, all);
+        long firstBlock = (long) n * Q * ks[0] * Float.BYTES;
+        for (long budget : new long[] {0, firstBlock, firstBlock - 1}) {
+            FilterOutputs sp = FilterOutputs.empty(fs, true, budget, dir);
+            for (int b = 0; b < 2; b++) sp = sp.with(fs, dirs[b], ks[b]);
+            String at = "budget " + budget;
+            // The first block alone fits, or only the second (a later, smaller block is held when the first was not), or none.
+            long secondBlock = (long) n * Q * ks[1] * Float.BYTES;
+            assertEquals(budget >= firstBlock ? firstBlock : budget >= secondBlock ? secondBlock : 0, sp.heldBytes(), at);
+            assertEquals((long) n * Q * r * Float.BYTES - sp.heldBytes(), sp.spilledBytes(), at);
+            try (java.util.stream.Stream<java.nio.file.Path> names = java.nio.file.Files.list(dir)) {
+                assertEquals(0, names.count(), "a spilled block's file is unlinked once opened");
+            }
+            double[] got = new double[n * Q * r];
+            sp.block(0, n, got);
+            assertArrayEquals(all, got, 0, at);
+            sp.block(31, 7, part);
+            assertArrayEquals(java.util.Arrays.copyOfRange(all, 31 * Q * r, 38 * Q * r), part, 0, at);
+            PenalizedProgram.Pass a = PenalizedProgram.pass(held, w, bias, true), b = PenalizedProgram.pass(sp, w, bias, true);
+            assertEquals(a.loss(), b.loss(), 0, at);
+            assertArrayEquals(a.logits(), b.logits(), 0, at);
+            assertArrayEquals(a.gradient(), b.gradient(), 0, at);
+            assertArrayEquals(PenalizedProgram.dualMatrix(held, p), PenalizedProgram.dualMatrix(sp, p), 0, at);
+            PenalizedProgram.DualAndLoss da = PenalizedProgram.dualMatrixAndLoss(held, p, w, bias), db = PenalizedProgram.dualMatrixAndLoss(sp, p, w, bias);
+            assertArrayEquals(da.g(), db.g(), 0, at);
+            assertEquals(da.loss(), db.loss(), 0, at);
+            double[] v0 = PenalizedProgram.seededStart(Q * r, 3);
+            assertArrayEquals(PenalizedProgram.featureNorm(held, 5, v0.clone()).vector(), PenalizedProgram.featureNorm(sp, 5, v0.clone()).vector(), 0, at);
+            sp.close();
+            if (sp.spilledBytes() > 0) {
+                FilterOutputs closed = sp;
+                org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> closed.block(0, 1, new double[Q * r]), at);
+            }
+        }
+    }
+
+    /** A whole working-set solve with every filter output in files equals the solve with them held, bit for bit. */
+    @Test
+    void solveWithSpilledOutputsEqualsTheHeldSolve(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        FeatureSource fs = DccnnTest.features(60, 3);
+        WorkingSetSolver.Start st = WorkingSetSolver.start(fs);
+        double lambda = 0.2 * st.lambdaMax();
+        WorkingSetSolver.Result held = WorkingSetSolver.solve(fs, st, lambda, 20_000, options(1e-4), null);
+        WorkingSetSolver.Result spilled = WorkingSetSolver.solve(fs, st, lambda, 20_000, options(1e-4).spillingOver(0, dir), null);
+        assertTrue(held.rounded() && held.converged());
+        assertTrue(((FilterOutputs) spilled.reduced()).spilledBytes() > 0 && ((FilterOutputs) spilled.reduced()).heldBytes() == 0);
+        assertEquals(held.iterations(), spilled.iterations());
+        assertEquals(held.rank(), spilled.rank());
+        assertEquals(held.primal(), spilled.primal(), 0);
+        assertEquals(held.dualObjective(), spilled.dualObjective(), 0);
+        assertArrayEquals(held.x(), spilled.x(), 0);
+        assertArrayEquals(held.dual(), spilled.dual(), 0);
+        ((FilterOutputs) spilled.reduced()).close();
+    }
+
     /** The parted passes over float blocks against the same values as a double matrix, to 1e-12 of the largest entry. */
     static void assertSameOnTheFloatBlocks(FilterOutputs h, FeatureSource asMatrix, double[] w, double[] bias, java.util.Random rnd) {
         int n = h.size(), C = h.classes();

@@ -98,6 +98,41 @@ class SolverCheckpointTest {
         }
     }
 
+    /**
+     * Arrays longer than one write piece (64 KiB) come back bit for bit, in file order, and their bytes are the plain
+     * little-endian values; a flipped byte in a later piece is refused (the data CRC covers every piece).
+     */
+    @Test
+    void arraysOfManyPiecesComeBackBitForBit() throws IOException {
+        java.util.Random r = new java.util.Random(9);
+        double[] d = new double[20_001];
+        float[] f = new float[40_003];
+        long[] l = new long[8_193];
+        for (int i = 0; i < d.length; i++) d[i] = r.nextGaussian();
+        for (int i = 0; i < f.length; i++) f[i] = (float) r.nextGaussian();
+        for (int i = 0; i < l.length; i++) l[i] = r.nextLong();
+        double[] shared = d.clone();
+        SolverCheckpoint c = new SolverCheckpoint("m", FINGERPRINT).put("d", d).put("f", f).put("l", l).share("s", shared);
+        Path p = DIR.resolve("pieces.state");
+        c.write(p);
+        SolverCheckpoint back = SolverCheckpoint.read(p);
+        assertArrayEquals(d, back.doubles("d", d.length));
+        assertArrayEquals(f, back.floats("f", f.length));
+        assertArrayEquals(l, back.longs("l"));
+        assertArrayEquals(d, back.doubles("s", d.length));
+        byte[] raw = Files.readAllBytes(p);
+        int dataBytes = d.length * 8 + f.length * 4 + l.length * 8 + d.length * 8;
+        ByteBuffer tail = ByteBuffer.wrap(raw, raw.length - dataBytes, dataBytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double v : d) assertEquals(Double.doubleToRawLongBits(v), tail.getLong());
+        for (float v : f) assertEquals(Float.floatToRawIntBits(v), tail.getInt());
+        for (long v : l) assertEquals(v, tail.getLong());
+        raw[raw.length - dataBytes + 70_000] ^= 1;
+        Path bad = DIR.resolve("pieces-bad.state");
+        Files.write(bad, raw);
+        var e = assertThrows(ModelFormatException.class, () -> SolverCheckpoint.read(bad));
+        assertTrue(e.getMessage().contains(bad.toString()), e.getMessage());
+    }
+
     @Test
     void theBuilderCopiesArrays() throws IOException {
         double[] x = {1, 2};

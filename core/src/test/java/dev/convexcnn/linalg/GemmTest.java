@@ -75,7 +75,17 @@ class GemmTest {
             DoubleMatrix.Svd byDc = a.svd(), byQr = a.svdByQrIteration();
             for (int i = 0; i < byDc.s().length; i++) assertEquals(byDc.s()[i], byQr.s()[i], 1e-12 * byDc.s()[0]);
             for (DoubleMatrix.Svd svd : new DoubleMatrix.Svd[] {byDc, byQr}) checkSvd(a, svd, m, n);
+            // The values alone (no vectors): the same values, and their squares sum to ‖A‖_F².
+            double[] values = a.singularValues();
+            assertEquals(byDc.s().length, values.length);
+            double sq = 0;
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(byDc.s()[i], values[i], 1e-12 * byDc.s()[0]);
+                sq += values[i] * values[i];
+            }
+            assertEquals(a.frobeniusNorm() * a.frobeniusNorm(), sq, 1e-12 * sq);
         }
+        assertEquals(0, new DoubleMatrix(3, 0).singularValues().length);
     }
 
     private static void checkSvd(DoubleMatrix a, DoubleMatrix.Svd svd, int m, int n) {
