@@ -84,11 +84,8 @@ class DualWorkingSetTest {
     void floatBlocksReadInPlaceGiveTheMatrixPasses() {
         int n = 70, Q = 40, m = 5, C = 4;
         java.util.Random rnd = new java.util.Random(21);
-        double[] phi = new double[n * Q * m];
-        for (int i = 0; i < phi.length; i++) phi[i] = rnd.nextGaussian();
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) y[i] = rnd.nextInt(C);
-        FeatureSource fs = FeatureSource.ofMatrix(phi, n, Q, m, y, C);
+        FeatureSource fs = gaussianFeatures(n, Q, m, C, rnd);
+        int[] y = fs.labels();
         FilterOutputs h = FilterOutputs.empty(fs, true);
         for (int k : new int[] {9, 2}) {
             double[] dirs = new double[m * k];
@@ -113,11 +110,7 @@ class DualWorkingSetTest {
     void spilledBlocksGiveTheHeldPassesBitForBit(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
         int n = 70, Q = 40, m = 5, C = 4;
         java.util.Random rnd = new java.util.Random(22);
-        double[] phi = new double[n * Q * m];
-        for (int i = 0; i < phi.length; i++) phi[i] = rnd.nextGaussian();
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) y[i] = rnd.nextInt(C);
-        FeatureSource fs = FeatureSource.ofMatrix(phi, n, Q, m, y, C);
+        FeatureSource fs = gaussianFeatures(n, Q, m, C, rnd);
         double[][] dirs = new double[2][];
         int[] ks = {9, 2};
         for (int b = 0; b < 2; b++) {
@@ -188,6 +181,15 @@ class DualWorkingSetTest {
         assertArrayEquals(held.x(), spilled.x(), 0);
         assertArrayEquals(held.dual(), spilled.dual(), 0);
         ((FilterOutputs) spilled.reduced()).close();
+    }
+
+    /** n samples of Q × m standard normal features held as a matrix, with labels drawn uniformly from C classes. */
+    static FeatureSource gaussianFeatures(int n, int Q, int m, int C, java.util.Random rnd) {
+        double[] phi = new double[n * Q * m];
+        for (int i = 0; i < phi.length; i++) phi[i] = rnd.nextGaussian();
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) y[i] = rnd.nextInt(C);
+        return FeatureSource.ofMatrix(phi, n, Q, m, y, C);
     }
 
     /** The parted passes over float blocks against the same values as a double matrix, to 1e-12 of the largest entry. */
