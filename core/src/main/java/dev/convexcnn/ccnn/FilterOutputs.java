@@ -95,9 +95,9 @@ final class FilterOutputs implements FeatureSource, AutoCloseable {
                 db[doubles.length + b] = new double[Math.multiplyExact(rows, kb)];
             }
         }
-        float[] staged = single ? new float[chunk(n) * positions * perBlock] : null;
         double[] ut = PenalizedProgram.transpose(dirs, m, k);
-        int chunk = chunk(n);
+        int chunk = Math.max(1, Math.min(PenalizedProgram.CHUNK, n));
+        float[] staged = single ? new float[chunk * positions * perBlock] : null;
         double[] f = new double[chunk * positions * m], out = new double[chunk * positions * k];
         for (int from = 0; from < n; from += chunk) {
             int nb = Math.min(chunk, n - from), nr = nb * positions, base = from * positions;
@@ -106,25 +106,19 @@ final class FilterOutputs implements FeatureSource, AutoCloseable {
             Parallel.forRange(nr, 64, (lo, hi) -> ArrayKernels.rowsTimesTransposed(f, lo * m, hi - lo, m, ut, k, out, lo * k));
             for (int b = 0; b < blocks; b++) {
                 int kb = w[widths.length + b], c0 = b * perBlock;
-                SpilledFloats file = fi[files.length + b];
-                for (int t = 0; t < nr; t++) {
-                    int to = (base + t) * kb, src = t * k + c0;
-                    if (file != null) {
-                        for (int j = 0; j < kb; j++) staged[t * kb + j] = (float) out[src + j];
-                    } else if (single) {
-                        float[] dst = fl[floats.length + b];
-                        for (int j = 0; j < kb; j++) dst[to + j] = (float) out[src + j];
-                    } else {
-                        System.arraycopy(out, src, db[doubles.length + b], to, kb);
-                    }
+                if (!single) {
+                    for (int t = 0; t < nr; t++) System.arraycopy(out, t * k + c0, db[doubles.length + b], (base + t) * kb, kb);
+                    continue;
                 }
+                // The chunk's rows of this block are contiguous in it: rounded once, then copied in or written out.
+                for (int t = 0; t < nr; t++) for (int j = 0; j < kb; j++) staged[t * kb + j] = (float) out[t * k + c0 + j];
+                SpilledFloats file = fi[files.length + b];
                 if (file != null) file.write((long) base * kb, staged, 0, nr * kb);
+                else System.arraycopy(staged, 0, fl[floats.length + b], base * kb, nr * kb);
             }
         }
         return new FilterOutputs(n, positions, labels, classes, single, w, fl, fi, db, budget, dir);
     }
-
-    private static int chunk(int n) { return Math.max(1, Math.min(PenalizedProgram.CHUNK, n)); }
 
     /** Bytes of the blocks held in memory. */
     long heldBytes() {

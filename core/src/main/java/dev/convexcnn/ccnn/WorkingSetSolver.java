@@ -189,7 +189,7 @@ public final class WorkingSetSolver {
         boolean single = o.tolerance() >= SINGLE_TOLERANCE;
         double[] u;
         List<Integer> blocks = new ArrayList<>();
-        FilterOutputs h = FilterOutputs.empty(fs, single, single ? o.heldBytes() : Long.MAX_VALUE, o.spillDir());
+        FilterOutputs h = FilterOutputs.empty(fs, single, o.heldBytes(), o.spillDir());
         int r;
         double[] x, xb, y, yb;
         double t, eta;

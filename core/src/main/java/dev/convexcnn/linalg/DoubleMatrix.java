@@ -72,73 +72,56 @@ public final class DoubleMatrix {
     public Svd svd() {
         // dgesdd's divide-and-conquer does not converge on rare matrices (info > 0; seen on a 500 × 1,296 layer
         // gradient of a full-MNIST DCCNN run); dgesvd's QR iteration is slower and does.
-        Svd s = lapackSvd(true);
-        return s != null ? s : lapackSvd(false);
+        Svd s = lapackSvd(true, true);
+        return s != null ? s : lapackSvd(false, true);
     }
 
     /**
-     * The singular values alone, descending (dgesdd without vectors, dgesvd where it does not converge): no n × n
-     * buffer for U, which the thin SVD needs (13 MB for a 1,296-column matrix, per call).
+     * The singular values alone, descending, with the same fallback as {@link #svd}: no n × n buffer for U, which
+     * the thin SVD needs (13 MB for a 1,296-column matrix, per call).
      */
     public double[] singularValues() {
-        int m = rows, n = cols, k = Math.min(m, n);
-        if (k == 0) return new double[0];
-        var lapack = Backend.get().lapack();
-        double[] none = new double[1], query = new double[1];
-        for (boolean divideAndConquer : new boolean[] {true, false}) {
-            double[] a = data.clone(), s = new double[k];
-            intW info = new intW(0);
-            if (divideAndConquer) {
-                int[] iwork = new int[8 * k];
-                lapack.dgesdd("N", n, m, a, n, s, none, 1, none, 1, query, -1, iwork, info);
-                int lwork = Math.max(1, (int) query[0]);
-                lapack.dgesdd("N", n, m, a, n, s, none, 1, none, 1, new double[lwork], lwork, iwork, info);
-                if (info.val > 0) continue;
-            } else {
-                lapack.dgesvd("N", "N", n, m, a, n, s, none, 1, none, 1, query, -1, info);
-                int lwork = Math.max(1, (int) query[0]);
-                lapack.dgesvd("N", "N", n, m, a, n, s, none, 1, none, 1, new double[lwork], lwork, info);
-            }
-            if (info.val != 0) {
-                throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesvd") + " failed with info=" + info.val + " on a "
-                        + shape() + " matrix");
-            }
-            return s;
-        }
-        throw new IllegalStateException("unreachable");
+        Svd s = lapackSvd(true, false);
+        return (s != null ? s : lapackSvd(false, false)).s();
     }
 
     /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */
     Svd svdByQrIteration() {
-        return lapackSvd(false);
+        return lapackSvd(false, true);
     }
 
-    /** The thin SVD by dgesdd (null where it does not converge) or dgesvd; see {@link #svd} for the layout. */
-    private Svd lapackSvd(boolean divideAndConquer) {
+    /**
+     * The thin SVD by dgesdd (null where it does not converge) or dgesvd; see {@link #svd} for the layout. Without
+     * vectors (jobz 'N'), u and vt are null.
+     */
+    private Svd lapackSvd(boolean divideAndConquer, boolean vectors) {
         int m = rows, n = cols, k = Math.min(m, n);
-        if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n));
+        if (k == 0) return vectors ? new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n)) : new Svd(null, new double[0], null);
         double[] a = data.clone();
         double[] s = new double[k];
-        double[] lu = new double[n * n];
-        double[] lvt = new double[k * m];
+        double[] lu = vectors ? new double[n * n] : new double[1];
+        double[] lvt = vectors ? new double[k * m] : new double[1];
+        int ldu = vectors ? n : 1, ldvt = vectors ? k : 1;
+        String job = vectors ? "S" : "N";
         intW info = new intW(0);
         double[] query = new double[1];
         var lapack = Backend.get().lapack();
         if (divideAndConquer) {
             int[] iwork = new int[8 * k];
-            lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, query, -1, iwork, info);
+            lapack.dgesdd(job, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, iwork, info);
             int lwork = Math.max(1, (int) query[0]);
-            lapack.dgesdd("S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, iwork, info);
+            lapack.dgesdd(job, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, iwork, info);
             if (info.val > 0) return null;
         } else {
-            lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, query, -1, info);
+            lapack.dgesvd(job, job, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, info);
             int lwork = Math.max(1, (int) query[0]);
-            lapack.dgesvd("S", "S", n, m, a, n, s, lu, n, lvt, k, new double[lwork], lwork, info);
+            lapack.dgesvd(job, job, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, info);
         }
         if (info.val != 0) {
             throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesvd") + " failed with info=" + info.val + " on a "
                     + shape() + " matrix");
         }
+        if (!vectors) return new Svd(null, s, null);
         return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
     }
 
