@@ -114,9 +114,8 @@ final class DistillCommand implements Callable<Integer> {
             }
         }
         Datasets.Options data = new Datasets.Options(common.cache(), true, err::println);
-        Dataset train = Datasets.train(dataset, data), test = Datasets.test(dataset, data);
-        if (limit > 0) train = train.head(limit);
-        if (testLimit > 0) test = test.head(testLimit);
+        Dataset train = limit > 0 ? Datasets.head(dataset, Datasets.Part.TRAIN, data, limit) : Datasets.train(dataset, data);
+        Dataset test = testLimit > 0 ? Datasets.head(dataset, Datasets.Part.TEST, data, testLimit) : Datasets.test(dataset, data);
         DistillStudy.run(train, test, teacherFiles, ts, s, out, ExperimentCommand.echo(err), o -> {});
         PrintWriter o = spec.commandLine().getOut();
         o.print(Files.readString(out.resolve("results.md")));

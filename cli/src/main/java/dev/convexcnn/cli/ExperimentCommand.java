@@ -49,7 +49,8 @@ final class ExperimentCommand implements Runnable {
             throw new IllegalArgumentException("--limit, --test-limit, " + runsFlag + " and --epochs must be > 0");
         }
         Datasets.Options data = new Datasets.Options(common.cache(), true, err::println);
-        return new Dataset[] {Datasets.train(dataset, data).head(limit), Datasets.test(dataset, data).head(testLimit)};
+        return new Dataset[] {Datasets.head(dataset, Datasets.Part.TRAIN, data, limit),
+                Datasets.head(dataset, Datasets.Part.TEST, data, testLimit)};
     }
 
     @Command(name = "convex-vs-sgd", mixinStandardHelpOptions = true, sortOptions = false,

@@ -3,6 +3,7 @@ package dev.convexcnn.cli;
 import com.google.gson.JsonObject;
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.data.Datasets;
+import dev.convexcnn.data.RowSelection;
 import dev.convexcnn.data.Splits;
 import dev.convexcnn.io.AtomicFiles;
 import dev.convexcnn.io.TensorFile;
@@ -225,22 +226,26 @@ final class TrainCommand implements Callable<Integer> {
     private Dataset[] data(PrintWriter err) throws IOException {
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
         Datasets.Options data = new Datasets.Options(common.cache(), !noFetch, err::println);
-        Dataset all = Datasets.train(dataset, data);
+        // Only the samples a run uses are held: a --limit run of MNIST does not hold all 60,000 images.
         if (validation != null) {
             int n = validation;
-            if (n <= 0 || n >= all.size()) {
-                throw new IllegalArgumentException("--validation must be in 1.." + (all.size() - 1) + " (the training set has " + all.size() + " images), got " + n);
+            int[] size = new int[1];
+            Dataset tail = Datasets.load(dataset, Datasets.Part.TRAIN, data, total -> {
+                size[0] = total;
+                return n > 0 && n < total ? RowSelection.range(total - n, total) : new int[0];
+            });
+            if (n <= 0 || n >= size[0]) {
+                throw new IllegalArgumentException("--validation must be in 1.." + (size[0] - 1) + " (the training set has " + size[0] + " images), got " + n);
             }
-            int rest = all.size() - n;
+            int rest = size[0] - n;
             if (limit != null && limit > rest) {
                 throw new IllegalArgumentException("--limit " + limit + " exceeds the " + rest + " training images left by --validation " + n);
             }
-            int[] tail = new int[n];
-            for (int i = 0; i < n; i++) tail[i] = rest + i;
-            return new Dataset[] {all.head(limit != null ? limit : rest), null, all.subset(tail, all.name() + "-validation")};
+            return new Dataset[] {Datasets.head(dataset, Datasets.Part.TRAIN, data, limit != null ? limit : rest), null,
+                    tail.renamed(tail.name() + "-validation")};
         }
         Dataset test = Datasets.test(dataset, data);
-        Dataset train = limit != null ? all.head(limit) : all;
+        Dataset train = limit != null ? Datasets.head(dataset, Datasets.Part.TRAIN, data, limit) : Datasets.train(dataset, data);
         if (valFraction > 0) {
             Splits.Split split = Splits.stratified(train, valFraction, seed);
             return new Dataset[] {split.train(), split.validation(), test};

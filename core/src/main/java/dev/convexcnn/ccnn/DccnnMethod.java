@@ -87,8 +87,8 @@ public final class DccnnMethod implements Method<DccnnSettings> {
         Double lambdaFraction;
         @Option(names = "--tol", description = "Tolerance on the relative duality gap (default: 1e-3).")
         Double tol;
-        @Option(names = "--feature-cache-mb", description = "Hold a layer's pooled features in memory when they fit in this many MiB, "
-                + "else stream them every pass (default: 512).")
+        @Option(names = "--feature-cache-mb", description = "Hold a layer's pooled features in memory when they fit in this many MiB "
+                + "and in a quarter of the maximum heap (-Xmx), else compute them on every pass (default: 512).")
         Long featureCacheMb;
         @Option(names = "--max-directions", paramLabel = "R", description = "The working-set solver's directions at most, per layer: "
                 + "its filter outputs take n·Q·R floats (doubles below --tol 1e-5), in memory or in files (--filter-outputs-mb) "

@@ -16,7 +16,8 @@ package dev.convexcnn.ccnn;
  * @param recoveryIterations iterations of the small S fit
  * @param powerIterations    power iterations for ‖F‖₂ (the step sizes)
  * @param featureCacheBytes  a layer's pooled features (n·Q·m doubles) are held in memory when they fit in this many
- *                           bytes, and computed per block on every pass otherwise (0: always streamed)
+ *                           bytes and in a quarter of the maximum heap ({@link #featureCacheLimit()}), and computed per
+ *                           block on every pass otherwise (0: always streamed)
  * @param centre             solve the centred variant with an unpenalised bias ({@link DualSolver.Options#centre()});
  *                           false: the plain program, by the plain PDHG (the solver before centring), unless restart
  * @param restart            restarts (to the average for PDHG, adaptive momentum restarts for FISTA)
@@ -52,13 +53,23 @@ public record DccnnSettings(CcnnSettings base, double lambdaFraction, double lam
     }
 
     /**
-     * The filter outputs' memory budget in bytes: the setting, or when automatic half the heap not in use now (garbage
-     * counts as in use: the estimate errs towards files, which cost time, not memory).
+     * The filter outputs' memory budget in bytes: the setting, or when automatic half of what the heap has not in use
+     * now beyond {@code reserve}, the bytes the solve itself will need besides them (garbage counts as in use: the
+     * estimate errs towards files, which cost time, not memory).
      */
-    public long filterOutputsBudget() {
+    public long filterOutputsBudget(long reserve) {
         if (filterOutputsBytes >= 0) return filterOutputsBytes;
         Runtime rt = Runtime.getRuntime();
-        return Math.max(0, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
+        return Math.max(0, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - reserve) / 2;
+    }
+
+    /**
+     * The feature cache in effect: {@link #featureCacheBytes} but at most a quarter of the maximum heap, so a run in a
+     * small heap streams its features instead of running out of memory. It depends on -Xmx, a fixed setting, never on
+     * what happens to be free, so a run repeats with the same -Xmx.
+     */
+    public long featureCacheLimit() {
+        return Math.min(featureCacheBytes, Runtime.getRuntime().maxMemory() / 4);
     }
 
     /** Where spilled filter outputs go. */

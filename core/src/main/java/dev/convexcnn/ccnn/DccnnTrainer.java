@@ -2,6 +2,7 @@ package dev.convexcnn.ccnn;
 
 import dev.convexcnn.data.Dataset;
 import dev.convexcnn.linalg.BlasThreads;
+import dev.convexcnn.linalg.Parallel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -64,7 +65,12 @@ public final class DccnnTrainer {
             LayerSettings ls = s.layer(l);
             CcnnLayer layer = CcnnTrainer.prepareLayer(l, data, n, h, w, c, s);
             FeatureSource fs = FeatureSource.ofLayer(layer, data, train.labels(), n, train.classes());
-            boolean cached = (double) n * layer.positions() * layer.featureDim() * 8 <= settings.featureCacheBytes();
+            double featureBytes = (double) n * layer.positions() * layer.featureDim() * 8;
+            boolean cached = featureBytes <= settings.featureCacheLimit();
+            if (!cached && featureBytes <= settings.featureCacheBytes()) {
+                log.onMessage(String.format("layer %d: features computed on every pass, not held: their %,.0f MiB fit --feature-cache-mb "
+                        + "but not a quarter of the maximum heap (%,d MiB)", l + 1, featureBytes / (1 << 20), settings.featureCacheLimit() >> 20));
+            }
             if (cached) {
                 fs = FeatureSource.ofMatrix(FeatureSource.materialize(fs), n, layer.positions(), layer.featureDim(),
                         train.labels(), train.classes());
@@ -94,7 +100,11 @@ public final class DccnnTrainer {
                 boolean centre = settings.centre();
                 WorkingSetSolver.Result ws = null;
                 if (settings.workingSet()) {
-                    long budget = settings.filterOutputsBudget();
+                    // Kept free for the solve's own arrays: each thread's block of streamed features and its gradient
+                    // (a pass), and the solver's n × C points (about ten of them). Without it a 10,000-image run that
+                    // fitted a 64 MiB heap ran out in 80 MiB, where the larger budget took the room its passes needed.
+                    long reserve = 8L * (Parallel.threads() * ((long) PenalizedProgram.CHUNK + c1) * Q * m + 10L * n * (c1 + 1));
+                    long budget = settings.filterOutputsBudget(reserve);
                     WorkingSetSolver.Options wo = new WorkingSetSolver.Options(WS_DIRECTIONS, settings.maxDirections(), WS_THRESHOLD, settings.restart(), true,
                             settings.checkEvery(), settings.tolerance(), powerSeed).spillingOver(budget, settings.spillDirectory());
                     WorkingSetSolver.State from = states == null ? null : states.resumeFrom(layerNo);

@@ -55,7 +55,8 @@ public final class DualRecovery {
         int m = fs.dim(), Q = fs.positions(), C = fs.classes(), c1 = C - 1, n = fs.size(), cols = Q * c1;
         double[] g = ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1);
         for (int i = 0; i < g.length; i++) g[i] = -g[i];
-        DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, g).svd();
+        // The left side alone (no cols × cols buffer); the r right vectors kept are −Gᵀu_j/σ_j, from the top band only.
+        DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, g).leftSingularVectors();
         double[] sv = svd.s();
         int k = sv.length, r = 0;
         // Relative to σ_max rather than λ: at the exact optimum σ_max = λ whenever A* ≠ 0 (and the S fit returns 0
@@ -70,7 +71,14 @@ public final class DualRecovery {
         }
         double[] u1 = new double[m * r], v1 = new double[cols * r]; // V₁ as (Q·c1) × r
         for (int i = 0; i < m; i++) System.arraycopy(svd.u().data(), i * k, u1, i * r, r);
-        for (int j = 0; j < r; j++) for (int c = 0; c < cols; c++) v1[c * r + j] = svd.vt().data()[j * cols + c];
+        double[] ud = svd.u().data();
+        for (int i = 0; i < m; i++) {
+            for (int c = 0; c < cols; c++) {
+                double gic = g[i * cols + c];
+                for (int j = 0; j < r; j++) v1[c * r + j] += gic * ud[i * k + j];
+            }
+        }
+        for (int c = 0; c < cols; c++) for (int j = 0; j < r; j++) v1[c * r + j] /= sv[j];
         // Vflat[(q, b), o] = V₁[q·c1 + o, b]: logits = (H S) flattened per sample · Vflat.
         double[] vflat = new double[Q * r * c1];
         for (int q = 0; q < Q; q++) for (int b = 0; b < r; b++) for (int o = 0; o < c1; o++)
@@ -110,7 +118,7 @@ public final class DualRecovery {
     /** How many singular pairs of −G(p) the recovery would keep (one pass for G, one SVD). */
     static int bandSize(FeatureSource fs, double[] p, double rankTolerance, int maxRank) {
         int m = fs.dim(), Q = fs.positions(), c1 = fs.classes() - 1;
-        double[] sv = new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1)).svd().s();
+        double[] sv = new DoubleMatrix(m, Q * c1, ProjectedSgd.toA(PenalizedProgram.dualMatrix(fs, p), m, Q, c1)).singularValues();
         int r = 0;
         while (r < sv.length && r < maxRank && sv[r] > 0 && sv[r] >= (1 - rankTolerance) * sv[0]) r++;
         return r;
@@ -121,29 +129,39 @@ public final class DualRecovery {
         return FilterOutputs.empty(fs, false).with(fs, u1, r, r).asMatrix();
     }
 
-    /** Mean loss at S (and bias b, null: none); the gradients (r×r, symmetrised; C−1) into grad, gradB when not null. */
+    /** Samples per block of {@link #objectiveS}: its buffers are O(block·Q·r), not O(n·Q·r). */
+    static final int S_BLOCK = 256;
+
+    /**
+     * Mean loss at S (and bias b, null: none); the gradients (r×r, symmetrised; C−1) into grad, gradB when not null.
+     * Block by block of samples, in a fixed order: the whole-data products' three n·Q·r arrays were what ran a
+     * 10,000-image fit out of a small heap.
+     */
     static double objectiveS(double[] h, double[] vflat, double[] s, double[] b, int n, int Q, int r, int[] y, int C,
                              double[] grad, double[] gradB) {
-        int c1 = C - 1;
-        double[] hs = new double[n * Q * r];
-        Gemm.dgemm(false, false, n * Q, r, r, 1, h, s, 0, hs);
-        double[] logits = new double[n * c1];
-        Gemm.dgemm(false, false, n, c1, Q * r, 1, hs, vflat, 0, logits);
-        if (b != null) for (int i = 0; i < n * c1; i++) logits[i] += b[i % c1];
-        double[] delta = grad == null ? null : new double[n * c1];
-        double loss = MultinomialLogistic.evaluate(logits, n, C, y, 0, 1.0 / n, delta, null) / n;
-        if (grad != null) {
-            double[] gamma = new double[n * Q * r];
-            Gemm.dgemm(false, true, n, Q * r, c1, 1, delta, vflat, 0, gamma);
-            double[] gs = new double[r * r];
-            Gemm.dgemm(true, false, r, r, n * Q, 1, h, gamma, 0, gs);
-            for (int a = 0; a < r; a++) for (int c = 0; c < r; c++) grad[a * r + c] = 0.5 * (gs[a * r + c] + gs[c * r + a]);
+        int c1 = C - 1, D = Q * r, block = Math.min(S_BLOCK, Math.max(1, n));
+        double[] hs = new double[block * D], logits = new double[block * c1];
+        double[] delta = grad == null && gradB == null ? null : new double[block * c1];
+        double[] gamma = grad == null ? null : new double[block * D];
+        double[] gs = grad == null ? null : new double[r * r];
+        if (gradB != null) java.util.Arrays.fill(gradB, 0);
+        double loss = 0;
+        for (int from = 0; from < n; from += block) {
+            int nb = Math.min(block, n - from);
+            // H's rows of these samples: (nb·Q) × r from row from·Q.
+            Gemm.dgemm(false, false, nb * Q, r, r, 1, h, from * D, r, s, 0, r, 0, hs, 0, r);
+            Gemm.dgemm(false, false, nb, c1, D, 1, hs, vflat, 0, logits);
+            if (b != null) for (int i = 0; i < nb * c1; i++) logits[i] += b[i % c1];
+            loss += MultinomialLogistic.evaluate(logits, nb, C, y, from, 1.0 / n, delta, null);
+            if (grad != null) {
+                Gemm.dgemm(false, true, nb, D, c1, 1, delta, vflat, 0, gamma);
+                // gs += H_blockᵀ·Γ_block, Γ_block as (nb·Q) × r.
+                Gemm.dgemm(true, false, r, r, nb * Q, 1, h, from * D, r, gamma, 0, r, 1, gs, 0, r);
+            }
+            if (gradB != null) for (int i = 0; i < nb * c1; i++) gradB[i % c1] += delta[i];
         }
-        if (gradB != null) {
-            java.util.Arrays.fill(gradB, 0);
-            for (int i = 0; i < n * c1; i++) gradB[i % c1] += delta[i];
-        }
-        return loss;
+        if (grad != null) for (int a = 0; a < r; a++) for (int c = 0; c < r; c++) grad[a * r + c] = 0.5 * (gs[a * r + c] + gs[c * r + a]);
+        return loss / n;
     }
 
     static double trace(double[] s, int r) {

@@ -460,7 +460,7 @@ public final class WorkingSetSolver {
         int room = Math.min(o.directions(), Math.min(o.maxRank(), m) - r);
         if (room <= 0) return new double[0];
         double[] res = project(ga, u, r, m, cols);
-        DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, res).svd();
+        DoubleMatrix.Svd svd = new DoubleMatrix(m, cols, res).leftSingularVectors();
         int kk = svd.s().length, k = 0;
         // Relative to the largest: a residual well under λ can still matter, since ‖G‖₂ mixes it with UᵀG's top part.
         while (k < room && k < kk && svd.s()[k] >= o.threshold() * svd.s()[0] && svd.s()[k] > 1e-9 * lambda) k++;

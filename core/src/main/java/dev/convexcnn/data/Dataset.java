@@ -73,6 +73,11 @@ public final class Dataset {
         return new Dataset(newName, height, width, channels, classes, p, l);
     }
 
+    /** The same samples under another name (the arrays are shared, not copied). */
+    public Dataset renamed(String newName) {
+        return new Dataset(newName, height, width, channels, classes, pixels, labels);
+    }
+
     /** The first n samples. */
     public Dataset head(int n) {
         if (n >= size()) return this;

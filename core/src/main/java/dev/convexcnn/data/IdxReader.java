@@ -32,11 +32,21 @@ public final class IdxReader {
      *     trailing bytes, when the image and label counts differ, or when a label is out of range
      */
     public static Dataset read(Path images, Path labels, String name, int classes) throws IOException {
+        return read(images, labels, name, classes, null);
+    }
+
+    /**
+     * Like {@link #read(Path, Path, String, int)}, holding only the samples that {@code rows} selects (all when
+     * null), in file order. Both files are still read to the end and checked as a whole (size, trailing bytes,
+     * every label), so a selection never hides a damaged file; only the selected images become floats.
+     */
+    public static Dataset read(Path images, Path labels, String name, int classes, RowSelection rows)
+            throws IOException {
         if (classes <= 0 || classes > 256) {
             throw new IllegalArgumentException("classes must be in 1..256 for byte labels, got " + classes);
         }
-        Idx im = readIdx(images, IMAGE_MAGIC, "image", true);
-        Idx lb = readIdx(labels, LABEL_MAGIC, "label", false);
+        Idx im = readIdx(images, IMAGE_MAGIC, "image", rows == null ? ALL_ROWS : rows);
+        Idx lb = readIdx(labels, LABEL_MAGIC, "label", null);
         int n = im.dims[0];
         if (lb.dims[0] != n) {
             throw new DataFormatException(images, "holds " + n + " images but the label file " + labels + " holds "
@@ -45,32 +55,40 @@ public final class IdxReader {
         if (im.dims[1] <= 0 || im.dims[2] <= 0) {
             throw new DataFormatException(images, "image size " + im.dims[1] + "×" + im.dims[2] + " is empty");
         }
-        int[] y = new int[n];
         for (int i = 0; i < n; i++) {
             int v = lb.data[i] & 0xff;
             if (v >= classes) {
                 throw new DataFormatException(labels, "label " + v + " of sample " + i + " is outside 0.."
                         + (classes - 1));
             }
-            y[i] = v;
         }
+        int[] keep = im.kept;
+        int[] y = new int[keep == null ? n : keep.length];
+        for (int i = 0; i < y.length; i++) y[i] = lb.data[keep == null ? i : keep[i]] & 0xff;
         return new Dataset(name, im.dims[1], im.dims[2], 1, classes, im.floats, y);
     }
 
+    /** Every sample, for {@link #readIdx}'s float path. */
+    private static final RowSelection ALL_ROWS = total -> null;
+
     /** The largest label in an IDX label file, or -1 when it holds none. */
     public static int maxLabel(Path labels) throws IOException {
-        Idx lb = readIdx(labels, LABEL_MAGIC, "label", false);
+        Idx lb = readIdx(labels, LABEL_MAGIC, "label", null);
         int max = -1;
         for (byte b : lb.data) max = Math.max(max, b & 0xff);
         return max;
     }
 
-    /** The header dimensions and the payload, as bytes or (scaled to [0, 1]) as floats. */
-    private record Idx(int[] dims, byte[] data, float[] floats) {}
+    /** The header dimensions and the payload, as bytes or (scaled to [0, 1]) as floats of the samples kept (null: all). */
+    private record Idx(int[] dims, byte[] data, float[] floats, int[] kept) {}
 
     private static final int CHUNK = 1 << 20;
 
-    private static Idx readIdx(Path file, int expectedMagic, String what, boolean asFloats) throws IOException {
+    /**
+     * The header and the payload: as bytes when {@code rows} is null, else as floats in [0, 1] of the samples
+     * (first-dimension slices) that {@code rows} selects ({@link #ALL_ROWS}: every one), read a chunk at a time.
+     */
+    private static Idx readIdx(Path file, int expectedMagic, String what, RowSelection rows) throws IOException {
         DataFiles.requireFile(file, "IDX " + what + " file");
         boolean gz = DataFiles.isGzip(file);
         int nd = expectedMagic & 0xff;
@@ -104,7 +122,6 @@ public final class IdxReader {
                             + (d + 1 < nd ? " and more" : "") + " (" + total + " bytes or more), more than one Java array can hold");
                 }
             }
-            byte[] data;
             if (!gz) {
                 // Raw file: compare with the file size before allocating, so a bad header cannot ask for 2 GB.
                 long follow = Files.size(file) - 4L - 4L * nd;
@@ -113,35 +130,22 @@ public final class IdxReader {
                     throw new DataFormatException(file, (follow - total) + " bytes follow the " + describe(dims)
                             + " that the header declares: not a single IDX " + what + " file");
                 }
-                if (asFloats) {
-                    // Straight into floats, a chunk at a time: no payload-sized byte array.
-                    float[] out = new float[(int) total];
-                    byte[] buf = new byte[(int) Math.min(CHUNK, Math.max(total, 1))];
-                    for (int done = 0; done < total; ) {
-                        int n = (int) Math.min(buf.length, total - done);
-                        in.readFully(buf, 0, n);
-                        toUnit(buf, n, out, done);
-                        done += n;
-                    }
-                    return new Idx(dims, null, out);
-                }
-                data = new byte[(int) total];
-                in.readFully(data);
-            } else {
+            }
+            Idx out;
+            if (rows == null) {
                 // readNBytes grows in chunks, so a lying header in a short gzip file does not allocate it all.
-                data = in.readNBytes((int) total);
+                byte[] data = in.readNBytes((int) total);
                 if (data.length < total) throw truncated(file, dims, total, data.length);
-                if (in.read() != -1) {
-                    throw new DataFormatException(file, "more data follows the " + describe(dims)
-                            + " that the header declares: not a single IDX " + what + " file");
-                }
+                out = new Idx(dims, data, null, null);
+            } else {
+                int[] keep = rows == ALL_ROWS ? null : RowSelection.checked(rows, dims[0]);
+                out = new Idx(dims, null, floatsOf(in, file, dims, total, keep), keep);
             }
-            if (asFloats) {
-                float[] out = new float[data.length];
-                toUnit(data, data.length, out, 0);
-                return new Idx(dims, null, out);
+            if (gz && in.read() != -1) {
+                throw new DataFormatException(file, "more data follows the " + describe(dims)
+                        + " that the header declares: not a single IDX " + what + " file");
             }
-            return new Idx(dims, data, null);
+            return out;
         } catch (EOFException e) {
             throw new DataFormatException(file, "truncated: the data ends early" + (gz ? " (gzip stream)" : ""), e);
         } catch (ZipException e) {
@@ -149,9 +153,42 @@ public final class IdxReader {
         }
     }
 
-    private static void toUnit(byte[] src, int n, float[] dst, int off) {
+    /**
+     * The kept samples' bytes (all when {@code keep} is null) as floats, straight from the stream a chunk at a
+     * time: no payload-sized byte array, and the skipped samples are read (to check the file) but not held.
+     */
+    private static float[] floatsOf(DataInputStream in, Path file, int[] dims, long total, int[] keep)
+            throws IOException {
+        boolean all = keep == null;
+        int count = dims[0];
+        int per = count == 0 ? 0 : (int) (total / count);
+        int kept = all ? count : keep.length;
+        float[] out = new float[Math.multiplyExact(kept, per)];
+        if (per == 0) return out;
+        int chunkRows = Math.max(1, CHUNK / per);
+        byte[] buf = new byte[(int) Math.min((long) chunkRows * per, total)];
+        int next = 0; // position in keep
+        for (int row = 0; row < count; ) {
+            int rowsNow = Math.min(chunkRows, count - row);
+            int bytes = rowsNow * per;
+            int got = in.readNBytes(buf, 0, bytes);
+            if (got < bytes) throw truncated(file, dims, total, (long) row * per + got);
+            if (all) {
+                toUnit(buf, 0, bytes, out, row * per);
+            } else {
+                while (next < keep.length && keep[next] < row + rowsNow) {
+                    toUnit(buf, (keep[next] - row) * per, per, out, next * per);
+                    next++;
+                }
+            }
+            row += rowsNow;
+        }
+        return out;
+    }
+
+    private static void toUnit(byte[] src, int from, int n, float[] dst, int off) {
         float[] table = DataFiles.BYTE_TO_UNIT;
-        for (int i = 0; i < n; i++) dst[off + i] = table[src[i] & 0xff];
+        for (int i = 0; i < n; i++) dst[off + i] = table[src[from + i] & 0xff];
     }
 
     private static DataFormatException wrongMagic(Path file, int found, int expected, String what) {

@@ -70,6 +70,12 @@ public final class DoubleMatrix {
      * LAPACK's U is allocated full square (n×n here): with jobz 'S' some builds write past k columns.
      */
     public Svd svd() {
+        // A wide matrix through its transpose: LAPACK's square U buffer (above) is then min(m, n)², not n² (13 MB
+        // for a 100 × 1,296 layer matrix, per call). A = U S Vᵀ ⇔ Aᵀ = V S Uᵀ.
+        if (cols > rows) {
+            Svd t = transpose().svd();
+            return new Svd(t.vt().transpose(), t.s(), t.u().transpose());
+        }
         // dgesdd's divide-and-conquer does not converge on rare matrices (info > 0; seen on a 500 × 1,296 layer
         // gradient of a full-MNIST DCCNN run); dgesvd's QR iteration is slower and does.
         Svd s = lapackSvd(true, true);
@@ -83,6 +89,24 @@ public final class DoubleMatrix {
     public double[] singularValues() {
         Svd s = lapackSvd(true, false);
         return (s != null ? s : lapackSvd(false, false)).s();
+    }
+
+    /**
+     * The singular values and the left singular vectors (U, m × k; vt null), by dgesvd asked for that side alone: no
+     * n × n buffer for the other side (13 MB for a 1,296-column matrix, per call), which dgesdd's thin SVD needs.
+     */
+    public Svd leftSingularVectors() {
+        int m = rows, n = cols, k = Math.min(m, n);
+        if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], null);
+        // Row-major A is LAPACK's column-major Aᵀ (n × m), whose right singular vectors are our left ones.
+        double[] a = data.clone(), s = new double[k], lvt = new double[k * m], query = new double[1];
+        intW info = new intW(0);
+        var lapack = Backend.get().lapack();
+        lapack.dgesvd("N", "S", n, m, a, n, s, new double[1], 1, lvt, k, query, -1, info);
+        int lwork = Math.max(1, (int) query[0]);
+        lapack.dgesvd("N", "S", n, m, a, n, s, new double[1], 1, lvt, k, new double[lwork], lwork, info);
+        if (info.val != 0) throw new ArithmeticException("dgesvd failed with info=" + info.val + " on a " + shape() + " matrix");
+        return new Svd(new DoubleMatrix(m, k, lvt), s, null);
     }
 
     /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */

@@ -64,6 +64,19 @@ class DatasetsTest {
         Dataset test = Datasets.load("MNIST", false, cache, false, s -> { });
         assertEquals("mnist-test", test.name());
         assertArrayEquals(new int[] {7, 2}, test.labels());
+        // A head reads only its samples and is what head() of the whole part is: name, values, identity.
+        Datasets.Options o = new Datasets.Options(cache, false, s -> { });
+        for (int n : new int[] {0, 1, 2, 3, 7}) {
+            Dataset h = Datasets.head("mnist", Datasets.Part.TRAIN, o, n), want = train.head(n);
+            assertEquals(want.name(), h.name());
+            assertArrayEquals(want.pixels(), h.pixels());
+            assertArrayEquals(want.labels(), h.labels());
+            assertEquals(want.sha256(), h.sha256());
+        }
+        Dataset tail = Datasets.load("mnist", Datasets.Part.TRAIN, o, t -> RowSelection.range(t - 1, t));
+        assertEquals("mnist-train", tail.name());
+        assertArrayEquals(new int[] {4}, tail.labels());
+        assertArrayEquals(train.subset(new int[] {2}, "x").pixels(), tail.pixels());
     }
 
     @Test
@@ -75,6 +88,11 @@ class DatasetsTest {
         Dataset train = Datasets.load("cifar10:" + c, true, cache, false, s -> { });
         assertEquals(10, train.size());
         assertEquals("cifar10-train", train.name());
+        // Formats without skipping load the part, then keep the head: the same as head() of the whole part.
+        Dataset h = Datasets.head("cifar10:" + c, Datasets.Part.TRAIN, new Datasets.Options(cache, false, s -> { }), 3);
+        assertEquals(train.head(3).name(), h.name());
+        assertArrayEquals(train.head(3).pixels(), h.pixels());
+        assertArrayEquals(train.head(3).labels(), h.labels());
         Dataset test = Datasets.load("cifar10:" + c, false, cache, false, s -> { });
         assertArrayEquals(new int[] {9}, test.labels());
 

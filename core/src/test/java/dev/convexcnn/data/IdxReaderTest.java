@@ -186,4 +186,63 @@ class IdxReaderTest {
         assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, lb, "x", 10)), im,
                 "negative");
     }
+
+    /** A selection holds the selected samples exactly as a full read then a subset gives them, raw or gzipped. */
+    @Test
+    void aRowSelectionHoldsTheSelectedSamplesAsTheFullReadHasThem() throws Exception {
+        int n = 2000, h = 7, w = 5; // 2,000 samples of 35 bytes: several 1 MiB chunks are not needed, odd sizes are
+        byte[] px = new byte[n * h * w];
+        java.util.Random r = new java.util.Random(3);
+        r.nextBytes(px);
+        byte[] y = new byte[n];
+        for (int i = 0; i < n; i++) y[i] = (byte) r.nextInt(10);
+        for (boolean gzip : new boolean[] {false, true}) {
+            byte[] imBytes = TestData.idxImages(n, h, w, px), lbBytes = TestData.idxLabels(y);
+            Path im = images(gzip ? "sel-im.gz" : "sel-im", gzip ? TestData.gzip(imBytes) : imBytes);
+            Path lb = images(gzip ? "sel-lb.gz" : "sel-lb", gzip ? TestData.gzip(lbBytes) : lbBytes);
+            Dataset all = IdxReader.read(im, lb, "all", 10);
+            int[][] picks = {{}, {0}, {n - 1}, RowSelection.range(0, 37), RowSelection.range(n - 200, n), {1, 2, 999, 1000, 1998},
+                RowSelection.range(0, n)};
+            for (int[] pick : picks) {
+                int[] seen = new int[1];
+                Dataset d = IdxReader.read(im, lb, "sel", 10, total -> {
+                    seen[0] = total;
+                    return pick;
+                });
+                assertEquals(n, seen[0], "the selection is asked with the file's count");
+                Dataset want = all.subset(pick, "sel");
+                assertArrayEquals(want.labels(), d.labels(), Arrays.toString(pick));
+                assertArrayEquals(want.pixels(), d.pixels(), Arrays.toString(pick));
+                assertEquals(want.sha256(), d.sha256());
+            }
+            assertEquals(all.sha256(), IdxReader.read(im, lb, "all", 10, RowSelection.head(n + 5)).sha256());
+        }
+    }
+
+    /** A selection skips holding samples, not checking them: damage after the selected rows is still found. */
+    @Test
+    void aRowSelectionStillChecksTheWholeFile() throws Exception {
+        byte[] full = TestData.idxImages(3, 2, 2, TestData.ramp(12));
+        Path lb = images("lb", TestData.idxLabels((byte) 0, (byte) 0, (byte) 0));
+        Path cut = images("cut", Arrays.copyOf(full, full.length - 1));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(cut, lb, "x", 10, RowSelection.head(1))),
+                cut, "truncated");
+        Path cutGz = images("cut.gz", TestData.gzip(Arrays.copyOf(full, full.length - 1)));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(cutGz, lb, "x", 10, RowSelection.head(1))),
+                cutGz, "truncated", "3 images", "12 bytes", "11 bytes");
+        byte[] longer = Arrays.copyOf(full, full.length + 3);
+        Path trailingGz = images("trailing.gz", TestData.gzip(longer));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(trailingGz, lb, "x", 10, RowSelection.head(1))),
+                trailingGz, "more data follows");
+        Path im = images("im", full);
+        Path badLabel = images("badlb", TestData.idxLabels((byte) 0, (byte) 0, (byte) 12));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, badLabel, "x", 10, RowSelection.head(1))),
+                badLabel, "label 12 of sample 2");
+        Path shortLabels = images("shortlb", TestData.idxLabels((byte) 0, (byte) 0));
+        assertMessage(assertThrows(DataFormatException.class, () -> IdxReader.read(im, shortLabels, "x", 10, RowSelection.head(1))),
+                im, "holds 3 images", "2 labels");
+        // A selection that is not strictly increasing in range is a caller's error.
+        assertThrows(IllegalArgumentException.class, () -> IdxReader.read(im, lb, "x", 10, t -> new int[] {1, 1}));
+        assertThrows(IllegalArgumentException.class, () -> IdxReader.read(im, lb, "x", 10, t -> new int[] {3}));
+    }
 }

@@ -84,8 +84,20 @@ class GemmTest {
                 sq += values[i] * values[i];
             }
             assertEquals(a.frobeniusNorm() * a.frobeniusNorm(), sq, 1e-12 * sq);
+            // The left side alone: the same values, orthonormal U with A·Aᵀ·U = U·diag(s²).
+            DoubleMatrix.Svd left = a.leftSingularVectors();
+            int k = Math.min(m, n);
+            assertEquals(k, left.s().length);
+            for (int i = 0; i < k; i++) assertEquals(byDc.s()[i], left.s()[i], 1e-12 * byDc.s()[0]);
+            DoubleMatrix u = left.u(), aatu = a.times(a.transpose()).times(u), utu = u.transposeTimes(u);
+            double s0 = left.s()[0] * left.s()[0];
+            for (int i = 0; i < m; i++) for (int j = 0; j < k; j++) {
+                assertEquals(u.get(i, j) * left.s()[j] * left.s()[j], aatu.get(i, j), 1e-11 * s0);
+            }
+            for (int i = 0; i < k; i++) for (int j = 0; j < k; j++) assertEquals(i == j ? 1 : 0, utu.get(i, j), 1e-10);
         }
         assertEquals(0, new DoubleMatrix(3, 0).singularValues().length);
+        assertEquals(0, new DoubleMatrix(3, 0).leftSingularVectors().s().length);
     }
 
     private static void checkSvd(DoubleMatrix a, DoubleMatrix.Svd svd, int m, int n) {

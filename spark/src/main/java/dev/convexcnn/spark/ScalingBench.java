@@ -73,7 +73,7 @@ final class ScalingBench {
         // Spark on Φ shards, as the single-machine program below holds Φ: the same products on both sides.
         ConvexSettings s = ConvexSettings.defaults().withPatterns(patterns).withTolerance(1e-300).withMaxIterations(iterations)
                 .withProducts(dev.convexcnn.convex.ProductForm.STREAMED);
-        Dataset train = Datasets.load(dataset, true, cache, true, log::println).head(limit);
+        Dataset train = Datasets.head(dataset, Datasets.Part.TRAIN, new Datasets.Options(cache, true, log::println), limit);
         List<Row> rows = new ArrayList<>();
 
         // The single-machine solver, as ConvexTrainer sets it up.
