@@ -140,8 +140,8 @@ final class TrainCommand implements Callable<Integer> {
     private <S> int run(Method<S> m, Path model, Path ckpt, Checkpointer.Policy policy, PrintWriter err, PrintWriter out) throws IOException {
         err.printf("%s: %s%n", m.id(), m.info().summary());
         err.printf("%s: %s%s%n", m.id(), m.info().fidelity().label(), m.info().paper() != null ? "; " + m.info().paper() : "");
-        Dataset[] d = data(err);
-        Dataset train = d[0], tracked = d[1], heldOut = d[2];
+        Data d = data(err);
+        Dataset train = d.train(), tracked = d.tracked();
         String heldOutRole = validation != null ? "validation" : "test";
         var parsed = spec.commandLine().getParseResult();
         if (parsed.hasMatchedOption("--batch-size") && (Integer) parsed.matchedOptionValue("--batch-size", 0) > train.size()) {
@@ -149,13 +149,13 @@ final class TrainCommand implements Callable<Integer> {
                     + train.size() + " training samples: give at most " + train.size() + " (or leave it out)");
         }
         err.printf("data: %d for training%s, %d for %s%n", train.size(), tracked != null ? ", " + tracked.size() + " for validation" : "",
-                heldOut.size(), heldOutRole);
+                d.heldOutSize(), heldOutRole);
 
         S settings = m.defaults(DataInfo.of(train));
         if (methodOptions != null) settings = ((MethodOptions<S>) methodOptions).apply(settings);
         settings = m.withSeed(settings, seed);
         Progress progress = new Progress(err, Progress.onTerminal(), "");
-        Training.Result r = Training.run(m, settings, train, heldOut, new TrainContext(progress, tracked, ckpt, resume, policy));
+        Training.Result r = Training.run(m, settings, train, d.heldOut(), new TrainContext(progress, tracked, ckpt, resume, policy));
         Trained t = r.trained();
         ModelStore.save(model, t.model(), r.provenance());
 
@@ -222,8 +222,10 @@ final class TrainCommand implements Callable<Integer> {
         if (Double.isFinite(v)) o.addProperty(k, v);
     }
 
-    /** {training set, set tracked while training or null, held-out set evaluated at the end}. */
-    private Dataset[] data(PrintWriter err) throws IOException {
+    /** The training set, the set tracked while training (or null), and the held-out set evaluated at the end. */
+    private record Data(Dataset train, Dataset tracked, Training.HeldOut heldOut, int heldOutSize) {}
+
+    private Data data(PrintWriter err) throws IOException {
         if (limit != null && limit <= 0) throw new IllegalArgumentException("--limit must be > 0, got " + limit);
         Datasets.Options data = new Datasets.Options(common.cache(), !noFetch, err::println);
         // Only the samples a run uses are held: a --limit run of MNIST does not hold all 60,000 images.
@@ -241,16 +243,29 @@ final class TrainCommand implements Callable<Integer> {
             if (limit != null && limit > rest) {
                 throw new IllegalArgumentException("--limit " + limit + " exceeds the " + rest + " training images left by --validation " + n);
             }
-            return new Dataset[] {Datasets.head(dataset, Datasets.Part.TRAIN, data, limit != null ? limit : rest), null,
-                    tail.renamed(tail.name() + "-validation")};
+            Dataset heldOut = tail.renamed(tail.name() + "-validation");
+            return new Data(Datasets.head(dataset, Datasets.Part.TRAIN, data, limit != null ? limit : rest), null,
+                    Training.HeldOut.of(heldOut), heldOut.size());
         }
-        Dataset test = Datasets.test(dataset, data);
         Dataset train = limit != null ? Datasets.head(dataset, Datasets.Part.TRAIN, data, limit) : Datasets.train(dataset, data);
+        // The test set is read after training (31 MB of MNIST not held while a method trains); its name, shape and
+        // size now, from a selection of none of its images, so a mismatch fails before training. The second read
+        // is silent: its lines (fetching, "no test part") were printed by the first.
+        int[] testSize = new int[1];
+        Dataset testShape = Datasets.load(dataset, Datasets.Part.TEST, data, total -> {
+            testSize[0] = total;
+            return new int[0];
+        });
+        Datasets.Options quiet = data.withLog(line -> { });
+        Training.HeldOut test = new Training.HeldOut() {
+            public Dataset shape() { return testShape; }
+            public Dataset load() throws IOException { return Datasets.test(dataset, quiet); }
+        };
         if (valFraction > 0) {
             Splits.Split split = Splits.stratified(train, valFraction, seed);
-            return new Dataset[] {split.train(), split.validation(), test};
+            return new Data(split.train(), split.validation(), test, testSize[0]);
         }
-        return new Dataset[] {train, null, test};
+        return new Data(train, null, test, testSize[0]);
     }
 
     static String safe(String dataset) {

@@ -28,17 +28,42 @@ public final class Training {
         public Certificate certificate() { return trained.certificate(); }
     }
 
+    /**
+     * Held-out data read only when it is evaluated, after training, so that a run does not hold it while it trains
+     * (the 10,000 MNIST test images are 31 MB); its shape is known before, for the checks.
+     */
+    public interface HeldOut {
+        /** A set with the held-out data's name, image shape and classes (its samples may be left out). */
+        Dataset shape();
+
+        /** The held-out data itself. */
+        Dataset load() throws IOException;
+
+        /** Data already in memory. */
+        static HeldOut of(Dataset d) {
+            return new HeldOut() {
+                public Dataset shape() { return d; }
+                public Dataset load() { return d; }
+            };
+        }
+    }
+
     /** Trains m on train with the settings, then evaluates on heldOut (null: no evaluation). */
     public static <S> Result run(Method<S> m, S settings, Dataset train, Dataset heldOut, TrainContext context) throws IOException {
-        if (heldOut != null && (heldOut.height() != train.height() || heldOut.width() != train.width()
-                || heldOut.channels() != train.channels() || heldOut.classes() != train.classes())) {
-            throw new IllegalArgumentException("the held-out data " + heldOut + " does not match the training data " + train);
-        }
+        return run(m, settings, train, heldOut == null ? null : HeldOut.of(heldOut), context);
+    }
+
+    /** As above, the held-out data read after training. */
+    public static <S> Result run(Method<S> m, S settings, Dataset train, HeldOut later, TrainContext context) throws IOException {
+        if (later != null) requireSameShape(later.shape(), train);
         long t0 = System.nanoTime();
         Trained t = m.train(train, settings, context);
         double seconds = (System.nanoTime() - t0) * 1e-9;
         Evaluation e = null;
-        if (heldOut != null) {
+        Dataset heldOut = null;
+        if (later != null) {
+            heldOut = later.load();
+            requireSameShape(heldOut, train);
             context.progress().message("evaluating on " + heldOut.name() + " (" + heldOut.size() + " samples) ...");
             e = evaluate(t.model(), heldOut, context.progress());
         }
@@ -52,6 +77,13 @@ public final class Training {
             prov.add("evaluation", ev);
         }
         return new Result(m, settings, t, e, heldOut == null ? null : heldOut.name(), seconds, prov);
+    }
+
+    private static void requireSameShape(Dataset heldOut, Dataset train) {
+        if (heldOut.height() != train.height() || heldOut.width() != train.width()
+                || heldOut.channels() != train.channels() || heldOut.classes() != train.classes()) {
+            throw new IllegalArgumentException("the held-out data " + heldOut + " does not match the training data " + train);
+        }
     }
 
     /**

@@ -48,4 +48,36 @@ class TrainingEvaluationTest {
         assertArrayEquals(new int[] {2, 1}, s.confusion()[0]);
         assertArrayEquals(new int[] {0, 2}, s.confusion()[1]);
     }
+
+    /** Held-out data given lazily: checked by its shape before training, read once after, the same result as eager. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void heldOutDataReadAfterTrainingGivesTheEagerResult() throws Exception {
+        Dataset train = MethodContractTest.bands(300, 5), test = MethodContractTest.bands(200, 6);
+        Method<Object> m = (Method<Object>) Methods.get("ridge");
+        Object settings = m.withSeed(m.defaults(DataInfo.of(train)), 1);
+        int[] loads = {0};
+        Dataset shapeOnly = test.subset(new int[0], test.name());
+        Training.HeldOut later = new Training.HeldOut() {
+            public Dataset shape() { return shapeOnly; }
+            public Dataset load() { loads[0]++; return test; }
+        };
+        Training.Result lazy = Training.run(m, settings, train, later, TrainContext.of(Progress.NONE));
+        Training.Result eager = Training.run(m, settings, train, test, TrainContext.of(Progress.NONE));
+        assertEquals(1, loads[0]);
+        assertEquals(test.size(), lazy.evaluation().samples());
+        assertEquals(eager.evaluation().accuracy(), lazy.evaluation().accuracy(), 0);
+        assertEquals(eager.evaluation().loss(), lazy.evaluation().loss(), 0);
+        assertEquals(test.name(), lazy.evaluatedOn());
+        // Another image shape is refused before training, without reading the data.
+        Dataset other = new Dataset("other", 14, 14, 1, train.classes(), new float[0], new int[0]);
+        Training.HeldOut wrong = new Training.HeldOut() {
+            public Dataset shape() { return other; }
+            public Dataset load() { loads[0]++; return other; }
+        };
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Training.run(m, settings, train, wrong, TrainContext.of(Progress.NONE)));
+        assertTrue(e.getMessage().contains("other"), e.getMessage());
+        assertEquals(1, loads[0]);
+    }
 }
