@@ -71,13 +71,7 @@ public final class DualRecovery {
         }
         double[] u1 = new double[m * r], v1 = new double[cols * r]; // V₁ as (Q·c1) × r
         for (int i = 0; i < m; i++) System.arraycopy(svd.u().data(), i * k, u1, i * r, r);
-        double[] ud = svd.u().data();
-        for (int i = 0; i < m; i++) {
-            for (int c = 0; c < cols; c++) {
-                double gic = g[i * cols + c];
-                for (int j = 0; j < r; j++) v1[c * r + j] += gic * ud[i * k + j];
-            }
-        }
+        Gemm.dgemm(true, false, cols, r, m, 1, g, u1, 0, v1);
         for (int c = 0; c < cols; c++) for (int j = 0; j < r; j++) v1[c * r + j] /= sv[j];
         // Vflat[(q, b), o] = V₁[q·c1 + o, b]: logits = (H S) flattened per sample · Vflat.
         double[] vflat = new double[Q * r * c1];

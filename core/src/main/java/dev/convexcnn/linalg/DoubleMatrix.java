@@ -78,8 +78,8 @@ public final class DoubleMatrix {
         }
         // dgesdd's divide-and-conquer does not converge on rare matrices (info > 0; seen on a 500 × 1,296 layer
         // gradient of a full-MNIST DCCNN run); dgesvd's QR iteration is slower and does.
-        Svd s = lapackSvd(true, true);
-        return s != null ? s : lapackSvd(false, true);
+        Svd s = lapackSvd(true, true, true);
+        return s != null ? s : lapackSvd(false, true, true);
     }
 
     /**
@@ -87,8 +87,8 @@ public final class DoubleMatrix {
      * the thin SVD needs (13 MB for a 1,296-column matrix, per call).
      */
     public double[] singularValues() {
-        Svd s = lapackSvd(true, false);
-        return (s != null ? s : lapackSvd(false, false)).s();
+        Svd s = lapackSvd(true, false, false);
+        return (s != null ? s : lapackSvd(false, false, false)).s();
     }
 
     /**
@@ -96,57 +96,48 @@ public final class DoubleMatrix {
      * n × n buffer for the other side (13 MB for a 1,296-column matrix, per call), which dgesdd's thin SVD needs.
      */
     public Svd leftSingularVectors() {
-        int m = rows, n = cols, k = Math.min(m, n);
-        if (k == 0) return new Svd(new DoubleMatrix(m, 0), new double[0], null);
-        // Row-major A is LAPACK's column-major Aᵀ (n × m), whose right singular vectors are our left ones.
-        double[] a = data.clone(), s = new double[k], lvt = new double[k * m], query = new double[1];
-        intW info = new intW(0);
-        var lapack = Backend.get().lapack();
-        lapack.dgesvd("N", "S", n, m, a, n, s, new double[1], 1, lvt, k, query, -1, info);
-        int lwork = Math.max(1, (int) query[0]);
-        lapack.dgesvd("N", "S", n, m, a, n, s, new double[1], 1, lvt, k, new double[lwork], lwork, info);
-        if (info.val != 0) throw new ArithmeticException("dgesvd failed with info=" + info.val + " on a " + shape() + " matrix");
-        return new Svd(new DoubleMatrix(m, k, lvt), s, null);
+        return lapackSvd(false, true, false);
     }
 
     /** {@link #svd} by LAPACK dgesvd (QR iteration): its fallback where dgesdd does not converge. */
     Svd svdByQrIteration() {
-        return lapackSvd(false, true);
+        return lapackSvd(false, true, true);
     }
 
     /**
-     * The thin SVD by dgesdd (null where it does not converge) or dgesvd; see {@link #svd} for the layout. Without
-     * vectors (jobz 'N'), u and vt are null.
+     * The thin SVD by dgesdd (null where it does not converge) or dgesvd; see {@link #svd} for the layout. Only the
+     * sides asked for are computed (u or vt null otherwise); dgesdd computes both or neither.
      */
-    private Svd lapackSvd(boolean divideAndConquer, boolean vectors) {
+    private Svd lapackSvd(boolean divideAndConquer, boolean left, boolean right) {
+        if (divideAndConquer && left != right) throw new IllegalArgumentException("dgesdd computes both sides or neither");
         int m = rows, n = cols, k = Math.min(m, n);
-        if (k == 0) return vectors ? new Svd(new DoubleMatrix(m, 0), new double[0], new DoubleMatrix(0, n)) : new Svd(null, new double[0], null);
+        if (k == 0) return new Svd(left ? new DoubleMatrix(m, 0) : null, new double[0], right ? new DoubleMatrix(0, n) : null);
         double[] a = data.clone();
         double[] s = new double[k];
-        double[] lu = vectors ? new double[n * n] : new double[1];
-        double[] lvt = vectors ? new double[k * m] : new double[1];
-        int ldu = vectors ? n : 1, ldvt = vectors ? k : 1;
-        String job = vectors ? "S" : "N";
+        // Row-major A is LAPACK's column-major Aᵀ (n × m): LAPACK's VT is our U (left), its U our Vᵀ (right).
+        double[] lu = right ? new double[n * n] : new double[1];
+        double[] lvt = left ? new double[k * m] : new double[1];
+        int ldu = right ? n : 1, ldvt = left ? k : 1;
+        String jobu = right ? "S" : "N", jobvt = left ? "S" : "N";
         intW info = new intW(0);
         double[] query = new double[1];
         var lapack = Backend.get().lapack();
         if (divideAndConquer) {
             int[] iwork = new int[8 * k];
-            lapack.dgesdd(job, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, iwork, info);
+            lapack.dgesdd(jobu, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, iwork, info);
             int lwork = Math.max(1, (int) query[0]);
-            lapack.dgesdd(job, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, iwork, info);
+            lapack.dgesdd(jobu, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, iwork, info);
             if (info.val > 0) return null;
         } else {
-            lapack.dgesvd(job, job, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, info);
+            lapack.dgesvd(jobu, jobvt, n, m, a, n, s, lu, ldu, lvt, ldvt, query, -1, info);
             int lwork = Math.max(1, (int) query[0]);
-            lapack.dgesvd(job, job, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, info);
+            lapack.dgesvd(jobu, jobvt, n, m, a, n, s, lu, ldu, lvt, ldvt, new double[lwork], lwork, info);
         }
         if (info.val != 0) {
             throw new ArithmeticException((divideAndConquer ? "dgesdd" : "dgesvd") + " failed with info=" + info.val + " on a "
                     + shape() + " matrix");
         }
-        if (!vectors) return new Svd(null, s, null);
-        return new Svd(new DoubleMatrix(m, k, lvt), s, new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)));
+        return new Svd(left ? new DoubleMatrix(m, k, lvt) : null, s, right ? new DoubleMatrix(k, n, Arrays.copyOf(lu, k * n)) : null);
     }
 
     public String shape() { return rows + "x" + cols; }
