@@ -4,6 +4,9 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -139,7 +142,8 @@ public final class IdxReader {
                 out = new Idx(dims, data, null, null);
             } else {
                 int[] keep = rows == ALL_ROWS ? null : RowSelection.checked(rows, dims[0]);
-                out = new Idx(dims, null, floatsOf(in, file, dims, total, keep), keep);
+                long trusted = gz ? gzipPayloadBound(file, 4L + 4L * nd, total) : total;
+                out = new Idx(dims, null, floatsOf(in, file, dims, total, keep, trusted), keep);
             }
             if (gz && in.read() != -1) {
                 throw new DataFormatException(file, "more data follows the " + describe(dims)
@@ -156,16 +160,19 @@ public final class IdxReader {
     /**
      * The kept samples' bytes (all when {@code keep} is null) as floats, straight from the stream a chunk at a
      * time: no payload-sized byte array, and the skipped samples are read (to check the file) but not held.
+     * The output is sized for the first {@code trusted} payload bytes and grows as data actually arrives, so a
+     * gzip header that lies about its size is refused as truncated instead of allocating what it declares.
      */
-    private static float[] floatsOf(DataInputStream in, Path file, int[] dims, long total, int[] keep)
+    private static float[] floatsOf(DataInputStream in, Path file, int[] dims, long total, int[] keep, long trusted)
             throws IOException {
         boolean all = keep == null;
         int count = dims[0];
         int per = count == 0 ? 0 : (int) (total / count);
         int kept = all ? count : keep.length;
-        float[] out = new float[Math.multiplyExact(kept, per)];
-        if (per == 0) return out;
+        if (per == 0) return new float[0];
         int chunkRows = Math.max(1, CHUNK / per);
+        long trustedRows = Math.max(chunkRows, trusted / per);
+        float[] out = new float[Math.multiplyExact((int) Math.min(kept, trustedRows), per)];
         byte[] buf = new byte[(int) Math.min((long) chunkRows * per, total)];
         int next = 0; // position in keep
         for (int row = 0; row < count; ) {
@@ -174,9 +181,11 @@ public final class IdxReader {
             int got = in.readNBytes(buf, 0, bytes);
             if (got < bytes) throw truncated(file, dims, total, (long) row * per + got);
             if (all) {
+                out = withRoom(out, (row + rowsNow) * per, kept * per);
                 toUnit(buf, 0, bytes, out, row * per);
             } else {
                 while (next < keep.length && keep[next] < row + rowsNow) {
+                    out = withRoom(out, (next + 1) * per, kept * per);
                     toUnit(buf, (keep[next] - row) * per, per, out, next * per);
                     next++;
                 }
@@ -184,6 +193,35 @@ public final class IdxReader {
             row += rowsNow;
         }
         return out;
+    }
+
+    /** {@code a}, or a copy at least twice as long (at most {@code cap}) when it is shorter than {@code need}. */
+    private static float[] withRoom(float[] a, int need, int cap) {
+        if (need <= a.length) return a;
+        return Arrays.copyOf(a, (int) Math.min(cap, Math.max(need, 2L * a.length)));
+    }
+
+    /** Deflate's largest expansion: at most 1,032 output bytes per input byte. */
+    private static final long DEFLATE_MAX_RATIO = 1032;
+
+    /**
+     * How many payload bytes a gzip file can be trusted to hold before they are read: the header's {@code total}
+     * (at most what deflate's largest ratio lets the file hold) when the gzip trailer's size (ISIZE, the inflated
+     * length mod 2³²) agrees with it, else 0. Only a pre-size: a file with more data than that (several gzip
+     * members) still reads in full, its output growing as it goes.
+     */
+    private static long gzipPayloadBound(Path file, long headerBytes, long total) throws IOException {
+        long size = Files.size(file);
+        long bound = Math.min(total, DEFLATE_MAX_RATIO * size);
+        if (size < 18) return 0;
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            ch.position(size - 4);
+            while (tail.hasRemaining() && ch.read(tail) >= 0) {}
+            if (tail.hasRemaining()) return 0;
+            long isize = tail.getInt(0) & 0xffffffffL;
+            return ((headerBytes + total) & 0xffffffffL) == isize ? bound : 0;
+        }
     }
 
     private static void toUnit(byte[] src, int from, int n, float[] dst, int off) {

@@ -119,6 +119,53 @@ class IdxReaderTest {
         }
     }
 
+    /**
+     * A gzip header that declares more than its stream holds is refused as truncated before its size is
+     * allocated: here 8.6 GB of floats, twice the test heap, whether the gzip trailer's size agrees or not.
+     */
+    @Test
+    void aLyingGzipHeaderIsRefusedWithoutAllocatingItsSize() throws Exception {
+        int n = 2_090_000; // 2,090,000 × 32 × 32 bytes, just under the largest Java array
+        byte[] header = TestData.idxImages(n, 32, 32, TestData.ramp(12));
+        byte[] gz = TestData.gzip(header);
+        byte[] agreeing = gz.clone(); // the trailer's ISIZE made to match the header's size: both lie
+        long declared = 16L + (long) n * 32 * 32;
+        for (int i = 0; i < 4; i++) agreeing[agreeing.length - 4 + i] = (byte) (declared >>> (8 * i));
+        Path lb = images("lb", TestData.idxLabels((byte) 0));
+        for (byte[] bytes : new byte[][] {gz, agreeing}) {
+            Path im = images("lying.gz", bytes);
+            for (RowSelection rows : new RowSelection[] {null, RowSelection.head(n)}) {
+                DataFormatException e = assertThrows(DataFormatException.class,
+                        () -> IdxReader.read(im, lb, "x", 10, rows));
+                // The stream ends before the declared payload; with the trailer changed, its CRC no longer matches.
+                if (bytes == gz) assertMessage(e, im, "truncated", n + " images of 32×32");
+                else assertMessage(e, im, "corrupt gzip data");
+            }
+        }
+    }
+
+    /** Several gzip members, so the trailer gives the last member's size only: read in full, output grown. */
+    @Test
+    void aGzipFileOfSeveralMembersReadsAsTheRawFile() throws Exception {
+        int n = 100_000, h = 7, w = 5; // 3.5 MB: several 1 MiB chunks, so the output grows more than once
+        byte[] px = new byte[n * h * w];
+        new java.util.Random(5).nextBytes(px);
+        byte[] y = new byte[n];
+        for (int i = 0; i < n; i++) y[i] = (byte) (i % 10);
+        byte[] raw = TestData.idxImages(n, h, w, px);
+        int cut = raw.length / 3;
+        byte[] first = TestData.gzip(Arrays.copyOf(raw, cut)), rest = TestData.gzip(Arrays.copyOfRange(raw, cut, raw.length));
+        byte[] members = Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, members, first.length, rest.length);
+        Path lb = images("lb-many", TestData.idxLabels(y));
+        Path rawIm = images("im-raw", raw), gzIm = images("im-members.gz", members);
+        for (RowSelection rows : new RowSelection[] {null, RowSelection.head(n), total -> RowSelection.range(n / 2, n)}) {
+            Dataset want = IdxReader.read(rawIm, lb, "x", 10, rows), got = IdxReader.read(gzIm, lb, "x", 10, rows);
+            assertArrayEquals(want.pixels(), got.pixels());
+            assertArrayEquals(want.labels(), got.labels());
+        }
+    }
+
     @Test
     void truncatedGzipPayloadAndStream() throws Exception {
         byte[] full = TestData.idxImages(3, 2, 2, TestData.ramp(12));
