@@ -3,6 +3,9 @@ package dev.convexcnn.data;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -38,6 +41,32 @@ final class DataFiles {
     static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    /** Deflate's largest expansion: at most 1,032 output bytes per input byte. */
+    private static final long DEFLATE_MAX_RATIO = 1032;
+
+    /**
+     * How many of the {@code payload} bytes that a header declares after its first {@code headerBytes} bytes a
+     * reader may allocate for before reading them. A raw file's size was checked against the header, so all of
+     * them; a gzip file's only when its trailer's size (ISIZE: the inflated length mod 2³²) agrees with the header,
+     * and never more than deflate's largest ratio lets the file hold; else 0. Only a pre-size: a reader grows its
+     * output as data arrives, so a damaged header is refused as truncated instead of allocating what it declares,
+     * and a file of several gzip members (whose trailer gives the last one's size) still reads in full.
+     */
+    static long trustedPayload(Path file, long headerBytes, long payload) throws IOException {
+        if (!isGzip(file)) return payload;
+        long size = Files.size(file);
+        if (size < 18) return 0; // shorter than gzip's own header and trailer
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            ch.position(size - 4);
+            while (tail.hasRemaining() && ch.read(tail) >= 0) {}
+            if (tail.hasRemaining()) return 0;
+            long isize = tail.getInt(0) & 0xffffffffL;
+            boolean agrees = payload <= Long.MAX_VALUE - headerBytes && ((headerBytes + payload) & 0xffffffffL) == isize;
+            return agrees ? Math.min(payload, DEFLATE_MAX_RATIO * size) : 0;
         }
     }
 

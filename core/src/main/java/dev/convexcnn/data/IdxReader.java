@@ -4,9 +4,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -142,7 +139,7 @@ public final class IdxReader {
                 out = new Idx(dims, data, null, null);
             } else {
                 int[] keep = rows == ALL_ROWS ? null : RowSelection.checked(rows, dims[0]);
-                long trusted = gz ? gzipPayloadBound(file, 4L + 4L * nd, total) : total;
+                long trusted = DataFiles.trustedPayload(file, 4L + 4L * nd, total);
                 out = new Idx(dims, null, floatsOf(in, file, dims, total, keep, trusted), keep);
             }
             if (gz && in.read() != -1) {
@@ -199,29 +196,6 @@ public final class IdxReader {
     private static float[] withRoom(float[] a, int need, int cap) {
         if (need <= a.length) return a;
         return Arrays.copyOf(a, (int) Math.min(cap, Math.max(need, 2L * a.length)));
-    }
-
-    /** Deflate's largest expansion: at most 1,032 output bytes per input byte. */
-    private static final long DEFLATE_MAX_RATIO = 1032;
-
-    /**
-     * How many payload bytes a gzip file can be trusted to hold before they are read: the header's {@code total}
-     * (at most what deflate's largest ratio lets the file hold) when the gzip trailer's size (ISIZE, the inflated
-     * length mod 2³²) agrees with it, else 0. Only a pre-size: a file with more data than that (several gzip
-     * members) still reads in full, its output growing as it goes.
-     */
-    private static long gzipPayloadBound(Path file, long headerBytes, long total) throws IOException {
-        long size = Files.size(file);
-        long bound = Math.min(total, DEFLATE_MAX_RATIO * size);
-        if (size < 18) return 0;
-        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
-            ByteBuffer tail = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
-            ch.position(size - 4);
-            while (tail.hasRemaining() && ch.read(tail) >= 0) {}
-            if (tail.hasRemaining()) return 0;
-            long isize = tail.getInt(0) & 0xffffffffL;
-            return ((headerBytes + total) & 0xffffffffL) == isize ? bound : 0;
-        }
     }
 
     private static void toUnit(byte[] src, int from, int n, float[] dst, int off) {

@@ -39,12 +39,23 @@ public final class NpyReader {
      *
      * @param order '&lt;' little-endian, '&gt;' big-endian or '|' (one byte, no order)
      * @param kind 'u' unsigned, 'i' signed integer, 'f' float, 'b' boolean
+     * @param dataOffset bytes before the first value (magic, version, length and the header dictionary)
      */
-    record Header(char order, char kind, int itemSize, long[] shape) {
+    record Header(char order, char kind, int itemSize, long[] shape, long dataOffset) {
+        /** The number of values, Long.MAX_VALUE when the shape's product overflows. */
         long count() {
             long c = 1;
-            for (long s : shape) c *= s;
+            for (long s : shape) {
+                if (s != 0 && c > Long.MAX_VALUE / s) return Long.MAX_VALUE;
+                c *= s;
+            }
             return c;
+        }
+
+        /** The payload's bytes, Long.MAX_VALUE when they overflow. */
+        long bytes() {
+            long c = count();
+            return c > Long.MAX_VALUE / itemSize ? Long.MAX_VALUE : c * itemSize;
         }
 
         String describe() {
@@ -104,8 +115,9 @@ public final class NpyReader {
                         + " values, more than one Java array can hold");
             }
             if (h.kind() == 'b') throw new DataFormatException(images, "dtype bool is not an image; save uint8 or float");
-            float[] px = new float[(int) total];
-            float max = values(images, in, h, px);
+            float[] px = values(images, in, h, (int) total);
+            float max = 0;
+            for (float v : px) if (v > max) max = v;
             if (in.read() != -1) {
                 throw new DataFormatException(images, "more data follows the " + total + " values of shape "
                         + h.describe() + ": not a single .npy array");
@@ -154,8 +166,7 @@ public final class NpyReader {
             if (s[0] > Integer.MAX_VALUE - 8) throw new DataFormatException(file, "too many labels: " + s[0]);
             if (h.kind() == 'b') throw new DataFormatException(file, "dtype bool: save the labels as integers 0, 1, …");
             int n = (int) s[0];
-            double[] raw = new double[n];
-            readDoubles(file, in, h, raw);
+            double[] raw = readDoubles(file, in, h, n);
             if (in.read() != -1) {
                 throw new DataFormatException(file, "more data follows the " + n + " labels: not a single .npy array");
             }
@@ -252,10 +263,10 @@ public final class NpyReader {
         }
         char order = descr.charAt(0) == '=' ? (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? '<' : '>')
                 : descr.charAt(0);
-        Header h = new Header(order, kind, size, shape);
+        Header h = new Header(order, kind, size, shape, 8 + (major == 1 ? 2 : 4) + headerLength);
         if (!DataFiles.isGzip(file)) {
-            long follow = Files.size(file) - 8 - (major == 1 ? 2 : 4) - headerLength;
-            long want = h.count() * size;
+            long follow = Files.size(file) - h.dataOffset();
+            long want = h.bytes();
             if (follow < want) {
                 throw new DataFormatException(file, "truncated: shape " + h.describe() + " needs " + want
                         + " bytes of data but only " + follow + " follow the header");
@@ -264,37 +275,53 @@ public final class NpyReader {
         return h;
     }
 
-    /** Reads h.count() values into out as floats and returns the largest. */
-    private static float values(Path file, InputStream in, Header h, float[] out) throws IOException {
-        float max = 0;
+    /**
+     * The first n values as floats. The array is sized for what the file can be trusted to hold
+     * ({@link DataFiles#trustedPayload}) and grows as values arrive, so a gzip header that lies about its shape is
+     * refused as truncated instead of allocating what it declares.
+     */
+    private static float[] values(Path file, InputStream in, Header h, int n) throws IOException {
         ByteOrder bo = h.order() == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         int size = h.itemSize();
+        float[] out = new float[startLength(file, h, n)];
         byte[] buf = new byte[CHUNK * size];
-        for (int done = 0; done < out.length; ) {
-            int k = Math.min(CHUNK, out.length - done);
+        for (int done = 0; done < n; ) {
+            int k = Math.min(CHUNK, n - done);
             if (in.readNBytes(buf, 0, k * size) < k * size) throw new EOFException();
+            if (done + k > out.length) out = Arrays.copyOf(out, grown(out.length, done + k, n));
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, k * size).order(bo);
-            for (int i = 0; i < k; i++) {
-                float v = (float) element(bb, h.kind(), size, i * size);
-                out[done + i] = v;
-                if (v > max) max = v;
-            }
+            for (int i = 0; i < k; i++) out[done + i] = (float) element(bb, h.kind(), size, i * size);
             done += k;
         }
-        return max;
+        return out;
     }
 
-    private static void readDoubles(Path file, InputStream in, Header h, double[] out) throws IOException {
+    /** The first n values as doubles, sized and grown as in {@link #values}. */
+    private static double[] readDoubles(Path file, InputStream in, Header h, int n) throws IOException {
         ByteOrder bo = h.order() == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         int size = h.itemSize();
+        double[] out = new double[startLength(file, h, n)];
         byte[] buf = new byte[CHUNK * size];
-        for (int done = 0; done < out.length; ) {
-            int k = Math.min(CHUNK, out.length - done);
+        for (int done = 0; done < n; ) {
+            int k = Math.min(CHUNK, n - done);
             if (in.readNBytes(buf, 0, k * size) < k * size) throw new EOFException();
+            if (done + k > out.length) out = Arrays.copyOf(out, grown(out.length, done + k, n));
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, k * size).order(bo);
             for (int i = 0; i < k; i++) out[done + i] = element(bb, h.kind(), size, i * size);
             done += k;
         }
+        return out;
+    }
+
+    /** Values to allocate before reading: all n when the file is trusted to hold them, at least one chunk. */
+    private static int startLength(Path file, Header h, int n) throws IOException {
+        long trusted = DataFiles.trustedPayload(file, h.dataOffset(), h.bytes()) / h.itemSize();
+        return (int) Math.min(n, Math.max(CHUNK, trusted));
+    }
+
+    /** A length of at least need, doubling, at most cap. */
+    private static int grown(int length, int need, int cap) {
+        return (int) Math.min(cap, Math.max(need, 2L * length));
     }
 
     private static double element(ByteBuffer b, char kind, int size, int at) {

@@ -23,7 +23,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /**
- * Damaged IDX (raw and gzipped), CIFAR-10 and digits CSV files. These formats carry no checksum (the data cache's
+ * Damaged IDX and .npy (raw and gzipped), CIFAR-10 and digits CSV files. These formats carry no checksum (the data cache's
  * sha256 covers the fetched datasets), so the rule is: the reader refuses exactly the files that are not valid in the
  * format, with a *FormatException naming the damaged file, and reads every valid one as the values it holds, which a
  * small reference decoder here works out independently.
@@ -122,6 +122,46 @@ class DataReadersFuzzTest {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    // ---- .npy ----
+
+    /** A 4 × 3 × 3 uint8 image array and its int64 labels, raw .npy bytes. */
+    private static byte[] npy(String descr, String shape, byte[] data) {
+        String h = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (" + shape + "), }\n";
+        byte[] head = h.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(10 + head.length + data.length);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) head.length, 0}).put(head).put(data);
+        return b.array();
+    }
+
+    /**
+     * Damaged .npy files, raw or gzipped (no reference decoder for the header dictionary here): the reader either
+     * refuses naming the damaged file or returns a well-formed dataset; never another exception or an allocation
+     * of what a damaged header declares.
+     */
+    @Property(tries = 400)
+    void npyFiles(@ForAll("byteFaults") Fault f, @ForAll boolean damageLabels, @ForAll boolean gzip) throws IOException {
+        ByteBuffer labels = ByteBuffer.allocate(32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long v : new long[] {0, 9, 3, 1}) labels.putLong(v);
+        byte[] x = npy("|u1", "4, 3, 3", TestData.ramp(36)), y = npy("<i8", "4,", labels.array());
+        if (gzip) {
+            x = TestData.gzip(x);
+            y = TestData.gzip(y);
+        }
+        if (damageLabels) y = FileFaults.damageBytes(y, f); else x = FileFaults.damageBytes(x, f);
+        Path xp = Files.write(DIR.resolve("x.npy"), x), yp = Files.write(DIR.resolve("y.npy"), y);
+        Dataset got;
+        try {
+            got = NpyReader.read(xp, yp, "fuzz", 10);
+        } catch (Exception e) {
+            FileFaults.assertRefusal(damageLabels ? yp : xp, e);
+            return;
+        }
+        assertEquals(got.size() * got.height() * got.width() * got.channels(), got.pixels().length);
+        assertEquals(got.size(), got.labels().length);
+        for (float v : got.pixels()) if (!(v >= 0 && v <= 1)) fail("pixel " + v + " outside [0, 1]");
+        for (int v : got.labels()) if (v < 0 || v >= got.classes()) fail("label " + v + " outside 0.." + (got.classes() - 1));
     }
 
     // ---- CIFAR-10 ----

@@ -184,6 +184,49 @@ class OwnDataTest {
         assertTrue(error("csv:" + empty).contains("contains no samples"));
     }
 
+    /**
+     * A gzipped .npy whose header declares more than its stream holds is refused as truncated before its size is
+     * allocated: images of 3 × 26,000 × 26,000 (8.1 GB of floats) and 2·10⁹ labels (16 GB of doubles), both
+     * beyond the test heap.
+     */
+    @Test
+    void aLyingGzipNpyHeaderIsRefusedWithoutAllocatingItsSize() throws IOException {
+        Path y = write("y3.npy", npy("<i8", "3,", new byte[24]));
+        Path x = write("lying-x.npy.gz", TestData.gzip(npy("|u1", "3, 26000, 26000", new byte[12])));
+        String m = error("npy:" + x + "," + y);
+        assertTrue(m.contains(x.toString()) && m.contains("truncated"), m);
+        Path ok = write("x3.npy", npy("|u1", "3, 2, 2", new byte[12]));
+        Path ly = write("lying-y.npy.gz", TestData.gzip(npy("<i8", "2000000000,", new byte[24])));
+        m = error("npy:" + ok + "," + ly);
+        assertTrue(m.contains(ly.toString()) && m.contains("truncated"), m);
+    }
+
+    /** Several gzip members (the trailer gives the last one's size only): read in full, as the raw files are. */
+    @Test
+    void gzippedNpyOfSeveralMembersReadsAsTheRawFiles() throws IOException {
+        int n = 500, hw = 12; // 72,000 pixel values: more than one read chunk, so the array grows
+        byte[] px = new byte[n * hw * hw];
+        new SplittableRandom(4).nextBytes(px);
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = i % 7;
+        byte[] rawX = npy("|u1", n + ", " + hw + ", " + hw, px), rawY = npy("<i4", n + ",", ints(labels));
+        Path x = write("mx.npy", rawX), y = write("my.npy", rawY);
+        Path gx = write("mx.npy.gz", members(rawX)), gy = write("my.npy.gz", members(rawY));
+        Dataset want = load("npy:" + x + "," + y, Datasets.Part.TRAIN, new ArrayList<>());
+        Dataset got = load("npy:" + gx + "," + gy, Datasets.Part.TRAIN, new ArrayList<>());
+        assertArrayEquals(want.pixels(), got.pixels());
+        assertArrayEquals(want.labels(), got.labels());
+    }
+
+    /** The bytes as two gzip members, split at a third. */
+    private static byte[] members(byte[] raw) throws IOException {
+        int cut = raw.length / 3;
+        byte[] a = TestData.gzip(java.util.Arrays.copyOf(raw, cut)), b = TestData.gzip(java.util.Arrays.copyOfRange(raw, cut, raw.length));
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void badNpyFilesAreNamed() throws IOException {
         Path y = write("y.npy", npy("<i8", "2,", new byte[16]));
