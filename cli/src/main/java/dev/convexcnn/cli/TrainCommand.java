@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -155,7 +156,13 @@ final class TrainCommand implements Callable<Integer> {
         if (methodOptions != null) settings = ((MethodOptions<S>) methodOptions).apply(settings);
         settings = m.withSeed(settings, seed);
         Progress progress = new Progress(err, Progress.onTerminal(), "");
-        Training.Result r = Training.run(m, settings, train, d.heldOut(), new TrainContext(progress, tracked, ckpt, resume, policy));
+        // Handed over, and this frame's references dropped, so that the run lets the training set go before it
+        // reads the held-out set (the two are never held at once).
+        AtomicReference<Dataset> handover = new AtomicReference<>(train);
+        Training.HeldOut heldOut = d.heldOut();
+        train = null;
+        d = null;
+        Training.Result r = Training.runReleasing(m, settings, handover, heldOut, new TrainContext(progress, tracked, ckpt, resume, policy));
         Trained t = r.trained();
         ModelStore.save(model, t.model(), r.provenance());
 

@@ -12,10 +12,12 @@ import dev.convexcnn.data.Dataset;
 import dev.convexcnn.model.ModelStore;
 import dev.convexcnn.nn.Evaluation;
 import dev.convexcnn.testing.Tolerances;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +120,36 @@ public class MethodContractTest {
         // Some kinds store weights as float: the loss to float rounding.
         Tolerances.assertClose(a.loss(), b.loss(), 1e-5, m.id() + ": loss after reload");
         assertEquals(t.model().parameterCount(), back.model().parameterCount(), m.id());
+    }
+
+    /** Every method lets the training set go once trained: none of its objects holds it while the held-out set is read. */
+    @ParameterizedTest
+    @MethodSource("ids")
+    void letsTheTrainingSetGoBeforeTheHeldOutSetIsRead(String id) throws Exception {
+        checkLetGo(Methods.get(id));
+    }
+
+    private <S> void checkLetGo(Method<S> m) throws Exception {
+        // Only the handover and a weak reference point at the training set from here.
+        AtomicReference<Dataset> handover = new AtomicReference<>(bands(60, 1));
+        WeakReference<Dataset> weak = new WeakReference<>(handover.get());
+        DataInfo info = DataInfo.of(handover.get());
+        S settings = m.withSeed(m.plan(Budget.smoke(), info).settings(), 5);
+        Dataset test = bands(30, 2);
+        boolean[] gone = {false};
+        Training.HeldOut later = new Training.HeldOut() {
+            public Dataset shape() { return test; }
+            public Dataset load() {
+                for (int i = 0; i < 20 && weak.get() != null; i++) System.gc();
+                gone[0] = weak.get() == null;
+                return test;
+            }
+        };
+        Training.Result r = Training.runReleasing(m, settings, handover, later, TrainContext.of(Progress.NONE));
+        assertNull(handover.get(), "the run took the training set");
+        assertTrue(gone[0], m.id() + ": something still holds the training set after training");
+        assertEquals(60, r.provenance().getAsJsonObject("data").get("samples").getAsInt());
+        assertEquals(30, r.evaluation().samples());
     }
 
     private static int[] flat(int[][] m) {
