@@ -364,11 +364,27 @@ public final class PenalizedProgram {
         return out;
     }
 
+    /**
+     * {@code meanEntropy(feasible(p, …), n, C)}, the same values in the same order, without the n × C array of the
+     * feasible point.
+     */
+    public static double feasibleEntropy(double[] p, int n, int C, int[] labels, double spectral, double lambda) {
+        double t = spectral <= lambda ? 1 : lambda / spectral;
+        double h = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < C; k++) {
+                double v = t * p[i * C + k] + (k == labels[i] ? 1 - t : 0);
+                if (v > 0) h -= v * Math.log(v);
+            }
+        }
+        return h / n;
+    }
+
     /** The dual objective of p made feasible, computed from p alone (one pass for G(p), one SVD). */
     public static double dualObjective(FeatureSource fs, double[] p, double lambda) {
         int n = fs.size(), C = fs.classes();
         double spec = spectralNorm(dualMatrix(fs, p), fs.dim(), fs.positions(), C - 1);
-        return meanEntropy(feasible(p, n, C, fs.labels(), spec, lambda), n, C);
+        return feasibleEntropy(p, n, C, fs.labels(), spec, lambda);
     }
 
     /** softmax over all C classes (the pinned logit 0 included) of free logits, n × C. */
@@ -391,6 +407,30 @@ public final class PenalizedProgram {
             for (int k = 0; k < C; k++) p[i * C + k] /= z;
         }
         return p;
+    }
+
+    /**
+     * {@link #softmax} in place: {@code a} holds the free logits (n × (C−1)) in its first n·(C−1) values and gets the
+     * n × C probabilities, the same values as {@code softmax(logits, n, C, p)}. One array instead of two: rows are
+     * done last to first, so a row's probabilities only overwrite logits already read (its own are copied first).
+     */
+    public static double[] softmaxInPlace(double[] a, int n, int C) {
+        int c1 = C - 1;
+        if (a.length < n * C) throw new IllegalArgumentException("softmax of " + n + " × " + C + " in " + a.length + " values");
+        double[] row = new double[c1];
+        for (int i = n - 1; i >= 0; i--) {
+            System.arraycopy(a, i * c1, row, 0, c1);
+            double max = 0;
+            for (int k = 0; k < c1; k++) max = Math.max(max, row[k]);
+            double z = 0;
+            for (int k = 0; k < C; k++) {
+                double v = Math.exp((k < c1 ? row[k] : 0) - max);
+                a[i * C + k] = v;
+                z += v;
+            }
+            for (int k = 0; k < C; k++) a[i * C + k] /= z;
+        }
+        return a;
     }
 
     /** σ_max of the n × (Q·m) feature matrix by power iteration on FᵀF (streamed passes), from a seeded start. */

@@ -391,7 +391,7 @@ public final class WorkingSetSolver {
         AcceleratedProximalGradient.GapEvery gap = new AcceleratedProximalGradient.GapEvery(o.checkEvery(), innerTol, at -> {
             Point pt = point(red, oracle.x(), oracle.bias(), lambda, r, Q, c1);
             double gRed = PenalizedProgram.spectralNorm(PenalizedProgram.dualMatrix(red, pt.q), r, Q, c1);
-            double dRed = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(pt.q, n, C, labels, gRed, lambda), n, C);
+            double dRed = PenalizedProgram.feasibleEntropy(pt.q, n, C, labels, gRed, lambda);
             AcceleratedProximalGradient.Gap g = new AcceleratedProximalGradient.Gap(pt.primal, dRed);
             heldAt[0] = g.within(innerTol) ? oracle.iteration() : -1;
             return g;
@@ -435,9 +435,11 @@ public final class WorkingSetSolver {
     /** P at (x, xb) and the balanced softmax point q there. */
     private static Point point(FeatureSource red, double[] x, double[] xb, double lambda, int r, int Q, int c1) {
         int n = red.size(), C = c1 + 1;
-        PenalizedProgram.Pass ps = PenalizedProgram.pass(red, x, xb, false);
+        // The logits into q's array, then the softmax in place: one n × C array at a check, not two.
+        double[] q = new double[n * C];
+        PenalizedProgram.Pass ps = PenalizedProgram.pass(red, x, xb, false, q);
         double primal = ps.loss() + lambda * nuclearNorm(x, r, Q, c1);
-        double[] q = PenalizedProgram.softmax(ps.logits(), n, C);
+        PenalizedProgram.softmaxInPlace(q, n, C);
         double residual = DualSolver.balance(q, n, C, red.labels());
         return new Point(primal, q, residual);
     }

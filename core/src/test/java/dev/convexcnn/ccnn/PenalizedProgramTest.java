@@ -1,6 +1,8 @@
 package dev.convexcnn.ccnn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.convexcnn.linalg.DoubleMatrix;
 import java.util.SplittableRandom;
@@ -90,6 +92,32 @@ class PenalizedProgramTest {
         // Forward-only passes give the same loss.
         assertEquals(ph.loss(), PenalizedProgram.pass(held, w, b, false).loss(), 0.0);
         assertEquals(ps.loss(), PenalizedProgram.pass(stream, w, b, false).loss(), 0.0);
+    }
+
+    /**
+     * The check's one-array forms give the same bits as the two-array ones: the softmax in place over the logits, and
+     * the feasible point's entropy without the feasible point (scales where exp over- or underflows included).
+     */
+    @Test
+    void inPlaceSoftmaxAndFeasibleEntropyEqualTheirArrayFormsBitForBit() {
+        SplittableRandom r = new SplittableRandom(17);
+        int[] y = labels(r);
+        for (double scale : new double[] {0, 1e-3, 1, 30, 800}) {
+            for (int classes : new int[] {2, C, 10}) {
+                int c1 = classes - 1;
+                double[] logits = gaussian(r, N * c1, scale);
+                int[] lab = new int[N];
+                for (int i = 0; i < N; i++) lab[i] = y[i] % classes;
+                double[] want = PenalizedProgram.softmax(logits, N, classes);
+                double[] a = java.util.Arrays.copyOf(logits, N * classes);
+                assertArrayEquals(want, PenalizedProgram.softmaxInPlace(a, N, classes), 0, "scale " + scale + ", C " + classes);
+                for (double spectral : new double[] {0.5, 1, 3.7}) {
+                    double viaArray = PenalizedProgram.meanEntropy(PenalizedProgram.feasible(want, N, classes, lab, spectral, 1), N, classes);
+                    assertEquals(viaArray, PenalizedProgram.feasibleEntropy(want, N, classes, lab, spectral, 1), 0);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PenalizedProgram.softmaxInPlace(new double[N * C1], N, C));
     }
 
     @Test
