@@ -394,19 +394,22 @@ public final class PenalizedProgram {
 
     /** {@link #softmax} into p (n·C values, overwritten), which it returns. */
     public static double[] softmax(double[] logits, int n, int C, double[] p) {
-        int c1 = C - 1;
-        for (int i = 0; i < n; i++) {
-            double max = 0;
-            for (int k = 0; k < c1; k++) max = Math.max(max, logits[i * c1 + k]);
-            double z = 0;
-            for (int k = 0; k < C; k++) {
-                double v = Math.exp((k < c1 ? logits[i * c1 + k] : 0) - max);
-                p[i * C + k] = v;
-                z += v;
-            }
-            for (int k = 0; k < C; k++) p[i * C + k] /= z;
-        }
+        for (int i = 0; i < n; i++) softmaxRow(logits, i * (C - 1), p, i * C, C);
         return p;
+    }
+
+    /** One sample's C probabilities at out[at…] from its C−1 free logits at logits[from…] (the last logit pinned at 0). */
+    private static void softmaxRow(double[] logits, int from, double[] out, int at, int C) {
+        int c1 = C - 1;
+        double max = 0;
+        for (int k = 0; k < c1; k++) max = Math.max(max, logits[from + k]);
+        double z = 0;
+        for (int k = 0; k < C; k++) {
+            double v = Math.exp((k < c1 ? logits[from + k] : 0) - max);
+            out[at + k] = v;
+            z += v;
+        }
+        for (int k = 0; k < C; k++) out[at + k] /= z;
     }
 
     /**
@@ -420,15 +423,7 @@ public final class PenalizedProgram {
         double[] row = new double[c1];
         for (int i = n - 1; i >= 0; i--) {
             System.arraycopy(a, i * c1, row, 0, c1);
-            double max = 0;
-            for (int k = 0; k < c1; k++) max = Math.max(max, row[k]);
-            double z = 0;
-            for (int k = 0; k < C; k++) {
-                double v = Math.exp((k < c1 ? row[k] : 0) - max);
-                a[i * C + k] = v;
-                z += v;
-            }
-            for (int k = 0; k < C; k++) a[i * C + k] /= z;
+            softmaxRow(row, 0, a, i * C, C);
         }
         return a;
     }

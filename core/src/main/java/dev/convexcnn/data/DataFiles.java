@@ -70,6 +70,11 @@ final class DataFiles {
         }
     }
 
+    /** The next length of an output array that must hold {@code need} values: doubling, at least need, at most cap. */
+    static int grownLength(int length, int need, int cap) {
+        return (int) Math.min(cap, Math.max(need, 2L * length));
+    }
+
     /** Opens a file for buffered reading, decompressing it when it is gzipped. */
     static InputStream open(Path file) throws IOException {
         BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER);

@@ -151,11 +151,11 @@ public final class Datasets {
      * MNIST holds 3 MB of pixels, not 188 MB).
      */
     public static Dataset head(String name, Part part, Options options, int n) throws IOException {
-        if (n < 0) throw new IllegalArgumentException("a head of " + n + " samples");
+        RowSelection head = RowSelection.head(n);
         int[] total = new int[1];
         Dataset d = load(name, part, options, t -> {
             total[0] = t;
-            return RowSelection.range(0, Math.min(n, t));
+            return head.rows(t);
         });
         return n >= total[0] ? d : d.renamed(d.name() + "[:" + n + "]");
     }

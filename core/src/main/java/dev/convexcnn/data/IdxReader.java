@@ -192,10 +192,9 @@ public final class IdxReader {
         return out;
     }
 
-    /** {@code a}, or a copy at least twice as long (at most {@code cap}) when it is shorter than {@code need}. */
+    /** {@code a}, or a longer copy ({@link DataFiles#grownLength}) when it is shorter than {@code need}. */
     private static float[] withRoom(float[] a, int need, int cap) {
-        if (need <= a.length) return a;
-        return Arrays.copyOf(a, (int) Math.min(cap, Math.max(need, 2L * a.length)));
+        return need <= a.length ? a : Arrays.copyOf(a, DataFiles.grownLength(a.length, need, cap));
     }
 
     private static void toUnit(byte[] src, int from, int n, float[] dst, int off) {

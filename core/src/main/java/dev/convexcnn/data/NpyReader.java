@@ -288,7 +288,7 @@ public final class NpyReader {
         for (int done = 0; done < n; ) {
             int k = Math.min(CHUNK, n - done);
             if (in.readNBytes(buf, 0, k * size) < k * size) throw new EOFException();
-            if (done + k > out.length) out = Arrays.copyOf(out, grown(out.length, done + k, n));
+            if (done + k > out.length) out = Arrays.copyOf(out, DataFiles.grownLength(out.length, done + k, n));
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, k * size).order(bo);
             for (int i = 0; i < k; i++) out[done + i] = (float) element(bb, h.kind(), size, i * size);
             done += k;
@@ -305,7 +305,7 @@ public final class NpyReader {
         for (int done = 0; done < n; ) {
             int k = Math.min(CHUNK, n - done);
             if (in.readNBytes(buf, 0, k * size) < k * size) throw new EOFException();
-            if (done + k > out.length) out = Arrays.copyOf(out, grown(out.length, done + k, n));
+            if (done + k > out.length) out = Arrays.copyOf(out, DataFiles.grownLength(out.length, done + k, n));
             ByteBuffer bb = ByteBuffer.wrap(buf, 0, k * size).order(bo);
             for (int i = 0; i < k; i++) out[done + i] = element(bb, h.kind(), size, i * size);
             done += k;
@@ -319,10 +319,6 @@ public final class NpyReader {
         return (int) Math.min(n, Math.max(CHUNK, trusted));
     }
 
-    /** A length of at least need, doubling, at most cap. */
-    private static int grown(int length, int need, int cap) {
-        return (int) Math.min(cap, Math.max(need, 2L * length));
-    }
 
     private static double element(ByteBuffer b, char kind, int size, int at) {
         return switch (kind) {
